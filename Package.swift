@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout and dependency direction: see README.md ("Architecture") and DESIGN.md §3.
+let package = Package(
+    name: "meshql",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meshql", targets: ["meshql"]),
+        .executable(name: "meshql-bench", targets: ["meshql-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries. Only the one Swift file that wraps each imports it.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline",
+                       providers: [.apt(["libreadline-dev"])]),
+
+        // The engine, bottom up.
+        .target(name: "MeshSQL"),
+        .target(name: "MeshCore", dependencies: ["MeshSQL"]),
+        .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
+        .target(name: "MeshPlan", dependencies: ["MeshSQL", "MeshCore"]),
+        .target(name: "ConnectorKit", dependencies: ["MeshSQL", "MeshCore", "MeshPlan"]),
+        .target(name: "MeshExec", dependencies: ["MeshCore", "MeshPlan", "ConnectorKit"]),
+        .target(name: "MeshCatalog", dependencies: ["MeshCore", "SQLiteDB"]),
+
+        // Connectors: each depends only on ConnectorKit (and its C library wrapper).
+        .target(name: "PostgresConnector", dependencies: ["ConnectorKit", "CLibPQ"],
+                path: "connectors/PostgreSQL"),
+        .target(name: "SQLiteConnector", dependencies: ["ConnectorKit", "SQLiteDB"],
+                path: "connectors/SQLite"),
+
+        // Composition: statements, sessions, the demo; the shell; the executables.
+        .target(name: "MeshEngine", dependencies: [
+            "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog",
+            "PostgresConnector", "SQLiteConnector", "SQLiteDB",
+        ]),
+        .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
+        .executableTarget(name: "meshql", dependencies: [
+            "MeshEngine", "MeshREPL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "meshql-bench", dependencies: [
+            "MeshEngine", "MeshTestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests. MeshTestSupport starts and stops a private PostgreSQL cluster.
+        .target(name: "MeshTestSupport", dependencies: ["MeshCore"]),
+        .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
+        .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
+        .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore"]),
+        .testTarget(name: "ConnectorTests", dependencies: [
+            "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshTestSupport", "SQLiteDB",
+        ]),
+        .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MeshEngine", "MeshTestSupport"]),
+    ]
+)

@@ -1,0 +1,170 @@
+import Foundation
+import MeshCore
+
+/// A bounded hand-off of batches from a blocking producer thread (a libpq or sqlite3 read
+/// loop) to an async consumer. The producer blocks when `capacity` batches are waiting, so a
+/// fast source never fills memory; cancelling wakes both sides and runs the source's cancel
+/// hook (`PQcancel`, `sqlite3_interrupt`).
+///
+/// `@unchecked Sendable`: every mutable field is read and written under `lock`; the semaphore
+/// and the cancel hook are themselves thread-safe.
+public final class BatchStream: @unchecked Sendable {
+    private let lock = NSLock()
+    private var queue: [Batch] = []
+    private var head = 0
+    private var finished = false
+    private var failure: Error?
+    private var cancelled = false
+    private var waiting: CheckedContinuation<Batch?, Error>?
+    private var cancelHook: (@Sendable () -> Void)?
+    private let space: DispatchSemaphore
+    private let capacity: Int
+
+    public init(capacity: Int = 4) {
+        self.capacity = capacity
+        self.space = DispatchSemaphore(value: capacity)
+    }
+
+    /// Runs `produce` on a dedicated thread (never on Swift's cooperative pool, which blocking
+    /// C calls would starve). The closure sends batches and returns; a thrown error ends the
+    /// stream with that error.
+    public static func start(name: String = "meshql-source",
+                             _ produce: @escaping @Sendable (BatchStream) throws -> Void) -> BatchStream {
+        let stream = BatchStream()
+        let thread = Thread {
+            do {
+                try produce(stream)
+                stream.finish(throwing: nil)
+            } catch {
+                stream.finish(throwing: error)
+            }
+        }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+        return stream
+    }
+
+    /// A stream that has already failed (bad options, unreachable source detected up front).
+    public static func failed(_ error: Error) -> BatchStream {
+        let s = BatchStream()
+        s.finish(throwing: error)
+        return s
+    }
+
+    // MARK: producer side
+
+    /// Sets what cancelling does at the source. Called by the producer once its handle exists;
+    /// if the stream was cancelled before that, the hook runs at once.
+    public func onCancel(_ hook: @escaping @Sendable () -> Void) {
+        lock.lock()
+        let already = cancelled
+        cancelHook = hook
+        lock.unlock()
+        if already { hook() }
+    }
+
+    /// True once the consumer has gone away; producers check it between rows or batches.
+    public var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// Hands a batch over, blocking while the consumer is `capacity` batches behind.
+    /// Returns false when the stream was cancelled: the producer should stop.
+    @discardableResult
+    public func send(_ batch: Batch) -> Bool {
+        space.wait()
+        lock.lock()
+        if cancelled {
+            lock.unlock()
+            space.signal()
+            return false
+        }
+        if let w = waiting {
+            waiting = nil
+            lock.unlock()
+            space.signal()
+            w.resume(returning: batch)
+            return true
+        }
+        queue.append(batch)
+        lock.unlock()
+        return true
+    }
+
+    /// Ends the stream: normally (nil) or with an error.
+    public func finish(throwing error: Error?) {
+        lock.lock()
+        if finished { lock.unlock(); return }
+        finished = true
+        failure = error
+        let w = waiting
+        waiting = nil
+        let wasCancelled = cancelled
+        lock.unlock()
+        if let w {
+            if wasCancelled { w.resume(throwing: CancellationError()) }
+            else if let error { w.resume(throwing: error) } else { w.resume(returning: nil) }
+        }
+    }
+
+    // MARK: consumer side
+
+    /// The next batch, or nil at the end. Cancelling the calling task cancels the source.
+    public func next() async throws -> Batch? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Batch?, Error>) in
+                lock.lock()
+                if cancelled {
+                    lock.unlock()
+                    c.resume(throwing: CancellationError())
+                    return
+                }
+                if head < queue.count {
+                    let b = queue[head]
+                    head += 1
+                    if head > 64 { queue.removeFirst(head); head = 0 }
+                    lock.unlock()
+                    space.signal()
+                    c.resume(returning: b)
+                    return
+                }
+                if finished {
+                    let f = failure
+                    lock.unlock()
+                    if let f { c.resume(throwing: f) } else { c.resume(returning: nil) }
+                    return
+                }
+                waiting = c
+                lock.unlock()
+            }
+        } onCancel: {
+            self.cancel()
+        }
+    }
+
+    /// Stops the source and wakes everyone. Safe to call more than once, from any thread.
+    public func cancel() {
+        lock.lock()
+        if cancelled { lock.unlock(); return }
+        cancelled = true
+        let hook = finished ? nil : cancelHook
+        let w = waiting
+        waiting = nil
+        queue.removeAll()
+        head = 0
+        lock.unlock()
+        // Wake a producer blocked on a full queue.
+        for _ in 0...capacity { space.signal() }
+        hook?()
+        w?.resume(throwing: CancellationError())
+    }
+
+    /// Reads everything (tests, small catalog queries).
+    public func collect() async throws -> [Batch] {
+        var out: [Batch] = []
+        while let b = try await next() { out.append(b) }
+        return out
+    }
+}

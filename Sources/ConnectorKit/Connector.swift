@@ -1,0 +1,87 @@
+import MeshCore
+import MeshPlan
+
+/// A source of one mesh: a PostgreSQL database, a SQLite file. Connectors run the SQL the
+/// planner pushes down and stream the results back as columnar batches.
+public protocol Connector: Sendable {
+    /// The registry type name: "postgres", "sqlite".
+    var typeName: String { get }
+    /// How this source spells SQL; the planner prints pushed-down fragments with it.
+    var dialect: any SQLDialect { get }
+    /// Lists the tables and views of a schema (nil: the source's default schema) with their
+    /// columns and meshql types.
+    func discover(schema: String?) async throws -> [RemoteTable]
+    /// Starts the query; batches arrive as the source produces them. Cancelling the stream
+    /// (or the task consuming it) stops the query at the source.
+    func execute(_ query: RemoteQuery) -> BatchStream
+    /// Connects and reports latency and server version.
+    func check() async throws -> ConnectorHealth
+    /// Estimated row count of a table, for join ordering. Nil when unknown.
+    func estimatedRowCount(schema: String, table: String) async throws -> Int?
+    /// Releases pooled connections.
+    func shutdown()
+}
+
+extension Connector {
+    public func estimatedRowCount(schema: String, table: String) async throws -> Int? { nil }
+    public func shutdown() {}
+}
+
+/// SQL text plus its bound values, and the types the results must be decoded into.
+public struct RemoteQuery: Sendable, CustomStringConvertible {
+    public var sql: String
+    public var parameters: [Value]
+    /// One per output column, in order. The connector converts the source's values into these
+    /// types (e.g. a PostgreSQL `numeric` with any scale into `decimal(38,2)`).
+    public var outputTypes: [DataType]
+
+    public init(sql: String, parameters: [Value] = [], outputTypes: [DataType]) {
+        self.sql = sql
+        self.parameters = parameters
+        self.outputTypes = outputTypes
+    }
+
+    public var description: String {
+        parameters.isEmpty ? sql : sql + "  -- params: [" + parameters.map { $0.isNull ? "NULL" : $0.description }.joined(separator: ", ") + "]"
+    }
+}
+
+public struct RemoteColumn: Sendable, Hashable {
+    public var name: String
+    public var type: DataType
+    /// The type as the source names it (`numeric(15,2)`, `DECIMAL(15,2)`, `int4`).
+    public var nativeType: String
+    public var nullable: Bool
+
+    public init(name: String, type: DataType, nativeType: String, nullable: Bool = true) {
+        self.name = name
+        self.type = type
+        self.nativeType = nativeType
+        self.nullable = nullable
+    }
+}
+
+public struct RemoteTable: Sendable, Hashable {
+    public enum Kind: String, Sendable { case table, view }
+    public var schema: String
+    public var name: String
+    public var kind: Kind
+    public var columns: [RemoteColumn]
+
+    public init(schema: String, name: String, kind: Kind, columns: [RemoteColumn]) {
+        self.schema = schema
+        self.name = name
+        self.kind = kind
+        self.columns = columns
+    }
+}
+
+public struct ConnectorHealth: Sendable {
+    public var latencyMilliseconds: Double
+    public var version: String
+
+    public init(latencyMilliseconds: Double, version: String) {
+        self.latencyMilliseconds = latencyMilliseconds
+        self.version = version
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Dates as days since 1970-01-01 and timestamps as microseconds since 1970-01-01 00:00:00,
+/// proleptic Gregorian, no time zone (timestamptz values are UTC).
+public enum CivilTime {
+    public static let microsPerDay: Int64 = 86_400_000_000
+
+    /// Days since the epoch for a calendar date (Howard Hinnant's algorithm).
+    public static func days(year: Int, month: Int, day: Int) -> Int32 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int32(era * 146_097 + doe - 719_468)
+    }
+
+    public static func civil(fromDays days: Int32) -> (year: Int, month: Int, day: Int) {
+        let z = Int(days) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
+        guard month >= 1, month <= 12, day >= 1 else { return false }
+        return day <= daysInMonth(year: year, month: month)
+    }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Parses `YYYY-MM-DD` (a trailing time part is ignored, as SQLite stores dates loosely).
+    public static func parseDate(_ text: some StringProtocol) -> Int32? {
+        let u = Array(text.utf8)
+        guard u.count >= 10, u[4] == 45, u[7] == 45,
+              let y = number(u, 0, 4), let m = number(u, 5, 2), let d = number(u, 8, 2),
+              isValid(year: y, month: m, day: d) else { return nil }
+        if u.count > 10, u[10] != 32, u[10] != 84 { return nil }
+        return days(year: y, month: m, day: d)
+    }
+
+    /// Parses `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` (also with `T`), ignoring a trailing zone
+    /// `Z` / `+00` / `+00:00`.
+    public static func parseTimestamp(_ text: some StringProtocol) -> Int64? {
+        let u = Array(text.utf8)
+        guard let day = parseDate(String(decoding: u.prefix(10), as: UTF8.self)) else { return nil }
+        var micros = Int64(day) * microsPerDay
+        if u.count == 10 { return micros }
+        guard u.count >= 16, u[10] == 32 || u[10] == 84, u[13] == 58,
+              let hh = number(u, 11, 2), let mm = number(u, 14, 2), hh < 24, mm < 60 else { return nil }
+        micros += Int64(hh * 3600 + mm * 60) * 1_000_000
+        var i = 16
+        if i < u.count, u[i] == 58 {
+            guard let ss = number(u, 17, 2), ss < 60 else { return nil }
+            micros += Int64(ss) * 1_000_000
+            i = 19
+            if i < u.count, u[i] == 46 {
+                i += 1
+                var frac: Int64 = 0
+                var digits = 0
+                while i < u.count, u[i] >= 48, u[i] <= 57 {
+                    if digits < 6 { frac = frac * 10 + Int64(u[i] - 48); digits += 1 }
+                    i += 1
+                }
+                while digits < 6 { frac *= 10; digits += 1 }
+                micros += frac
+            }
+        }
+        let rest = String(decoding: u[i...], as: UTF8.self).trimmingCharacters(in: [" "])
+        if rest.isEmpty || rest == "Z" || rest == "+00" || rest == "+00:00" || rest == "UTC" { return micros }
+        return nil
+    }
+
+    public static func formatDate(_ days: Int32) -> String {
+        let (y, m, d) = civil(fromDays: days)
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+    }
+
+    /// Formats as PostgreSQL does: seconds always, fractional digits only when non-zero.
+    public static func formatTimestamp(_ micros: Int64) -> String {
+        var day = micros / microsPerDay
+        var rem = micros % microsPerDay
+        if rem < 0 { rem += microsPerDay; day -= 1 }
+        let secs = rem / 1_000_000
+        let frac = rem % 1_000_000
+        var out = formatDate(Int32(day)) + " " + pad(Int(secs / 3600), 2) + ":" + pad(Int(secs / 60 % 60), 2)
+            + ":" + pad(Int(secs % 60), 2)
+        if frac != 0 {
+            var f = pad(Int(frac), 6)
+            while f.hasSuffix("0") { f.removeLast() }
+            out += "." + f
+        }
+        return out
+    }
+
+    private static func number(_ u: [UInt8], _ start: Int, _ len: Int) -> Int? {
+        guard start + len <= u.count else { return nil }
+        var v = 0
+        for i in start..<(start + len) {
+            guard u[i] >= 48, u[i] <= 57 else { return nil }
+            v = v * 10 + Int(u[i] - 48)
+        }
+        return v
+    }
+
+    private static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

@@ -1,0 +1,128 @@
+/// The typed buffer behind a column. Null slots hold a placeholder (0, "", false); the
+/// `Validity` bitmap says which slots are null.
+public enum ColumnStorage: Sendable {
+    case bool([Bool])
+    case int([Int64])
+    case double([Double])
+    case decimal([Int128])
+    case string([String])
+    case date([Int32])
+    case timestamp([Int64])
+    case bytes([[UInt8]])
+
+    public var count: Int {
+        switch self {
+        case .bool(let a): a.count
+        case .int(let a): a.count
+        case .double(let a): a.count
+        case .decimal(let a): a.count
+        case .string(let a): a.count
+        case .date(let a): a.count
+        case .timestamp(let a): a.count
+        case .bytes(let a): a.count
+        }
+    }
+
+    public static func empty(_ type: PhysicalType, capacity: Int = 0) -> ColumnStorage {
+        switch type {
+        case .bool: var a = [Bool](); a.reserveCapacity(capacity); return .bool(a)
+        case .int: var a = [Int64](); a.reserveCapacity(capacity); return .int(a)
+        case .double: var a = [Double](); a.reserveCapacity(capacity); return .double(a)
+        case .decimal: var a = [Int128](); a.reserveCapacity(capacity); return .decimal(a)
+        case .string: var a = [String](); a.reserveCapacity(capacity); return .string(a)
+        case .date: var a = [Int32](); a.reserveCapacity(capacity); return .date(a)
+        case .timestamp: var a = [Int64](); a.reserveCapacity(capacity); return .timestamp(a)
+        case .bytes: var a = [[UInt8]](); a.reserveCapacity(capacity); return .bytes(a)
+        }
+    }
+}
+
+/// One column of a batch: its SQL type, its buffer and its null bitmap.
+public struct Column: Sendable {
+    public var type: DataType
+    public var storage: ColumnStorage
+    public var validity: Validity
+
+    public init(type: DataType, storage: ColumnStorage, validity: Validity? = nil) {
+        self.type = type
+        self.storage = storage
+        self.validity = validity ?? Validity(allValid: storage.count)
+    }
+
+    public var count: Int { storage.count }
+
+    /// A column of `count` copies of one value (literals, constants).
+    public init(repeating value: Value, type: DataType, count: Int) {
+        var b = ColumnBuilder(type: type, capacity: count)
+        for _ in 0..<count { b.append(value) }
+        self = b.finish()
+    }
+
+    public func value(at i: Int) -> Value {
+        if validity.isNull(i) { return .null }
+        switch storage {
+        case .bool(let a): return .bool(a[i])
+        case .int(let a): return .int(a[i])
+        case .double(let a): return .double(a[i])
+        case .decimal(let a): return .decimal(a[i], scale: type.decimalScale)
+        case .string(let a): return .string(a[i])
+        case .date(let a): return .date(a[i])
+        case .timestamp(let a): return .timestamp(a[i])
+        case .bytes(let a): return .bytes(a[i])
+        }
+    }
+
+    /// Picks rows by index; an index of -1 yields NULL (the unmatched side of an outer join).
+    public func gather(_ indices: [Int]) -> Column {
+        let hasMissing = indices.contains { $0 < 0 }
+        let validity: Validity
+        if hasMissing || self.validity.hasNulls {
+            validity = Validity(count: indices.count) { indices[$0] >= 0 && self.validity.isValid(indices[$0]) }
+        } else {
+            validity = Validity(allValid: indices.count)
+        }
+        func pick<T>(_ a: [T], _ zero: T) -> [T] {
+            if hasMissing { return indices.map { $0 >= 0 ? a[$0] : zero } }
+            return indices.map { a[$0] }
+        }
+        let s: ColumnStorage
+        switch storage {
+        case .bool(let a): s = .bool(pick(a, false))
+        case .int(let a): s = .int(pick(a, 0))
+        case .double(let a): s = .double(pick(a, 0))
+        case .decimal(let a): s = .decimal(pick(a, 0))
+        case .string(let a): s = .string(pick(a, ""))
+        case .date(let a): s = .date(pick(a, 0))
+        case .timestamp(let a): s = .timestamp(pick(a, 0))
+        case .bytes(let a): s = .bytes(pick(a, []))
+        }
+        return Column(type: type, storage: s, validity: validity)
+    }
+
+    public func slice(_ range: Range<Int>) -> Column {
+        gather(Array(range))
+    }
+
+    /// Keeps the rows where `mask` is true.
+    public func filter(_ mask: [Bool]) -> Column {
+        var idx: [Int] = []
+        idx.reserveCapacity(mask.count)
+        for (i, keep) in mask.enumerated() where keep { idx.append(i) }
+        return gather(idx)
+    }
+
+    /// Concatenates columns of one type.
+    public static func concat(_ parts: [Column], type: DataType) -> Column {
+        var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
+        for p in parts { b.append(contentsOf: p) }
+        return b.finish()
+    }
+
+    /// The values of a NULL-free boolean column as `[Bool]`, with NULL read as false —
+    /// what WHERE, HAVING and ON need.
+    public func truthMask() -> [Bool] {
+        guard case .bool(let a) = storage else { return [Bool](repeating: false, count: count) }
+        if !validity.hasNulls { return a }
+        return a.indices.map { a[$0] && validity.isValid($0) }
+    }
+}

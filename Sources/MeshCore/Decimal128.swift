@@ -1,0 +1,110 @@
+import Foundation
+
+/// Exact decimal arithmetic on scaled 128-bit integers. A value `v` with scale `s` means
+/// `v / 10^s`. Scales are carried by the column type, not per value.
+public enum Decimal128 {
+    public static let powersOfTen: [Int128] = {
+        var p: [Int128] = [1]
+        for _ in 1...38 { p.append(p.last! * 10) }
+        return p
+    }()
+
+    @inline(__always)
+    public static func pow10(_ n: Int) -> Int128 { powersOfTen[n] }
+
+    /// Changes scale, rounding half away from zero when digits are dropped (as PostgreSQL does).
+    @inline(__always)
+    public static func rescale(_ v: Int128, from: Int, to: Int) -> Int128 {
+        if from == to { return v }
+        if to > from { return v * pow10(to - from) }
+        let d = pow10(from - to)
+        let q = v / d
+        let r = v % d
+        if r.magnitude * 2 >= d.magnitude { return v < 0 ? q - 1 : q + 1 }
+        return q
+    }
+
+    /// Divides with rounding half away from zero.
+    @inline(__always)
+    public static func divideRounded(_ n: Int128, _ d: Int128) -> Int128 {
+        let q = n / d
+        let r = n % d
+        if r.magnitude * 2 >= d.magnitude { return (n < 0) != (d < 0) ? q - 1 : q + 1 }
+        return q
+    }
+
+    /// Parses `-123.4500`, `1e3`, `.5` into a value at the given scale. Nil if not a number.
+    public static func parse(_ text: some StringProtocol, scale: Int) -> Int128? {
+        var s = Substring(text).trimmingCharacters(in: [" "])[...]
+        var exponent = 0
+        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let exp = Int(s[s.index(after: e)...]) else { return nil }
+            exponent = exp
+            s = s[..<e]
+        }
+        var negative = false
+        if s.first == "-" { negative = true; s = s.dropFirst() } else if s.first == "+" { s = s.dropFirst() }
+        var digits: Int128 = 0
+        var fraction = 0
+        var seenPoint = false
+        var any = false
+        for ch in s.utf8 {
+            if ch == UInt8(ascii: ".") {
+                if seenPoint { return nil }
+                seenPoint = true
+                continue
+            }
+            guard ch >= 48, ch <= 57 else { return nil }
+            any = true
+            if digits >= pow10(37) {
+                // More significant digits than 128 bits hold: the rest cannot change the value
+                // at any scale meshql uses, except as magnitude before the point.
+                if !seenPoint { fraction -= 1 }
+                continue
+            }
+            digits = digits * 10 + Int128(ch - 48)
+            if seenPoint { fraction += 1 }
+        }
+        guard any else { return nil }
+        let effectiveScale = fraction - exponent
+        var v: Int128
+        if effectiveScale <= scale {
+            let up = scale - effectiveScale
+            guard up <= 38 else { return digits == 0 ? 0 : nil }
+            let (r, o) = digits.multipliedReportingOverflow(by: pow10(up))
+            if o { return nil }
+            v = r
+        } else {
+            let down = effectiveScale - scale
+            v = down > 38 ? 0 : rescale(digits, from: down, to: 0)
+        }
+        return negative ? -v : v
+    }
+
+    /// Formats with exactly `scale` fractional digits, as PostgreSQL prints numeric(p,s).
+    public static func format(_ v: Int128, scale: Int) -> String {
+        let negative = v < 0
+        var digits = String(v.magnitude)
+        if scale > 0 {
+            if digits.count <= scale {
+                digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+            }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        }
+        return negative ? "-" + digits : digits
+    }
+
+    public static func toDouble(_ v: Int128, scale: Int) -> Double {
+        Double(v) / Double(pow10(scale))
+    }
+
+    /// Converts a double to a scaled value, rounding to the scale. Nil on overflow or NaN.
+    public static func fromDouble(_ d: Double, scale: Int) -> Int128? {
+        guard d.isFinite else { return nil }
+        let scaled = (d * Double(pow10(scale))).rounded(.toNearestOrAwayFromZero)
+        guard abs(scaled) < 1.0e37 else { return nil }
+        // Double → Int128 through the shortest text form keeps 0.1 as 0.1, not 0.1000000000000000055.
+        if let exact = parse(String(d), scale: scale) { return exact }
+        return Int128(scaled)
+    }
+}

@@ -1,0 +1,80 @@
+import MeshSQL
+
+/// The one public error type of the engine: a code, a message that never carries data values,
+/// credentials or another organisation's names, and where known the position in the SQL text.
+public struct MeshError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case syntax              // 42601
+        case undefinedTable      // 42P01
+        case undefinedColumn     // 42703
+        case undefinedFunction   // 42883
+        case ambiguousColumn     // 42702
+        case typeMismatch        // 42804
+        case groupingError       // 42803
+        case duplicateObject     // 42710
+        case undefinedObject     // 42704
+        case dependentObjects    // 2BP01
+        case invalidParameter    // 22023
+        case invalidText         // 22P02
+        case divisionByZero      // 22012
+        case numericOverflow     // 22003
+        case notSupported        // 0A000
+        case connection          // 08006
+        case source              // 58000: the source reported an error
+        case cancelled           // 57014
+        case catalog             // 58030
+        case permission          // 42501
+        case internalError       // XX000
+    }
+
+    public var code: Code
+    public var message: String
+    public var location: SourceLocation?
+    /// Extra guidance shown under the message ("HINT: …").
+    public var hint: String?
+
+    public init(_ code: Code, _ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
+        self.code = code
+        self.message = message
+        self.location = location
+        self.hint = hint
+    }
+
+    public var sqlState: String {
+        switch code {
+        case .syntax: "42601"
+        case .undefinedTable: "42P01"
+        case .undefinedColumn: "42703"
+        case .undefinedFunction: "42883"
+        case .ambiguousColumn: "42702"
+        case .typeMismatch: "42804"
+        case .groupingError: "42803"
+        case .duplicateObject: "42710"
+        case .undefinedObject: "42704"
+        case .dependentObjects: "2BP01"
+        case .invalidParameter: "22023"
+        case .invalidText: "22P02"
+        case .divisionByZero: "22012"
+        case .numericOverflow: "22003"
+        case .notSupported: "0A000"
+        case .connection: "08006"
+        case .source: "58000"
+        case .cancelled: "57014"
+        case .catalog: "58030"
+        case .permission: "42501"
+        case .internalError: "XX000"
+        }
+    }
+
+    public var description: String {
+        if let location { return "\(message) at \(location)" }
+        return message
+    }
+
+    /// Attaches a position if the error does not have one yet.
+    public func located(at location: SourceLocation?) -> MeshError {
+        var copy = self
+        if copy.location == nil { copy.location = location }
+        return copy
+    }
+}

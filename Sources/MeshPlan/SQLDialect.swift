@@ -1,0 +1,56 @@
+import Foundation
+import MeshCore
+
+/// What a source's SQL can express with exactly meshql's (PostgreSQL's) semantics. The
+/// pushdown printer asks before it sends anything down; whatever a dialect declines runs
+/// locally, so a conservative answer costs speed, never correctness.
+public enum PushdownFeature: Sendable, Hashable {
+    /// `+ - *` on exact decimals giving exact results.
+    case decimalArithmetic
+    /// Division that raises on a zero divisor and rounds decimals as PostgreSQL does.
+    case division
+    /// SUM/AVG over exact decimals giving exact results.
+    case decimalAggregates
+    /// AVG over integers giving an exact decimal.
+    case integerAverage
+    /// Case-sensitive LIKE.
+    case like
+    case ilike
+    /// Joins of these kinds between tables of this one source.
+    case innerJoin, leftJoin, rightJoin, fullJoin
+    case aggregation
+    case orderBy
+    case limit
+    case caseExpression
+    /// Comparisons and arithmetic on dates/timestamps as stored by this source.
+    case dateComparison
+    case dateArithmetic
+    case stringConcat
+    case distinct
+}
+
+/// How one kind of source spells SQL. Implemented by each connector; used by the planner's
+/// pushdown printer, which builds SQL text and a list of bound values side by side.
+public protocol SQLDialect: Sendable {
+    /// "postgres", "sqlite": shown in EXPLAIN.
+    var name: String { get }
+    /// Quotes an identifier, doubling embedded quotes.
+    func quoteIdentifier(_ identifier: String) -> String
+    /// The placeholder for the `index`-th bound value (1-based), e.g. `$1::numeric` or `?`.
+    func placeholder(index: Int, type: DataType) -> String
+    /// The type name to use in `CAST(x AS …)`, or nil when the source cannot cast to it exactly.
+    func castTypeName(_ type: DataType) -> String?
+    func supports(_ feature: PushdownFeature) -> Bool
+    /// Whether a scalar function (lower-case name, argument types) means the same there.
+    func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool
+    /// Spelling of a boolean literal.
+    func booleanLiteral(_ value: Bool) -> String
+}
+
+extension SQLDialect {
+    public func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    public func booleanLiteral(_ value: Bool) -> String { value ? "TRUE" : "FALSE" }
+    public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool { false }
+}
