@@ -45,6 +45,13 @@ public protocol SQLDialect: Sendable {
     func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool
     /// Spelling of a boolean literal.
     func booleanLiteral(_ value: Bool) -> String
+    /// Whether `CAST(x AS to)` on a value of type `from` gives PostgreSQL's result there.
+    func canCast(from: DataType, to: DataType) -> Bool
+    /// A scalar function call in this dialect, or nil when it has no exact equivalent.
+    /// Names are meshql's (`substring`, `position` with (haystack, needle), `date_part`).
+    func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String?
+    /// `LIMIT … OFFSET …` with placeholders already printed (either may be nil).
+    func limitClause(limit: String?, offset: String?) -> String
 }
 
 extension SQLDialect {
@@ -53,4 +60,15 @@ extension SQLDialect {
     }
     public func booleanLiteral(_ value: Bool) -> String { value ? "TRUE" : "FALSE" }
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool { false }
+    public func canCast(from: DataType, to: DataType) -> Bool { castTypeName(to) != nil }
+    public func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String? {
+        guard supportsFunction(name, argumentTypes: argumentTypes) else { return nil }
+        return name + "(" + arguments.joined(separator: ", ") + ")"
+    }
+    public func limitClause(limit: String?, offset: String?) -> String {
+        var parts: [String] = []
+        if let limit { parts.append("LIMIT " + limit) }
+        if let offset { parts.append("OFFSET " + offset) }
+        return parts.joined(separator: " ")
+    }
 }

@@ -1,0 +1,154 @@
+import MeshCore
+import MeshPlan
+
+/// Column-at-a-time kernels. Each switches on the physical layout once per batch and then
+/// runs a tight loop over typed arrays.
+enum Kernels {
+    static func negate(_ c: Column) throws -> Column {
+        switch c.storage {
+        case .int(let a):
+            var out = [Int64](repeating: 0, count: a.count)
+            for i in a.indices {
+                guard a[i] != .min else { throw MeshError(.numericOverflow, "\(c.type) out of range") }
+                out[i] = -a[i]
+            }
+            return Column(type: c.type, storage: .int(out), validity: c.validity)
+        case .double(let a): return Column(type: c.type, storage: .double(a.map { -$0 }), validity: c.validity)
+        case .decimal(let a): return Column(type: c.type, storage: .decimal(a.map { -$0 }), validity: c.validity)
+        default: throw MeshError(.typeMismatch, "operator does not exist: - \(c.type)")
+        }
+    }
+
+    static func arithmetic(_ op: ArithmeticOperator, _ a: Column, _ b: Column, resultType: DataType) throws -> Column {
+        let validity = Validity.and(a.validity, b.validity)
+        let n = a.count
+        switch (a.storage, b.storage) {
+        case (.int(let x), .int(let y)):
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                switch op {
+                case .add:
+                    let (r, o) = x[i].addingReportingOverflow(y[i])
+                    if o, validity.isValid(i) { throw overflow(resultType) }
+                    out[i] = r
+                case .subtract:
+                    let (r, o) = x[i].subtractingReportingOverflow(y[i])
+                    if o, validity.isValid(i) { throw overflow(resultType) }
+                    out[i] = r
+                case .multiply:
+                    let (r, o) = x[i].multipliedReportingOverflow(by: y[i])
+                    if o, validity.isValid(i) { throw overflow(resultType) }
+                    out[i] = r
+                case .divide, .modulo:
+                    if y[i] == 0 {
+                        if validity.isValid(i) { throw MeshError(.divisionByZero, "division by zero") }
+                        continue
+                    }
+                    if x[i] == .min && y[i] == -1 { if validity.isValid(i) { throw overflow(resultType) }; continue }
+                    out[i] = op == .divide ? x[i] / y[i] : x[i] % y[i]
+                }
+            }
+            if resultType == .integer || resultType == .smallint {
+                let limit: Int64 = resultType == .integer ? Int64(Int32.max) : Int64(Int16.max)
+                for i in 0..<n where validity.isValid(i) && (out[i] > limit || out[i] < -limit - 1) {
+                    throw overflow(resultType)
+                }
+            }
+            return Column(type: resultType, storage: .int(out), validity: validity)
+
+        case (.double(let x), .double(let y)):
+            var out = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                switch op {
+                case .add: out[i] = x[i] + y[i]
+                case .subtract: out[i] = x[i] - y[i]
+                case .multiply: out[i] = x[i] * y[i]
+                case .divide, .modulo:
+                    if y[i] == 0 {
+                        if validity.isValid(i) { throw MeshError(.divisionByZero, "division by zero") }
+                        continue
+                    }
+                    out[i] = op == .divide ? x[i] / y[i] : x[i].truncatingRemainder(dividingBy: y[i])
+                }
+            }
+            return Column(type: resultType, storage: .double(out), validity: validity)
+
+        case (.decimal(let x), .decimal(let y)):
+            return try decimalArithmetic(op, x, a.type.decimalScale, y, b.type.decimalScale, validity, resultType)
+
+        case (.date(let x), .int(let y)):
+            var out = [Int32](repeating: 0, count: n)
+            for i in 0..<n {
+                let r = op == .add ? Int64(x[i]) + y[i] : Int64(x[i]) - y[i]
+                guard let v = Int32(exactly: r) else { if validity.isValid(i) { throw MeshError(.numericOverflow, "date out of range") }; continue }
+                out[i] = v
+            }
+            return Column(type: .date, storage: .date(out), validity: validity)
+        case (.int(let x), .date(let y)):
+            var out = [Int32](repeating: 0, count: n)
+            for i in 0..<n { out[i] = Int32(truncatingIfNeeded: Int64(y[i]) + x[i]) }
+            return Column(type: .date, storage: .date(out), validity: validity)
+        case (.date(let x), .date(let y)):
+            return Column(type: resultType, storage: .int((0..<n).map { Int64(x[$0]) - Int64(y[$0]) }), validity: validity)
+        default:
+            throw MeshError(.typeMismatch, "operator does not exist: \(a.type) \(op.rawValue) \(b.type)")
+        }
+    }
+
+    static func decimalArithmetic(_ op: ArithmeticOperator, _ x: [Int128], _ sx: Int, _ y: [Int128], _ sy: Int,
+                                  _ validity: Validity, _ resultType: DataType) throws -> Column {
+        let n = x.count
+        let rs = resultType.decimalScale
+        var out = [Int128](repeating: 0, count: n)
+        switch op {
+        case .add, .subtract:
+            let fx = Decimal128.pow10(rs - sx), fy = Decimal128.pow10(rs - sy)
+            for i in 0..<n {
+                let (a, o1) = x[i].multipliedReportingOverflow(by: fx)
+                let (b, o2) = y[i].multipliedReportingOverflow(by: fy)
+                let (r, o3) = op == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
+                if (o1 || o2 || o3), validity.isValid(i) { throw overflow(resultType) }
+                out[i] = r
+            }
+        case .multiply:
+            let natural = sx + sy
+            for i in 0..<n {
+                let (r, o) = x[i].multipliedReportingOverflow(by: y[i])
+                if o { if validity.isValid(i) { throw overflow(resultType) }; continue }
+                out[i] = natural == rs ? r : Decimal128.rescale(r, from: natural, to: rs)
+            }
+        case .divide:
+            // x/10^sx ÷ y/10^sy at scale rs = x · 10^(rs + sy − sx) ÷ y, rounded.
+            let shift = rs + sy - sx
+            for i in 0..<n {
+                if y[i] == 0 {
+                    if validity.isValid(i) { throw MeshError(.divisionByZero, "division by zero") }
+                    continue
+                }
+                if shift >= 0 {
+                    let (num, o) = x[i].multipliedReportingOverflow(by: Decimal128.pow10(min(shift, 38)))
+                    if o || shift > 38 { if validity.isValid(i) { throw overflow(resultType) }; continue }
+                    out[i] = Decimal128.divideRounded(num, y[i])
+                } else {
+                    out[i] = Decimal128.divideRounded(x[i], y[i] * Decimal128.pow10(-shift))
+                }
+            }
+        case .modulo:
+            let fx = Decimal128.pow10(rs - sx), fy = Decimal128.pow10(rs - sy)
+            for i in 0..<n {
+                let b = y[i] * fy
+                if b == 0 {
+                    if validity.isValid(i) { throw MeshError(.divisionByZero, "division by zero") }
+                    continue
+                }
+                out[i] = (x[i] * fx) % b
+            }
+        }
+        return Column(type: resultType, storage: .decimal(out), validity: validity)
+    }
+
+    static func overflow(_ t: DataType) -> MeshError {
+        if case .decimal = t { return MeshError(.numericOverflow, "numeric field overflow") }
+        return MeshError(.numericOverflow, "\(t) out of range")
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import MeshCore
+import MeshPlan
+
+/// Implementations of `ScalarFunctions`. These run value by value: they are not on the hot
+/// paths of joins and aggregates, and each is a few lines this way.
+enum ScalarFunctionImpl {
+    typealias Impl = @Sendable ([Column], Int) throws -> Column
+
+    static func make(_ name: String, argumentTypes: [DataType], resultType: DataType) throws -> Impl {
+        // Functions that see NULL arguments themselves.
+        switch name {
+        case "coalesce":
+            return { cols, n in
+                var b = ColumnBuilder(type: resultType, capacity: n)
+                for i in 0..<n {
+                    b.append(cols.first(where: { $0.validity.isValid(i) })?.value(at: i) ?? .null)
+                }
+                return b.finish()
+            }
+        case "concat":
+            return { cols, n in
+                Column(type: .text, storage: .string((0..<n).map { i in cols.map { $0.value(at: i).description }.joined() }))
+            }
+        case "greatest", "least":
+            let greatest = name == "greatest"
+            return { cols, n in
+                var b = ColumnBuilder(type: resultType, capacity: n)
+                for i in 0..<n {
+                    var best: Value = .null
+                    for c in cols where c.validity.isValid(i) {
+                        let v = c.value(at: i)
+                        if best.isNull || (greatest ? ValueOrder.less(best, v) : ValueOrder.less(v, best)) { best = v }
+                    }
+                    b.append(best)
+                }
+                return b.finish()
+            }
+        case "nullif":
+            return { cols, n in
+                let eq = Kernels.compare(.equal, cols[0], cols[1]).truthMask()
+                var b = ColumnBuilder(type: resultType, capacity: n)
+                for i in 0..<n { b.append(eq[i] ? .null : cols[0].value(at: i)) }
+                return b.finish()
+            }
+        default: break
+        }
+        guard let f = strict(name, argumentTypes, resultType) else {
+            throw MeshError(.undefinedFunction, "function \(name) is not implemented")
+        }
+        // NULL in, NULL out.
+        return { cols, n in
+            var b = ColumnBuilder(type: resultType, capacity: n)
+            for i in 0..<n {
+                if cols.contains(where: { $0.validity.isNull(i) }) { b.appendNull(); continue }
+                b.append(try f(cols.map { $0.value(at: i) }))
+            }
+            return b.finish()
+        }
+    }
+
+    static func strict(_ name: String, _ types: [DataType], _ result: DataType) -> (@Sendable ([Value]) throws -> Value)? {
+        @Sendable func str(_ v: Value) -> String { if case .string(let s) = v { return s }; return v.description }
+        @Sendable func int(_ v: Value) -> Int64 { if case .int(let i) = v { return i }; return 0 }
+        @Sendable func dbl(_ v: Value) -> Double {
+            switch v {
+            case .int(let i): return Double(i)
+            case .double(let d): return d
+            case .decimal(let x, let s): return Decimal128.toDouble(x, scale: s)
+            default: return 0
+            }
+        }
+        switch name {
+        case "abs":
+            return { a in
+                switch a[0] {
+                case .int(let i): guard i != .min else { throw MeshError(.numericOverflow, "bigint out of range") }; return .int(Swift.abs(i))
+                case .double(let d): return .double(Swift.abs(d))
+                case .decimal(let x, let s): return .decimal(x < 0 ? -x : x, scale: s)
+                default: return .null
+                }
+            }
+        case "round", "trunc", "floor", "ceil":
+            return { a in
+                let digits = a.count > 1 ? Int(int(a[1])) : 0
+                switch a[0] {
+                case .int(let i): return result.physical == .decimal ? .decimal(Int128(i) * Decimal128.pow10(result.decimalScale), scale: result.decimalScale) : .int(i)
+                case .double(let d):
+                    switch name {
+                    case "round": return .double(d.rounded(.toNearestOrEven))
+                    case "trunc": return .double(d.rounded(.towardZero))
+                    case "floor": return .double(d.rounded(.down))
+                    default: return .double(d.rounded(.up))
+                    }
+                case .decimal(let x, let s):
+                    let target = max(0, min(digits, s))
+                    let d = Decimal128.pow10(s - target)
+                    var q = x / d
+                    let r = x % d
+                    switch name {
+                    case "round": q = Decimal128.rescale(x, from: s, to: target)
+                    case "floor": if r < 0 { q -= 1 }
+                    case "ceil": if r > 0 { q += 1 }
+                    default: break
+                    }
+                    return .decimal(Decimal128.rescale(q, from: target, to: result.decimalScale), scale: result.decimalScale)
+                default: return .null
+                }
+            }
+        case "sqrt": return { a in
+            let d = dbl(a[0])
+            guard d >= 0 else { throw MeshError(.invalidParameter, "cannot take square root of a negative number") }
+            return .double(d.squareRoot())
+        }
+        case "power": return { a in .double(Foundation.pow(dbl(a[0]), dbl(a[1]))) }
+        case "ln": return { a in
+            guard dbl(a[0]) > 0 else { throw MeshError(.invalidParameter, "cannot take logarithm of zero or a negative number") }
+            return .double(Foundation.log(dbl(a[0])))
+        }
+        case "exp": return { a in .double(Foundation.exp(dbl(a[0]))) }
+        case "mod": return { a in
+            let c = try Kernels.arithmetic(.modulo, Column(repeating: a[0], type: types[0], count: 1),
+                                           Column(repeating: a[1], type: types[1], count: 1), resultType: result)
+            return c.value(at: 0)
+        }
+        case "length", "char_length": return { a in .int(Int64(str(a[0]).count)) }
+        case "lower": return { a in .string(str(a[0]).lowercased()) }
+        case "upper": return { a in .string(str(a[0]).uppercased()) }
+        case "reverse": return { a in .string(String(str(a[0]).reversed())) }
+        case "btrim", "ltrim", "rtrim":
+            return { a in
+                let set = Set((a.count > 1 ? str(a[1]) : " "))
+                var s = Substring(str(a[0]))
+                if name != "rtrim" { while let f = s.first, set.contains(f) { s = s.dropFirst() } }
+                if name != "ltrim" { while let l = s.last, set.contains(l) { s = s.dropLast() } }
+                return .string(String(s))
+            }
+        case "replace": return { a in
+            let from = str(a[1])
+            return .string(from.isEmpty ? str(a[0]) : str(a[0]).replacingOccurrences(of: from, with: str(a[2])))
+        }
+        case "lpad", "rpad":
+            return { a in
+                let s = Array(str(a[0])), n = Int(int(a[1]))
+                let fill = Array(a.count > 2 ? str(a[2]) : " ")
+                if n <= s.count { return .string(String(s.prefix(max(0, n)))) }
+                if fill.isEmpty { return .string(String(s)) }
+                let pad = (0..<(n - s.count)).map { fill[$0 % fill.count] }
+                return .string(String(name == "lpad" ? pad + s : s + pad))
+            }
+        case "split_part":
+            return { a in
+                let n = Int(int(a[2]))
+                guard n != 0 else { throw MeshError(.invalidParameter, "field position must not be zero") }
+                let sep = str(a[1])
+                let parts = sep.isEmpty ? [str(a[0])] : str(a[0]).components(separatedBy: sep)
+                let idx = n > 0 ? n - 1 : parts.count + n
+                return .string(idx >= 0 && idx < parts.count ? parts[idx] : "")
+            }
+        case "starts_with": return { a in .bool(str(a[0]).hasPrefix(str(a[1]))) }
+        case "substring":
+            return { a in
+                let s = Array(str(a[0]))
+                let start = Int(int(a[1]))
+                var end = s.count + 1
+                if a.count > 2 {
+                    let len = Int(int(a[2]))
+                    guard len >= 0 else { throw MeshError(.invalidParameter, "negative substring length not allowed") }
+                    end = start + len
+                }
+                let lo = max(start, 1), hi = min(end, s.count + 1)
+                return .string(lo < hi ? String(s[(lo - 1)..<(hi - 1)]) : "")
+            }
+        case "position":
+            return { a in
+                let hay = str(a[0]), needle = str(a[1])
+                if needle.isEmpty { return .int(1) }
+                guard let r = hay.range(of: needle) else { return .int(0) }
+                return .int(Int64(hay.distance(from: hay.startIndex, to: r.lowerBound) + 1))
+            }
+        case "left", "right":
+            return { a in
+                let s = Array(str(a[0])), n = Int(int(a[1]))
+                let k = n >= 0 ? min(n, s.count) : max(0, s.count + n)
+                return .string(String(name == "left" ? s.prefix(k) : s.suffix(k)))
+            }
+        case "date_part":
+            return { a in try DateFunctions.datePart(str(a[0]), a[1]) }
+        case "date_trunc":
+            return { a in try DateFunctions.dateTrunc(str(a[0]), a[1]) }
+        case "add_interval":
+            return { a in
+                guard case .timestamp(let t) = a[0] else { return .null }
+                return .timestamp(IntervalMath.add(t, months: Int(int(a[1])), days: Int(int(a[2])), micros: int(a[3])))
+            }
+        default: return nil
+        }
+    }
+}
+
+/// Ordering of single values (GREATEST/LEAST, sort of mixed edges).
+enum ValueOrder {
+    static func less(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): x < y
+        case (.double(let x), .double(let y)): x < y
+        case (.decimal(let x, let s1), .decimal(let y, let s2)):
+            Decimal128.rescale(x, from: s1, to: max(s1, s2)) < Decimal128.rescale(y, from: s2, to: max(s1, s2))
+        case (.string(let x), .string(let y)): x.utf8.lexicographicallyPrecedes(y.utf8)
+        case (.date(let x), .date(let y)): x < y
+        case (.timestamp(let x), .timestamp(let y)): x < y
+        case (.bool(let x), .bool(let y)): !x && y
+        default: false
+        }
+    }
+}

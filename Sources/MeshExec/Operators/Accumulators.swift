@@ -1,0 +1,216 @@
+import MeshCore
+import MeshPlan
+
+/// The running state of one aggregate across all groups, updated a batch at a time.
+protocol Accumulator: AnyObject {
+    /// `groups[i]` is the group of row `i`; rows where `mask` is false are skipped.
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws
+    func finish(groupCount: Int) -> Column
+}
+
+enum Accumulators {
+    static func make(_ call: AggregateCall) -> any Accumulator {
+        let argType = call.arguments.first?.type ?? .unknown
+        let inner: any Accumulator = switch call.function {
+        case .countStar: CountAccumulator(countNulls: true)
+        case .count: CountAccumulator(countNulls: false)
+        case .sum: SumAccumulator(input: argType, result: call.resultType, average: false)
+        case .avg: SumAccumulator(input: argType, result: call.resultType, average: true)
+        case .min: ExtremeAccumulator(type: call.resultType, wantMax: false)
+        case .max: ExtremeAccumulator(type: call.resultType, wantMax: true)
+        case .boolAnd: BoolAccumulator(isAnd: true)
+        case .boolOr: BoolAccumulator(isAnd: false)
+        }
+        return call.distinct ? DistinctAccumulator(inner) : inner
+    }
+}
+
+final class CountAccumulator: Accumulator {
+    let countNulls: Bool
+    var counts: [Int64] = []
+    init(countNulls: Bool) { self.countNulls = countNulls }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        if counts.count < groupCount { counts.append(contentsOf: repeatElement(0, count: groupCount - counts.count)) }
+        let validity = values?.validity
+        for i in groups.indices {
+            if let mask, !mask[i] { continue }
+            if !countNulls, let validity, validity.isNull(i) { continue }
+            counts[Int(groups[i])] += 1
+        }
+    }
+
+    func finish(groupCount: Int) -> Column {
+        if counts.count < groupCount { counts.append(contentsOf: repeatElement(0, count: groupCount - counts.count)) }
+        return Column(type: .bigint, storage: .int(counts))
+    }
+}
+
+/// SUM and AVG. Integers and decimals sum exactly in 128 bits; doubles in doubles.
+final class SumAccumulator: Accumulator {
+    let input: DataType
+    let result: DataType
+    let average: Bool
+    var exact: [Int128] = []
+    var floating: [Double] = []
+    var counts: [Int64] = []
+
+    init(input: DataType, result: DataType, average: Bool) {
+        self.input = input
+        self.result = result
+        self.average = average
+    }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        guard let values else { return }
+        if counts.count < groupCount {
+            let extra = groupCount - counts.count
+            counts.append(contentsOf: repeatElement(0, count: extra))
+            exact.append(contentsOf: repeatElement(0, count: extra))
+            floating.append(contentsOf: repeatElement(0, count: extra))
+        }
+        let v = values.validity
+        let checkNulls = v.hasNulls
+        switch values.storage {
+        case .int(let a):
+            for i in groups.indices {
+                if let mask, !mask[i] { continue }
+                if checkNulls, v.isNull(i) { continue }
+                let g = Int(groups[i])
+                exact[g] += Int128(a[i])
+                counts[g] += 1
+            }
+        case .decimal(let a):
+            for i in groups.indices {
+                if let mask, !mask[i] { continue }
+                if checkNulls, v.isNull(i) { continue }
+                let g = Int(groups[i])
+                let (s, o) = exact[g].addingReportingOverflow(a[i])
+                if o { throw MeshError(.numericOverflow, "numeric field overflow") }
+                exact[g] = s
+                counts[g] += 1
+            }
+        case .double(let a):
+            for i in groups.indices {
+                if let mask, !mask[i] { continue }
+                if checkNulls, v.isNull(i) { continue }
+                let g = Int(groups[i])
+                floating[g] += a[i]
+                counts[g] += 1
+            }
+        default:
+            throw MeshError(.typeMismatch, "cannot sum values of type \(input)")
+        }
+    }
+
+    func finish(groupCount: Int) -> Column {
+        var b = ColumnBuilder(type: result, capacity: groupCount)
+        let inScale = input.decimalScale
+        for g in 0..<groupCount {
+            guard g < counts.count, counts[g] > 0 else { b.appendNull(); continue }
+            switch result.physical {
+            case .double:
+                b.appendDouble(average ? floating[g] / Double(counts[g]) : floating[g])
+            case .int:
+                if let v = Int64(exactly: exact[g]) { b.appendInt(v) } else { b.appendNull() }
+            default:
+                let outScale = result.decimalScale
+                if average {
+                    let num = exact[g] * Decimal128.pow10(outScale - inScale)
+                    b.appendDecimal(Decimal128.divideRounded(num, Int128(counts[g])))
+                } else {
+                    b.appendDecimal(Decimal128.rescale(exact[g], from: inScale, to: outScale))
+                }
+            }
+        }
+        return b.finish()
+    }
+}
+
+/// MIN and MAX over any ordered type.
+final class ExtremeAccumulator: Accumulator {
+    let type: DataType
+    let wantMax: Bool
+    var best: [Value] = []
+
+    init(type: DataType, wantMax: Bool) {
+        self.type = type
+        self.wantMax = wantMax
+    }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        guard let values else { return }
+        if best.count < groupCount { best.append(contentsOf: repeatElement(.null, count: groupCount - best.count)) }
+        let v = values.validity
+        // Typed fast paths for the common layouts.
+        switch values.storage {
+        case .int(let a):
+            for i in groups.indices where (mask?[i] ?? true) && v.isValid(i) {
+                let g = Int(groups[i])
+                if case .int(let cur) = best[g], wantMax ? cur >= a[i] : cur <= a[i] { continue }
+                best[g] = .int(a[i])
+            }
+        case .date(let a):
+            for i in groups.indices where (mask?[i] ?? true) && v.isValid(i) {
+                let g = Int(groups[i])
+                if case .date(let cur) = best[g], wantMax ? cur >= a[i] : cur <= a[i] { continue }
+                best[g] = .date(a[i])
+            }
+        default:
+            for i in groups.indices where (mask?[i] ?? true) && v.isValid(i) {
+                let g = Int(groups[i])
+                let x = values.value(at: i)
+                if best[g].isNull || (wantMax ? ValueOrder.less(best[g], x) : ValueOrder.less(x, best[g])) { best[g] = x }
+            }
+        }
+    }
+
+    func finish(groupCount: Int) -> Column {
+        var b = ColumnBuilder(type: type, capacity: groupCount)
+        for g in 0..<groupCount { b.append(g < best.count ? best[g] : .null) }
+        return b.finish()
+    }
+}
+
+final class BoolAccumulator: Accumulator {
+    let isAnd: Bool
+    var state: [Bool?] = []
+    init(isAnd: Bool) { self.isAnd = isAnd }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        guard let values, case .bool(let a) = values.storage else { return }
+        if state.count < groupCount { state.append(contentsOf: repeatElement(nil, count: groupCount - state.count)) }
+        for i in groups.indices where (mask?[i] ?? true) && values.validity.isValid(i) {
+            let g = Int(groups[i])
+            state[g] = isAnd ? (state[g] ?? true) && a[i] : (state[g] ?? false) || a[i]
+        }
+    }
+
+    func finish(groupCount: Int) -> Column {
+        var b = ColumnBuilder(type: .boolean, capacity: groupCount)
+        for g in 0..<groupCount {
+            if g < state.count, let s = state[g] { b.appendBool(s) } else { b.appendNull() }
+        }
+        return b.finish()
+    }
+}
+
+/// `agg(DISTINCT x)`: passes each (group, value) pair on once.
+final class DistinctAccumulator: Accumulator {
+    let inner: any Accumulator
+    var seen = Set<DistinctKey>()
+    struct DistinctKey: Hashable { let group: Int32; let value: Value }
+
+    init(_ inner: any Accumulator) { self.inner = inner }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        guard let values else { return }
+        var keep = [Bool](repeating: false, count: groups.count)
+        for i in groups.indices where (mask?[i] ?? true) && values.validity.isValid(i) {
+            keep[i] = seen.insert(DistinctKey(group: groups[i], value: values.value(at: i))).inserted
+        }
+        try inner.update(groups: groups, groupCount: groupCount, values: values, mask: keep)
+    }
+
+    func finish(groupCount: Int) -> Column { inner.finish(groupCount: groupCount) }
+}

@@ -1,0 +1,87 @@
+import MeshCore
+import MeshPlan
+
+/// GROUP BY with aggregates (and DISTINCT, as a GROUP BY without aggregates). Group keys are
+/// encoded to 64-bit codes and looked up in one `KeyTable`; aggregates keep typed per-group
+/// state. Output: group columns, then aggregate columns, in order of first appearance.
+final class HashAggregateOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    let fields: [Field]
+    var children: [any PhysicalOperator] { [child] }
+
+    private let groupExprs: [CompiledExpression]
+    private let groupTypes: [DataType]
+    private let argExprs: [CompiledExpression?]
+    private let filters: [(@Sendable (Batch) throws -> [Bool])?]
+    private let calls: [AggregateCall]
+    private var output: [Batch]?
+
+    init(_ child: any PhysicalOperator, groups: [BoundExpr], aggregates: [AggregateCall], fields: [Field]) throws {
+        self.child = child
+        self.fields = fields
+        self.groupExprs = try groups.map(ExpressionCompiler.compile)
+        self.groupTypes = groups.map(\.type)
+        self.argExprs = try aggregates.map { try $0.arguments.first.map(ExpressionCompiler.compile) }
+        self.filters = try aggregates.map { try $0.filter.map(ExpressionCompiler.compilePredicate) }
+        self.calls = aggregates
+    }
+
+    func next() async throws -> Batch? {
+        if output == nil { output = try await run() }
+        guard !output!.isEmpty else { return nil }
+        return produced(output!.removeFirst())
+    }
+
+    private func run() async throws -> [Batch] {
+        let accs = calls.map(Accumulators.make)
+        let encoders = groupExprs.map { _ in KeyEncoder() }
+        var table = KeyTable(keyColumns: groupExprs.count)
+        // First row of each group, kept as key columns to emit at the end.
+        var keyBuilders = groupTypes.map { ColumnBuilder(type: $0) }
+        var groupCount = groupExprs.isEmpty ? 1 : 0
+        var groupIDs: [Int32] = []
+
+        while let b = try await child.next() {
+            try Task.checkCancellation()
+            if b.rowCount == 0 { continue }
+            let n = b.rowCount
+            if groupExprs.isEmpty {
+                groupIDs = [Int32](repeating: 0, count: n)
+            } else {
+                let keyCols = try groupExprs.map { try $0(b) }
+                let rows = KeyRows(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
+                groupIDs = [Int32](repeating: 0, count: n)
+                var newRows: [Int] = []
+                rows.words.withUnsafeBufferPointer { words in
+                    for r in 0..<n {
+                        let key = UnsafeBufferPointer(rebasing: words[(r * rows.width)..<((r + 1) * rows.width)])
+                        let id = table.findOrInsert(key)
+                        if Int(id) == groupCount { groupCount += 1; newRows.append(r) }
+                        groupIDs[r] = id
+                    }
+                }
+                if !newRows.isEmpty {
+                    for k in keyCols.indices { keyBuilders[k].append(contentsOf: keyCols[k].gather(newRows)) }
+                }
+            }
+            for (k, acc) in accs.enumerated() {
+                let values = try argExprs[k].map { try $0(b) }
+                let mask = try filters[k].map { try $0(b) }
+                try acc.update(groups: groupIDs, groupCount: groupCount, values: values, mask: mask)
+            }
+        }
+        let keyCols = keyBuilders.map { $0.finish() }
+        let aggCols = accs.map { $0.finish(groupCount: groupCount) }
+        let all = Batch(columns: keyCols + aggCols, rowCount: groupCount)
+        var out: [Batch] = []
+        var start = 0
+        while start < groupCount {
+            let end = min(groupCount, start + Batch.preferredSize)
+            out.append(start == 0 && end == groupCount ? all : all.slice(start..<end))
+            start = end
+        }
+        return out
+    }
+
+    func close() { child.close() }
+}

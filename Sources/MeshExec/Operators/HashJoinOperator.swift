@@ -1,0 +1,180 @@
+import MeshCore
+import MeshPlan
+
+/// Hash join for inner, left, right and full joins on equality keys, with any remaining
+/// condition checked on candidate pairs. Without equality keys it degrades to a nested loop
+/// over the build side (cross joins, theta joins).
+///
+/// The right input is the build side, except for RIGHT joins, where the left input is built
+/// and the join runs as a left join with the sides' columns put back in order.
+final class HashJoinOperator: OperatorBase, PhysicalOperator {
+    let left: any PhysicalOperator
+    let right: any PhysicalOperator
+    let kind: PlanJoinKind
+    let fields: [Field]
+    var children: [any PhysicalOperator] { [left, right] }
+
+    private let buildIsLeft: Bool
+    private let probeKeys: [CompiledExpression]
+    private let buildKeys: [CompiledExpression]
+    /// Over the joined row (left columns, then right).
+    private let residual: (@Sendable (Batch) throws -> [Bool])?
+    /// Emit probe rows without a match (left side of LEFT, right side of RIGHT, FULL).
+    private let keepUnmatchedProbe: Bool
+    private let keepUnmatchedBuild: Bool
+
+    private var built = false
+    private var buildBatch = Batch(columns: [], rowCount: 0)
+    private var table = KeyTable(keyColumns: 0)
+    private var encoders: [KeyEncoder] = []
+    /// Build rows per key id: first row and chain.
+    private var chainHead: [Int32] = []
+    private var chainNext: [Int32] = []
+    private var buildMatched: [Bool] = []
+    private var emittedUnmatchedBuild = false
+
+    init(left: any PhysicalOperator, right: any PhysicalOperator, kind: PlanJoinKind, condition: BoundExpr?,
+         fields: [Field]) throws {
+        self.left = left
+        self.right = right
+        self.kind = kind
+        self.fields = fields
+        self.buildIsLeft = kind == .right
+        let leftCount = left.fields.count
+        var lkeys: [BoundExpr] = [], rkeys: [BoundExpr] = [], rest: [BoundExpr] = []
+        for c in condition?.conjuncts ?? [] {
+            if case .comparison(.equal, let a, let b) = c.kind {
+                let ac = a.referencedColumns, bc = b.referencedColumns
+                if !ac.isEmpty, !bc.isEmpty, ac.allSatisfy({ $0 < leftCount }), bc.allSatisfy({ $0 >= leftCount }) {
+                    lkeys.append(a); rkeys.append(b.remapped { $0 - leftCount }); continue
+                }
+                if !ac.isEmpty, !bc.isEmpty, bc.allSatisfy({ $0 < leftCount }), ac.allSatisfy({ $0 >= leftCount }) {
+                    lkeys.append(b); rkeys.append(a.remapped { $0 - leftCount }); continue
+                }
+            }
+            rest.append(c)
+        }
+        let l = try lkeys.map(ExpressionCompiler.compile)
+        let r = try rkeys.map(ExpressionCompiler.compile)
+        probeKeys = buildIsLeft ? r : l
+        buildKeys = buildIsLeft ? l : r
+        residual = try BoundExpr.conjunction(rest).map(ExpressionCompiler.compilePredicate)
+        keepUnmatchedProbe = kind == .left || kind == .right || kind == .full
+        keepUnmatchedBuild = kind == .full
+    }
+
+    private var probe: any PhysicalOperator { buildIsLeft ? right : left }
+    private var buildSide: any PhysicalOperator { buildIsLeft ? left : right }
+
+    private func build() async throws {
+        buildBatch = try await drain(buildSide)
+        let n = buildBatch.rowCount
+        buildMatched = keepUnmatchedBuild ? [Bool](repeating: false, count: n) : []
+        guard !buildKeys.isEmpty else { built = true; return }
+        encoders = buildKeys.map { _ in KeyEncoder() }
+        let keyCols = try buildKeys.map { try $0(buildBatch) }
+        let rows = KeyRows(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
+        table = KeyTable(keyColumns: buildKeys.count, capacity: max(16, n))
+        chainNext = [Int32](repeating: -1, count: n)
+        chainHead.reserveCapacity(n)
+        rows.words.withUnsafeBufferPointer { words in
+            // Insert in reverse so chains list build rows in their original order.
+            for r in stride(from: n - 1, through: 0, by: -1) where !rows.missing[r] {
+                let key = UnsafeBufferPointer(rebasing: words[(r * rows.width)..<((r + 1) * rows.width)])
+                let id = Int(table.findOrInsert(key))
+                if id == chainHead.count { chainHead.append(Int32(r)) } else {
+                    chainNext[r] = chainHead[id]
+                    chainHead[id] = Int32(r)
+                }
+            }
+        }
+        built = true
+    }
+
+    func next() async throws -> Batch? {
+        if !built { try await build() }
+        while let p = try await probe.next() {
+            try Task.checkCancellation()
+            if p.rowCount == 0 { continue }
+            let out = try joinBatch(p)
+            if out.rowCount > 0 { return produced(out) }
+        }
+        if keepUnmatchedBuild, !emittedUnmatchedBuild {
+            emittedUnmatchedBuild = true
+            let rows = buildMatched.indices.filter { !buildMatched[$0] }
+            if !rows.isEmpty {
+                return produced(assemble(probeBatch: nil, probeRows: [Int](repeating: -1, count: rows.count), buildRows: rows))
+            }
+        }
+        return nil
+    }
+
+    private func joinBatch(_ p: Batch) throws -> Batch {
+        var probeRows: [Int] = []
+        var buildRows: [Int] = []
+        probeRows.reserveCapacity(p.rowCount)
+        buildRows.reserveCapacity(p.rowCount)
+        if buildKeys.isEmpty {
+            // Nested loop: every pair is a candidate.
+            for i in 0..<p.rowCount {
+                for j in 0..<buildBatch.rowCount { probeRows.append(i); buildRows.append(j) }
+            }
+        } else {
+            let keyCols = try probeKeys.map { try $0(p) }
+            let rows = KeyRows(columns: keyCols, encoders: encoders, insert: false, rowCount: p.rowCount)
+            rows.words.withUnsafeBufferPointer { words in
+                for i in 0..<p.rowCount where !rows.missing[i] {
+                    let key = UnsafeBufferPointer(rebasing: words[(i * rows.width)..<((i + 1) * rows.width)])
+                    let id = table.find(key)
+                    if id < 0 { continue }
+                    var j = chainHead[Int(id)]
+                    while j >= 0 {
+                        probeRows.append(i)
+                        buildRows.append(Int(j))
+                        j = chainNext[Int(j)]
+                    }
+                }
+            }
+        }
+        var candidates = assemble(probeBatch: p, probeRows: probeRows, buildRows: buildRows)
+        if let residual, candidates.rowCount > 0 {
+            let mask = try residual(candidates)
+            if mask.contains(false) {
+                var keptProbe: [Int] = [], keptBuild: [Int] = []
+                for k in mask.indices where mask[k] { keptProbe.append(probeRows[k]); keptBuild.append(buildRows[k]) }
+                probeRows = keptProbe
+                buildRows = keptBuild
+                candidates = candidates.filter(mask)
+            }
+        }
+        if keepUnmatchedBuild { for j in buildRows { buildMatched[j] = true } }
+        guard keepUnmatchedProbe else { return candidates }
+        var matched = [Bool](repeating: false, count: p.rowCount)
+        for i in probeRows { matched[i] = true }
+        let unmatched = matched.indices.filter { !matched[$0] }
+        if unmatched.isEmpty { return candidates }
+        let extra = assemble(probeBatch: p, probeRows: unmatched, buildRows: [Int](repeating: -1, count: unmatched.count))
+        return concatBatches([candidates, extra], fields: fields)
+    }
+
+    /// Joined rows in output order (left columns, then right); -1 picks NULLs.
+    private func assemble(probeBatch: Batch?, probeRows: [Int], buildRows: [Int]) -> Batch {
+        let probeFields = probe.fields
+        let probeCols: [Column]
+        if let probeBatch {
+            probeCols = probeBatch.columns.map { $0.gather(probeRows) }
+        } else {
+            probeCols = probeFields.map { Column(repeating: .null, type: $0.type, count: probeRows.count) }
+        }
+        let buildCols = buildBatch.rowCount == 0
+            ? buildSide.fields.map { Column(repeating: .null, type: $0.type, count: buildRows.count) }
+            : buildBatch.columns.map { $0.gather(buildRows) }
+        let cols = buildIsLeft ? buildCols + probeCols : probeCols + buildCols
+        return Batch(columns: cols, rowCount: probeRows.count)
+    }
+
+    func close() {
+        left.close()
+        right.close()
+    }
+}

@@ -1,0 +1,47 @@
+import MeshCore
+
+/// A pull-based operator over columnar batches. Operators are owned by one query task and
+/// never shared across tasks.
+public protocol PhysicalOperator: AnyObject {
+    var fields: [Field] { get }
+    /// The next batch, or nil at the end. Batches may be empty.
+    func next() async throws -> Batch?
+    /// Stops sources early (LIMIT reached, query cancelled, error). Idempotent.
+    func close()
+    /// Rows produced so far, for EXPLAIN ANALYZE.
+    var rowsProduced: Int { get }
+    var children: [any PhysicalOperator] { get }
+}
+
+/// Counts rows as batches pass; the common part of every operator.
+open class OperatorBase {
+    public internal(set) var rowsProduced = 0
+    /// Time spent inside this operator's `next` including its children, in nanoseconds.
+    public internal(set) var elapsedNanos: UInt64 = 0
+
+    init() {}
+
+    @inline(__always)
+    func produced(_ b: Batch?) -> Batch? {
+        if let b { rowsProduced += b.rowCount }
+        return b
+    }
+}
+
+/// Reads all batches of an operator into one (build sides, sorts).
+func drain(_ op: any PhysicalOperator) async throws -> Batch {
+    var parts: [Batch] = []
+    while let b = try await op.next() {
+        try Task.checkCancellation()
+        if b.rowCount > 0 { parts.append(b) }
+    }
+    return concatBatches(parts, fields: op.fields)
+}
+
+func concatBatches(_ parts: [Batch], fields: [Field]) -> Batch {
+    if parts.count == 1 { return parts[0] }
+    let rows = parts.reduce(0) { $0 + $1.rowCount }
+    if fields.isEmpty { return Batch(columns: [], rowCount: rows) }
+    let columns = fields.indices.map { j in Column.concat(parts.map { $0.columns[j] }, type: fields[j].type) }
+    return Batch(columns: columns, rowCount: rows)
+}

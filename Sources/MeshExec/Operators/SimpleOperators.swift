@@ -1,0 +1,122 @@
+import MeshCore
+import MeshPlan
+
+/// One row, no columns: the input of `SELECT 1`.
+final class SingleRowOperator: OperatorBase, PhysicalOperator {
+    let fields: [Field] = []
+    private var done = false
+    var children: [any PhysicalOperator] { [] }
+    func next() async throws -> Batch? {
+        if done { return nil }
+        done = true
+        return produced(Batch.empty(rows: 1))
+    }
+    func close() {}
+}
+
+final class FilterOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    let predicate: @Sendable (Batch) throws -> [Bool]
+    var fields: [Field] { child.fields }
+    var children: [any PhysicalOperator] { [child] }
+
+    init(_ child: any PhysicalOperator, _ predicate: BoundExpr) throws {
+        self.child = child
+        self.predicate = try ExpressionCompiler.compilePredicate(predicate)
+    }
+
+    func next() async throws -> Batch? {
+        while let b = try await child.next() {
+            if b.rowCount == 0 { continue }
+            let mask = try predicate(b)
+            let out = b.filter(mask)
+            if out.rowCount > 0 { return produced(out) }
+        }
+        return nil
+    }
+    func close() { child.close() }
+}
+
+final class ProjectOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    let exprs: [CompiledExpression]
+    let fields: [Field]
+    var children: [any PhysicalOperator] { [child] }
+
+    init(_ child: any PhysicalOperator, _ exprs: [BoundExpr], _ fields: [Field]) throws {
+        self.child = child
+        self.exprs = try exprs.map(ExpressionCompiler.compile)
+        self.fields = fields
+    }
+
+    func next() async throws -> Batch? {
+        guard let b = try await child.next() else { return nil }
+        let cols = try exprs.map { try $0(b) }
+        return produced(Batch(columns: cols, rowCount: b.rowCount))
+    }
+    func close() { child.close() }
+}
+
+final class LimitOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    private var toSkip: Int
+    private var remaining: Int?
+    var fields: [Field] { child.fields }
+    var children: [any PhysicalOperator] { [child] }
+
+    init(_ child: any PhysicalOperator, limit: Int?, offset: Int) {
+        self.child = child
+        self.toSkip = offset
+        self.remaining = limit
+    }
+
+    func next() async throws -> Batch? {
+        while true {
+            if let r = remaining, r <= 0 {
+                // Enough rows: stop the sources instead of reading them to the end.
+                child.close()
+                return nil
+            }
+            guard var b = try await child.next() else { return nil }
+            if toSkip > 0 {
+                if b.rowCount <= toSkip { toSkip -= b.rowCount; continue }
+                b = b.slice(toSkip..<b.rowCount)
+                toSkip = 0
+            }
+            if let r = remaining {
+                if b.rowCount > r { b = b.slice(0..<r) }
+                remaining = r - b.rowCount
+            }
+            return produced(b)
+        }
+    }
+    func close() { child.close() }
+}
+
+final class UnionAllOperator: OperatorBase, PhysicalOperator {
+    let inputs: [any PhysicalOperator]
+    let fields: [Field]
+    private var current = 0
+    var children: [any PhysicalOperator] { inputs }
+
+    init(_ inputs: [any PhysicalOperator], fields: [Field]) {
+        self.inputs = inputs
+        self.fields = fields
+    }
+
+    func next() async throws -> Batch? {
+        while current < inputs.count {
+            if let b = try await inputs[current].next() {
+                var out = b
+                for j in out.columns.indices where out.columns[j].type != fields[j].type
+                    && out.columns[j].type.physical == fields[j].type.physical {
+                    out.columns[j].type = fields[j].type
+                }
+                return produced(out)
+            }
+            current += 1
+        }
+        return nil
+    }
+    func close() { inputs.forEach { $0.close() } }
+}

@@ -1,0 +1,86 @@
+import MeshCore
+import MeshPlan
+
+/// ORDER BY: reads its input, sorts row indices by the key columns, emits in batches.
+/// NULLs sort as PostgreSQL's defaults unless the key says otherwise; text in byte order.
+final class SortOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    let keys: [SortKey]
+    private let keyExprs: [CompiledExpression]
+    private var sorted: Batch?
+    private var position = 0
+    var fields: [Field] { child.fields }
+    var children: [any PhysicalOperator] { [child] }
+
+    init(_ child: any PhysicalOperator, keys: [SortKey]) throws {
+        self.child = child
+        self.keys = keys
+        self.keyExprs = try keys.map { try ExpressionCompiler.compile($0.expr) }
+    }
+
+    func next() async throws -> Batch? {
+        if sorted == nil {
+            let all = try await drain(child)
+            let keyCols = try keyExprs.map { try $0(all) }
+            let comparators = zip(keyCols, keys).map { Self.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
+            var order = Array(0..<all.rowCount)
+            // A stable sort keeps input order among equal keys (predictable output).
+            order = Self.stableSorted(order) { a, b in
+                for c in comparators {
+                    let r = c(a, b)
+                    if r != 0 { return r < 0 }
+                }
+                return false
+            }
+            sorted = all.gather(order)
+        }
+        guard let s = sorted, position < s.rowCount else { return nil }
+        let end = min(s.rowCount, position + Batch.preferredSize)
+        let out = position == 0 && end == s.rowCount ? s : s.slice(position..<end)
+        position = end
+        return produced(out)
+    }
+
+    static func stableSorted(_ a: [Int], by less: (Int, Int) -> Bool) -> [Int] {
+        // Break ties by original position: Swift's sort is not guaranteed stable.
+        a.sorted { x, y in
+            if less(x, y) { return true }
+            if less(y, x) { return false }
+            return x < y
+        }
+    }
+
+    /// Returns a three-way comparison of rows `a` and `b` of one key column.
+    static func comparator(_ c: Column, descending: Bool, nullsFirst: Bool) -> (Int, Int) -> Int {
+        let v = c.validity
+        func wrap<T>(_ arr: [T], _ cmp: @escaping (T, T) -> Int) -> (Int, Int) -> Int {
+            return { a, b in
+                let an = v.isNull(a), bn = v.isNull(b)
+                if an || bn {
+                    if an && bn { return 0 }
+                    return an == nullsFirst ? -1 : 1
+                }
+                let r = cmp(arr[a], arr[b])
+                return descending ? -r : r
+            }
+        }
+        func ord<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
+        switch c.storage {
+        case .int(let a): return wrap(a, ord)
+        case .double(let a): return wrap(a, ord)
+        case .decimal(let a): return wrap(a, ord)
+        case .date(let a): return wrap(a, ord)
+        case .timestamp(let a): return wrap(a, ord)
+        case .bool(let a): return wrap(a) { x, y in x == y ? 0 : (x ? 1 : -1) }
+        case .string(let a):
+            return wrap(a) { x, y in
+                if x == y { return 0 }
+                return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
+            }
+        case .bytes(let a):
+            return wrap(a) { x, y in x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1) }
+        }
+    }
+
+    func close() { child.close() }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import MeshCore
+import MeshSQL
+
+extension Binder {
+    /// Binds a condition (WHERE, ON, HAVING) and checks that it is boolean.
+    func bindCondition(_ e: Expr, scope: Scope, clause: String, allowAggregates: Bool = false) throws -> BoundExpr {
+        let b = try bindExpr(e, scope: scope, allowAggregates: allowAggregates, clause: clause)
+        guard b.type == .boolean || b.type == .unknown else {
+            throw MeshError(.typeMismatch, "argument of \(clause) must be type boolean, not type \(b.type)", at: e.location)
+        }
+        return b.type == .unknown ? Self.coerce(b, to: .boolean) : b
+    }
+
+    func bindExpr(_ e: Expr, scope: Scope, allowAggregates: Bool, clause: String = "this context") throws -> BoundExpr {
+        func bind(_ x: Expr) throws -> BoundExpr { try bindExpr(x, scope: scope, allowAggregates: allowAggregates, clause: clause) }
+        let loc = e.location
+        switch e.kind {
+        case .literal(let lit):
+            return try bindLiteral(lit, at: loc)
+
+        case .column(let parts):
+            let (i, t) = try scope.resolve(parts, at: loc)
+            return BoundExpr(.column(i), type: t, at: loc)
+
+        case .parameter(let n):
+            throw MeshError(.notSupported, "there is no parameter $\(n)", at: loc)
+
+        case .unary(let op, let x):
+            let v = try bind(x)
+            switch op {
+            case .not:
+                return BoundExpr(.not(try requireBoolean(v, "NOT", at: x.location)), type: .boolean, at: loc)
+            case .plus:
+                guard v.type.isNumeric || v.type == .unknown else {
+                    throw MeshError(.typeMismatch, "operator does not exist: + \(v.type)", at: loc)
+                }
+                return v
+            case .negate:
+                guard v.type.isNumeric else {
+                    throw MeshError(.typeMismatch, "operator does not exist: - \(v.type)", at: loc)
+                }
+                if case .literal(let value) = v.kind { return Self.fold(.negate(v), value: value, type: v.type) }
+                return BoundExpr(.negate(v), type: v.type, at: loc)
+            }
+
+        case .binary(let op, let l, let r):
+            if case .literal(.interval(let value, let unit)) = r.kind, op == .add || op == .subtract {
+                return try bindIntervalArithmetic(try bind(l), value: value, unit: unit, negate: op == .subtract, at: loc)
+            }
+            if case .literal(.interval(let value, let unit)) = l.kind, op == .add {
+                return try bindIntervalArithmetic(try bind(r), value: value, unit: unit, negate: false, at: loc)
+            }
+            return try bindBinary(op, try bind(l), try bind(r), left: l, right: r, at: loc)
+
+        case .isNull(let x, let negated):
+            return BoundExpr(.isNull(try bind(x), negated: negated), type: .boolean, at: loc)
+
+        case .isDistinctFrom(let a, let b, let negated):
+            let (x, y) = try unify(try bind(a), try bind(b), op: "IS DISTINCT FROM", at: loc)
+            return BoundExpr(.isDistinctFrom(x, y, negated: negated), type: .boolean, at: loc)
+
+        case .isBoolean(let x, let value, let negated):
+            let v = try requireBoolean(try bind(x), "IS \(value ? "TRUE" : "FALSE")", at: x.location)
+            // x IS TRUE ⇔ x IS NOT DISTINCT FROM TRUE.
+            return BoundExpr(.isDistinctFrom(v, .literal(.bool(value), .boolean), negated: !negated), type: .boolean, at: loc)
+
+        case .between(let x, let low, let high, let negated):
+            let v = try bind(x)
+            let ge = try bindBinary(.greaterOrEqual, v, try bind(low), left: x, right: low, at: loc)
+            let le = try bindBinary(.lessOrEqual, v, try bind(high), left: x, right: high, at: loc)
+            let both = BoundExpr(.and(ge, le), type: .boolean, at: loc)
+            return negated ? BoundExpr(.not(both), type: .boolean, at: loc) : both
+
+        case .inList(let x, let list, let negated):
+            var v = try bind(x)
+            var items = try list.map(bind)
+            var t = v.type
+            for (i, item) in items.enumerated() {
+                guard let c = Self.commonForComparison(t, item) ?? Self.commonForComparison(item.type, v) else {
+                    throw MeshError(.typeMismatch, "operator does not exist: \(v.type) = \(item.type)", at: list[i].location)
+                }
+                t = c
+            }
+            v = try Self.coerceChecked(v, to: t, at: x.location)
+            items = try items.enumerated().map { try Self.coerceChecked($1, to: t, at: list[$0].location) }
+            return BoundExpr(.inList(v, items, negated: negated), type: .boolean, at: loc)
+
+        case .inSubquery, .exists, .subquery:
+            throw MeshError(.notSupported, "subqueries are not supported yet", at: loc)
+
+        case .like(let x, let pattern, let escape, let ci, let negated):
+            let v = try Self.coerceChecked(try bind(x), to: .text, at: x.location, implicitOnly: true, op: ci ? "~~*" : "~~")
+            let p = try Self.coerceChecked(try bind(pattern), to: .text, at: pattern.location, implicitOnly: true, op: ci ? "~~*" : "~~")
+            var esc: Character? = "\\"
+            if let escape {
+                guard case .literal(.string(let s)) = escape.kind, s.count <= 1 else {
+                    throw MeshError(.invalidParameter, "invalid escape string", at: escape.location,
+                                    hint: "Escape string must be empty or one character.")
+                }
+                esc = s.first
+            }
+            return BoundExpr(.like(v, pattern: p, escape: esc, caseInsensitive: ci, negated: negated), type: .boolean, at: loc)
+
+        case .caseWhen(let operand, let branches, let otherwise):
+            let op = try operand.map(bind)
+            var conditions: [BoundExpr] = []
+            for br in branches {
+                if let op {
+                    conditions.append(try bindBinary(.equal, op, try bind(br.when), left: operand!, right: br.when, at: br.when.location))
+                } else {
+                    conditions.append(try requireBoolean(try bind(br.when), "CASE/WHEN", at: br.when.location))
+                }
+            }
+            var results = try branches.map { try bind($0.then) }
+            var other = try otherwise.map(bind)
+            var t: DataType = .unknown
+            for (i, r) in (results + (other.map { [$0] } ?? [])).enumerated() {
+                guard let c = TypeRules.common(t, r.type) else {
+                    let at = i < branches.count ? branches[i].then.location : otherwise!.location
+                    throw MeshError(.typeMismatch, "CASE types \(t) and \(r.type) cannot be matched", at: at)
+                }
+                t = c
+            }
+            if t == .unknown { t = .text }
+            results = results.map { Self.coerce($0, to: t) }
+            other = other.map { Self.coerce($0, to: t) }
+            let whens = zip(conditions, results).map { BoundWhen(condition: $0, result: $1) }
+            return BoundExpr(.caseWhen(whens, otherwise: other), type: t, at: loc)
+
+        case .cast(let x, let typeName):
+            guard let target = DataType.parse(typeName) else {
+                throw MeshError(.undefinedObject, "type \"\(typeName)\" does not exist", at: loc)
+            }
+            let v = try bind(x)
+            guard TypeRules.canCast(v.type, to: target) else {
+                throw MeshError(.typeMismatch, "cannot cast type \(v.type) to \(target)", at: loc)
+            }
+            return try Self.castFolding(v, to: target, at: loc)
+
+        case .function(let call):
+            return try bindFunction(call, scope: scope, allowAggregates: allowAggregates, clause: clause, at: loc)
+
+        case .extract(let field, let from):
+            let v = try bind(from)
+            guard [.date, .timestamp, .timestamptz].contains(v.type) else {
+                throw MeshError(.typeMismatch, "function extract(unknown, \(v.type)) does not exist", at: loc)
+            }
+            let known = ["year", "month", "day", "hour", "minute", "second", "dow", "doy", "quarter", "week", "epoch", "isodow", "decade", "century"]
+            guard known.contains(field) else {
+                throw MeshError(.invalidParameter, "unit \"\(field)\" not recognized for type \(v.type)", at: loc)
+            }
+            return BoundExpr(.function("date_part", [.literal(.string(field), .text), v]), type: .bigint, at: loc)
+
+        case .substring(let x, let from, let count):
+            var args = [try bind(x), try from.map(bind) ?? .literal(.int(1), .integer)]
+            if let count { args.append(try bind(count)) }
+            return try scalarCall("substring", args, at: loc)
+
+        case .position(let needle, let haystack):
+            return try scalarCall("position", [try bind(haystack), try bind(needle)], at: loc)
+
+        case .trim(let x, let side, let chars):
+            let name = side == "leading" ? "ltrim" : side == "trailing" ? "rtrim" : "btrim"
+            var args = [try bind(x)]
+            if let chars { args.append(try bind(chars)) }
+            return try scalarCall(name, args, at: loc)
+
+        case .currentTime(let which):
+            let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
+            if which == "current_date" {
+                let days = Int32((Double(micros) / Double(CivilTime.microsPerDay)).rounded(.down))
+                return BoundExpr(.literal(.date(days)), type: .date, at: loc)
+            }
+            return BoundExpr(.literal(.timestamp(micros)), type: which == "current_timestamp" ? .timestamptz : .timestamp, at: loc)
+        }
+    }
+
+    func scalarCall(_ name: String, _ args: [BoundExpr], at loc: SourceLocation) throws -> BoundExpr {
+        // Untyped string literals act as text.
+        let types = args.map { $0.type == .unknown ? DataType.text : $0.type }
+        guard let t = ScalarFunctions.returnType(name, types) else {
+            throw MeshError(.undefinedFunction,
+                            "function \(name)(\(types.map(\.description).joined(separator: ", "))) does not exist", at: loc,
+                            hint: "No function matches the given name and argument types.")
+        }
+        var bound = args
+        switch name {
+        case "coalesce", "greatest", "least", "nullif":
+            bound = args.map { Self.coerce($0, to: t) }
+        default:
+            break
+        }
+        return BoundExpr(.function(name, bound), type: t, at: loc)
+    }
+
+    func bindFunction(_ call: FunctionCall, scope: Scope, allowAggregates: Bool, clause: String,
+                      at loc: SourceLocation) throws -> BoundExpr {
+        if call.over != nil {
+            throw MeshError(.notSupported, "window functions are not supported yet", at: loc)
+        }
+        let aggregate: AggregateFunction? = switch call.name {
+        case "count": call.isStar ? .countStar : .count
+        case "sum": .sum
+        case "avg": .avg
+        case "min": .min
+        case "max": .max
+        case "bool_and", "every": .boolAnd
+        case "bool_or": .boolOr
+        default: nil
+        }
+        if let aggregate {
+            guard allowAggregates else {
+                throw MeshError(.groupingError, "aggregate functions are not allowed in \(clause)", at: loc)
+            }
+            // Arguments of an aggregate may not contain aggregates themselves.
+            let args = try call.arguments.map { try bindExpr($0, scope: scope, allowAggregates: false, clause: "arguments of an aggregate") }
+            if aggregate != .countStar, args.count != 1 {
+                throw MeshError(.undefinedFunction, "function \(call.name) takes exactly one argument", at: loc)
+            }
+            guard let t = TypeRules.aggregate(aggregate, args.first?.type) else {
+                throw MeshError(.undefinedFunction,
+                                "function \(call.name)(\(args.map(\.type.description).joined(separator: ", "))) does not exist", at: loc)
+            }
+            let filter = try call.filter.map { try bindCondition($0, scope: scope, clause: "FILTER") }
+            let agg = AggregateCall(function: aggregate, arguments: args, distinct: call.distinct, filter: filter, resultType: t)
+            return BoundExpr(.aggregate(agg), type: t, at: loc)
+        }
+        if call.distinct || call.filter != nil || call.isStar {
+            throw MeshError(.syntax, "\(call.name) is not an aggregate function", at: loc)
+        }
+        let args = try call.arguments.map { try bindExpr($0, scope: scope, allowAggregates: allowAggregates, clause: clause) }
+        guard ScalarFunctions.names.contains(call.name) else {
+            let types = args.map { $0.type == .unknown ? "unknown" : $0.type.description }
+            throw MeshError(.undefinedFunction, "function \(call.name)(\(types.joined(separator: ", "))) does not exist", at: loc,
+                            hint: "No function matches the given name and argument types.")
+        }
+        let name = call.name == "substr" ? "substring" : call.name == "ceiling" ? "ceil" : call.name == "pow" ? "power"
+            : call.name == "strpos" ? "position_args" : call.name
+        if name == "position_args" {
+            return try scalarCall("position", args, at: loc)
+        }
+        return try scalarCall(name, args, at: loc)
+    }
+
+    func requireBoolean(_ e: BoundExpr, _ context: String, at loc: SourceLocation) throws -> BoundExpr {
+        if e.type == .boolean { return e }
+        if e.type == .unknown { return Self.coerce(e, to: .boolean) }
+        throw MeshError(.typeMismatch, "argument of \(context) must be type boolean, not type \(e.type)", at: loc)
+    }
+}

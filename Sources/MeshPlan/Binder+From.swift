@@ -1,0 +1,145 @@
+import MeshCore
+import MeshSQL
+
+extension Binder {
+    /// Binds the FROM list: comma-separated items become cross joins (the optimizer turns
+    /// WHERE equalities into join keys).
+    mutating func bindFrom(_ items: [TableRef]) throws -> (LogicalPlan, Scope) {
+        guard let first = items.first else { return (.singleRow, Scope()) }
+        var (plan, scope) = try bindTableRef(first)
+        for item in items.dropFirst() {
+            let (p, s) = try bindTableRef(item)
+            plan = .join(plan, p, .cross, nil)
+            scope = scope + s
+        }
+        return (plan, scope)
+    }
+
+    mutating func bindTableRef(_ ref: TableRef) throws -> (LogicalPlan, Scope) {
+        switch ref {
+        case .table(let name, let alias):
+            return try bindNamedTable(name, alias: alias)
+
+        case .derived(let query, let alias, let columnAliases, let location):
+            var inner = self
+            let plan = try inner.bindQuery(query)
+            return try derivedScope(plan, alias: alias, columnAliases: columnAliases, at: location)
+
+        case .join(let l, let kind, let r, let condition, let location):
+            let (lp, ls) = try bindTableRef(l)
+            let (rp, rs) = try bindTableRef(r)
+            var scope = ls + rs
+            let planKind: PlanJoinKind = switch kind {
+            case .inner: .inner
+            case .left: .left
+            case .right: .right
+            case .full: .full
+            case .cross: .cross
+            }
+            switch condition {
+            case .none:
+                if kind != .cross {
+                    throw MeshError(.syntax, "\(kind.rawValue) JOIN requires an ON or USING condition", at: location)
+                }
+                return (.join(lp, rp, .cross, nil), scope)
+            case .on(let e):
+                let cond = try bindCondition(e, scope: scope, clause: "JOIN/ON")
+                return (.join(lp, rp, planKind == .cross ? .inner : planKind, cond), scope)
+            case .using(let columns):
+                var conjuncts: [BoundExpr] = []
+                for col in columns {
+                    let (li, lt) = try Scope(entries: ls.entries).resolve([col], at: location)
+                    let (ri, rt) = try Scope(entries: rs.entries).resolve([col], at: location)
+                    guard let t = TypeRules.common(lt, rt) else {
+                        throw MeshError(.typeMismatch, "JOIN/USING types \(lt) and \(rt) cannot be matched", at: location)
+                    }
+                    let left = Self.coerce(.column(li, lt), to: t)
+                    let right = Self.coerce(.column(ls.entries.count + ri, rt), to: t)
+                    conjuncts.append(BoundExpr(.comparison(.equal, left, right), type: .boolean, at: location))
+                    // The merged column shows once in `*` and resolves unqualified to one side.
+                    if planKind == .right {
+                        scope.entries[li].mergedAway = true
+                    } else {
+                        scope.entries[ls.entries.count + ri].mergedAway = true
+                    }
+                }
+                return (.join(lp, rp, planKind, BoundExpr.conjunction(conjuncts)), scope)
+            }
+        }
+    }
+
+    mutating func bindNamedTable(_ name: QualifiedName, alias: String?) throws -> (LogicalPlan, Scope) {
+        let parts = name.parts
+        // A CTE shadows products of the same one-part name.
+        if parts.count == 1, let cte = ctes[parts[0]] {
+            var inner = self
+            inner.ctes.removeValue(forKey: parts[0])
+            let plan = try inner.bindQuery(cte.query)
+            return try derivedScope(plan, alias: alias ?? parts[0], columnAliases: cte.columnAliases, at: name.location)
+        }
+        guard parts.count <= 2 else {
+            throw MeshError(.undefinedTable, "relation \"\(name)\" does not exist", at: name.location,
+                            hint: "tables are named mesh.product")
+        }
+        let mesh = parts.count == 2 ? parts[0] : nil
+        let product = parts.last!
+        guard let resolved = try catalog.resolve(mesh: mesh, product: product) else {
+            throw MeshError(.undefinedTable, "relation \"\(name)\" does not exist", at: name.location)
+        }
+        switch resolved {
+        case .table(let scan):
+            let qualifier = alias ?? product
+            let full = alias == nil ? scan.productName : nil
+            let scope = Scope(entries: scan.fields.map {
+                Scope.Entry(qualifier: qualifier, fullQualifier: full, name: $0.name, type: $0.type)
+            })
+            return (.scan(scan), scope)
+        case .view(let viewName, let sql):
+            if expandingViews.contains(viewName) {
+                throw MeshError(.invalidParameter, "data product \"\(viewName)\" refers to itself", at: name.location)
+            }
+            let query: Query
+            do {
+                query = try Parser.parseQuery(sql)
+            } catch {
+                throw MeshError(.catalog, "the definition of data product \"\(viewName)\" no longer parses", at: name.location)
+            }
+            var inner = Binder(catalog: catalog, now: now)
+            inner.expandingViews = expandingViews + [viewName]
+            let plan: LogicalPlan
+            do {
+                plan = try inner.bindQuery(query)
+            } catch let e as MeshError {
+                throw MeshError(e.code, "in data product \"\(viewName)\": \(e.message)", at: name.location)
+            }
+            var (p, scope) = try derivedScope(plan, alias: alias ?? product, columnAliases: [], at: name.location)
+            if alias == nil {
+                for i in scope.entries.indices { scope.entries[i].fullQualifier = viewName }
+            }
+            p = Self.renamed(p, scope)
+            return (p, scope)
+        }
+    }
+
+    func derivedScope(_ plan: LogicalPlan, alias: String?, columnAliases: [String],
+                      at location: SourceLocation) throws -> (LogicalPlan, Scope) {
+        var fields = plan.fields
+        if columnAliases.count > fields.count {
+            throw MeshError(.syntax, "table \"\(alias ?? "")\" has \(fields.count) columns available but \(columnAliases.count) columns specified", at: location)
+        }
+        for (i, a) in columnAliases.enumerated() { fields[i].name = a }
+        let scope = Scope(entries: fields.map { Scope.Entry(qualifier: alias, fullQualifier: nil, name: $0.name, type: $0.type) })
+        var p = plan
+        if !columnAliases.isEmpty { p = Self.renamed(plan, scope) }
+        return (p, scope)
+    }
+
+    /// Re-labels a plan's output with the scope's names (for column aliases of derived tables).
+    static func renamed(_ plan: LogicalPlan, _ scope: Scope) -> LogicalPlan {
+        let fields = plan.fields
+        let names = scope.entries.map(\.name)
+        if fields.map(\.name) == names { return plan }
+        let newFields = zip(fields, names).map { Field(name: $1, type: $0.type, nullable: $0.nullable) }
+        return .project(plan, fields.enumerated().map { BoundExpr.column($0, $1.type) }, newFields)
+    }
+}

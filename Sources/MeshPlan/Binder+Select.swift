@@ -1,0 +1,196 @@
+import MeshCore
+import MeshSQL
+
+extension Binder {
+    /// One SELECT block with the ORDER BY that belongs to it (which may name input columns
+    /// that are not selected).
+    mutating func bindSelect(_ select: Select, orderBy: [OrderItem]) throws -> LogicalPlan {
+        var (plan, scope) = try bindFrom(select.from)
+
+        if let w = select.whereClause {
+            plan = .filter(plan, try bindCondition(w, scope: scope, clause: "WHERE"))
+        }
+
+        // The select list, with * expanded; names follow PostgreSQL (column name, function
+        // name, or ?column?).
+        var outputs: [(expr: BoundExpr, name: String)] = []
+        for item in select.items {
+            switch item {
+            case .wildcard(let loc):
+                if select.from.isEmpty { throw MeshError(.syntax, "SELECT * with no tables specified is not valid", at: loc) }
+                for i in try scope.expand(qualifier: nil, at: loc) {
+                    outputs.append((.column(i, scope.entries[i].type), scope.entries[i].name))
+                }
+            case .qualifiedWildcard(let q, let loc):
+                for i in try scope.expand(qualifier: q, at: loc) {
+                    outputs.append((.column(i, scope.entries[i].type), scope.entries[i].name))
+                }
+            case .expr(let e, let alias):
+                outputs.append((try bindExpr(e, scope: scope, allowAggregates: true), alias ?? Self.outputName(e)))
+            }
+        }
+
+        // ORDER BY items resolve against output names and ordinals first, then input columns.
+        var orderExprs: [(expr: BoundExpr, item: OrderItem, outputIndex: Int?)] = []
+        for item in orderBy {
+            if case .literal(.integer(let s)) = item.expr.kind, let n = Int(s) {
+                guard n >= 1, n <= outputs.count else {
+                    throw MeshError(.syntax, "ORDER BY position \(n) is not in select list", at: item.expr.location)
+                }
+                orderExprs.append((outputs[n - 1].expr, item, n - 1))
+            } else if case .column(let parts) = item.expr.kind, parts.count == 1,
+                      let i = outputs.firstIndex(where: { $0.name == parts[0] }),
+                      (try? scope.resolve(parts, at: item.expr.location)) == nil
+                        || outputs.filter({ $0.name == parts[0] }).count == 1 {
+                orderExprs.append((outputs[i].expr, item, i))
+            } else {
+                orderExprs.append((try bindExpr(item.expr, scope: scope, allowAggregates: true), item, nil))
+            }
+        }
+
+        // GROUP BY items may also be output ordinals or names.
+        var groups: [BoundExpr] = []
+        for g in select.groupBy {
+            if case .literal(.integer(let s)) = g.kind, let n = Int(s) {
+                guard n >= 1, n <= outputs.count else {
+                    throw MeshError(.syntax, "GROUP BY position \(n) is not in select list", at: g.location)
+                }
+                if outputs[n - 1].expr.containsAggregate {
+                    throw MeshError(.groupingError, "aggregate functions are not allowed in GROUP BY", at: g.location)
+                }
+                groups.append(outputs[n - 1].expr)
+            } else if case .column(let parts) = g.kind, parts.count == 1,
+                      (try? scope.resolve(parts, at: g.location)) == nil,
+                      let o = outputs.first(where: { $0.name == parts[0] }) {
+                groups.append(o.expr)
+            } else {
+                let e = try bindExpr(g, scope: scope, allowAggregates: false, clause: "GROUP BY")
+                groups.append(e)
+            }
+        }
+
+        var having = try select.having.map { try bindCondition($0, scope: scope, clause: "HAVING", allowAggregates: true) }
+
+        let aggregating = !groups.isEmpty || having != nil
+            || outputs.contains { $0.expr.containsAggregate } || orderExprs.contains { $0.expr.containsAggregate }
+        if aggregating {
+            var calls: [AggregateCall] = []
+            let groupCount = groups.count
+            // Group keys that are duplicates collapse to one column.
+            var uniqueGroups: [BoundExpr] = []
+            for g in groups where !uniqueGroups.contains(g) { uniqueGroups.append(g) }
+            groups = uniqueGroups
+            _ = groupCount
+            func rewrite(_ e: BoundExpr) throws -> BoundExpr {
+                if let i = groups.firstIndex(of: e) { return .column(i, e.type) }
+                switch e.kind {
+                case .aggregate(let call):
+                    var index = calls.firstIndex(of: call)
+                    if index == nil { calls.append(call); index = calls.count - 1 }
+                    return BoundExpr(.column(groups.count + index!), type: call.resultType, at: e.location)
+                case .column:
+                    throw MeshError(.groupingError,
+                                    "column \"\(Self.columnName(e, scope))\" must appear in the GROUP BY clause or be used in an aggregate function",
+                                    at: e.location)
+                default:
+                    // Rewrite children first, top-down, so that group expressions inside are found.
+                    var copy = e
+                    copy = try e.rewrittenChildren(rewrite)
+                    return copy
+                }
+            }
+            outputs = try outputs.map { (try rewrite($0.expr), $0.name) }
+            orderExprs = try orderExprs.map { (try rewrite($0.expr), $0.item, $0.outputIndex) }
+            having = try having.map(rewrite)
+            var fields = groups.enumerated().map { Field(name: "group\($0.offset)", type: $0.element.type) }
+            fields += calls.enumerated().map { Field(name: $0.element.function.rawValue, type: $0.element.resultType) }
+            plan = .aggregate(plan, groups: groups, aggregates: calls, fields)
+            if let h = having { plan = .filter(plan, h) }
+        }
+
+        // Project the outputs plus any ORDER BY expressions that are not outputs.
+        var projected = outputs.map(\.expr)
+        var fields = outputs.map { Field(name: $0.name, type: $0.expr.type) }
+        var keys: [SortKey] = []
+        for o in orderExprs {
+            var index = o.outputIndex ?? projected.firstIndex(of: o.expr)
+            if index == nil {
+                if select.distinct {
+                    throw MeshError(.syntax, "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                                    at: o.item.expr.location)
+                }
+                projected.append(o.expr)
+                fields.append(Field(name: "?sort?", type: o.expr.type))
+                index = projected.count - 1
+            }
+            keys.append(SortKey(expr: .column(index!, o.expr.type), descending: o.item.descending,
+                                nullsFirst: o.item.nullsFirst ?? o.item.descending))
+        }
+        plan = .project(plan, projected, fields)
+        if select.distinct { plan = .distinct(plan) }
+        if !keys.isEmpty { plan = .sort(plan, keys) }
+        if projected.count > outputs.count {
+            let visible = Array(fields.prefix(outputs.count))
+            plan = .project(plan, visible.enumerated().map { BoundExpr.column($0.offset, $0.element.type) }, visible)
+        }
+        return plan
+    }
+
+    /// The column name PostgreSQL gives an unaliased select item.
+    static func outputName(_ e: Expr) -> String {
+        switch e.kind {
+        case .column(let parts): return parts.last!
+        case .function(let f): return f.name
+        case .cast(let inner, _): 
+            if case .column = inner.kind { return outputName(inner) }
+            if case .function = inner.kind { return outputName(inner) }
+            return "?column?"
+        case .extract(let field, _): return field == "epoch" ? "extract" : "extract"
+        case .substring: return "substring"
+        case .position: return "position"
+        case .trim: return "btrim"
+        case .caseWhen: return "case"
+        case .currentTime(let k): return k
+        case .literal(.typed(let t, _)): return t.lowercased()
+        case .exists: return "exists"
+        default: return "?column?"
+        }
+    }
+
+    static func columnName(_ e: BoundExpr, _ scope: Scope) -> String {
+        if case .column(let i) = e.kind, i < scope.entries.count {
+            let entry = scope.entries[i]
+            return entry.qualifier.map { "\($0).\(entry.name)" } ?? entry.name
+        }
+        return "?"
+    }
+}
+
+extension BoundExpr {
+    /// Applies `f` to each direct child (not recursively).
+    func rewrittenChildren(_ f: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
+        var copy = self
+        switch kind {
+        case .column, .literal: break
+        case .negate(let e): copy.kind = .negate(try f(e))
+        case .not(let e): copy.kind = .not(try f(e))
+        case .cast(let e): copy.kind = .cast(try f(e))
+        case .isNull(let e, let n): copy.kind = .isNull(try f(e), negated: n)
+        case .arithmetic(let op, let a, let b): copy.kind = .arithmetic(op, try f(a), try f(b))
+        case .comparison(let op, let a, let b): copy.kind = .comparison(op, try f(a), try f(b))
+        case .and(let a, let b): copy.kind = .and(try f(a), try f(b))
+        case .or(let a, let b): copy.kind = .or(try f(a), try f(b))
+        case .concat(let a, let b): copy.kind = .concat(try f(a), try f(b))
+        case .isDistinctFrom(let a, let b, let n): copy.kind = .isDistinctFrom(try f(a), try f(b), negated: n)
+        case .inList(let e, let l, let n): copy.kind = .inList(try f(e), try l.map(f), negated: n)
+        case .like(let e, let p, let esc, let ci, let n):
+            copy.kind = .like(try f(e), pattern: try f(p), escape: esc, caseInsensitive: ci, negated: n)
+        case .caseWhen(let ws, let o):
+            copy.kind = .caseWhen(try ws.map { BoundWhen(condition: try f($0.condition), result: try f($0.result)) },
+                                  otherwise: try o.map(f))
+        case .function(let name, let args): copy.kind = .function(name, try args.map(f))
+        case .aggregate: break
+        }
+        return copy
+    }
+}

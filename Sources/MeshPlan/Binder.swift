@@ -1,0 +1,119 @@
+import Foundation
+import MeshCore
+import MeshSQL
+
+/// Turns a parsed query into a typed logical plan: resolves products through the catalog,
+/// columns through scopes, checks types, and places aggregates, sorts and limits.
+public struct Binder {
+    let catalog: any CatalogResolver
+    /// Value of CURRENT_DATE / CURRENT_TIMESTAMP, fixed for the whole statement as in PostgreSQL.
+    let now: Date
+    /// Views being expanded, to stop a view that refers to itself.
+    var expandingViews: [String] = []
+    var ctes: [String: CommonTableExpression] = [:]
+
+    public init(catalog: any CatalogResolver, now: Date = Date()) {
+        self.catalog = catalog
+        self.now = now
+    }
+
+    /// A bound query: the plan and the output column names.
+    public struct BoundQuery: Sendable {
+        public var plan: LogicalPlan
+        public var fields: [Field] { plan.fields }
+    }
+
+    public func bind(_ query: Query) throws -> BoundQuery {
+        var b = self
+        return BoundQuery(plan: try b.bindQuery(query))
+    }
+
+    mutating func bindQuery(_ query: Query) throws -> LogicalPlan {
+        let saved = ctes
+        defer { ctes = saved }
+        for cte in query.with { ctes[cte.name] = cte }
+
+        var plan: LogicalPlan
+        if case .select(let select) = query.body {
+            plan = try bindSelect(select, orderBy: query.orderBy)
+        } else {
+            plan = try bindBody(query.body)
+            if !query.orderBy.isEmpty { plan = try bindOutputOrder(plan, query.orderBy) }
+        }
+        if query.limit != nil || query.offset != nil {
+            let limit = try query.limit.map { try constantCount($0, clause: "LIMIT") } ?? nil
+            let offset = try query.offset.map { try constantCount($0, clause: "OFFSET") } ?? nil
+            plan = .limit(plan, limit: limit, offset: offset ?? 0)
+        }
+        return plan
+    }
+
+    mutating func bindBody(_ body: QueryBody) throws -> LogicalPlan {
+        switch body {
+        case .select(let s): return try bindSelect(s, orderBy: [])
+        case .nested(let q): return try bindQuery(q)
+        case .setOperation(let op, let all, let l, let r):
+            let left = try bindBody(l)
+            let right = try bindBody(r)
+            guard op == .union else {
+                throw MeshError(.notSupported, "\(op.rawValue) is not supported yet")
+            }
+            let lf = left.fields, rf = right.fields
+            guard lf.count == rf.count else {
+                throw MeshError(.syntax, "each UNION query must have the same number of columns")
+            }
+            var types: [DataType] = []
+            for (a, b) in zip(lf, rf) {
+                guard let t = TypeRules.common(a.type, b.type) else {
+                    throw MeshError(.typeMismatch, "UNION types \(a.type) and \(b.type) cannot be matched")
+                }
+                types.append(t)
+            }
+            let fields = zip(lf, types).map { Field(name: $0.name, type: $1) }
+            func conform(_ p: LogicalPlan) -> LogicalPlan {
+                let pf = p.fields
+                if zip(pf, types).allSatisfy({ $0.type == $1 }) { return p }
+                let exprs = pf.enumerated().map { i, f in Self.coerce(.column(i, f.type), to: types[i]) }
+                return .project(p, exprs, fields)
+            }
+            let union = LogicalPlan.unionAll([conform(left), conform(right)], fields)
+            return all ? union : .distinct(union)
+        }
+    }
+
+    /// ORDER BY over a set operation: output names and ordinals only.
+    func bindOutputOrder(_ plan: LogicalPlan, _ items: [OrderItem]) throws -> LogicalPlan {
+        let fields = plan.fields
+        var keys: [SortKey] = []
+        for item in items {
+            var index: Int?
+            if case .literal(.integer(let s)) = item.expr.kind, let n = Int(s) {
+                guard n >= 1, n <= fields.count else {
+                    throw MeshError(.syntax, "ORDER BY position \(n) is not in select list", at: item.expr.location)
+                }
+                index = n - 1
+            } else if case .column(let parts) = item.expr.kind, parts.count == 1 {
+                index = fields.firstIndex { $0.name == parts[0] }
+            }
+            guard let i = index else {
+                throw MeshError(.notSupported, "ORDER BY on a UNION result must name an output column", at: item.expr.location)
+            }
+            keys.append(SortKey(expr: .column(i, fields[i].type), descending: item.descending,
+                                nullsFirst: item.nullsFirst ?? item.descending))
+        }
+        return .sort(plan, keys)
+    }
+
+    func constantCount(_ e: Expr, clause: String) throws -> Int? {
+        switch e.kind {
+        case .literal(.integer(let s)):
+            guard let n = Int(s), n >= 0 else {
+                throw MeshError(.invalidParameter, "\(clause) must not be negative", at: e.location)
+            }
+            return n
+        case .literal(.null): return nil
+        default:
+            throw MeshError(.notSupported, "\(clause) must be an integer constant", at: e.location)
+        }
+    }
+}

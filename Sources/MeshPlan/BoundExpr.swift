@@ -1,0 +1,180 @@
+import MeshCore
+import MeshSQL
+
+/// A typed expression whose column references are resolved to input column positions.
+/// Locations are kept for error messages but are not part of equality, so the binder can
+/// recognise `GROUP BY` expressions inside the select list by comparing bound trees.
+public struct BoundExpr: Sendable, Hashable {
+    public indirect enum Kind: Sendable, Hashable {
+        /// The `index`-th column of the input.
+        case column(Int)
+        case literal(Value)
+        case negate(BoundExpr)
+        case not(BoundExpr)
+        case arithmetic(ArithmeticOperator, BoundExpr, BoundExpr)
+        case comparison(ComparisonOperator, BoundExpr, BoundExpr)
+        case and(BoundExpr, BoundExpr)
+        case or(BoundExpr, BoundExpr)
+        case concat(BoundExpr, BoundExpr)
+        case isNull(BoundExpr, negated: Bool)
+        case isDistinctFrom(BoundExpr, BoundExpr, negated: Bool)
+        case inList(BoundExpr, [BoundExpr], negated: Bool)
+        case like(BoundExpr, pattern: BoundExpr, escape: Character?, caseInsensitive: Bool, negated: Bool)
+        /// Searched CASE; a simple CASE is desugared to it.
+        case caseWhen([BoundWhen], otherwise: BoundExpr?)
+        case cast(BoundExpr)
+        /// A scalar function from `ScalarFunctions`.
+        case function(String, [BoundExpr])
+        /// An aggregate call before the binder replaces it with a column of the aggregate's
+        /// output. Never reaches the executor.
+        case aggregate(AggregateCall)
+    }
+
+    public var kind: Kind
+    public var type: DataType
+    public var location: SourceLocation?
+
+    public init(_ kind: Kind, type: DataType, at location: SourceLocation? = nil) {
+        self.kind = kind
+        self.type = type
+        self.location = location
+    }
+
+    public static func == (a: BoundExpr, b: BoundExpr) -> Bool { a.kind == b.kind && a.type == b.type }
+    public func hash(into h: inout Hasher) { h.combine(kind) }
+
+    public static func column(_ i: Int, _ type: DataType) -> BoundExpr { BoundExpr(.column(i), type: type) }
+    public static func literal(_ v: Value, _ type: DataType) -> BoundExpr { BoundExpr(.literal(v), type: type) }
+
+    /// The direct sub-expressions.
+    public var children: [BoundExpr] {
+        switch kind {
+        case .column, .literal: []
+        case .negate(let e), .not(let e), .cast(let e), .isNull(let e, _): [e]
+        case .arithmetic(_, let a, let b), .comparison(_, let a, let b), .and(let a, let b), .or(let a, let b),
+             .concat(let a, let b), .isDistinctFrom(let a, let b, _): [a, b]
+        case .inList(let e, let list, _): [e] + list
+        case .like(let e, let p, _, _, _): [e, p]
+        case .caseWhen(let ws, let o): ws.flatMap { [$0.condition, $0.result] } + (o.map { [$0] } ?? [])
+        case .function(_, let args): args
+        case .aggregate(let a): a.arguments + (a.filter.map { [$0] } ?? [])
+        }
+    }
+
+    /// Rebuilds the tree bottom-up; `transform` sees each node after its children.
+    public func rewritten(_ transform: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
+        func r(_ e: BoundExpr) throws -> BoundExpr { try e.rewritten(transform) }
+        var copy = self
+        switch kind {
+        case .column, .literal: break
+        case .negate(let e): copy.kind = .negate(try r(e))
+        case .not(let e): copy.kind = .not(try r(e))
+        case .cast(let e): copy.kind = .cast(try r(e))
+        case .isNull(let e, let n): copy.kind = .isNull(try r(e), negated: n)
+        case .arithmetic(let op, let a, let b): copy.kind = .arithmetic(op, try r(a), try r(b))
+        case .comparison(let op, let a, let b): copy.kind = .comparison(op, try r(a), try r(b))
+        case .and(let a, let b): copy.kind = .and(try r(a), try r(b))
+        case .or(let a, let b): copy.kind = .or(try r(a), try r(b))
+        case .concat(let a, let b): copy.kind = .concat(try r(a), try r(b))
+        case .isDistinctFrom(let a, let b, let n): copy.kind = .isDistinctFrom(try r(a), try r(b), negated: n)
+        case .inList(let e, let list, let n): copy.kind = .inList(try r(e), try list.map(r), negated: n)
+        case .like(let e, let p, let esc, let ci, let n):
+            copy.kind = .like(try r(e), pattern: try r(p), escape: esc, caseInsensitive: ci, negated: n)
+        case .caseWhen(let ws, let o):
+            copy.kind = .caseWhen(try ws.map { BoundWhen(condition: try r($0.condition), result: try r($0.result)) },
+                                  otherwise: try o.map(r))
+        case .function(let name, let args): copy.kind = .function(name, try args.map(r))
+        case .aggregate(var a):
+            a.arguments = try a.arguments.map(r)
+            a.filter = try a.filter.map(r)
+            copy.kind = .aggregate(a)
+        }
+        return try transform(copy)
+    }
+
+    /// Every input column the expression reads.
+    public var referencedColumns: Set<Int> {
+        var out = Set<Int>()
+        func visit(_ e: BoundExpr) {
+            if case .column(let i) = e.kind { out.insert(i) }
+            e.children.forEach(visit)
+        }
+        visit(self)
+        return out
+    }
+
+    /// Renumbers column references (after columns move, e.g. pushing a filter below a join).
+    public func remapped(_ map: (Int) -> Int) -> BoundExpr {
+        rewritten { e in
+            if case .column(let i) = e.kind { var c = e; c.kind = .column(map(i)); return c }
+            return e
+        }
+    }
+
+    public var containsAggregate: Bool {
+        if case .aggregate = kind { return true }
+        return children.contains { $0.containsAggregate }
+    }
+
+    /// Splits an AND tree into its conjuncts.
+    public var conjuncts: [BoundExpr] {
+        if case .and(let a, let b) = kind { return a.conjuncts + b.conjuncts }
+        return [self]
+    }
+
+    public static func conjunction(_ parts: [BoundExpr]) -> BoundExpr? {
+        guard var acc = parts.first else { return nil }
+        for p in parts.dropFirst() { acc = BoundExpr(.and(acc, p), type: .boolean) }
+        return acc
+    }
+}
+
+public struct BoundWhen: Sendable, Hashable {
+    public var condition: BoundExpr
+    public var result: BoundExpr
+    public init(condition: BoundExpr, result: BoundExpr) {
+        self.condition = condition
+        self.result = result
+    }
+}
+
+public enum ArithmeticOperator: String, Sendable, Hashable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%"
+}
+
+public enum ComparisonOperator: String, Sendable, Hashable {
+    case equal = "=", notEqual = "<>", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+
+    /// The operator with its operands swapped (`a < b` ⇔ `b > a`).
+    public var flipped: ComparisonOperator {
+        switch self {
+        case .equal, .notEqual: self
+        case .less: .greater
+        case .lessOrEqual: .greaterOrEqual
+        case .greater: .less
+        case .greaterOrEqual: .lessOrEqual
+        }
+    }
+}
+
+public enum AggregateFunction: String, Sendable, Hashable {
+    case count, countStar = "count(*)", sum, avg, min, max, boolAnd = "bool_and", boolOr = "bool_or"
+}
+
+/// One aggregate of a GROUP BY: `sum(x)`, `count(DISTINCT y) FILTER (WHERE …)`.
+public struct AggregateCall: Sendable, Hashable {
+    public var function: AggregateFunction
+    public var arguments: [BoundExpr]
+    public var distinct: Bool
+    public var filter: BoundExpr?
+    public var resultType: DataType
+
+    public init(function: AggregateFunction, arguments: [BoundExpr], distinct: Bool = false,
+                filter: BoundExpr? = nil, resultType: DataType) {
+        self.function = function
+        self.arguments = arguments
+        self.distinct = distinct
+        self.filter = filter
+        self.resultType = resultType
+    }
+}

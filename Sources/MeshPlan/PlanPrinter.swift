@@ -1,0 +1,115 @@
+import MeshCore
+
+/// EXPLAIN text: one line per node, children indented, remote fragments with the exact SQL
+/// and parameters sent to their source.
+public enum PlanPrinter {
+    public static func render(_ plan: LogicalPlan, annotations: (LogicalPlanPath) -> String? = { _ in nil }) -> [String] {
+        var lines: [String] = []
+        walk(plan, depth: 0, path: LogicalPlanPath(indices: []), &lines, annotations)
+        return lines
+    }
+
+    static func walk(_ plan: LogicalPlan, depth: Int, path: LogicalPlanPath, _ lines: inout [String],
+                     _ annotations: (LogicalPlanPath) -> String?) {
+        let pad = String(repeating: "  ", count: depth)
+        let arrow = depth == 0 ? "" : "-> "
+        let note = annotations(path).map { "  " + $0 } ?? ""
+        let names = plan.fields.map(\.name)
+        func expr(_ e: BoundExpr) -> String { describe(e, names: childNames(plan)) }
+        switch plan {
+        case .scan(let s):
+            lines.append("\(pad)\(arrow)Scan \(s.productName) [\(s.connectorName)]\(note)")
+        case .singleRow:
+            lines.append("\(pad)\(arrow)Result (one row)\(note)")
+        case .filter(_, let p):
+            lines.append("\(pad)\(arrow)Filter: \(expr(p))\(note)")
+        case .project(_, let exprs, let fields):
+            let items = zip(exprs, fields).map { e, f in
+                let d = expr(e)
+                return d == f.name ? d : "\(d) AS \(f.name)"
+            }
+            lines.append("\(pad)\(arrow)Project: \(items.joined(separator: ", "))\(note)")
+        case .join(let l, let r, let kind, let cond):
+            let n = l.fields.map(\.name) + r.fields.map(\.name)
+            let c = cond.map { " on " + describe($0, names: n) } ?? ""
+            lines.append("\(pad)\(arrow)Hash \(kind.rawValue.capitalized) Join\(c)\(note)")
+        case .aggregate(_, let groups, let aggs, _):
+            let g = groups.map(expr).joined(separator: ", ")
+            let a = aggs.map { describe($0, names: childNames(plan)) }.joined(separator: ", ")
+            lines.append("\(pad)\(arrow)Hash Aggregate\(g.isEmpty ? "" : " by \(g)"): \(a)\(note)")
+        case .sort(_, let keys):
+            let k = keys.map { "\(expr($0.expr))\($0.descending ? " DESC" : "")\($0.nullsFirst != $0.descending ? ($0.nullsFirst ? " NULLS FIRST" : " NULLS LAST") : "")" }
+            lines.append("\(pad)\(arrow)Sort: \(k.joined(separator: ", "))\(note)")
+        case .limit(_, let limit, let offset):
+            lines.append("\(pad)\(arrow)Limit: \(limit.map(String.init) ?? "ALL")\(offset > 0 ? " offset \(offset)" : "")\(note)")
+        case .distinct:
+            lines.append("\(pad)\(arrow)Distinct\(note)")
+        case .unionAll:
+            lines.append("\(pad)\(arrow)Union All\(note)")
+        case .remote(let r):
+            lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(note)")
+            lines.append("\(pad)     SQL: \(r.sql)")
+            if !r.parameters.isEmpty {
+                let ps = r.parameters.enumerated().map { "$\($0.offset + 1) = \(literal($0.element))" }
+                lines.append("\(pad)     Params: \(ps.joined(separator: ", "))")
+            }
+        }
+        for (i, c) in plan.children.enumerated() {
+            walk(c, depth: depth + 1, path: LogicalPlanPath(indices: path.indices + [i]), &lines, annotations)
+        }
+    }
+
+    static func childNames(_ plan: LogicalPlan) -> [String] {
+        switch plan {
+        case .join(let l, let r, _, _): l.fields.map(\.name) + r.fields.map(\.name)
+        default: plan.children.first?.fields.map(\.name) ?? []
+        }
+    }
+
+    static func literal(_ v: Value) -> String {
+        switch v {
+        case .null: "NULL"
+        case .string, .date, .timestamp: "'" + v.description.replacingOccurrences(of: "'", with: "''") + "'"
+        default: v.description
+        }
+    }
+
+    public static func describe(_ a: AggregateCall, names: [String]) -> String {
+        let args = a.function == .countStar ? "*" : a.arguments.map { describe($0, names: names) }.joined(separator: ", ")
+        let name = a.function == .countStar ? "count" : a.function.rawValue
+        var s = "\(name)(\(a.distinct ? "DISTINCT " : "")\(args))"
+        if let f = a.filter { s += " FILTER (WHERE \(describe(f, names: names)))" }
+        return s
+    }
+
+    /// A readable rendering of an expression over named inputs.
+    public static func describe(_ e: BoundExpr, names: [String]) -> String {
+        func d(_ x: BoundExpr) -> String { describe(x, names: names) }
+        switch e.kind {
+        case .column(let i): return i < names.count ? names[i] : "#\(i)"
+        case .literal(let v): return literal(v)
+        case .negate(let x): return "-\(d(x))"
+        case .not(let x): return "NOT \(d(x))"
+        case .arithmetic(let op, let a, let b): return "(\(d(a)) \(op.rawValue) \(d(b)))"
+        case .comparison(let op, let a, let b): return "(\(d(a)) \(op.rawValue) \(d(b)))"
+        case .and(let a, let b): return "(\(d(a)) AND \(d(b)))"
+        case .or(let a, let b): return "(\(d(a)) OR \(d(b)))"
+        case .concat(let a, let b): return "(\(d(a)) || \(d(b)))"
+        case .isNull(let x, let n): return "(\(d(x)) IS \(n ? "NOT " : "")NULL)"
+        case .isDistinctFrom(let a, let b, let n): return "(\(d(a)) IS \(n ? "NOT " : "")DISTINCT FROM \(d(b)))"
+        case .inList(let x, let l, let n): return "(\(d(x)) \(n ? "NOT " : "")IN (\(l.map(d).joined(separator: ", "))))"
+        case .like(let x, let p, _, let ci, let n): return "(\(d(x)) \(n ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(d(p)))"
+        case .caseWhen(let ws, let o):
+            return "CASE" + ws.map { " WHEN \(d($0.condition)) THEN \(d($0.result))" }.joined() + (o.map { " ELSE \(d($0))" } ?? "") + " END"
+        case .cast(let x): return "CAST(\(d(x)) AS \(e.type))"
+        case .function(let n, let args): return "\(n)(\(args.map(d).joined(separator: ", ")))"
+        case .aggregate(let a): return describe(a, names: names)
+        }
+    }
+}
+
+/// The position of a node in a plan: child indices from the root.
+public struct LogicalPlanPath: Hashable, Sendable {
+    public var indices: [Int]
+    public init(indices: [Int]) { self.indices = indices }
+}

@@ -1,0 +1,121 @@
+import MeshCore
+
+/// Prints bound expressions in a source's dialect. Returns nil for anything the dialect cannot
+/// evaluate with meshql's exact semantics; the caller then keeps that node local.
+struct ExpressionSQL {
+    let dialect: any SQLDialect
+
+    func print(_ e: BoundExpr, _ inputs: [String], _ params: inout SQLParameters) -> String? {
+        func p(_ x: BoundExpr) -> String? { print(x, inputs, &params) }
+        switch e.kind {
+        case .column(let i):
+            return inputs[i]
+        case .literal(let v):
+            if case .null = v {
+                guard e.type != .unknown, let t = dialect.castTypeName(e.type) else { return "NULL" }
+                return "CAST(NULL AS \(t))"
+            }
+            if case .bool(let b) = v { return dialect.booleanLiteral(b) }
+            if [.date, .timestamp, .timestamptz].contains(e.type), !dialect.supports(.dateComparison) { return nil }
+            return params.bind(v, e.type, dialect)
+        case .negate(let x):
+            if case .decimal = e.type, !dialect.supports(.decimalArithmetic) { return nil }
+            return p(x).map { "(- \($0))" }
+        case .not(let x):
+            return p(x).map { "(NOT \($0))" }
+        case .arithmetic(let op, let a, let b):
+            if [a.type, b.type].contains(where: { [.date, .timestamp, .timestamptz].contains($0) }) {
+                guard dialect.supports(.dateArithmetic) else { return nil }
+            }
+            if case .decimal = e.type, !dialect.supports(.decimalArithmetic) { return nil }
+            if case .decimal = a.type, !dialect.supports(.decimalArithmetic) { return nil }
+            if op == .divide || op == .modulo, !dialect.supports(.division) { return nil }
+            guard let x = p(a), let y = p(b) else { return nil }
+            return "(\(x) \(op.rawValue) \(y))"
+        case .comparison(let op, let a, let b):
+            if [.date, .timestamp, .timestamptz].contains(a.type), !dialect.supports(.dateComparison) { return nil }
+            guard let x = p(a), let y = p(b) else { return nil }
+            return "(\(x) \(op.rawValue) \(y))"
+        case .and(let a, let b):
+            guard let x = p(a), let y = p(b) else { return nil }
+            return "(\(x) AND \(y))"
+        case .or(let a, let b):
+            guard let x = p(a), let y = p(b) else { return nil }
+            return "(\(x) OR \(y))"
+        case .concat(let a, let b):
+            guard dialect.supports(.stringConcat), let x = p(a), let y = p(b) else { return nil }
+            return "(\(x) || \(y))"
+        case .isNull(let x, let negated):
+            return p(x).map { "(\($0) IS \(negated ? "NOT " : "")NULL)" }
+        case .isDistinctFrom(let a, let b, let negated):
+            guard let x = p(a), let y = p(b) else { return nil }
+            return "(\(x) IS \(negated ? "NOT " : "")DISTINCT FROM \(y))"
+        case .inList(let x, let list, let negated):
+            if [.date, .timestamp, .timestamptz].contains(x.type), !dialect.supports(.dateComparison) { return nil }
+            guard let v = p(x) else { return nil }
+            var items: [String] = []
+            for item in list {
+                guard let s = p(item) else { return nil }
+                items.append(s)
+            }
+            return "(\(v) \(negated ? "NOT " : "")IN (\(items.joined(separator: ", "))))"
+        case .like(let x, let pattern, let escape, let ci, let negated):
+            guard dialect.supports(ci ? .ilike : .like), let v = p(x), let pat = p(pattern) else { return nil }
+            var s = "(\(v) \(negated ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(pat)"
+            if let escape { s += " ESCAPE " + params.bind(.string(String(escape)), .text, dialect) }
+            return s + ")"
+        case .caseWhen(let whens, let otherwise):
+            guard dialect.supports(.caseExpression) else { return nil }
+            var s = "CASE"
+            for w in whens {
+                guard let c = p(w.condition), let r = p(w.result) else { return nil }
+                s += " WHEN \(c) THEN \(r)"
+            }
+            if let otherwise {
+                guard let o = p(otherwise) else { return nil }
+                s += " ELSE \(o)"
+            }
+            return s + " END"
+        case .cast(let x):
+            guard dialect.canCast(from: x.type, to: e.type), let name = dialect.castTypeName(e.type), let v = p(x) else { return nil }
+            return "CAST(\(v) AS \(name))"
+        case .function(let name, let args):
+            var printed: [String] = []
+            for a in args {
+                guard let s = p(a) else { return nil }
+                printed.append(s)
+            }
+            return dialect.functionCall(name, arguments: printed, argumentTypes: args.map(\.type))
+        case .aggregate:
+            return nil
+        }
+    }
+
+    /// An aggregate call, or nil when the dialect would not give the exact same result.
+    func print(_ a: AggregateCall, _ inputs: [String], _ params: inout SQLParameters) -> String? {
+        let argType = a.arguments.first?.type
+        switch a.function {
+        case .sum, .avg:
+            if case .decimal = argType, !dialect.supports(.decimalAggregates) { return nil }
+            if a.function == .avg, argType?.isInteger == true, !dialect.supports(.integerAverage) { return nil }
+        case .boolAnd, .boolOr:
+            guard dialect.name == "postgres" else { return nil }
+        case .min, .max:
+            if let t = argType, [.date, .timestamp, .timestamptz].contains(t), !dialect.supports(.dateComparison) { return nil }
+        default: break
+        }
+        var body: String
+        if a.function == .countStar {
+            body = "COUNT(*)"
+        } else {
+            guard let arg = a.arguments.first, let x = print(arg, inputs, &params) else { return nil }
+            let fname = a.function == .count ? "COUNT" : a.function.rawValue.uppercased()
+            body = "\(fname)(\(a.distinct ? "DISTINCT " : "")\(x))"
+        }
+        if let f = a.filter {
+            guard let c = print(f, inputs, &params) else { return nil }
+            body += " FILTER (WHERE \(c))"
+        }
+        return body
+    }
+}

@@ -1,0 +1,275 @@
+import MeshCore
+
+/// Carves the plan into the largest subtrees that each run in one source and prints them as
+/// SQL in that source's dialect. What a dialect can't evaluate exactly stays local, so a
+/// query never fails because a piece could not be pushed.
+public struct RemotePushdown: OptimizerRule {
+    public let name = "remote_pushdown"
+    /// Dialect of each connector id in the plan.
+    let dialects: [String: any SQLDialect]
+    /// Off: only scans (with their columns) go to the sources; everything else runs locally.
+    /// The golden tests run both ways and must agree.
+    let enabled: Bool
+
+    public init(dialects: [String: any SQLDialect], enabled: Bool = true) {
+        self.dialects = dialects
+        self.enabled = enabled
+    }
+
+    struct Remote {
+        var connectorID: String
+        var connectorName: String
+        var block: SQLBlock
+        var params: SQLParameters
+        var fields: [Field]
+        var products: [String]
+    }
+
+    enum Carved {
+        case remote(Remote)
+        case local(LogicalPlan)
+    }
+
+    final class Aliases {
+        var next = 0
+        func make() -> String { defer { next += 1 }; return "s\(next)" }
+    }
+
+    public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
+        let aliases = Aliases()
+        return (finalize(carve(plan, aliases)), true)
+    }
+
+    func finalize(_ c: Carved) -> LogicalPlan {
+        switch c {
+        case .local(let p): return p
+        case .remote(let r):
+            let dialect = dialects[r.connectorID]!
+            return .remote(RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
+                                          dialectName: dialect.name, sql: r.block.render(dialect),
+                                          parameters: r.params.values, fields: r.fields, products: r.products))
+        }
+    }
+
+    func carve(_ plan: LogicalPlan, _ aliases: Aliases) -> Carved {
+        switch plan {
+        case .scan(let s):
+            guard let dialect = dialects[s.connectorID] else { return .local(plan) }
+            let alias = aliases.make()
+            let table = (s.remoteSchema.map { dialect.quoteIdentifier($0) + "." } ?? "") + dialect.quoteIdentifier(s.remoteTable)
+            let q = dialect.quoteIdentifier(alias)
+            let block = SQLBlock(from: "\(table) AS \(q)", outputs: s.remoteColumns.map { "\(q).\(dialect.quoteIdentifier($0))" })
+            return .remote(Remote(connectorID: s.connectorID, connectorName: s.connectorName, block: block,
+                                  params: SQLParameters(), fields: s.fields, products: [s.productName]))
+
+        case .singleRow, .remote:
+            return .local(plan)
+
+        case .unionAll(let children, let fields):
+            return .local(.unionAll(children.map { finalize(carve($0, aliases)) }, fields))
+
+        case .join(let l, let r, let kind, let cond):
+            let lc = carve(l, aliases), rc = carve(r, aliases)
+            if enabled, case .remote(let a) = lc, case .remote(let b) = rc, a.connectorID == b.connectorID,
+               let merged = join(a, b, kind, cond, aliases) {
+                return .remote(merged)
+            }
+            return .local(.join(finalize(lc), finalize(rc), kind, cond))
+
+        case .filter(let child, let pred):
+            return unary(child, aliases, rebuild: { .filter($0, pred) }) { r in
+                var r = r
+                let d = dialects[r.connectorID]!
+                if r.block.groupBy != nil, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
+                    var params = r.params
+                    guard let s = ExpressionSQL(dialect: d).print(pred, r.block.outputs, &params) else { return nil }
+                    r.block.having.append(s)
+                    r.params = params
+                    return r
+                }
+                if r.block.limit != nil || r.block.offset != nil || r.block.distinct || r.block.groupBy != nil {
+                    r.block = r.block.wrapped(aliases.make(), d)
+                }
+                var params = r.params
+                guard let s = ExpressionSQL(dialect: d).print(pred, r.block.outputs, &params) else { return nil }
+                r.block.wheres.append(s)
+                r.params = params
+                return r
+            }
+
+        case .project(let child, let exprs, let fields):
+            return unary(child, aliases, rebuild: { .project($0, exprs, fields) }) { r in
+                var r = r
+                let d = dialects[r.connectorID]!
+                if r.block.distinct { r.block = r.block.wrapped(aliases.make(), d) }
+                var params = r.params
+                var outs: [String] = []
+                for e in exprs {
+                    guard let s = ExpressionSQL(dialect: d).print(e, r.block.outputs, &params) else { return nil }
+                    outs.append(s)
+                }
+                r.block.outputs = outs
+                r.params = params
+                r.fields = fields
+                return r
+            }
+
+        case .aggregate(let child, let groups, let aggs, let fields):
+            return unary(child, aliases, rebuild: { .aggregate($0, groups: groups, aggregates: aggs, fields) }) { r in
+                var r = r
+                let d = dialects[r.connectorID]!
+                guard d.supports(.aggregation) else { return nil }
+                if !r.block.isPlain && !(r.block.groupBy == nil && r.block.limit == nil && r.block.offset == nil
+                                         && !r.block.distinct && r.block.orderBy.isEmpty) {
+                    r.block = r.block.wrapped(aliases.make(), d)
+                }
+                var params = r.params
+                let printer = ExpressionSQL(dialect: d)
+                var gs: [String] = []
+                for g in groups {
+                    guard let s = printer.print(g, r.block.outputs, &params) else { return nil }
+                    gs.append(s)
+                }
+                var outs = gs
+                for a in aggs {
+                    guard let s = printer.print(a, r.block.outputs, &params) else { return nil }
+                    outs.append(s)
+                }
+                r.block.groupBy = gs
+                r.block.outputs = outs
+                r.params = params
+                r.fields = fields
+                return r
+            }
+
+        case .sort(let child, let keys):
+            return unary(child, aliases, rebuild: { .sort($0, keys) }) { r in
+                var r = r
+                let d = dialects[r.connectorID]!
+                guard d.supports(.orderBy) else { return nil }
+                if r.block.limit != nil || r.block.offset != nil { r.block = r.block.wrapped(aliases.make(), d) }
+                var params = r.params
+                var items: [String] = []
+                for k in keys {
+                    // Text order differs between sources (collations); only non-text keys go down.
+                    guard k.expr.type.physical != .string,
+                          let s = ExpressionSQL(dialect: d).print(k.expr, r.block.outputs, &params) else { return nil }
+                    items.append("\(s) \(k.descending ? "DESC" : "ASC") NULLS \(k.nullsFirst ? "FIRST" : "LAST")")
+                }
+                r.block.orderBy = items
+                r.params = params
+                return r
+            }
+
+        case .limit(let child, let limit, let offset):
+            return unary(child, aliases, rebuild: { .limit($0, limit: limit, offset: offset) }) { r in
+                var r = r
+                let d = dialects[r.connectorID]!
+                guard d.supports(.limit) else { return nil }
+                // A LIMIT without an ORDER BY that went down would pick arbitrary rows twice over
+                // if the sort stayed local; only push when the block's order is the query's.
+                if r.block.limit != nil || r.block.offset != nil { r.block = r.block.wrapped(aliases.make(), d) }
+                r.block.limit = limit.map { r.params.bind(.int(Int64($0)), .bigint, d) }
+                r.block.offset = offset > 0 ? r.params.bind(.int(Int64(offset)), .bigint, d) : nil
+                return r
+            }
+
+        case .distinct(let child):
+            return unary(child, aliases, rebuild: { .distinct($0) }) { r in
+                var r = r
+                let d = dialects[r.connectorID]!
+                guard d.supports(.distinct), !r.fields.contains(where: { $0.type.physical == .string && false }) else { return nil }
+                if !r.block.orderBy.isEmpty || r.block.limit != nil || r.block.offset != nil || r.block.distinct {
+                    r.block = r.block.wrapped(aliases.make(), d)
+                }
+                r.block.distinct = true
+                return r
+            }
+        }
+    }
+
+    /// Carves the child; if it is remote and `fold` can absorb this node, the result stays remote.
+    func unary(_ child: LogicalPlan, _ aliases: Aliases, rebuild: (LogicalPlan) -> LogicalPlan,
+               fold: (Remote) -> Remote?) -> Carved {
+        let c = carve(child, aliases)
+        if enabled, case .remote(let r) = c, let folded = fold(r) { return .remote(folded) }
+        return .local(rebuild(finalize(c)))
+    }
+
+    func join(_ a: Remote, _ b: Remote, _ kind: PlanJoinKind, _ cond: BoundExpr?, _ aliases: Aliases) -> Remote? {
+        let d = dialects[a.connectorID]!
+        let feature: PushdownFeature? = switch kind {
+        case .inner, .cross: .innerJoin
+        case .left: .leftJoin
+        case .right: .rightJoin
+        case .full: .fullJoin
+        }
+        if let feature, !d.supports(feature) { return nil }
+        let left = a.block.isPlain ? a.block : a.block.wrapped(aliases.make(), d)
+        let right = b.block.isPlain ? b.block : b.block.wrapped(aliases.make(), d)
+        var params = a.params
+        // Right side's placeholders are renumbered by re-binding its values after the left's.
+        var rightOutputs = right.outputs
+        var rightFrom = right.from
+        if !b.params.values.isEmpty {
+            // Re-print is not possible from text; instead shift numbered placeholders.
+            let shift = params.values.count
+            guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: shift, d) else { return nil }
+            rightFrom = shifted.0
+            rightOutputs = shifted.1
+            params.values += b.params.values
+        }
+        let inputs = left.outputs + rightOutputs
+        var joinSQL: String
+        if let cond {
+            guard let c = ExpressionSQL(dialect: d).print(cond, inputs, &params) else { return nil }
+            let word = switch kind {
+            case .inner, .cross: "JOIN"
+            case .left: "LEFT JOIN"
+            case .right: "RIGHT JOIN"
+            case .full: "FULL JOIN"
+            }
+            joinSQL = "\(left.from) \(word) \(rightFrom) ON \(c)"
+        } else {
+            guard kind == .cross || kind == .inner else { return nil }
+            joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
+        }
+        let fields = LogicalPlan.join(.remote(RemoteFragment(connectorID: "", connectorName: "", dialectName: "", sql: "",
+                                                             parameters: [], fields: a.fields, products: [])),
+                                      .remote(RemoteFragment(connectorID: "", connectorName: "", dialectName: "", sql: "",
+                                                             parameters: [], fields: b.fields, products: [])),
+                                      kind, cond).fields
+        return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
+                      block: SQLBlock(from: joinSQL, outputs: inputs), params: params, fields: fields,
+                      products: a.products + b.products)
+    }
+
+    /// Renumbers `$n`/`?n` placeholders in already printed SQL of the right join input.
+    func shiftPlaceholders(_ from: String, _ outputs: [String], by shift: Int, _ d: any SQLDialect) -> (String, [String])? {
+        let probe = d.placeholder(index: 1, type: .bigint)
+        guard let marker = probe.first, marker == "$" || marker == "?" else { return nil }
+        func shiftText(_ s: String) -> String {
+            var out = ""
+            var i = s.startIndex
+            var inString = false
+            while i < s.endIndex {
+                let ch = s[i]
+                if ch == "'" { inString.toggle() }
+                if !inString, ch == marker {
+                    var j = s.index(after: i)
+                    var digits = ""
+                    while j < s.endIndex, s[j].isNumber { digits.append(s[j]); j = s.index(after: j) }
+                    if let n = Int(digits) {
+                        out += String(marker) + String(n + shift)
+                        i = j
+                        continue
+                    }
+                }
+                out.append(ch)
+                i = s.index(after: i)
+            }
+            return out
+        }
+        return (shiftText(from), outputs.map(shiftText))
+    }
+}

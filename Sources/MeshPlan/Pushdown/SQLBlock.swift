@@ -1,0 +1,40 @@
+import MeshCore
+
+/// One `SELECT` being assembled for a source. Plan nodes fold into the block while SQL allows
+/// it (a filter into WHERE, a sort into ORDER BY …); otherwise the block becomes a subquery.
+struct SQLBlock {
+    var from: String
+    /// SQL for each output column, over the FROM clause's names.
+    var outputs: [String]
+    var wheres: [String] = []
+    var groupBy: [String]? = nil
+    var having: [String] = []
+    var orderBy: [String] = []
+    var limit: String? = nil
+    var offset: String? = nil
+    var distinct = false
+    /// No WHERE/GROUP/ORDER/LIMIT/DISTINCT: the FROM can be joined directly.
+    var isPlain: Bool {
+        wheres.isEmpty && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil && offset == nil && !distinct
+    }
+
+    func render(_ dialect: any SQLDialect) -> String {
+        var s = "SELECT "
+        if distinct { s += "DISTINCT " }
+        s += outputs.enumerated().map { "\($1) AS \(dialect.quoteIdentifier("c\($0)"))" }.joined(separator: ", ")
+        s += " FROM " + from
+        if !wheres.isEmpty { s += " WHERE " + wheres.joined(separator: " AND ") }
+        if let groupBy, !groupBy.isEmpty { s += " GROUP BY " + groupBy.joined(separator: ", ") }
+        if !having.isEmpty { s += " HAVING " + having.joined(separator: " AND ") }
+        if !orderBy.isEmpty { s += " ORDER BY " + orderBy.joined(separator: ", ") }
+        if limit != nil || offset != nil { s += " " + dialect.limitClause(limit: limit, offset: offset) }
+        return s
+    }
+
+    /// This block as a subquery named `alias`, read through a fresh plain block.
+    func wrapped(_ alias: String, _ dialect: any SQLDialect) -> SQLBlock {
+        let q = dialect.quoteIdentifier(alias)
+        return SQLBlock(from: "(\(render(dialect))) AS \(q)",
+                        outputs: outputs.indices.map { "\(q).\(dialect.quoteIdentifier("c\($0)"))" })
+    }
+}

@@ -1,0 +1,59 @@
+import MeshCore
+import MeshSQL
+
+/// The columns visible while binding one query block: the FROM items' columns in the order
+/// of the plan's output, each with the names it can be referred to by.
+struct Scope {
+    struct Entry {
+        /// Table alias or product name (`o`, `orders`).
+        var qualifier: String?
+        /// `mesh.product` for a product referenced without alias, to allow `mesh.product.col`.
+        var fullQualifier: String?
+        var name: String
+        var type: DataType
+        /// Hidden from `*` and from unqualified lookup (the right copy of a USING column).
+        var mergedAway = false
+    }
+
+    var entries: [Entry] = []
+
+    static func + (a: Scope, b: Scope) -> Scope { Scope(entries: a.entries + b.entries) }
+
+    /// Finds a column by its parts as written (`col`, `t.col`, `mesh.product.col`).
+    func resolve(_ parts: [String], at location: SourceLocation) throws -> (index: Int, type: DataType) {
+        let name = parts.last!
+        let matches: [Int]
+        switch parts.count {
+        case 1:
+            matches = entries.indices.filter { entries[$0].name == name && !entries[$0].mergedAway }
+        case 2:
+            matches = entries.indices.filter { entries[$0].name == name && entries[$0].qualifier == parts[0] }
+        case 3:
+            let q = parts[0] + "." + parts[1]
+            matches = entries.indices.filter { entries[$0].name == name && entries[$0].fullQualifier == q }
+        default:
+            throw MeshError(.syntax, "improper qualified name (too many dotted names): \(parts.joined(separator: "."))", at: location)
+        }
+        if matches.count > 1 {
+            throw MeshError(.ambiguousColumn, "column reference \"\(name)\" is ambiguous", at: location)
+        }
+        guard let i = matches.first else {
+            if parts.count > 1, !entries.contains(where: { $0.qualifier == parts[parts.count - 2] || $0.fullQualifier == parts.dropLast().joined(separator: ".") }) {
+                throw MeshError(.undefinedTable, "missing FROM-clause entry for table \"\(parts.dropLast().joined(separator: "."))\"", at: location)
+            }
+            throw MeshError(.undefinedColumn, "column \"\(parts.joined(separator: "."))\" does not exist", at: location)
+        }
+        return (i, entries[i].type)
+    }
+
+    /// The columns `*` or `q.*` expands to.
+    func expand(qualifier: [String]?, at location: SourceLocation) throws -> [Int] {
+        guard let qualifier else { return entries.indices.filter { !entries[$0].mergedAway } }
+        let q = qualifier.joined(separator: ".")
+        let found = entries.indices.filter { entries[$0].qualifier == q || entries[$0].fullQualifier == q }
+        if found.isEmpty {
+            throw MeshError(.undefinedTable, "missing FROM-clause entry for table \"\(q)\"", at: location)
+        }
+        return found
+    }
+}
