@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "MeshEngine", dependencies: [
             "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog",
             "PostgresConnector", "SQLiteConnector", "SQLiteDB",
-        ]),
+        ], resources: [.copy("Resources/demo")]),
         .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
         .executableTarget(name: "meshql", dependencies: [
             "MeshEngine", "MeshREPL",
@@ -60,6 +60,7 @@ let package = Package(
             "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshTestSupport", "SQLiteDB",
         ]),
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MeshEngine", "MeshTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MeshEngine", "MeshTestSupport", "SQLiteDB"]),
+        .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshCore"]),
     ]
 )

@@ -14,6 +14,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
         public var description: String { message }
         /// SQLITE_INTERRUPT: the statement was stopped by `interrupt()`.
         public var isInterrupt: Bool { code == SQLITE_INTERRUPT }
+        /// The primary result code; extended codes keep detail in the upper bits.
+        public var primaryCode: Int32 { code & 0xff }
+        /// A UNIQUE or PRIMARY KEY constraint failed
+        /// (SQLITE_CONSTRAINT_UNIQUE = 2067, SQLITE_CONSTRAINT_PRIMARYKEY = 1555).
+        public var isUniqueViolation: Bool { code == 2067 || code == 1555 }
+        /// A FOREIGN KEY constraint failed (SQLITE_CONSTRAINT_FOREIGNKEY = 787).
+        public var isForeignKeyViolation: Bool { code == 787 }
+        /// The file is not an SQLite database, or is damaged (SQLITE_NOTADB, SQLITE_CORRUPT).
+        public var isNotADatabase: Bool { primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT }
     }
 
     public enum OpenMode: Sendable { case readOnly, readWrite, readWriteCreate }
@@ -163,6 +172,13 @@ public final class SQLiteStatement {
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
     public func isNull(_ i: Int) -> Bool { sqlite3_column_type(stmt, Int32(i)) == SQLITE_NULL }
+    /// The column's text as UTF-8 bytes without copying them into a String (the SQLite
+    /// connector parses dates and decimals from them). Valid only inside `body`.
+    public func withTextBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let p = sqlite3_column_text(stmt, Int32(i))
+        let n = Int(sqlite3_column_bytes(stmt, Int32(i)))
+        return try body(UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : n))
+    }
 }
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

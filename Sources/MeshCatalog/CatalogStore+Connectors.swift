@@ -1,0 +1,138 @@
+import Foundation
+import MeshCore
+import SQLiteDB
+
+extension CatalogStore {
+    /// Stores a new connector of an existing mesh of its org. Connector names are unique in an
+    /// org (`FROM sales_pg.public.orders` names the connector without its mesh).
+    @discardableResult
+    public func createConnector(_ connector: ConnectorRecord) throws -> ConnectorRecord {
+        try Self.validate(connector)
+        return try write { db in
+            guard try Self.fetchMesh(db, id: connector.meshId, org: connector.org) != nil else {
+                throw Self.noMesh(connector.meshId)
+            }
+            if try db.scalarInt("SELECT 1 FROM connectors WHERE id = ?", [.id(connector.id)]) != nil {
+                throw MeshError(.duplicateObject,
+                                "connector identifier \(connector.id.uuidString.lowercased()) is already in use")
+            }
+            try Self.checkConnectorUnique(db, connector)
+            try db.run("""
+                INSERT INTO connectors (id, org, mesh_id, name, type, options, secret_options, created_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.id(connector.id), .text(connector.org), .id(connector.meshId), .text(connector.name),
+                      .text(connector.type), try .json(connector.options), try .json(connector.secretOptions),
+                      .date(connector.createdAt), try .json(connector.state)])
+            return connector
+        }
+    }
+
+    /// Replaces name, type, options, secret options and state of the connector with the same id
+    /// and org. A connector cannot move to another mesh. Returns it as stored.
+    @discardableResult
+    public func updateConnector(_ connector: ConnectorRecord) throws -> ConnectorRecord {
+        try Self.validate(connector)
+        return try write { db in
+            guard let stored = try Self.fetchConnector(db, "id = ?", .id(connector.id), org: connector.org) else {
+                throw Self.noConnector(connector.id)
+            }
+            guard stored.meshId == connector.meshId else {
+                throw MeshError(.invalidParameter, "connector \"\(stored.name)\" cannot move to another mesh")
+            }
+            try Self.checkConnectorUnique(db, connector)
+            try db.run("""
+                UPDATE connectors SET name = ?, type = ?, options = ?, secret_options = ?, state = ?
+                WHERE id = ? AND org = ?
+                """, [.text(connector.name), .text(connector.type), try .json(connector.options),
+                      try .json(connector.secretOptions), try .json(connector.state),
+                      .id(connector.id), .text(connector.org)])
+            var updated = connector
+            updated.createdAt = stored.createdAt
+            return updated
+        }
+    }
+
+    /// The connector of `org` with this name, or nil. Includes secret options, for connecting;
+    /// use `redacted` before showing it.
+    public func connector(name: String, org: String = "default") throws -> ConnectorRecord? {
+        try withDatabase { db in try Self.fetchConnector(db, "name = ?", .text(name), org: org) }
+    }
+
+    /// The connector of `org` with this id, or nil. Includes secret options.
+    public func connector(id: UUID, org: String = "default") throws -> ConnectorRecord? {
+        try withDatabase { db in try Self.fetchConnector(db, "id = ?", .id(id), org: org) }
+    }
+
+    /// The connectors of `org` (of one mesh when `meshId` is given), by name. Includes secret
+    /// options; use `redacted` before showing them.
+    public func connectors(meshId: UUID? = nil, org: String = "default") throws -> [ConnectorRecord] {
+        try withDatabase { db in
+            if let meshId {
+                return try db.query("SELECT \(Self.connectorColumns) FROM connectors WHERE org = ? AND mesh_id = ? ORDER BY name",
+                                    [.text(org), .id(meshId)], Self.decodeConnector)
+            }
+            return try db.query("SELECT \(Self.connectorColumns) FROM connectors WHERE org = ? ORDER BY name",
+                                [.text(org)], Self.decodeConnector)
+        }
+    }
+
+    /// Deletes a connector. Refused with `.dependentObjects` while data products read from it,
+    /// unless `cascade`, which deletes those products too. One transaction.
+    @discardableResult
+    public func deleteConnector(id: UUID, org: String = "default", cascade: Bool = false) throws -> CatalogDeletion {
+        try write { db in
+            guard let connector = try Self.fetchConnector(db, "id = ?", .id(id), org: org) else {
+                throw Self.noConnector(id)
+            }
+            let products = try db.scalarInt("SELECT count(*) FROM products WHERE connector_id = ?", [.id(id)]) ?? 0
+            if products > 0 && !cascade {
+                throw MeshError(.dependentObjects,
+                                "connector \"\(connector.name)\" is used by \(products) data product\(products == 1 ? "" : "s")",
+                                hint: "drop those data products first, or use DROP CONNECTOR … CASCADE")
+            }
+            try db.run("DELETE FROM products WHERE connector_id = ?", [.id(id)])
+            try db.run("DELETE FROM connectors WHERE id = ?", [.id(id)])
+            return CatalogDeletion(products: products)
+        }
+    }
+
+    // MARK: - Rows
+
+    static let connectorColumns = "id, org, mesh_id, name, type, options, secret_options, created_at, state"
+
+    static func decodeConnector(_ row: SQLiteStatement) throws -> ConnectorRecord {
+        ConnectorRecord(
+            id: try row.uuid(0, "connector id"), org: row.text(1), meshId: try row.uuid(2, "connector mesh id"),
+            name: row.text(3), type: row.text(4),
+            options: try row.json(5, as: [String: String].self, "connector options"),
+            secretOptions: try row.json(6, as: [String: String].self, "connector secret options"),
+            createdAt: try row.date(7, "connector creation time"),
+            state: try row.json(8, as: EntityState.self, "connector state"))
+    }
+
+    /// `condition` is a fixed SQL fragment with one parameter; the org filter is always added.
+    static func fetchConnector(_ db: SQLiteDatabase, _ condition: StaticString, _ value: Bindable,
+                               org: String) throws -> ConnectorRecord? {
+        try db.query("SELECT \(connectorColumns) FROM connectors WHERE org = ? AND \(condition)",
+                     [.text(org), value], decodeConnector).first
+    }
+
+    private static func checkConnectorUnique(_ db: SQLiteDatabase, _ connector: ConnectorRecord) throws {
+        if try db.scalarInt("SELECT 1 FROM connectors WHERE org = ? AND name = ? AND id <> ?",
+                            [.text(connector.org), .text(connector.name), .id(connector.id)]) != nil {
+            throw MeshError(.duplicateObject, "connector \"\(connector.name)\" already exists")
+        }
+    }
+
+    static func noConnector(_ id: UUID) -> MeshError {
+        MeshError(.undefinedObject, "connector \(id.uuidString.lowercased()) does not exist")
+    }
+
+    private static func validate(_ connector: ConnectorRecord) throws {
+        try validateOrg(connector.org)
+        try SQLName.validate(connector.name, kind: "connector")
+        guard !connector.type.isEmpty else {
+            throw MeshError(.invalidParameter, "connector \"\(connector.name)\" needs a type")
+        }
+    }
+}

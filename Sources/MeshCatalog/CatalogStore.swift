@@ -1,0 +1,98 @@
+import Foundation
+import MeshCore
+import SQLiteDB
+
+/// The catalog: every mesh, connector and data product of every organisation, in one SQLite
+/// file (WAL) with numbered migrations (`Migrations`).
+///
+/// Every read and write takes an organisation; rows of another organisation are invisible —
+/// lookups return nil and changes report "does not exist". Each write runs in one transaction,
+/// so a failure leaves nothing half-written and an acknowledged change survives a crash.
+///
+/// `@unchecked Sendable`: the only mutable state is the one `SQLiteDatabase` connection, and
+/// every use of it — including transactions, which span several statements — happens inside
+/// `withDatabase`, under `lock`. The connection is opened NOMUTEX, so this lock is what makes
+/// it safe to share the store between tasks and threads.
+public final class CatalogStore: @unchecked Sendable {
+    /// The catalog file's path.
+    public let path: String
+    private let db: SQLiteDatabase
+    private let lock = NSLock()
+
+    /// Written into the file header (`PRAGMA application_id`, "mqlc") so a meshql catalog is
+    /// recognisable and another application's database is not mistaken for one.
+    static let applicationID: Int32 = 0x6D71_6C63
+
+    /// Opens the catalog at `path`, creating the file and its folder if needed and bringing
+    /// its schema up to date.
+    ///
+    /// Throws `MeshError(.catalog)` when the file is not a meshql catalog (not SQLite, damaged,
+    /// or another application's database) or was written by a newer meshql; such files are
+    /// left untouched.
+    public init(path: String) throws {
+        self.path = path
+        if path != ":memory:" && !path.hasPrefix("file:") {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw MeshError(.catalog, "cannot create the catalog folder \(folder)")
+            }
+        }
+        do {
+            db = try SQLiteDatabase(path: path)
+        } catch let error as SQLiteDatabase.Error {
+            throw MeshError(.catalog, "cannot open catalog \(path): \(error.message)")
+        }
+        try CatalogSchema.prepare(db, path: path)
+    }
+
+    /// The schema version of the open catalog (`Migrations.latestVersion` once opened).
+    public var schemaVersion: Int {
+        get throws {
+            try withDatabase { db in
+                try db.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations") ?? 0
+            }
+        }
+    }
+
+    /// Runs `body` with exclusive use of the connection. SQLite errors come out as
+    /// `MeshError`s; `MeshError`s pass through.
+    func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try body(db)
+        } catch let error as SQLiteDatabase.Error {
+            throw translate(error)
+        }
+    }
+
+    /// Runs `body` in one transaction with exclusive use of the connection; rolls back if it
+    /// throws.
+    func write<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        try withDatabase { db in try db.transaction { try body(db) } }
+    }
+
+    /// Last-resort mapping; the store checks constraints itself first so that messages can name
+    /// the object. SQLite's own messages name tables and columns, never values.
+    private func translate(_ error: SQLiteDatabase.Error) -> MeshError {
+        if error.isUniqueViolation { return MeshError(.duplicateObject, "catalog object already exists") }
+        if error.isForeignKeyViolation {
+            return MeshError(.dependentObjects, "catalog object is still referenced by other objects")
+        }
+        if error.isNotADatabase { return MeshError(.catalog, "\(path) is not a meshql catalog (damaged file)") }
+        return MeshError(.catalog, "catalog error: \(error.message)")
+    }
+}
+
+/// What a cascading delete removed besides the object itself.
+public struct CatalogDeletion: Sendable, Hashable {
+    public var products: Int
+    public var connectors: Int
+
+    public init(products: Int = 0, connectors: Int = 0) {
+        self.products = products
+        self.connectors = connectors
+    }
+}

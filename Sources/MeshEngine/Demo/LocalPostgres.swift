@@ -1,0 +1,132 @@
+import Foundation
+import MeshCore
+
+/// A private PostgreSQL cluster inside the demo folder, on loopback, started and stopped by
+/// `meshql demo`. Uses the server's own tools (`initdb`, `pg_ctl`, `psql`); as root they run
+/// as the `postgres` user, since PostgreSQL refuses to run as root.
+public final class LocalPostgres: @unchecked Sendable {
+    public let directory: String
+    public let port: Int
+    private var running = false
+
+    var dataDirectory: String { directory + "/data" }
+    public var conninfo: String { "host=127.0.0.1 port=\(port) user=postgres dbname=finance" }
+
+    /// Finds `initdb` on PATH or in Debian's versioned folder.
+    public static func toolDirectory() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        var dirs = path.split(separator: ":").map(String.init)
+        if let versions = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql") {
+            dirs += versions.sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
+        }
+        return dirs.first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") && FileManager.default.isExecutableFile(atPath: $0 + "/pg_ctl") }
+    }
+
+    /// Prepares (once) and starts the cluster kept in `directory`. The port is chosen on
+    /// first use and remembered, because the catalog's connector names it.
+    public init(directory: String) throws {
+        self.directory = directory
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let portFile = directory + "/port"
+        if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            port = p
+        } else {
+            port = Self.freePort()
+            try String(port).write(toFile: portFile, atomically: true, encoding: .utf8)
+        }
+    }
+
+    var isRoot: Bool { getuid() == 0 }
+
+    /// Runs a server tool, as `postgres` when we are root. Returns (status, output).
+    @discardableResult
+    func run(_ tool: String, _ args: [String], input: String? = nil) throws -> (Int32, String) {
+        guard let bin = Self.toolDirectory() else { throw MeshError(.connection, "PostgreSQL server tools (initdb) not found") }
+        let exe = tool == "psql" && !FileManager.default.isExecutableFile(atPath: bin + "/psql") ? "/usr/bin/psql" : bin + "/" + tool
+        let p = Process()
+        if isRoot {
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            p.arguments = ["-u", "postgres", "--", exe] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: exe)
+            p.arguments = args
+        }
+        p.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
+        // Output goes to a file, not a pipe: the server that `pg_ctl start` leaves running
+        // would inherit a pipe and hold it open, and reading it to the end would never finish.
+        let outPath = directory + "/tool-output.txt"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        guard let out = FileHandle(forWritingAtPath: outPath) else {
+            throw MeshError(.connection, "cannot write \(outPath)")
+        }
+        defer { try? out.close() }
+        p.standardOutput = out
+        p.standardError = out
+        let inPipe = Pipe()
+        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        try p.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try? inPipe.fileHandleForWriting.close()
+        }
+        p.waitUntilExit()
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        return (p.terminationStatus, text)
+    }
+
+    /// True when the cluster had to be created (and so needs its data loaded).
+    public func start() throws -> Bool {
+        let fm = FileManager.default
+        var created = false
+        if isRoot { _ = try? Process.run(URL(fileURLWithPath: "/bin/chown"), arguments: ["-R", "postgres", directory]).waitUntilExit() }
+        if !fm.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            let (status, output) = try run("initdb", ["-D", dataDirectory, "-A", "trust", "-U", "postgres", "--no-locale", "-E", "UTF8"])
+            guard status == 0 else { throw MeshError(.connection, "initdb failed: " + output.suffix(300)) }
+            created = true
+        }
+        let opts = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off"
+        let (status, output) = try run("pg_ctl", ["-D", dataDirectory, "-o", opts, "-l", directory + "/log", "-w", "start"])
+        guard status == 0 else { throw MeshError(.connection, "pg_ctl start failed: " + output.suffix(300)) }
+        running = true
+        if created {
+            let (s, o) = try run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres",
+                                          "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE finance"])
+            guard s == 0 else { throw MeshError(.connection, "could not create the finance database: " + o.suffix(300)) }
+        }
+        return created
+    }
+
+    /// Runs a SQL script in the finance database.
+    public func load(script: String) throws {
+        let (s, o) = try run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "finance",
+                                      "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], input: script)
+        guard s == 0 else { throw MeshError(.connection, "loading the finance data failed: " + o.suffix(300)) }
+    }
+
+    public func stop() {
+        guard running else { return }
+        running = false
+        _ = try? run("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
+    }
+
+    deinit { stop() }
+
+    static func freePort() -> Int {
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 20000...60000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            if fd < 0 { continue }
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(candidate).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if ok == 0 { return candidate }
+        }
+        return 55433
+    }
+}

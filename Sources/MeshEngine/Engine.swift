@@ -1,0 +1,74 @@
+import ConnectorKit
+import Foundation
+import MeshCatalog
+import MeshCore
+import PostgresConnector
+import SQLiteConnector
+
+/// The composition of one catalog file, the connector registry and the live connector
+/// instances (with their pools). One engine serves any number of sessions.
+///
+/// `@unchecked Sendable`: the connector cache is only touched under `lock`; the catalog store
+/// and connectors are themselves thread-safe.
+public final class Engine: @unchecked Sendable {
+    public let catalog: CatalogStore
+    public let registry: ConnectorRegistry
+    /// Relative SQLite paths in connector options resolve against the catalog's folder.
+    public let baseDirectory: String
+
+    private let lock = NSLock()
+    private var instances: [UUID: (record: ConnectorRecord, connector: any Connector)] = [:]
+
+    /// The registry of every connector type meshql ships; one line per `connectors/` folder.
+    public static func defaultRegistry() -> ConnectorRegistry {
+        var r = ConnectorRegistry()
+        PostgresConnector.register(in: &r)
+        SQLiteConnector.register(in: &r)
+        return r
+    }
+
+    public init(catalogPath: String, registry: ConnectorRegistry = Engine.defaultRegistry()) throws {
+        let absolute = URL(fileURLWithPath: catalogPath).standardizedFileURL.path
+        self.catalog = try CatalogStore(path: absolute)
+        self.registry = registry
+        self.baseDirectory = URL(fileURLWithPath: absolute).deletingLastPathComponent().path
+    }
+
+    public func makeSession() -> Session { Session(engine: self) }
+
+    /// The live connector for a catalog record, created on first use and re-created when the
+    /// record's options changed.
+    func connector(for record: ConnectorRecord) throws -> any Connector {
+        lock.lock()
+        if let cached = instances[record.id], cached.record.options == record.options,
+           cached.record.secretOptions == record.secretOptions {
+            lock.unlock()
+            return cached.connector
+        }
+        let old = instances.removeValue(forKey: record.id)
+        lock.unlock()
+        old?.connector.shutdown()
+        let options = record.options.merging(record.secretOptions) { a, _ in a }
+        let made = try registry.make(type: record.type, options: options, baseDirectory: baseDirectory)
+        lock.lock()
+        instances[record.id] = (record, made)
+        lock.unlock()
+        return made
+    }
+
+    func forgetConnector(_ id: UUID) {
+        lock.lock()
+        let old = instances.removeValue(forKey: id)
+        lock.unlock()
+        old?.connector.shutdown()
+    }
+
+    /// Closes every pooled connection.
+    public func shutdown() {
+        lock.lock()
+        let all = instances.values.map(\.connector)
+        instances.removeAll()
+        lock.unlock()
+        all.forEach { $0.shutdown() }
+    }
+}

@@ -1,0 +1,233 @@
+import ConnectorKit
+import Foundation
+import MeshCatalog
+import MeshCore
+import MeshPlan
+import MeshSQL
+
+extension Session {
+    func executeCatalogStatement(_ statement: Statement) async throws -> StatementResult {
+        switch statement {
+        case .createMesh(let name, let options, let ifNotExists):
+            if try catalog.mesh(sqlName: name, org: org) != nil {
+                if ifNotExists { return .message("CREATE MESH (already exists, skipped)") }
+                throw MeshError(.duplicateObject, "mesh \"\(name)\" already exists")
+            }
+            var mesh = Mesh(org: org, sqlName: name, name: name)
+            try apply(options, to: &mesh)
+            _ = try catalog.createMesh(mesh)
+            return .message("CREATE MESH")
+
+        case .alterMesh(let name, let options):
+            var mesh = try requireMesh(name)
+            try apply(options, to: &mesh)
+            _ = try catalog.updateMesh(mesh)
+            return .message("ALTER MESH")
+
+        case .dropMesh(let name, let ifExists, let cascade):
+            guard let mesh = try catalog.mesh(sqlName: name, org: org) else {
+                if ifExists { return .message("DROP MESH (did not exist, skipped)") }
+                throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
+            }
+            let connectors = try catalog.connectors(meshId: mesh.id, org: org)
+            let deleted = try catalog.deleteMesh(id: mesh.id, org: org, cascade: cascade)
+            connectors.forEach { engine.forgetConnector($0.id) }
+            if currentMesh == name { currentMesh = nil }
+            return .message(cascade && (deleted.products + deleted.connectors) > 0
+                ? "DROP MESH (with \(deleted.products) data products and \(deleted.connectors) connectors)" : "DROP MESH")
+
+        case .createConnector(let name, let meshName, let type, let options, let ifNotExists):
+            let mesh = try requireMesh(meshName)
+            if try catalog.connector(name: name, org: org) != nil {
+                if ifNotExists { return .message("CREATE CONNECTOR (already exists, skipped)") }
+                throw MeshError(.duplicateObject, "connector \"\(name)\" already exists")
+            }
+            guard let allowed = engine.registry.options(for: type) else {
+                throw MeshError(.invalidParameter, "unknown connector type \"\(type)\"",
+                                hint: "known types: " + engine.registry.types.joined(separator: ", "))
+            }
+            var plain: [String: String] = [:], secret: [String: String] = [:]
+            let secrets = engine.registry.secrets(for: type)
+            for o in options {
+                guard allowed.contains(o.key) else {
+                    throw MeshError(.invalidParameter, "unknown option \"\(o.key)\" for connector type \(type)", at: o.location,
+                                    hint: "accepted: " + allowed.sorted().joined(separator: ", "))
+                }
+                if secrets.contains(o.key) { secret[o.key] = o.value } else { plain[o.key] = o.value }
+            }
+            let record = ConnectorRecord(org: org, meshId: mesh.id, name: name, type: type, options: plain, secretOptions: secret)
+            // Validates the options (paths, DSN syntax) without connecting.
+            _ = try engine.registry.make(type: type, options: plain.merging(secret) { a, _ in a }, baseDirectory: engine.baseDirectory)
+            _ = try catalog.createConnector(record)
+            return .message("CREATE CONNECTOR")
+
+        case .alterConnector(let name, let set, let drop):
+            var record = try requireConnector(name)
+            let allowed = engine.registry.options(for: record.type) ?? []
+            let secrets = engine.registry.secrets(for: record.type)
+            for o in set {
+                guard allowed.contains(o.key) else {
+                    throw MeshError(.invalidParameter, "unknown option \"\(o.key)\" for connector type \(record.type)", at: o.location)
+                }
+                if secrets.contains(o.key) { record.secretOptions[o.key] = o.value } else { record.options[o.key] = o.value }
+            }
+            for key in drop {
+                record.options.removeValue(forKey: key)
+                record.secretOptions.removeValue(forKey: key)
+            }
+            _ = try engine.registry.make(type: record.type, options: record.options.merging(record.secretOptions) { a, _ in a },
+                                         baseDirectory: engine.baseDirectory)
+            _ = try catalog.updateConnector(record)
+            engine.forgetConnector(record.id)
+            return .message("ALTER CONNECTOR")
+
+        case .dropConnector(let name, let ifExists):
+            guard let record = try catalog.connector(name: name, org: org) else {
+                if ifExists { return .message("DROP CONNECTOR (did not exist, skipped)") }
+                throw MeshError(.undefinedObject, "connector \"\(name)\" does not exist")
+            }
+            _ = try catalog.deleteConnector(id: record.id, org: org)
+            engine.forgetConnector(record.id)
+            return .message("DROP CONNECTOR")
+
+        case .testConnector(let name):
+            let record = try requireConnector(name)
+            let health = try await engine.connector(for: record).check()
+            let fields = [Field(name: "connector", type: .text), Field(name: "type", type: .text),
+                          Field(name: "latency_ms", type: .text), Field(name: "version", type: .text)]
+            return .rows(QueryResult(fields: fields, rows: [[
+                .string(record.name), .string(record.type),
+                .string(String(format: "%.2f", health.latencyMilliseconds)), .string(health.version),
+            ]]))
+
+        case .createProduct(let name, let source, let options, let ifNotExists):
+            return try await createProduct(name, source: source, options: options, ifNotExists: ifNotExists)
+
+        case .createView(let name, let query, let text, let options):
+            let (mesh, productName) = try splitProductName(name)
+            if try catalog.product(meshId: mesh.id, name: productName, org: org) != nil {
+                throw MeshError(.duplicateObject, "data product \"\(name)\" already exists", at: name.location)
+            }
+            let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh)
+            let fields = try Binder(catalog: resolver).bind(query).fields
+            var names = Set<String>()
+            for f in fields where !names.insert(f.name).inserted {
+                throw MeshError(.duplicateObject, "column \"\(f.name)\" specified more than once", at: query.location,
+                                hint: "give each output column of the view its own alias")
+            }
+            var product = ProductRecord(org: org, meshId: mesh.id, name: productName, viewSQL: text,
+                                        columns: fields.map { ProductColumn(name: $0.name, dataType: $0.type) })
+            try apply(options, to: &product)
+            _ = try catalog.createProduct(product)
+            return .message("CREATE DATA PRODUCT")
+
+        case .importProducts(let connectorName, let schema, let limitTo):
+            return try await importProducts(connectorName, schema: schema, limitTo: limitTo)
+
+        case .alterProductColumnTags(let name, let column, let tags):
+            var product = try requireProduct(name)
+            guard let i = product.columns.firstIndex(where: { $0.name == column }) else {
+                throw MeshError(.undefinedColumn, "column \"\(column)\" of data product \"\(name)\" does not exist")
+            }
+            product.columns[i].tags = tags
+            product.updatedAt = Date()
+            _ = try catalog.updateProduct(product)
+            return .message("ALTER DATA PRODUCT")
+
+        case .refreshProduct(let name):
+            return try await refreshProduct(name)
+
+        case .dropProduct(let name, let ifExists):
+            let (mesh, productName) = try splitProductName(name)
+            guard let p = try catalog.product(meshId: mesh.id, name: productName, org: org) else {
+                if ifExists { return .message("DROP DATA PRODUCT (did not exist, skipped)") }
+                throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
+            }
+            try catalog.deleteProduct(id: p.id, org: org)
+            return .message("DROP DATA PRODUCT")
+
+        case .show(let target):
+            return .rows(try show(target))
+
+        case .describe(let name):
+            return .rows(try describe(name))
+
+        case .use(let mesh):
+            _ = try requireMesh(mesh)
+            currentMesh = mesh
+            return .message("USE \(mesh)")
+
+        case .query, .explain:
+            throw MeshError(.internalError, "not a catalog statement")
+        }
+    }
+
+    // MARK: helpers
+
+    func requireMesh(_ name: String) throws -> Mesh {
+        guard let m = try catalog.mesh(sqlName: name, org: org) else {
+            throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
+        }
+        return m
+    }
+
+    func requireConnector(_ name: String) throws -> ConnectorRecord {
+        guard let c = try catalog.connector(name: name, org: org) else {
+            throw MeshError(.undefinedObject, "connector \"\(name)\" does not exist")
+        }
+        return c
+    }
+
+    func splitProductName(_ name: QualifiedName) throws -> (Mesh, String) {
+        let meshName: String
+        switch name.parts.count {
+        case 2: meshName = name.parts[0]
+        case 1:
+            guard let m = currentMesh else {
+                throw MeshError(.undefinedObject, "no mesh given for \"\(name)\"", at: name.location, hint: "write mesh.product or run USE mesh")
+            }
+            meshName = m
+        default: throw MeshError(.syntax, "a data product is named mesh.product", at: name.location)
+        }
+        guard let mesh = try catalog.mesh(sqlName: meshName, org: org) else {
+            throw MeshError(.undefinedObject, "mesh \"\(meshName)\" does not exist", at: name.location)
+        }
+        return (mesh, name.parts.last!)
+    }
+
+    func requireProduct(_ name: QualifiedName) throws -> ProductRecord {
+        let (mesh, productName) = try splitProductName(name)
+        guard let p = try catalog.product(meshId: mesh.id, name: productName, org: org) else {
+            throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
+        }
+        return p
+    }
+
+    func apply(_ options: [OptionItem], to mesh: inout Mesh) throws {
+        for o in options {
+            switch o.key {
+            case "name": mesh.name = o.value
+            case "label": mesh.label = o.value
+            case "description": mesh.description = o.value
+            case "purpose": mesh.purpose = o.value
+            case "owner": mesh.owner = o.value; mesh.entityInfo.owner = o.value
+            default:
+                throw MeshError(.invalidParameter, "unknown mesh option \"\(o.key)\"", at: o.location,
+                                hint: "accepted: name, label, description, purpose, owner")
+            }
+        }
+    }
+
+    func apply(_ options: [OptionItem], to product: inout ProductRecord) throws {
+        for o in options {
+            switch o.key {
+            case "description": product.description = o.value
+            case "owner": product.owner = o.value
+            case "freshness": product.freshness = o.value
+            default:
+                throw MeshError(.invalidParameter, "unknown data product option \"\(o.key)\"", at: o.location,
+                                hint: "accepted: description, owner, freshness")
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import ConnectorKit
+import Foundation
+import MeshCatalog
+import MeshCore
+import MeshSQL
+
+extension Session {
+    func columns(of table: RemoteTable) -> [ProductColumn] {
+        table.columns.map { ProductColumn(name: $0.name, dataType: $0.type, nativeType: $0.nativeType, nullable: $0.nullable) }
+    }
+
+    func createProduct(_ name: QualifiedName, source: QualifiedName, options: [OptionItem],
+                       ifNotExists: Bool) async throws -> StatementResult {
+        let (mesh, productName) = try splitProductName(name)
+        if try catalog.product(meshId: mesh.id, name: productName, org: org) != nil {
+            if ifNotExists { return .message("CREATE DATA PRODUCT (already exists, skipped)") }
+            throw MeshError(.duplicateObject, "data product \"\(name)\" already exists", at: name.location)
+        }
+        guard source.parts.count == 2 || source.parts.count == 3 else {
+            throw MeshError(.syntax, "the source of a data product is connector.schema.table or connector.table", at: source.location)
+        }
+        let record = try requireConnector(source.parts[0])
+        guard record.meshId == mesh.id else {
+            throw MeshError(.invalidParameter, "connector \"\(record.name)\" belongs to another mesh", at: source.location)
+        }
+        let schema = source.parts.count == 3 ? source.parts[1] : nil
+        let tableName = source.parts.last!
+        let tables = try await engine.connector(for: record).discover(schema: schema)
+        guard let table = tables.first(where: { $0.name == tableName }) ?? tables.first(where: { $0.name.lowercased() == tableName }) else {
+            throw MeshError(.undefinedTable, "relation \"\(source.parts.dropFirst().joined(separator: "."))\" does not exist in connector \"\(record.name)\"",
+                            at: source.location)
+        }
+        var product = ProductRecord(org: org, meshId: mesh.id, name: productName, connectorId: record.id,
+                                    remoteSchema: table.schema, remoteName: table.name, columns: columns(of: table))
+        try apply(options, to: &product)
+        _ = try catalog.createProduct(product)
+        return .message("CREATE DATA PRODUCT")
+    }
+
+    func importProducts(_ connectorName: String, schema: String?, limitTo: [String]) async throws -> StatementResult {
+        let record = try requireConnector(connectorName)
+        guard let mesh = try catalog.mesh(id: record.meshId, org: org) else {
+            throw MeshError(.catalog, "connector \"\(connectorName)\" has no mesh")
+        }
+        let tables = try await engine.connector(for: record).discover(schema: schema)
+        var wanted = Set(limitTo)
+        var created: [ProductRecord] = []
+        var skipped: [String] = []
+        for t in tables {
+            let name = t.name.lowercased()
+            if !limitTo.isEmpty {
+                guard wanted.remove(t.name) != nil || wanted.remove(name) != nil else { continue }
+            }
+            if try catalog.product(meshId: mesh.id, name: name, org: org) != nil {
+                skipped.append(name)
+                continue
+            }
+            created.append(ProductRecord(org: org, meshId: mesh.id, name: name, connectorId: record.id,
+                                         remoteSchema: t.schema, remoteName: t.name, columns: columns(of: t)))
+        }
+        if let missing = wanted.sorted().first {
+            throw MeshError(.undefinedTable, "relation \"\(missing)\" does not exist in connector \"\(connectorName)\"")
+        }
+        _ = try catalog.createProducts(created)
+        var msg = "IMPORT \(created.count)"
+        if !created.isEmpty { msg += " — \(mesh.sqlName): " + created.map(\.name).joined(separator: ", ") }
+        if !skipped.isEmpty { msg += "; skipped (already exist): " + skipped.joined(separator: ", ") }
+        return .message(msg)
+    }
+
+    func refreshProduct(_ name: QualifiedName) async throws -> StatementResult {
+        var product = try requireProduct(name)
+        guard let cid = product.connectorId, let record = try catalog.connector(id: cid, org: org),
+              let remote = product.remoteName else {
+            return .message("REFRESH DATA PRODUCT (a view: nothing to read)")
+        }
+        let tables = try await engine.connector(for: record).discover(schema: product.remoteSchema)
+        guard let table = tables.first(where: { $0.name == remote }) else {
+            product.state = EntityState(code: "410", reason: "The source table no longer exists.", healthy: false)
+            _ = try catalog.updateProduct(product)
+            return .message("REFRESH DATA PRODUCT — drift: the source table is gone")
+        }
+        let fresh = columns(of: table)
+        let old = Dictionary(uniqueKeysWithValues: product.columns.map { ($0.name, $0) })
+        let new = Dictionary(uniqueKeysWithValues: fresh.map { ($0.name, $0) })
+        var changes: [String] = []
+        for c in fresh where old[c.name] == nil { changes.append("added \(c.name)") }
+        for c in product.columns where new[c.name] == nil { changes.append("removed \(c.name)") }
+        for c in fresh { if let o = old[c.name], o.type != c.type { changes.append("\(c.name): \(o.type) → \(c.type)") } }
+        // Tags and descriptions are the product's own; keep them for columns that remain.
+        product.columns = fresh.map { c in
+            var c = c
+            if let o = old[c.name] { c.tags = o.tags; c.description = o.description }
+            return c
+        }
+        product.state = changes.isEmpty ? .created
+            : EntityState(code: "409", reason: "Schema drift: " + changes.joined(separator: "; "), healthy: true)
+        product.updatedAt = Date()
+        _ = try catalog.updateProduct(product)
+        return .message(changes.isEmpty ? "REFRESH DATA PRODUCT — no drift" : "REFRESH DATA PRODUCT — drift: " + changes.joined(separator: "; "))
+    }
+
+    func show(_ target: ShowTarget) throws -> QueryResult {
+        func text(_ s: String?) -> Value { s.map { .string($0) } ?? .null }
+        switch target {
+        case .meshes:
+            let meshes = try catalog.meshes(org: org)
+            let fields = ["mesh", "name", "label", "owner", "connectors", "products", "description"].map {
+                Field(name: $0, type: ["connectors", "products"].contains($0) ? .bigint : .text)
+            }
+            let rows = try meshes.map { m -> [Value] in
+                [.string(m.sqlName), .string(m.name), .string(m.label), text(m.owner),
+                 .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)),
+                 .int(Int64(try catalog.products(meshId: m.id, org: org).count)), .string(m.description)]
+            }
+            return QueryResult(fields: fields, rows: rows)
+        case .connectors(let inMesh):
+            let meshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0.sqlName) })
+            let meshID = try inMesh.map { try requireMesh($0).id }
+            let fields = ["connector", "mesh", "type", "options"].map { Field(name: $0, type: .text) }
+            let rows = try catalog.connectors(meshId: meshID, org: org).map { c -> [Value] in
+                let opts = c.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    + c.secretOptionNames.map { "\($0)=********" }
+                return [.string(c.name), text(meshes[c.meshId]), .string(c.type), .string(opts.joined(separator: ", "))]
+            }
+            return QueryResult(fields: fields, rows: rows)
+        case .dataProducts(let inMesh):
+            let meshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0.sqlName) })
+            let connectors = Dictionary(uniqueKeysWithValues: try catalog.connectors(org: org).map { ($0.id, $0.name) })
+            let meshID = try inMesh.map { try requireMesh($0).id }
+            let fields = [Field(name: "mesh", type: .text), Field(name: "product", type: .text), Field(name: "source", type: .text),
+                          Field(name: "columns", type: .bigint), Field(name: "description", type: .text)]
+            let rows = try catalog.products(meshId: meshID, org: org).map { p -> [Value] in
+                let source = p.isView ? "view" : [p.connectorId.flatMap { connectors[$0] }, p.remoteSchema, p.remoteName]
+                    .compactMap { $0 }.joined(separator: ".")
+                return [text(meshes[p.meshId]), .string(p.name), .string(source), .int(Int64(p.columns.count)), text(p.description)]
+            }
+            return QueryResult(fields: fields, rows: rows)
+        case .policies(let inMesh):
+            let meshes = try inMesh.map { [try requireMesh($0)] } ?? catalog.meshes(org: org)
+            let fields = [Field(name: "mesh", type: .text), Field(name: "n", type: .bigint), Field(name: "statement", type: .text)]
+            let rows = meshes.flatMap { m in
+                m.securityPolicy.enumerated().map { [.string(m.sqlName), .int(Int64($0.offset + 1)), .string($0.element)] as [Value] }
+            }
+            return QueryResult(fields: fields, rows: rows)
+        }
+    }
+
+    func describe(_ name: QualifiedName) throws -> QueryResult {
+        let product = try requireProduct(name)
+        let fields = ["column", "type", "nullable", "source type", "tags", "description"].map { Field(name: $0, type: .text) }
+        let rows = product.columns.map { c -> [Value] in
+            [.string(c.name), .string(c.type), .string(c.nullable ? "yes" : "no"), .string(c.nativeType),
+             .string(c.tags.joined(separator: ", ")), c.description.map { .string($0) } ?? .null]
+        }
+        var about: [String] = []
+        if let d = product.description { about.append(d) }
+        if let o = product.owner { about.append("owner: \(o)") }
+        if let f = product.freshness { about.append("freshness: \(f)") }
+        if !product.state.healthy || product.state.code != "000" { about.append("state: \(product.state.reason)") }
+        return QueryResult(fields: fields, rows: rows, message: about.isEmpty ? nil : about.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,75 @@
+import ConnectorKit
+import Foundation
+import MeshCatalog
+import MeshCore
+import MeshExec
+import MeshPlan
+import MeshSQL
+
+extension Session {
+    /// A query planned for execution, with what EXPLAIN shows.
+    struct PlannedQuery {
+        var plan: LogicalPlan
+        var connectors: [String: any Connector]
+        var rulesApplied: [String]
+    }
+
+    func plan(_ query: Query) throws -> PlannedQuery {
+        let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh)
+        let bound = try Binder(catalog: resolver).bind(query)
+        // Instantiate the connectors of every product read, for their dialects.
+        var connectors: [String: any Connector] = [:]
+        for id in Set(Self.connectorIDs(bound.plan)) {
+            guard let uuid = UUID(uuidString: id), let record = try catalog.connector(id: uuid, org: org) else {
+                throw MeshError(.catalog, "a connector of this query no longer exists")
+            }
+            connectors[id] = try engine.connector(for: record)
+        }
+        let optimizer = Optimizer(rules: [
+            PredicatePushdown(),
+            ColumnPruning(),
+            RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled),
+        ])
+        let (optimized, applied) = try optimizer.optimize(bound.plan)
+        return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied)
+    }
+
+    static func connectorIDs(_ plan: LogicalPlan) -> [String] {
+        if case .scan(let s) = plan { return [s.connectorID] }
+        return plan.children.flatMap(connectorIDs)
+    }
+
+    func runQuery(_ query: Query) throws -> QueryResult {
+        let planned = try plan(query)
+        let root = try PlanExecutor(connectors: planned.connectors).build(planned.plan)
+        return QueryResult(root: root)
+    }
+
+    func explain(_ query: Query, analyze: Bool) async throws -> QueryResult {
+        let planned = try plan(query)
+        var lines: [String]
+        if analyze {
+            let root = try PlanExecutor(connectors: planned.connectors).build(planned.plan)
+            let result = QueryResult(root: root)
+            let start = DispatchTime.now().uptimeNanoseconds
+            var rows = 0
+            while let b = try await result.next() { rows += b.rowCount }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            var counts: [LogicalPlanPath: Int] = [:]
+            func record(_ op: any PhysicalOperator, _ path: [Int]) {
+                counts[LogicalPlanPath(indices: path)] = op.rowsProduced
+                for (i, c) in op.children.enumerated() { record(c, path + [i]) }
+            }
+            record(root, [])
+            lines = PlanPrinter.render(planned.plan) { path in counts[path].map { "(actual rows=\($0))" } }
+            lines.append("Execution time: \(String(format: "%.3f", ms)) ms, \(rows) rows")
+        } else {
+            lines = PlanPrinter.render(planned.plan)
+        }
+        if !planned.rulesApplied.isEmpty {
+            lines.append("Optimizer rules that changed the plan: \(planned.rulesApplied.joined(separator: ", "))")
+        }
+        if !pushdownEnabled { lines.append("Pushdown: off") }
+        return QueryResult(fields: [Field(name: "QUERY PLAN", type: .text)], rows: lines.map { [.string($0)] })
+    }
+}

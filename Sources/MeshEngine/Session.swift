@@ -1,0 +1,57 @@
+import Foundation
+import MeshCatalog
+import MeshCore
+import MeshSQL
+
+/// One user's conversation with the engine: the current mesh, the organisation, and whether
+/// pushdown is on. Not shared between concurrent statements.
+///
+/// `@unchecked Sendable`: a session runs one statement at a time (the REPL and CLI await each
+/// statement); its few mutable settings are only changed by the statement being run.
+public final class Session: @unchecked Sendable {
+    public let engine: Engine
+    public var org = "default"
+    /// `USE mesh` sets it; one-part table names resolve in it.
+    public internal(set) var currentMesh: String?
+    /// Off: only scans go to the sources (golden tests run both ways).
+    public var pushdownEnabled = true
+
+    init(engine: Engine) {
+        self.engine = engine
+    }
+
+    var catalog: CatalogStore { engine.catalog }
+
+    /// Parses a script into statements; syntax errors become `MeshError`s with positions.
+    public func parse(_ sql: String) throws -> [ParsedStatement] {
+        do {
+            return try Parser.parseStatements(sql)
+        } catch {
+            throw MeshError(.syntax, error.message, at: error.location)
+        }
+    }
+
+    /// Runs every statement of `sql` and returns the last one's result (earlier results are
+    /// drained). Positions in errors are relative to `sql`.
+    public func execute(_ sql: String) async throws -> StatementResult {
+        let statements = try parse(sql)
+        guard !statements.isEmpty else { return .message("") }
+        var last: StatementResult = .message("")
+        for (i, s) in statements.enumerated() {
+            if i > 0, case .rows(let r) = last { _ = try await r.collectRows() }
+            last = try await execute(s.statement)
+        }
+        return last
+    }
+
+    public func execute(_ statement: Statement) async throws -> StatementResult {
+        switch statement {
+        case .query(let q):
+            return .rows(try runQuery(q))
+        case .explain(let q, let analyze):
+            return .rows(try await explain(q, analyze: analyze))
+        default:
+            return try await executeCatalogStatement(statement)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import MeshCore
+
+/// JSON text for values and rows, written by hand so decimals keep their exact digits
+/// (`JSONEncoder` would go through `Double`).
+enum JSONText {
+    /// A JSON string literal.
+    static func string(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// One value: numbers as JSON numbers (decimals in their exact decimal text), booleans as
+    /// `true`/`false`, NULL as `null`, everything else — dates, timestamps, bytes — as the
+    /// string PostgreSQL would print. NaN and infinities, which JSON cannot hold, are strings.
+    static func value(_ v: Value) -> String {
+        switch v {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .int(let i): String(i)
+        case .double(let d): d.isFinite ? Value.formatDouble(d) : string(Value.formatDouble(d))
+        case .decimal(let d, let scale): Decimal128.format(d, scale: scale)
+        default: string(v.description)
+        }
+    }
+
+    /// The JSON object of row `row`, keys in column order.
+    static func object(keys: [String], batch: Batch, row: Int) -> String {
+        var out = "{"
+        for (j, column) in batch.columns.enumerated() {
+            if j > 0 { out += "," }
+            out += (j < keys.count ? keys[j] : string("column\(j + 1)")) + ":" + value(column.value(at: row))
+        }
+        return out + "}"
+    }
+
+    /// The encoded keys, computed once per result.
+    static func keys(_ fields: [Field]) -> [String] {
+        fields.map { string($0.name) }
+    }
+}

@@ -1,0 +1,195 @@
+/// Expression grammar by precedence level, lowest first, as PostgreSQL binds them:
+/// OR < AND < NOT < IS < comparison < BETWEEN/IN/LIKE < `||` < `+ -` < `* / %` < unary `- +` < `::`.
+extension Parser {
+    /// A full expression.
+    mutating func parseExpr() throws(SQLSyntaxError) -> Expr {
+        try enterNesting()
+        defer { depth -= 1 }
+        return try parseOr()
+    }
+
+    mutating func parseOr() throws(SQLSyntaxError) -> Expr {
+        var left = try parseAnd()
+        while acceptWord("or") {
+            let right = try parseAnd()
+            left = Expr(.binary(.or, left, right), at: left.location)
+        }
+        return left
+    }
+
+    mutating func parseAnd() throws(SQLSyntaxError) -> Expr {
+        var left = try parseNot()
+        while acceptWord("and") {
+            let right = try parseNot()
+            left = Expr(.binary(.and, left, right), at: left.location)
+        }
+        return left
+    }
+
+    /// `NOT x`. `NOT EXISTS (…)`, `NOT x IN (…)` become the negated predicate (same meaning in
+    /// SQL's three-valued logic), so later stages see one form of each.
+    mutating func parseNot() throws(SQLSyntaxError) -> Expr {
+        guard isWord("not") else { return try parseIs() }
+        let not = advance()
+        try enterNesting()
+        defer { depth -= 1 }
+        let operand = try parseNot()
+        switch operand.kind {
+        case .exists(let q, let negated):
+            return Expr(.exists(q, negated: !negated), at: not.location)
+        case .inSubquery(let x, let q, let negated):
+            return Expr(.inSubquery(x, q, negated: !negated), at: not.location)
+        case .inList(let x, let list, let negated):
+            return Expr(.inList(x, list, negated: !negated), at: not.location)
+        default:
+            return Expr(.unary(.not, operand), at: not.location)
+        }
+    }
+
+    /// `x IS [NOT] NULL | TRUE | FALSE | DISTINCT FROM y`
+    mutating func parseIs() throws(SQLSyntaxError) -> Expr {
+        var left = try parseComparison()
+        while acceptWord("is") {
+            let negated = acceptWord("not")
+            if acceptWord("null") {
+                left = Expr(.isNull(left, negated: negated), at: left.location)
+            } else if acceptWord("true") {
+                left = Expr(.isBoolean(left, value: true, negated: negated), at: left.location)
+            } else if acceptWord("false") {
+                left = Expr(.isBoolean(left, value: false, negated: negated), at: left.location)
+            } else if acceptWord("distinct") {
+                try expectWord("from")
+                let right = try parseComparison()
+                left = Expr(.isDistinctFrom(left, right, negated: negated), at: left.location)
+            } else {
+                throw unexpected()
+            }
+        }
+        return left
+    }
+
+    private static let comparisonOperators: [String: BinaryOperator] = [
+        "=": .equal, "<>": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual,
+    ]
+
+    mutating func parseComparison() throws(SQLSyntaxError) -> Expr {
+        var left = try parsePredicate()
+        while case .symbol(let s) = current.kind, let op = Self.comparisonOperators[s] {
+            advance()
+            let right = try parsePredicate()
+            left = Expr(.binary(op, left, right), at: left.location)
+        }
+        return left
+    }
+
+    /// `x [NOT] BETWEEN a AND b`, `x [NOT] IN (…)`, `x [NOT] LIKE|ILIKE p [ESCAPE e]`
+    mutating func parsePredicate() throws(SQLSyntaxError) -> Expr {
+        var left = try parseConcat()
+        while true {
+            var negated = false
+            if isWord("not"), ["between", "in", "like", "ilike"].contains(where: { isWord($0, ahead: 1) }) {
+                advance()
+                negated = true
+            }
+            if acceptWord("between") {
+                let low = try parseConcat()
+                try expectWord("and")
+                let high = try parseConcat()
+                left = Expr(.between(left, low: low, high: high, negated: negated), at: left.location)
+            } else if acceptWord("in") {
+                left = try parseInTail(left, negated: negated)
+            } else if isWord("like") || isWord("ilike") {
+                let caseInsensitive = advance().isWord("ilike")
+                let pattern = try parseConcat()
+                let escape = acceptWord("escape") ? try parseConcat() : nil
+                left = Expr(.like(left, pattern: pattern, escape: escape, caseInsensitive: caseInsensitive,
+                                  negated: negated), at: left.location)
+            } else {
+                return left
+            }
+        }
+    }
+
+    /// After `x [NOT] IN`: a parenthesised subquery or expression list.
+    private mutating func parseInTail(_ x: Expr, negated: Bool) throws(SQLSyntaxError) -> Expr {
+        guard isSymbol("(") else { throw unexpected() }
+        if isQueryStart(ahead: 1) {
+            let subquery = attempt { (p: inout Parser) throws(SQLSyntaxError) -> Query in
+                p.advance()
+                let q = try p.parseQuery()
+                try p.expectSymbol(")")
+                return q
+            }
+            switch subquery {
+            case .success(let q):
+                return Expr(.inSubquery(x, q, negated: negated), at: x.location)
+            case .failure(let error) where isWord("select", ahead: 1) || isWord("with", ahead: 1):
+                throw error
+            case .failure:
+                break
+            }
+        }
+        advance()
+        var list = [try parseExpr()]
+        while acceptSymbol(",") { list.append(try parseExpr()) }
+        try expectSymbol(")")
+        return Expr(.inList(x, list, negated: negated), at: x.location)
+    }
+
+    /// `a || b` (PostgreSQL's "any other operator" level, below `+ -`).
+    mutating func parseConcat() throws(SQLSyntaxError) -> Expr {
+        var left = try parseAdditive()
+        while acceptSymbol("||") {
+            let right = try parseAdditive()
+            left = Expr(.binary(.concat, left, right), at: left.location)
+        }
+        return left
+    }
+
+    mutating func parseAdditive() throws(SQLSyntaxError) -> Expr {
+        var left = try parseMultiplicative()
+        while true {
+            let op: BinaryOperator
+            if acceptSymbol("+") { op = .add } else if acceptSymbol("-") { op = .subtract } else { return left }
+            let right = try parseMultiplicative()
+            left = Expr(.binary(op, left, right), at: left.location)
+        }
+    }
+
+    mutating func parseMultiplicative() throws(SQLSyntaxError) -> Expr {
+        var left = try parseUnary()
+        while true {
+            let op: BinaryOperator
+            if acceptSymbol("*") {
+                op = .multiply
+            } else if acceptSymbol("/") {
+                op = .divide
+            } else if acceptSymbol("%") {
+                op = .modulo
+            } else {
+                return left
+            }
+            let right = try parseUnary()
+            left = Expr(.binary(op, left, right), at: left.location)
+        }
+    }
+
+    mutating func parseUnary() throws(SQLSyntaxError) -> Expr {
+        guard isSymbol("-") || isSymbol("+") else { return try parsePostfix() }
+        let sign = advance()
+        try enterNesting()
+        defer { depth -= 1 }
+        let operand = try parseUnary()
+        return Expr(.unary(sign.isSymbol("-") ? .negate : .plus, operand), at: sign.location)
+    }
+
+    /// A primary followed by any number of `::type` casts.
+    mutating func parsePostfix() throws(SQLSyntaxError) -> Expr {
+        var expr = try parsePrimary()
+        while acceptSymbol("::") {
+            let type = try parseTypeName()
+            expr = Expr(.cast(expr, type: type), at: expr.location)
+        }
+        return expr
+    }
+}

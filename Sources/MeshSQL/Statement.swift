@@ -1,0 +1,64 @@
+/// `key = 'value'` pairs of `WITH (…)` and `OPTIONS (…)`. Values are the literal text
+/// (strings unquoted; numbers and identifiers as written).
+public struct OptionItem: Sendable, Hashable {
+    public var key: String
+    public var value: String
+    public var location: SourceLocation
+    public init(key: String, value: String, at location: SourceLocation = SourceLocation(line: 0, column: 0)) {
+        self.key = key
+        self.value = value
+        self.location = location
+    }
+    public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.value == b.value }
+    public func hash(into h: inout Hasher) { h.combine(key); h.combine(value) }
+}
+
+public enum ShowTarget: Sendable, Hashable {
+    case meshes
+    case connectors(inMesh: String?)
+    case dataProducts(inMesh: String?)
+    case policies(inMesh: String?)
+}
+
+/// One statement of the dialect (SQL.md §2–§5).
+public enum Statement: Sendable, Hashable {
+    case query(Query)
+    case explain(Query, analyze: Bool)
+
+    // Catalog (SQL.md §3). Names are SQL identifiers (folded) unless noted.
+    case createMesh(name: String, options: [OptionItem], ifNotExists: Bool)
+    case alterMesh(name: String, set: [OptionItem])
+    case dropMesh(name: String, ifExists: Bool, cascade: Bool)
+    /// `CREATE CONNECTOR name FOR MESH mesh TYPE type OPTIONS (key 'value', …)`
+    case createConnector(name: String, mesh: String, type: String, options: [OptionItem], ifNotExists: Bool)
+    /// `ALTER CONNECTOR name OPTIONS (SET key 'v', ADD key 'v', DROP key)`; DROP has an empty value.
+    case alterConnector(name: String, set: [OptionItem], drop: [String])
+    case dropConnector(name: String, ifExists: Bool)
+    case testConnector(name: String)
+    /// `CREATE DATA PRODUCT mesh.product FROM connector.schema.table WITH (…)`; source parts as written.
+    case createProduct(name: QualifiedName, source: QualifiedName, options: [OptionItem], ifNotExists: Bool)
+    /// `CREATE DATA PRODUCT mesh.product AS SELECT …` (a view over other products); `text` is the query's SQL.
+    case createView(name: QualifiedName, query: Query, text: String, options: [OptionItem])
+    /// `IMPORT DATA PRODUCTS FROM CONNECTOR c [SCHEMA s] [LIMIT TO (a, b)]`
+    case importProducts(connector: String, schema: String?, limitTo: [String])
+    /// `ALTER DATA PRODUCT p ALTER COLUMN c SET TAGS ('pii', …)`
+    case alterProductColumnTags(product: QualifiedName, column: String, tags: [String])
+    case refreshProduct(QualifiedName)
+    case dropProduct(QualifiedName, ifExists: Bool)
+    case show(ShowTarget)
+    case describe(QualifiedName)
+    /// `USE mesh` and `SET mesh = mesh`
+    case use(mesh: String)
+}
+
+/// A statement with its position and exact text within a script.
+public struct ParsedStatement: Sendable {
+    public var statement: Statement
+    public var text: String
+    public var location: SourceLocation
+    public init(statement: Statement, text: String, location: SourceLocation) {
+        self.statement = statement
+        self.text = text
+        self.location = location
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct MeshQL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshql",
+        abstract: "Federated SQL over a data mesh: query PostgreSQL and SQLite domains as one database.",
+        discussion: """
+        Tables are named mesh.product. Register meshes, connectors and data products with SQL
+        (CREATE MESH, CREATE CONNECTOR, IMPORT DATA PRODUCTS), then query across them.
+
+        Start with `meshql demo`: it builds three example domains and opens the shell.
+        """,
+        subcommands: [Query.self, Repl.self, Demo.self],
+        defaultSubcommand: Repl.self
+    )
+}
+
+/// Options every command that opens a catalog shares.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The catalog file (SQLite). Created if missing.", valueName: "path"))
+    var catalog: String = "meshql.db"
+
+    @Flag(name: .long, help: "Run everything but the scans locally (for comparing results with pushdown).")
+    var noPushdown = false
+}

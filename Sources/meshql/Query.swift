@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import MeshCore
+import MeshEngine
+import MeshREPL
+import MeshSQL
+
+struct Query: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run SQL statements and print their results.",
+        discussion: """
+        Examples:
+          meshql query "SELECT region, count(*) FROM sales_analytics.customers GROUP BY region"
+          meshql query -f report.sql --format csv > report.csv
+          echo "SHOW MESHES" | meshql query -f -
+        On an error the statement is printed with a caret under the position, and the exit
+        status is 1. Statements after a failed one do not run.
+        """
+    )
+
+    @Argument(help: "SQL to run (several statements separated by ';').")
+    var sql: String?
+
+    @Option(name: [.short, .customLong("file")], help: ArgumentHelp("Read SQL from a file ('-' for standard input).", valueName: "file"))
+    var file: String?
+
+    @Option(name: .long, help: "Output format: table, csv, json or ndjson.")
+    var format: OutputFormat = .table
+
+    @OptionGroup var options: CatalogOptions
+
+    func validate() throws {
+        if sql == nil && file == nil { throw ValidationError("give SQL as an argument or with -f FILE") }
+        if sql != nil && file != nil { throw ValidationError("give SQL either as an argument or with -f, not both") }
+    }
+
+    func run() async throws {
+        let text: String
+        if let file {
+            if file == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                guard let t = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw ValidationError("cannot read \(file)")
+                }
+                text = t
+            }
+        } else {
+            text = sql!
+        }
+        let engine: Engine
+        do {
+            engine = try Engine(catalogPath: options.catalog)
+        } catch {
+            Output.error(error, statement: nil)
+            throw ExitCode(2)
+        }
+        defer { engine.shutdown() }
+        let session = engine.makeSession()
+        session.pushdownEnabled = !options.noPushdown
+        let ok = await Output.runScript(text, session: session, format: format)
+        if !ok { throw ExitCode(1) }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Printing results and errors the same way for `query` and `demo --run`.
+enum Output {
+    /// Runs each statement of a script, printing results. False after the first error.
+    static func runScript(_ text: String, session: Session, format: OutputFormat, echo: Bool = false) async -> Bool {
+        let statements: [MeshSQLStatement]
+        do {
+            statements = try session.parse(text).map { MeshSQLStatement(statement: $0.statement, text: $0.text) }
+        } catch {
+            Output.error(error, statement: text)
+            return false
+        }
+        var out = FileDescriptorSink.standardOutput
+        for s in statements {
+            if echo { out.write(s.text + ";\n"); out.flush() }
+            do {
+                switch try await session.execute(s.statement) {
+                case .message(let m):
+                    if m.isEmpty { break }
+                    if format == .table { out.write(m + "\n") } else { FileHandle.standardError.write(Data((m + "\n").utf8)) }
+                case .rows(let result):
+                    defer { result.close() }
+                    try await ResultRenderer.render(fields: result.fields, format: format, to: &out) { try await result.next() }
+                    if let m = result.message, format == .table { out.write(m + "\n") }
+                }
+                if format == .table, statements.count > 1 { out.write("\n") }
+                out.flush()
+            } catch {
+                out.flush()
+                Output.error(error, statement: text)
+                return false
+            }
+        }
+        return true
+    }
+
+    static func error(_ error: Error, statement: String?) {
+        let text: String
+        if let e = error as? MeshError {
+            text = e.rendered(statement: statement)
+        } else {
+            text = "ERROR:  \(error)"
+        }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+struct MeshSQLStatement {
+    var statement: MeshSQL.Statement
+    var text: String
+}

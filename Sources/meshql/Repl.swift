@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import MeshEngine
+import MeshREPL
+
+struct Repl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the interactive SQL shell.",
+        discussion: """
+        Statements end with ';' and may span lines. Tab completes keywords, meshes, products and
+        columns; history is kept in ~/.meshql_history. Ctrl-C cancels a running query (the
+        source stops too); \\? lists the shell's commands, \\q quits.
+        """
+    )
+
+    @OptionGroup var options: CatalogOptions
+
+    func run() async throws {
+        let engine: Engine
+        do {
+            engine = try Engine(catalogPath: options.catalog)
+        } catch {
+            Output.error(error, statement: nil)
+            throw ExitCode(2)
+        }
+        defer { engine.shutdown() }
+        let session = engine.makeSession()
+        session.pushdownEnabled = !options.noPushdown
+        let banner = "meshql — federated SQL over your data mesh. Catalog: \(options.catalog)\nType \\? for help, \\q to quit."
+        await Shell(backend: SessionBackend(session: session), banner: banner).run()
+    }
+}

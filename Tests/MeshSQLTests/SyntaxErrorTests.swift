@@ -1,0 +1,90 @@
+import Testing
+@testable import MeshSQL
+
+@Suite struct SyntaxErrorTests {
+    @Test func misspelledKeywordPointsAtIt() throws {
+        let e = try #require(syntaxError("SELEC 1"))
+        #expect(e.message == "syntax error at or near \"SELEC\"")
+        #expect(e.location.line == 1 && e.location.column == 1)
+    }
+
+    @Test func endOfInput() throws {
+        let e = try #require(syntaxError("SELECT 1 FROM"))
+        #expect(e.message == "syntax error at end of input")
+        #expect(e.location.column == 14)
+        #expect(syntaxError("SELECT (1 + 2")?.message == "syntax error at end of input")
+        #expect(syntaxError("SELECT a FROM t WHERE")?.message == "syntax error at end of input")
+    }
+
+    @Test func unterminatedString() throws {
+        let e = try #require(syntaxError("SELECT 1;\nSELECT 'abc"))
+        #expect(e.message == "unterminated quoted string")
+        #expect(e.location.line == 2 && e.location.column == 8)
+    }
+
+    @Test func badTokenOnThirdLine() throws {
+        let sql = "SELECT a,\n       b\nFROM t WHERE a = = 1"
+        let e = try #require(syntaxError(sql))
+        #expect(e.message == "syntax error at or near \"=\"")
+        #expect(e.location.line == 3)
+        #expect(e.location.column == 18)
+        #expect(e.description == "syntax error at or near \"=\" at 3:18")
+    }
+
+    @Test func errorsInLaterStatementsUseScriptPositions() throws {
+        let e = try #require(syntaxError("SELECT 1;\n\nSELECT 2 FORM t;"))
+        #expect(e.message == "syntax error at or near \"t\"")
+        #expect(e.location.line == 3 && e.location.column == 15)
+    }
+
+    @Test func reservedWordsAreNotNames() throws {
+        #expect(syntaxError("SELECT * FROM select")?.message == "syntax error at or near \"select\"")
+        #expect(syntaxError("SELECT a FROM t t2 t3")?.message == "syntax error at or near \"t3\"")
+        #expect(syntaxError("SELECT 1 AS")?.message == "syntax error at end of input")
+    }
+
+    @Test func assortedErrors() {
+        #expect(syntaxError("SELECT * FROM a JOIN b")?.message == "syntax error at end of input")
+        #expect(syntaxError("SELECT (SELECT 1 FROM) + 1")?.message == "syntax error at or near \")\"")
+        #expect(syntaxError("SELECT x IN ()")?.message == "syntax error at or near \")\"")
+        #expect(syntaxError("SELECT CASE END")?.message == "syntax error at or near \"END\"")
+        #expect(syntaxError("CREATE MESH")?.message == "syntax error at end of input")
+        #expect(syntaxError("DROP TABLE t")?.message == "syntax error at or near \"TABLE\"")
+        #expect(syntaxError("SET search_path = x")?.message == "unrecognized configuration parameter \"search_path\"")
+        #expect(syntaxError("SELECT 1 SELECT 2")?.message == "syntax error at or near \"SELECT\"")
+        #expect(syntaxError("SELECT a FROM t LIMIT 1 LIMIT 2")?.message == "syntax error at or near \"LIMIT\"")
+        #expect(syntaxError("WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r")?.message == "WITH RECURSIVE is not supported")
+        #expect(syntaxError("SELECT DISTINCT ON (a) a FROM t")?.location.column == 17)
+        #expect(syntaxError("SELECT * FROM a NATURAL JOIN b")?.message == "syntax error at or near \"NATURAL\"")
+        #expect(syntaxError("SELECT sum(x) OVER (ROWS UNBOUNDED PRECEDING) FROM t")?.message == "syntax error at or near \"ROWS\"")
+        #expect(syntaxError("CREATE DATA PRODUCT IF NOT EXISTS m.v AS SELECT 1")?.location.column == 39)
+    }
+
+    @Test func singleStatementEntryPoints() throws {
+        #expect(throws: SQLSyntaxError.self) { try Parser.parseStatement("SELECT 1; SELECT 2") }
+        #expect(throws: SQLSyntaxError.self) { try Parser.parseStatement("") }
+        #expect(throws: SQLSyntaxError.self) { try Parser.parseQuery("SHOW MESHES") }
+        #expect(throws: SQLSyntaxError.self) { try Parser.parseExpression("a b") }
+        _ = try Parser.parseStatement("SELECT 1;")
+        _ = try Parser.parseQuery("SELECT 1;")
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000)
+        #expect(syntaxError("SELECT " + deep)?.message == "statement is nested too deeply")
+        let negations = "SELECT " + String(repeating: "- ", count: 5_000) + "1"
+        #expect(syntaxError(negations)?.message == "statement is nested too deeply")
+        let subqueries = "SELECT " + String(repeating: "(SELECT ", count: 3_000) + "1" + String(repeating: ")", count: 3_000)
+        #expect(syntaxError(subqueries)?.message == "statement is nested too deeply")
+        let derived = "SELECT * FROM " + String(repeating: "(SELECT * FROM ", count: 3_000) + "t" + String(repeating: ")", count: 3_000)
+        #expect(syntaxError(derived)?.message == "statement is nested too deeply")
+        let notChain = "SELECT " + String(repeating: "NOT ", count: 5_000) + "TRUE"
+        #expect(syntaxError(notChain)?.message == "statement is nested too deeply")
+        let casts = "SELECT " + String(repeating: "CAST(", count: 3_000) + "1" + String(repeating: " AS int)", count: 3_000)
+        #expect(syntaxError(casts)?.message == "statement is nested too deeply")
+        // Reasonable nesting is fine.
+        #expect(throws: Never.self) {
+            try Parser.parseExpression(String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60))
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import MeshCore
+import Testing
+@testable import MeshREPL
+
+@Suite("Result renderers")
+struct RendererTests {
+    let fields = [
+        Field(name: "id", type: .integer),
+        Field(name: "name", type: .text),
+        Field(name: "amount", type: .decimal(precision: 10, scale: 2)),
+    ]
+
+    var batch: Batch {
+        Batch.fromRows(
+            [[.int(1), .string("Zürich"), .decimal(1250, scale: 2)], [.int(22), .null, .null]],
+            types: fields.map(\.type))
+    }
+
+    @Test func alignedTableMatchesPsql() {
+        let text = TableRenderer().render(fields: fields, batches: [batch])
+        #expect(text == """
+             id |  name  | amount 
+            ----+--------+--------
+              1 | Zürich |  12.50
+             22 |        |       
+            (2 rows)
+
+
+            """)
+    }
+
+    @Test func lastTextColumnIsNotPaddedAndHeaderIsCentred() {
+        let f = [Field(name: "a", type: .bigint), Field(name: "b", type: .text)]
+        let text = TableRenderer().render(fields: f, rows: [["1", "x"], ["10", "yy"]])
+        #expect(text == " a  | b  \n----+----\n  1 | x\n 10 | yy\n(2 rows)\n\n")
+    }
+
+    @Test func singleRowFooterAndNoColumns() {
+        let one = TableRenderer().render(fields: [Field(name: "n", type: .integer)], rows: [["7"]])
+        #expect(one == " n \n---\n 7\n(1 row)\n\n")
+        let none = TableRenderer().render(fields: [], batches: [Batch.empty(rows: 1)])
+        #expect(none == "--\n(1 row)\n\n")
+        let empty = TableRenderer().render(fields: [Field(name: "n", type: .integer)], rows: [])
+        #expect(empty == " n \n---\n(0 rows)\n\n")
+    }
+
+    @Test func multiLineValuesMarkContinuation() {
+        let text = TableRenderer().render(fields: [Field(name: "t", type: .text)], rows: [["a\nbcd"]])
+        #expect(text == "  t  \n-----\n a  +\n bcd\n(1 row)\n\n")
+    }
+
+    /// Characters, not bytes; wide CJK characters take two columns, as in psql.
+    @Test func widthCountsCharactersNotBytes() {
+        let f = [Field(name: "city", type: .text), Field(name: "n", type: .integer)]
+        let text = TableRenderer().render(fields: f, rows: [["Škofja Loka", "1"], ["東京", "2"]])
+        #expect(text == """
+                city     | n 
+            -------------+---
+             Škofja Loka | 1
+             東京        | 2
+            (2 rows)
+
+
+            """)
+    }
+
+    @Test func expandedModeMatchesPsql() {
+        let text = TableRenderer(expanded: true).render(fields: Array(fields.prefix(2)), batches: [batch])
+        #expect(text == "-[ RECORD 1 ]\nid   | 1\nname | Zürich\n-[ RECORD 2 ]\nid   | 22\nname | \n\n")
+    }
+
+    @Test func expandedRecordRuleMarksTheDivider() {
+        #expect(TableRenderer.recordLine(record: 1, headerWidth: 18, dataWidth: 1) == "-[ RECORD 1 ]------+--")
+        #expect(TableRenderer.recordLine(record: 1, headerWidth: 4, dataWidth: 20) == "-[ RECORD 1 ]--------------")
+        #expect(TableRenderer.recordLine(record: 1, headerWidth: 6, dataWidth: 6) == "-[ RECORD 1 ]--")
+        let empty = TableRenderer(expanded: true).render(fields: fields, rows: [])
+        #expect(empty == "(0 rows)\n\n")
+    }
+
+    @Test func csvQuotesOnlyWhenNeeded() {
+        let f = [Field(name: "a", type: .text), Field(name: "b", type: .integer), Field(name: "c", type: .text)]
+        let b = Batch.fromRows(
+            [[.string("he said \"hi\""), .int(1), .string("")], [.string("x,y"), .null, .string("line\nbreak")],
+             [.string("plain"), .int(-3), .null]],
+            types: f.map(\.type))
+        var sink = StringSink()
+        ResultRenderer.render(fields: f, batches: [b], format: .csv, to: &sink)
+        #expect(sink.text == "a,b,c\n\"he said \"\"hi\"\"\",1,\"\"\n\"x,y\",,\"line\nbreak\"\nplain,-3,\n")
+        #expect(CSVWriter(fields: [], lineEnding: "\r\n").quoted("a\rb") == "\"a\rb\"")
+    }
+
+    @Test func jsonKeepsDecimalsExactAndWritesNulls() {
+        let f = [
+            Field(name: "id", type: .bigint), Field(name: "price", type: .decimal(precision: 38, scale: 10)),
+            Field(name: "ok", type: .boolean), Field(name: "d", type: .date), Field(name: "name", type: .text),
+            Field(name: "x", type: .double),
+        ]
+        let price = Int128(12345678901234567890) * 10_000_000_000 + 1_234_567_890
+        let b = Batch.fromRows([
+            [.int(1), .decimal(price, scale: 10), .bool(true), .date(0), .null, .double(0.1)],
+            [.int(2), .decimal(-5, scale: 10), .bool(false), .null, .string("a\"b\n\u{1}"), .null],
+        ], types: f.map(\.type))
+        var sink = StringSink()
+        ResultRenderer.render(fields: f, batches: [b], format: .json, to: &sink)
+        #expect(sink.text == """
+            [
+            {"id":1,"price":12345678901234567890.1234567890,"ok":true,"d":"1970-01-01","name":null,"x":0.1},
+            {"id":2,"price":-0.0000000005,"ok":false,"d":null,"name":"a\\"b\\n\\u0001","x":null}
+            ]
+
+            """)
+        var empty = StringSink()
+        ResultRenderer.render(fields: f, batches: [], format: .json, to: &empty)
+        #expect(empty.text == "[]\n")
+    }
+
+    @Test func ndjsonWritesOneObjectPerLine() {
+        var sink = StringSink()
+        ResultRenderer.render(fields: fields, batches: [batch], format: .ndjson, to: &sink)
+        #expect(sink.text == """
+            {"id":1,"name":"Zürich","amount":12.50}
+            {"id":22,"name":null,"amount":null}
+
+            """)
+    }
+
+    @Test func streamingFormatsWriteEachBatchBeforeTheNextArrives() async throws {
+        for format in [OutputFormat.csv, .ndjson, .json] {
+            let log = SinkLog()
+            var sink = RecordingSink(log: log)
+            var pulled = 0
+            let first = batch
+            let rows = try await ResultRenderer.render(fields: fields, format: format, to: &sink) {
+                pulled += 1
+                if pulled == 2 {
+                    // The first batch must already be out.
+                    #expect(log.flushed.contains("Zürich"))
+                }
+                return pulled <= 2 ? first : nil
+            }
+            #expect(rows == 4)
+        }
+    }
+
+    @Test func everyFormatHasAName() {
+        #expect(OutputFormat.allCases.map(\.rawValue) == ["table", "csv", "json", "ndjson"])
+        #expect(OutputFormat(rawValue: "ndjson") == .ndjson)
+    }
+}
+
+/// Records what reached the sink's destination (flushed), to check streaming.
+final class SinkLog {
+    var pending = ""
+    var flushed = ""
+}
+
+struct RecordingSink: OutputSink {
+    let log: SinkLog
+    mutating func write(_ s: String) { log.pending += s }
+    mutating func flush() {
+        log.flushed += log.pending
+        log.pending = ""
+    }
+}

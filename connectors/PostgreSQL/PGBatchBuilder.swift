@@ -1,0 +1,151 @@
+import ConnectorKit
+import MeshCore
+
+/// Collects decoded rows into batches of `Batch.preferredSize` and hands them to the stream.
+struct PGBatchBuilder {
+    let decoders: [PGColumnDecoder]
+    let types: [DataType]
+    private(set) var builders: [ColumnBuilder]
+    private(set) var rows = 0
+    let stream: BatchStream
+    /// Set once the consumer went away; the reader stops.
+    private(set) var stopped = false
+
+    init(decoders: [PGColumnDecoder], types: [DataType], stream: BatchStream) {
+        self.decoders = decoders
+        self.types = types
+        self.stream = stream
+        self.builders = types.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
+    }
+
+    /// Counts a row whose fields were appended; sends a full batch.
+    @inline(__always)
+    mutating func rowDone() {
+        rows += 1
+        if rows == Batch.preferredSize { flush() }
+    }
+
+    /// Sends what has been collected (if anything) and starts a new batch.
+    mutating func flush() {
+        guard rows > 0, !stopped else { return }
+        let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
+        builders = types.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
+        rows = 0
+        if !stream.send(batch) { stopped = true }
+    }
+
+    /// Decodes every row of a binary-format result (a cursor FETCH).
+    mutating func append(_ result: PGResult) throws {
+        let n = result.rowCount
+        for r in 0..<n {
+            for c in 0..<decoders.count {
+                if result.isNull(r, c) {
+                    builders[c].appendNull()
+                } else {
+                    let v = result.bytes(r, c)
+                    try decoders[c].decode(v.baseAddress!, v.count, into: &builders[c])
+                }
+            }
+            rowDone()
+            if stopped { return }
+        }
+    }
+}
+
+/// Parses the binary COPY stream: an 11-byte signature, flags, a header extension, then per
+/// tuple an int16 field count and per field an int32 length (-1 for NULL) and the bytes;
+/// an int16 -1 ends it. CopyData messages usually carry one tuple each, but nothing relies
+/// on that: a tuple split across messages is carried over.
+struct PGCopyParser {
+    var batches: PGBatchBuilder
+    private var headerDone = false
+    private(set) var finished = false
+    private var pending: [UInt8] = []
+
+    init(batches: PGBatchBuilder) { self.batches = batches }
+
+    static let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xff, 0x0d, 0x0a, 0x00]
+
+    /// Feeds one CopyData message. Returns false when the reader should stop (the consumer
+    /// went away).
+    mutating func consume(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
+        if pending.isEmpty {
+            let used = try parse(chunk)
+            if used < chunk.count, !finished { pending = Array(chunk[used...]) }
+        } else {
+            var buffer = pending
+            pending = []
+            buffer.append(contentsOf: chunk)
+            let used = try buffer.withUnsafeBytes { try parse($0) }
+            if used < buffer.count, !finished { pending = Array(buffer[used...]) }
+        }
+        return !batches.stopped
+    }
+
+    /// Ends the stream: sends the last partial batch.
+    mutating func finish() throws {
+        guard finished || !headerDone || pending.isEmpty else {
+            throw MeshError(.internalError, "PostgreSQL COPY stream ended in the middle of a row")
+        }
+        batches.flush()
+    }
+
+    /// Parses whole tuples from `buf`; returns how many bytes were used.
+    private mutating func parse(_ buf: UnsafeRawBufferPointer) throws -> Int {
+        let count = buf.count
+        guard let base = buf.baseAddress else { return 0 }
+        var off = 0
+        if !headerDone {
+            guard count >= 19 else { return 0 }
+            guard Array(buf[0..<11]) == Self.signature else {
+                throw MeshError(.internalError, "unexpected COPY BINARY signature from PostgreSQL source")
+            }
+            let extLength = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 15, as: UInt32.self)))
+            guard count >= 19 + extLength else { return 0 }
+            off = 19 + extLength
+            headerDone = true
+        }
+        let columns = batches.decoders.count
+        while off + 2 <= count {
+            let fields = Int(Int16(bigEndian: base.loadUnaligned(fromByteOffset: off, as: Int16.self)))
+            if fields == -1 { finished = true; return count }
+            guard fields == columns else {
+                throw MeshError(.internalError, "PostgreSQL COPY row has \(fields) fields, expected \(columns)")
+            }
+            // First pass: is the whole tuple here?
+            var end = off + 2
+            for _ in 0..<fields {
+                guard end + 4 <= count else { return off }
+                let len = Int(Int32(bigEndian: base.loadUnaligned(fromByteOffset: end, as: Int32.self)))
+                end += 4 + max(len, 0)
+                guard end <= count else { return off }
+            }
+            // Second pass: decode it.
+            var q = off + 2
+            for c in 0..<fields {
+                let len = Int(Int32(bigEndian: base.loadUnaligned(fromByteOffset: q, as: Int32.self)))
+                q += 4
+                if len < 0 {
+                    batches.appendNull(column: c)
+                } else {
+                    try batches.decode(c, base + q, len)
+                    q += len
+                }
+            }
+            off = end
+            batches.rowDone()
+            if batches.stopped { return count }
+        }
+        return off
+    }
+}
+
+extension PGBatchBuilder {
+    @inline(__always)
+    mutating func appendNull(column c: Int) { builders[c].appendNull() }
+
+    @inline(__always)
+    mutating func decode(_ c: Int, _ p: UnsafeRawPointer, _ len: Int) throws {
+        try decoders[c].decode(p, len, into: &builders[c])
+    }
+}

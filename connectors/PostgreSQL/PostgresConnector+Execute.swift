@@ -1,0 +1,157 @@
+import ConnectorKit
+import Foundation
+import MeshCore
+
+extension PostgresConnector {
+    /// Runs the query on a source thread. Without parameters the result is read with
+    /// `COPY (…) TO STDOUT (FORMAT binary)`; with parameters through a binary cursor
+    /// (`DECLARE … CURSOR` with the values sent as text, then `FETCH 4096` in binary), since
+    /// COPY takes no parameters. Either way values are decoded straight into column buffers.
+    public func execute(_ query: RemoteQuery) -> BatchStream {
+        let pool = self.pool
+        let secrets = self.secrets
+        return BatchStream.start(name: "meshql-postgres") { stream in
+            try PGQueryRun(pool: pool, secrets: secrets, query: query, stream: stream).run()
+        }
+    }
+}
+
+/// Makes a cancel request reach the query only while it runs on the connection: once the
+/// connection goes back to the pool a late cancel must not hit someone else's query.
+///
+/// `@unchecked Sendable`: `active` and `fired` are only touched under `lock`; the canceller
+/// is thread-safe.
+final class PGCancelGuard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var active = true
+    private var didFire = false
+    private let canceller: PGCanceller?
+
+    init(_ canceller: PGCanceller?) { self.canceller = canceller }
+
+    func cancel() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard active else { return }
+        didFire = true
+        canceller?.cancel()
+    }
+
+    var fired: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return didFire
+    }
+
+    func deactivate() {
+        lock.lock(); active = false; lock.unlock()
+    }
+}
+
+/// One execution of a `RemoteQuery` on a pooled connection.
+struct PGQueryRun {
+    let pool: PGPool
+    let secrets: [String]
+    let query: RemoteQuery
+    let stream: BatchStream
+
+    func run() throws {
+        // A connection that sat idle in the pool may have been closed by the server; if the
+        // very first round trip finds it broken, try once more on a fresh one.
+        for attempt in 0..<2 {
+            let (connection, reused) = try pool.acquire()
+            let cancelGuard = PGCancelGuard(connection.canceller())
+            // PQcancel opens a connection of its own and can block; the hook may run on a
+            // thread of Swift's cooperative pool (a task being cancelled), so hand it off.
+            stream.onCancel {
+                let t = Thread { cancelGuard.cancel() }
+                t.name = "meshql-postgres-cancel"
+                t.start()
+            }
+            var started = false
+            do {
+                if stream.isCancelled { throw CancellationError() }
+                try run(on: connection, started: &started)
+                cancelGuard.deactivate()
+                pool.release(connection, reusable: !stream.isCancelled && !cancelGuard.fired)
+                return
+            } catch {
+                cancelGuard.deactivate()
+                // After an error or a cancel the session may be mid-transaction or mid-COPY:
+                // close it rather than clean it up.
+                pool.release(connection, reusable: false)
+                if stream.isCancelled || cancelGuard.fired { throw CancellationError() }
+                if let f = error as? PGFailure {
+                    if f.connectionBroken, reused, !started, attempt == 0 { continue }
+                    throw PostgresConnector.meshError(f, secrets)
+                }
+                throw error
+            }
+        }
+    }
+
+    private func run(on c: PGConnection, started: inout Bool) throws {
+        let parameters: [String?] = query.parameters.map { $0.isNull ? nil : $0.description }
+        var sql = query.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        while sql.hasSuffix(";") { sql.removeLast() }
+
+        var columns = try c.describe(sql, parameterCount: parameters.count)
+        started = true
+        guard columns.count == query.outputTypes.count else {
+            throw MeshError(.internalError,
+                            "PostgreSQL query returns \(columns.count) columns, the plan expects \(query.outputTypes.count)")
+        }
+        var decoders = makeDecoders(columns)
+        if decoders.contains(where: { $0 == nil }) {
+            // Types without a binary decoder here (interval, arrays, …) or pairs such as
+            // float → integer: let the server cast them, with its own semantics.
+            sql = castWrapped(sql, decoders)
+            columns = try c.describe(sql, parameterCount: parameters.count)
+            decoders = makeDecoders(columns)
+            if let bad = decoders.firstIndex(where: { $0 == nil }) {
+                throw MeshError(.typeMismatch,
+                                "cannot read column \(bad + 1) of the PostgreSQL result as \(query.outputTypes[bad])")
+            }
+        }
+        let batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes, stream: stream)
+
+        if parameters.isEmpty {
+            var parser = PGCopyParser(batches: batches)
+            try c.copyOut("COPY (\(sql)) TO STDOUT (FORMAT binary)") { chunk in try parser.consume(chunk) }
+            if parser.batches.stopped { return }
+            try parser.finish()
+        } else {
+            var batches = batches
+            try c.exec("BEGIN")
+            try c.exec("DECLARE meshql_cursor NO SCROLL CURSOR FOR " + sql, parameters: parameters, binaryResults: false)
+            while true {
+                let r = try c.exec("FETCH \(Self.fetchSize) FROM meshql_cursor", parameters: [], binaryResults: true)
+                try batches.append(r)
+                if batches.stopped { return }   // left mid-transaction: the pool discards it
+                if r.rowCount < Self.fetchSize { break }
+            }
+            batches.flush()
+            try c.exec("COMMIT")
+        }
+    }
+
+    /// Rows per cursor FETCH: several batches' worth, to save round trips.
+    static let fetchSize = 4 * Batch.preferredSize
+
+    private func makeDecoders(_ columns: [PGColumnInfo]) -> [PGColumnDecoder?] {
+        columns.enumerated().map { i, col in
+            PGColumnDecoder.make(oid: col.oid, output: query.outputTypes[i], column: i + 1, name: col.name)
+        }
+    }
+
+    /// `SELECT q.c1, q.c2::text, … FROM (sql) AS q(c1, c2, …)`: positional names, so
+    /// duplicate or odd column names do not matter.
+    private func castWrapped(_ sql: String, _ decoders: [PGColumnDecoder?]) -> String {
+        let items = decoders.indices.map { i -> String in
+            let col = "q.c\(i + 1)"
+            if decoders[i] != nil { return col }
+            return col + "::" + PGType.castName(query.outputTypes[i], withTypmod: false)
+        }
+        let names = decoders.indices.map { "c\($0 + 1)" }.joined(separator: ", ")
+        return "SELECT " + items.joined(separator: ", ") + " FROM (" + sql + ") AS q(" + names + ")"
+    }
+}

@@ -1,0 +1,162 @@
+import ConnectorKit
+import Foundation
+import MeshCore
+import MeshPlan
+
+/// A PostgreSQL source, through libpq.
+///
+/// Options: `dsn` (required; a libpq conninfo string such as `host=db dbname=sales user=meshql`
+/// or a `postgresql://` URI), `pool_size` (default 4), and the secret `password`, passed to
+/// libpq as its own parameter and never printed. Results are read with binary COPY (or a
+/// binary cursor when the query has parameters) and decoded straight into column buffers.
+public struct PostgresConnector: Connector {
+    public var typeName: String { "postgres" }
+    public var dialect: any SQLDialect { PostgresDialect() }
+
+    public static let defaultPoolSize = 4
+
+    let pool: PGPool
+    /// Strings scrubbed from every message (the password, also one embedded in the DSN).
+    let secrets: [String]
+
+    /// - Parameters:
+    ///   - dsn: libpq conninfo string or URI.
+    ///   - password: sent as libpq's `password` parameter, overriding one in the DSN.
+    ///   - poolSize: most connections open at once.
+    public init(dsn: String, password: String? = nil, poolSize: Int = PostgresConnector.defaultPoolSize) throws {
+        guard !dsn.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw MeshError(.invalidParameter, "option \"dsn\" of a postgres connector must not be empty")
+        }
+        guard poolSize >= 1, poolSize <= 1000 else {
+            throw MeshError(.invalidParameter, "option \"pool_size\" must be between 1 and 1000")
+        }
+        var secrets: [String] = []
+        if let password, !password.isEmpty { secrets.append(password) }
+        // A bare word is a database name; anything else must parse as conninfo or URI.
+        let looksLikeConninfo = dsn.contains("=") || dsn.hasPrefix("postgres://") || dsn.hasPrefix("postgresql://")
+        if looksLikeConninfo {
+            switch PGConninfo.parse(dsn) {
+            case .success(let embedded):
+                if let embedded, !embedded.isEmpty { secrets.append(embedded) }
+            case .failure:
+                // libpq's complaint may quote part of the DSN, which may hold a password.
+                throw MeshError(.invalidParameter, "option \"dsn\" is not a valid libpq connection string or URI")
+            }
+        }
+        self.secrets = secrets
+
+        var parameters: [(String, String)] = [("connect_timeout", "10"), ("dbname", dsn)]
+        if let password, !password.isEmpty { parameters.append(("password", password)) }
+        parameters += [("fallback_application_name", "meshql"), ("client_encoding", "UTF8")]
+        let connectParameters = parameters
+        let scrub = secrets
+        self.pool = PGPool(size: poolSize) {
+            let c: PGConnection
+            do {
+                c = try PGConnection(parameters: connectParameters)
+            } catch let f as PGFailure {
+                throw MeshError(.connection, "cannot connect to PostgreSQL source: " + Self.clean(f.message, scrub))
+            }
+            // Session settings the decoders and text parameters rely on: timestamptz values
+            // are UTC, dates and timestamps print ISO.
+            do {
+                try c.exec("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'postgres'; SET extra_float_digits TO 3")
+            } catch let f as PGFailure {
+                throw MeshError(.connection, "cannot set up PostgreSQL session: " + Self.clean(f.message, scrub))
+            }
+            return c
+        }
+    }
+
+    /// Registers type `postgres` with options `dsn`, `pool_size` and secret `password`.
+    public static func register(in registry: inout ConnectorRegistry) {
+        registry.register("postgres", options: ["dsn", "pool_size", "password"], secrets: ["password"]) { options, _ in
+            guard let dsn = options["dsn"] else {
+                throw MeshError(.invalidParameter, "a postgres connector needs option \"dsn\"",
+                                hint: "e.g. OPTIONS (dsn 'host=localhost dbname=sales')")
+            }
+            var poolSize = defaultPoolSize
+            if let raw = options["pool_size"] {
+                guard let n = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+                    throw MeshError(.invalidParameter, "option \"pool_size\" must be an integer")
+                }
+                poolSize = n
+            }
+            return try PostgresConnector(dsn: dsn, password: options["password"], poolSize: poolSize)
+        }
+    }
+
+    // MARK: Connector
+
+    public func check() async throws -> ConnectorHealth {
+        let pool = self.pool
+        let secrets = self.secrets
+        return try await onSourceThread("meshql-postgres-check") {
+            let start = DispatchTime.now()
+            let version = try Self.withConnection(pool, secrets) { c in
+                try c.exec("SELECT version()").string(0, 0) ?? ""
+            }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+            return ConnectorHealth(latencyMilliseconds: ms, version: version)
+        }
+    }
+
+    public func estimatedRowCount(schema: String, table: String) async throws -> Int? {
+        let pool = self.pool
+        let secrets = self.secrets
+        return try await onSourceThread("meshql-postgres-stats") {
+            try Self.withConnection(pool, secrets) { c in
+                let r = try c.exec("""
+                    SELECT c.reltuples::float8 FROM pg_catalog.pg_class c
+                    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = $1 AND c.relname = $2
+                    """, parameters: [schema, table], binaryResults: false)
+                // reltuples is -1 until the table was first vacuumed or analyzed.
+                guard r.rowCount == 1, let text = r.string(0, 0), let d = Double(text), d >= 0 else { return nil }
+                return Int(d)
+            }
+        }
+    }
+
+    public func shutdown() { pool.shutdown() }
+
+    // MARK: helpers
+
+    /// Borrows a connection for blocking work; server errors become `MeshError`s.
+    static func withConnection<T>(_ pool: PGPool, _ secrets: [String], _ body: (PGConnection) throws -> T) throws -> T {
+        let (c, _) = try pool.acquire()
+        var ok = false
+        defer { pool.release(c, reusable: ok) }
+        do {
+            let r = try body(c)
+            ok = true
+            return r
+        } catch let f as PGFailure {
+            throw meshError(f, secrets)
+        }
+    }
+
+    /// Only the server's primary message goes into the error — never the DSN, never a value
+    /// libpq might echo from the connection string.
+    static func meshError(_ f: PGFailure, _ secrets: [String]) -> MeshError {
+        let message = clean(f.message, secrets)
+        if f.connectionBroken || f.sqlState?.hasPrefix("08") == true {
+            return MeshError(.connection, "lost connection to PostgreSQL source: " + message)
+        }
+        switch f.sqlState {
+        case "22012": return MeshError(.divisionByZero, message)
+        case "22003": return MeshError(.numericOverflow, message)
+        case "22P02", "22007", "22008": return MeshError(.invalidText, message)
+        case "57014": return MeshError(.cancelled, message)
+        default: return MeshError(.source, message)
+        }
+    }
+
+    /// One line, secrets replaced.
+    static func clean(_ message: String, _ secrets: [String]) -> String {
+        var m = message
+        for s in secrets where !s.isEmpty { m = m.replacingOccurrences(of: s, with: "********") }
+        let lines = m.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}

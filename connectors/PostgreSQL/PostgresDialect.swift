@@ -1,0 +1,37 @@
+import MeshCore
+import MeshPlan
+
+/// PostgreSQL's SQL: meshql's own semantics, so everything can be pushed down.
+public struct PostgresDialect: SQLDialect {
+    public init() {}
+
+    public var name: String { "postgres" }
+
+    /// `$n::type`: the cast tells the server the parameter's type, since values are sent as
+    /// text with no type OIDs. Decimals are sent as plain `numeric` (no typmod) so that a
+    /// value is never rounded or rejected on the way in.
+    public func placeholder(index: Int, type: DataType) -> String {
+        "$\(index)::" + PGType.castName(type, withTypmod: false)
+    }
+
+    public func castTypeName(_ type: DataType) -> String? {
+        if case .unknown = type { return nil }
+        return PGType.castName(type, withTypmod: true)
+    }
+
+    public func supports(_ feature: PushdownFeature) -> Bool { true }
+
+    /// Functions whose PostgreSQL meaning is the one meshql implements.
+    public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {
+        Self.functions.contains(name)
+    }
+
+    static let functions: Set<String> = [
+        "lower", "upper", "length", "char_length", "character_length", "octet_length",
+        "abs", "round", "floor", "ceil", "ceiling", "trunc", "sign", "sqrt", "power", "mod", "exp", "ln",
+        "coalesce", "nullif", "greatest", "least",
+        "substring", "substr", "position", "strpos", "trim", "btrim", "ltrim", "rtrim",
+        "replace", "lpad", "rpad", "left", "right", "reverse", "concat", "split_part", "starts_with",
+        "initcap", "repeat", "date_trunc", "date_part", "extract",
+    ]
+}

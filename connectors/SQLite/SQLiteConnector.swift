@@ -1,0 +1,117 @@
+import ConnectorKit
+import Foundation
+import MeshCore
+import MeshPlan
+import SQLiteDB
+
+/// A SQLite file as a source, opened read-only.
+///
+/// Options: `path` (required; relative paths resolve against the catalog's folder) and
+/// `pool_size` (default 4). Columns take their meshql type from the declared type
+/// (`DECIMAL(15,2)` is a decimal, `DATE` a date); values are checked against it when read.
+public struct SQLiteConnector: Connector {
+    public var typeName: String { "sqlite" }
+    public var dialect: any SQLDialect { SQLiteDialect() }
+
+    public static let defaultPoolSize = 4
+
+    /// The absolute path of the file.
+    public let path: String
+    let pool: SQLitePool
+
+    /// - Parameters:
+    ///   - path: the file; relative to `baseDirectory` unless absolute.
+    ///   - baseDirectory: the folder relative paths resolve against.
+    ///   - poolSize: most connections open at once.
+    public init(path: String, baseDirectory: String = FileManager.default.currentDirectoryPath,
+                poolSize: Int = SQLiteConnector.defaultPoolSize) throws {
+        guard !path.isEmpty else {
+            throw MeshError(.invalidParameter, "option \"path\" of a sqlite connector must not be empty")
+        }
+        guard poolSize >= 1, poolSize <= 1000 else {
+            throw MeshError(.invalidParameter, "option \"pool_size\" must be between 1 and 1000")
+        }
+        let absolute = path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
+        self.path = URL(fileURLWithPath: absolute).standardizedFileURL.path
+        self.pool = SQLitePool(path: self.path, size: poolSize)
+    }
+
+    /// Registers type `sqlite` with options `path` and `pool_size`. The file is opened on
+    /// first use, so a connector can be created before its file exists; `check()` reports it.
+    public static func register(in registry: inout ConnectorRegistry) {
+        registry.register("sqlite", options: ["path", "pool_size"]) { options, baseDirectory in
+            guard let path = options["path"] else {
+                throw MeshError(.invalidParameter, "a sqlite connector needs option \"path\"",
+                                hint: "e.g. OPTIONS (path 'domains/crm.db')")
+            }
+            var poolSize = defaultPoolSize
+            if let raw = options["pool_size"] {
+                guard let n = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+                    throw MeshError(.invalidParameter, "option \"pool_size\" must be an integer")
+                }
+                poolSize = n
+            }
+            return try SQLiteConnector(path: path, baseDirectory: baseDirectory, poolSize: poolSize)
+        }
+    }
+
+    // MARK: Connector
+
+    public func check() async throws -> ConnectorHealth {
+        let pool = self.pool
+        return try await onSourceThread("meshql-sqlite-check") {
+            let start = DispatchTime.now()
+            let version = try Self.withDatabase(pool) { db -> String in
+                // Reading the schema proves the file really is a database.
+                let s = try db.prepare("SELECT sqlite_version(), (SELECT count(*) FROM sqlite_master)")
+                _ = try s.step()
+                return "SQLite " + s.text(0)
+            }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+            return ConnectorHealth(latencyMilliseconds: ms, version: version)
+        }
+    }
+
+    /// From `sqlite_stat1` when ANALYZE has run, else an exact count.
+    public func estimatedRowCount(schema: String, table: String) async throws -> Int? {
+        let pool = self.pool
+        let dialect = SQLiteDialect()
+        return try await onSourceThread("meshql-sqlite-stats") {
+            try Self.withDatabase(pool) { db -> Int? in
+                let schemaName = schema.isEmpty ? "main" : schema
+                if let s = try? db.prepare(
+                    "SELECT stat FROM \(dialect.quoteIdentifier(schemaName)).sqlite_stat1 WHERE tbl = ? AND idx IS NULL") {
+                    try s.bind([.text(table)])
+                    if try s.step(), let n = Int(s.text(0).split(separator: " ").first ?? "") { return n }
+                }
+                let s = try db.prepare(
+                    "SELECT count(*) FROM \(dialect.quoteIdentifier(schemaName)).\(dialect.quoteIdentifier(table))")
+                guard try s.step() else { return nil }
+                return Int(s.int64(0))
+            }
+        }
+    }
+
+    public func shutdown() { pool.shutdown() }
+
+    // MARK: helpers
+
+    /// Borrows a connection for blocking work; sqlite errors become `MeshError`s.
+    static func withDatabase<T>(_ pool: SQLitePool, _ body: (SQLiteDatabase) throws -> T) throws -> T {
+        let db = try pool.acquire()
+        defer { pool.release(db) }
+        do {
+            return try body(db)
+        } catch let e as SQLiteDatabase.Error {
+            throw meshError(e, path: pool.path)
+        }
+    }
+
+    static func meshError(_ e: SQLiteDatabase.Error, path: String) -> MeshError {
+        // SQLITE_NOTADB (26) or SQLITE_CORRUPT (11), in the low byte of extended codes.
+        if e.code & 0xff == 26 || e.code & 0xff == 11 {
+            return MeshError(.connection, "not an SQLite database (or damaged): \(path)")
+        }
+        return MeshError(.source, e.message)
+    }
+}

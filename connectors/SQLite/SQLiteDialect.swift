@@ -1,0 +1,68 @@
+import MeshCore
+import MeshPlan
+import SQLiteDB
+
+/// SQLite's SQL, and what of meshql's (PostgreSQL's) semantics it can reproduce exactly.
+/// Decimals are stored as REAL/INTEGER there, so no arithmetic or aggregate on decimals goes
+/// down; neither does division (SQLite returns NULL on a zero divisor and truncates integers
+/// differently) nor date arithmetic (dates are text).
+///
+/// Printer notes: SQLite's LIKE has no default escape character, so a pushed-down LIKE must
+/// spell `ESCAPE '\'` to mean what PostgreSQL's LIKE means; `case_sensitive_like` is on for
+/// every connection of the connector.
+public struct SQLiteDialect: SQLDialect {
+    public init() {}
+
+    public var name: String { "sqlite" }
+
+    /// `?`: SQLite numbers plain placeholders by position, and the printer emits them in order.
+    public func placeholder(index: Int, type: DataType) -> String { "?" }
+
+    /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.
+    public func castTypeName(_ type: DataType) -> String? {
+        switch type {
+        case .smallint, .integer, .bigint: "INTEGER"
+        case .double: "REAL"
+        case .text: "TEXT"
+        default: nil
+        }
+    }
+
+    public func supports(_ feature: PushdownFeature) -> Bool {
+        switch feature {
+        case .limit, .orderBy, .innerJoin, .leftJoin, .aggregation, .like, .dateComparison,
+             .stringConcat, .caseExpression, .distinct:
+            true
+        case .rightJoin, .fullJoin:
+            Self.hasOuterJoins
+        case .decimalAggregates, .decimalArithmetic, .division, .integerAverage, .ilike, .dateArithmetic:
+            false
+        }
+    }
+
+    /// RIGHT and FULL JOIN arrived in SQLite 3.39.0.
+    static let hasOuterJoins: Bool = {
+        let parts = SQLiteDatabase.libraryVersion.split(separator: ".").compactMap { Int($0) }
+        guard parts.count >= 2 else { return false }
+        return parts[0] > 3 || (parts[0] == 3 && parts[1] >= 39)
+    }()
+
+    /// Functions that mean the same in SQLite for these argument types. `lower`/`upper`
+    /// match PostgreSQL for ASCII text (SQLite without ICU leaves other letters alone).
+    public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {
+        switch name {
+        case "lower", "upper":
+            return argumentTypes.allSatisfy { $0 == .text }
+        case "length":
+            return argumentTypes.allSatisfy { $0 == .text }
+        case "abs":
+            return argumentTypes.allSatisfy { $0.isInteger || $0 == .double }
+        case "coalesce", "nullif":
+            return true
+        default:
+            return false
+        }
+    }
+
+    public func booleanLiteral(_ value: Bool) -> String { value ? "1" : "0" }
+}
