@@ -32,8 +32,8 @@ struct DialectTests {
     @Test func sqliteIsConservative() {
         let d = SQLiteDialect()
         #expect(d.name == "sqlite")
-        #expect(d.placeholder(index: 1, type: .decimal(precision: 15, scale: 2)) == "?")
-        #expect(d.placeholder(index: 7, type: .date) == "?")
+        #expect(d.placeholder(index: 1, type: .decimal(precision: 15, scale: 2)) == "?1")
+        #expect(d.placeholder(index: 7, type: .date) == "?7")
         #expect(d.castTypeName(.integer) == "INTEGER")
         #expect(d.castTypeName(.bigint) == "INTEGER")
         #expect(d.castTypeName(.double) == "REAL")

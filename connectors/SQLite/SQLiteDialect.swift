@@ -15,8 +15,8 @@ public struct SQLiteDialect: SQLDialect {
 
     public var name: String { "sqlite" }
 
-    /// `?`: SQLite numbers plain placeholders by position, and the printer emits them in order.
-    public func placeholder(index: Int, type: DataType) -> String { "?" }
+    /// Numbered (`?3`): the pushdown printer assembles SQL text out of order.
+    public func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
 
     /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.
     public func castTypeName(_ type: DataType) -> String? {

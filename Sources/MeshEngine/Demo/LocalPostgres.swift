@@ -44,42 +44,26 @@ public final class LocalPostgres: @unchecked Sendable {
     func run(_ tool: String, _ args: [String], input: String? = nil) throws -> (Int32, String) {
         guard let bin = Self.toolDirectory() else { throw MeshError(.connection, "PostgreSQL server tools (initdb) not found") }
         let exe = tool == "psql" && !FileManager.default.isExecutableFile(atPath: bin + "/psql") ? "/usr/bin/psql" : bin + "/" + tool
-        let p = Process()
-        if isRoot {
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            p.arguments = ["-u", "postgres", "--", exe] + args
-        } else {
-            p.executableURL = URL(fileURLWithPath: exe)
-            p.arguments = args
-        }
-        p.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        // Output goes to a file, not a pipe: the server that `pg_ctl start` leaves running
-        // would inherit a pipe and hold it open, and reading it to the end would never finish.
-        let outPath = directory + "/tool-output.txt"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: outPath) else {
-            throw MeshError(.connection, "cannot write \(outPath)")
-        }
-        defer { try? out.close() }
-        p.standardOutput = out
-        p.standardError = out
-        let inPipe = Pipe()
-        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try p.run()
+        var stdinFile: String?
         if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try? inPipe.fileHandleForWriting.close()
+            stdinFile = directory + "/input.sql"
+            try input.write(toFile: stdinFile!, atomically: true, encoding: .utf8)
         }
-        p.waitUntilExit()
-        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        return (p.terminationStatus, text)
+        defer { if let stdinFile { try? FileManager.default.removeItem(atPath: stdinFile) } }
+        let r: Subprocess.Output
+        if isRoot, let runuser = Subprocess.which("runuser") {
+            r = try Subprocess.run(runuser, ["-u", "postgres", "--", exe] + args, stdinFile: stdinFile)
+        } else {
+            r = try Subprocess.run(exe, args, stdinFile: stdinFile)
+        }
+        return (r.status, r.text)
     }
 
     /// True when the cluster had to be created (and so needs its data loaded).
     public func start() throws -> Bool {
         let fm = FileManager.default
         var created = false
-        if isRoot { _ = try? Process.run(URL(fileURLWithPath: "/bin/chown"), arguments: ["-R", "postgres", directory]).waitUntilExit() }
+        if isRoot, let chown = Subprocess.which("chown") { _ = try? Subprocess.run(chown, ["-R", "postgres", directory]) }
         if !fm.fileExists(atPath: dataDirectory + "/PG_VERSION") {
             let (status, output) = try run("initdb", ["-D", dataDirectory, "-A", "trust", "-U", "postgres", "--no-locale", "-E", "UTF8"])
             guard status == 0 else { throw MeshError(.connection, "initdb failed: " + output.suffix(300)) }

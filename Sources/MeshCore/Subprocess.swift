@@ -1,11 +1,10 @@
 import Foundation
-import MeshCore
 
-/// Runs helper programs (initdb, pg_ctl, psql) for the test cluster.
-enum Subprocess {
-    struct Output {
-        var status: Int32
-        var text: String
+/// Runs helper programs (initdb, pg_ctl, psql) for the demo's and the tests' PostgreSQL.
+public enum Subprocess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var text: String
     }
 
     /// Runs `executable` with `arguments` and waits. Output (stdout and stderr together) goes
@@ -13,7 +12,7 @@ enum Subprocess {
     /// leaves a daemon behind that would otherwise hold them open — a pipe would never reach
     /// EOF, Foundation's `Process` would never see the exit, and an inherited `flock` lock
     /// would stay held for as long as the server runs. Hence `posix_spawn` with closefrom(3).
-    static func run(_ executable: String, _ arguments: [String], stdinFile: String? = nil) throws -> Output {
+    public static func run(_ executable: String, _ arguments: [String], stdinFile: String? = nil) throws -> Output {
         let outPath = NSTemporaryDirectory() + "meshql-proc-\(getpid())-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: outPath) }
 
@@ -73,7 +72,7 @@ enum Subprocess {
 
     /// Like `run`, but throws with the program's output when it exits non-zero.
     @discardableResult
-    static func check(_ executable: String, _ arguments: [String], stdinFile: String? = nil,
+    public static func check(_ executable: String, _ arguments: [String], stdinFile: String? = nil,
                       what: String) throws -> String {
         let r = try run(executable, arguments, stdinFile: stdinFile)
         guard r.status == 0 else {
@@ -83,7 +82,7 @@ enum Subprocess {
     }
 
     /// Finds a program on PATH (plus the sbin directories, where `runuser` lives).
-    static func which(_ name: String) -> String? {
+    public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let dirs = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
         for dir in dirs where !dir.isEmpty {
