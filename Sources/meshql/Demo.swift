@@ -38,7 +38,7 @@ struct Demo: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print(setup.placementSummary)
-        fflush(stdout)
+        fflush(nil)
         let engine = try Engine(catalogPath: setup.catalogPath)
         defer { engine.shutdown() }
         let session = engine.makeSession()
@@ -47,7 +47,7 @@ struct Demo: AsyncParsableCommand {
             var failed = 0
             for (i, q) in try DemoFiles.showcase().enumerated() {
                 print("\n=== \(i + 1). \(q.title) ===")
-                fflush(stdout)
+                fflush(nil)
                 let ok = await Output.runScript(q.sql, session: session, format: .table, echo: true)
                 if !ok { failed += 1 }
             }

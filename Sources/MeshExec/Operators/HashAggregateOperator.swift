@@ -4,10 +4,10 @@ import MeshPlan
 /// GROUP BY with aggregates (and DISTINCT, as a GROUP BY without aggregates). Group keys are
 /// encoded to 64-bit codes and looked up in one `KeyTable`; aggregates keep typed per-group
 /// state. Output: group columns, then aggregate columns, in order of first appearance.
-final class HashAggregateOperator: OperatorBase, PhysicalOperator {
+public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
     let child: any PhysicalOperator
-    let fields: [Field]
-    var children: [any PhysicalOperator] { [child] }
+    public let fields: [Field]
+    public var children: [any PhysicalOperator] { [child] }
 
     private let groupExprs: [CompiledExpression]
     private let groupTypes: [DataType]
@@ -16,7 +16,11 @@ final class HashAggregateOperator: OperatorBase, PhysicalOperator {
     private let calls: [AggregateCall]
     private var output: [Batch]?
 
-    init(_ child: any PhysicalOperator, groups: [BoundExpr], aggregates: [AggregateCall], fields: [Field]) throws {
+    /// - Parameters:
+    ///   - groups: group expressions over the child's output; none for a global aggregate.
+    ///   - fields: the output, as `LogicalPlan.aggregate(…).fields` gives it.
+    public init(_ child: any PhysicalOperator, groups: [BoundExpr], aggregates: [AggregateCall],
+                fields: [Field]) throws {
         self.child = child
         self.fields = fields
         self.groupExprs = try groups.map(ExpressionCompiler.compile)
@@ -26,7 +30,7 @@ final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         self.calls = aggregates
     }
 
-    func next() async throws -> Batch? {
+    public func next() async throws -> Batch? {
         if output == nil { output = try await run() }
         guard !output!.isEmpty else { return nil }
         return produced(output!.removeFirst())
@@ -83,5 +87,5 @@ final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         return out
     }
 
-    func close() { child.close() }
+    public func close() { child.close() }
 }

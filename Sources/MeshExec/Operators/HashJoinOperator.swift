@@ -7,12 +7,12 @@ import MeshPlan
 ///
 /// The right input is the build side, except for RIGHT joins, where the left input is built
 /// and the join runs as a left join with the sides' columns put back in order.
-final class HashJoinOperator: OperatorBase, PhysicalOperator {
+public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     let left: any PhysicalOperator
     let right: any PhysicalOperator
     let kind: PlanJoinKind
-    let fields: [Field]
-    var children: [any PhysicalOperator] { [left, right] }
+    public let fields: [Field]
+    public var children: [any PhysicalOperator] { [left, right] }
 
     private let buildIsLeft: Bool
     private let probeKeys: [CompiledExpression]
@@ -33,8 +33,12 @@ final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private var buildMatched: [Bool] = []
     private var emittedUnmatchedBuild = false
 
-    init(left: any PhysicalOperator, right: any PhysicalOperator, kind: PlanJoinKind, condition: BoundExpr?,
-         fields: [Field]) throws {
+    /// - Parameters:
+    ///   - condition: the ON condition over the joined row (left columns, then right); its
+    ///     equalities between the two sides become the hash keys.
+    ///   - fields: the output, as `LogicalPlan.join(…).fields` gives it.
+    public init(left: any PhysicalOperator, right: any PhysicalOperator, kind: PlanJoinKind, condition: BoundExpr?,
+                fields: [Field]) throws {
         self.left = left
         self.right = right
         self.kind = kind
@@ -91,7 +95,7 @@ final class HashJoinOperator: OperatorBase, PhysicalOperator {
         built = true
     }
 
-    func next() async throws -> Batch? {
+    public func next() async throws -> Batch? {
         if !built { try await build() }
         while let p = try await probe.next() {
             try Task.checkCancellation()
@@ -173,7 +177,7 @@ final class HashJoinOperator: OperatorBase, PhysicalOperator {
         return Batch(columns: cols, rowCount: probeRows.count)
     }
 
-    func close() {
+    public func close() {
         left.close()
         right.close()
     }
