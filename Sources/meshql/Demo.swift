@@ -29,6 +29,10 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let setup = DemoSetup(directory: dir)
         defer { setup.stop() }
+        // A private PostgreSQL must not outlive the demo, however it ends. In the shell,
+        // Ctrl-C belongs to the shell (it cancels queries), so only --run stops on it.
+        let stopSignals = Self.stopOnSignals(run ? [SIGINT, SIGTERM, SIGHUP] : [SIGTERM, SIGHUP], setup: setup)
+        defer { stopSignals.forEach { $0.cancel() } }
         do {
             try await setup.prepare(postgresDSN: postgres, useLocalPostgres: !sqliteOnly) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -59,6 +63,20 @@ struct Demo: AsyncParsableCommand {
         }
         print(Self.tour(catalog: setup.catalogPath))
         await Shell(backend: SessionBackend(session: session), banner: nil).run()
+    }
+
+    /// Stops the demo's PostgreSQL and exits when one of `signals` arrives.
+    static func stopOnSignals(_ signals: [Int32], setup: DemoSetup) -> [any DispatchSourceSignal] {
+        signals.map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                setup.stop()
+                Foundation.exit(128 + sig)
+            }
+            source.resume()
+            return source
+        }
     }
 
     static func tour(catalog: String) -> String {

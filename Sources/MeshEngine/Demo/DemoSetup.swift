@@ -16,6 +16,7 @@ public final class DemoSetup: @unchecked Sendable {
     public private(set) var placement: FinancePlacement = .sqlite(reason: "")
     public var catalogPath: String { directory + "/meshql.db" }
     private var localPostgres: LocalPostgres?
+    private let stopLock = NSLock()
 
     public init(directory: String) {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
@@ -102,7 +103,10 @@ public final class DemoSetup: @unchecked Sendable {
     }
 
     /// Stops the private PostgreSQL, if this run started one.
+    /// Safe to call from a signal handler's queue while the main task runs.
     public func stop() {
+        stopLock.lock()
+        defer { stopLock.unlock() }
         localPostgres?.stop()
         localPostgres = nil
     }
