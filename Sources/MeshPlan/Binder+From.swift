@@ -47,6 +47,10 @@ extension Binder {
                 return (.join(lp, rp, planKind == .cross ? .inner : planKind, cond), scope)
             case .using(let columns):
                 var conjuncts: [BoundExpr] = []
+                // `*` lists the merged columns first, then the rest of the left and right
+                // sides (PostgreSQL's order).
+                var merged: [Int] = []
+                var copies = Set<Int>()
                 for col in columns {
                     let (li, lt) = try Scope(entries: ls.entries).resolve([col], at: location)
                     let (ri, rt) = try Scope(entries: rs.entries).resolve([col], at: location)
@@ -59,10 +63,14 @@ extension Binder {
                     // The merged column shows once in `*` and resolves unqualified to one side.
                     if planKind == .right {
                         scope.entries[li].mergedAway = true
+                        merged.append(ls.entries.count + ri)
                     } else {
                         scope.entries[ls.entries.count + ri].mergedAway = true
+                        merged.append(li)
                     }
+                    copies.formUnion([li, ls.entries.count + ri])
                 }
+                scope.starOrder = merged + scope.effectiveStarOrder.filter { !copies.contains($0) }
                 return (.join(lp, rp, planKind, BoundExpr.conjunction(conjuncts)), scope)
             }
         }

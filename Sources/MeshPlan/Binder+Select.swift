@@ -75,12 +75,10 @@ extension Binder {
             || outputs.contains { $0.expr.containsAggregate } || orderExprs.contains { $0.expr.containsAggregate }
         if aggregating {
             var calls: [AggregateCall] = []
-            let groupCount = groups.count
             // Group keys that are duplicates collapse to one column.
             var uniqueGroups: [BoundExpr] = []
             for g in groups where !uniqueGroups.contains(g) { uniqueGroups.append(g) }
             groups = uniqueGroups
-            _ = groupCount
             func rewrite(_ e: BoundExpr) throws -> BoundExpr {
                 if let i = groups.firstIndex(of: e) { return .column(i, e.type) }
                 switch e.kind {
@@ -93,10 +91,8 @@ extension Binder {
                                     "column \"\(Self.columnName(e, scope))\" must appear in the GROUP BY clause or be used in an aggregate function",
                                     at: e.location)
                 default:
-                    // Rewrite children first, top-down, so that group expressions inside are found.
-                    var copy = e
-                    copy = try e.rewrittenChildren(rewrite)
-                    return copy
+                    // Top-down, so a GROUP BY expression is matched before its parts are.
+                    return try e.rewrittenChildren(rewrite)
                 }
             }
             outputs = try outputs.map { (try rewrite($0.expr), $0.name) }
@@ -141,11 +137,11 @@ extension Binder {
         switch e.kind {
         case .column(let parts): return parts.last!
         case .function(let f): return f.name
-        case .cast(let inner, _): 
+        case .cast(let inner, _):
             if case .column = inner.kind { return outputName(inner) }
             if case .function = inner.kind { return outputName(inner) }
             return "?column?"
-        case .extract(let field, _): return field == "epoch" ? "extract" : "extract"
+        case .extract: return "extract"
         case .substring: return "substring"
         case .position: return "position"
         case .trim: return "btrim"

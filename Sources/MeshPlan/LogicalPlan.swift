@@ -80,13 +80,19 @@ public indirect enum LogicalPlan: Sendable {
         case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c): c.fields
         case .project(_, _, let f), .aggregate(_, _, _, let f), .unionAll(_, let f): f
         case .join(let l, let r, let kind, _):
-            switch kind {
-            case .inner, .cross: l.fields + r.fields
-            case .left: l.fields + r.fields.map { var f = $0; f.nullable = true; return f }
-            case .right: l.fields.map { var f = $0; f.nullable = true; return f } + r.fields
-            case .full: (l.fields + r.fields).map { var f = $0; f.nullable = true; return f }
-            }
+            Self.joinFields(l.fields, r.fields, kind)
         case .remote(let r): r.fields
+        }
+    }
+
+    /// The output of a join: left columns, then right; the outer side's become nullable.
+    public static func joinFields(_ left: [Field], _ right: [Field], _ kind: PlanJoinKind) -> [Field] {
+        func nullable(_ fs: [Field]) -> [Field] { fs.map { var f = $0; f.nullable = true; return f } }
+        switch kind {
+        case .inner, .cross: return left + right
+        case .left: return left + nullable(right)
+        case .right: return nullable(left) + right
+        case .full: return nullable(left + right)
         }
     }
 

@@ -16,8 +16,18 @@ struct Scope {
     }
 
     var entries: [Entry] = []
+    /// The order `*` lists the entries in, when it is not the plan's output order: a USING
+    /// join lists its merged columns first, as PostgreSQL does. Nil: entry order.
+    var starOrder: [Int]? = nil
 
-    static func + (a: Scope, b: Scope) -> Scope { Scope(entries: a.entries + b.entries) }
+    /// `starOrder`, or the entry order.
+    var effectiveStarOrder: [Int] { starOrder ?? Array(entries.indices) }
+
+    static func + (a: Scope, b: Scope) -> Scope {
+        let order = (a.starOrder == nil && b.starOrder == nil) ? nil
+            : a.effectiveStarOrder + b.effectiveStarOrder.map { $0 + a.entries.count }
+        return Scope(entries: a.entries + b.entries, starOrder: order)
+    }
 
     /// Finds a column by its parts as written (`col`, `t.col`, `mesh.product.col`).
     func resolve(_ parts: [String], at location: SourceLocation) throws -> (index: Int, type: DataType) {
@@ -41,14 +51,16 @@ struct Scope {
             if parts.count > 1, !entries.contains(where: { $0.qualifier == parts[parts.count - 2] || $0.fullQualifier == parts.dropLast().joined(separator: ".") }) {
                 throw MeshError(.undefinedTable, "missing FROM-clause entry for table \"\(parts.dropLast().joined(separator: "."))\"", at: location)
             }
-            throw MeshError(.undefinedColumn, "column \"\(parts.joined(separator: "."))\" does not exist", at: location)
+            // PostgreSQL quotes a bare name but not a qualified one: column p.nope does not exist.
+            let shown = parts.count == 1 ? "\"\(name)\"" : parts.joined(separator: ".")
+            throw MeshError(.undefinedColumn, "column \(shown) does not exist", at: location)
         }
         return (i, entries[i].type)
     }
 
     /// The columns `*` or `q.*` expands to.
     func expand(qualifier: [String]?, at location: SourceLocation) throws -> [Int] {
-        guard let qualifier else { return entries.indices.filter { !entries[$0].mergedAway } }
+        guard let qualifier else { return effectiveStarOrder.filter { !entries[$0].mergedAway } }
         let q = qualifier.joined(separator: ".")
         let found = entries.indices.filter { entries[$0].qualifier == q || entries[$0].fullQualifier == q }
         if found.isEmpty {

@@ -32,6 +32,8 @@ public enum ValueCast {
             guard let t = CivilTime.parseTimestamp(s.trimmingCharacters(in: .whitespaces)) else { throw invalid() }
             return .timestamp(t)
         case (.string(let s), .bytea): return .bytes(Array(s.utf8))
+        // PostgreSQL's boolean output is t/f, but its cast to text spells the word.
+        case (.bool(let b), .text): return .string(b ? "true" : "false")
         case (_, .text), (_, .unknown):
             if case .string = v { return v }
             return .string(v.description)

@@ -21,8 +21,7 @@ public struct PredicatePushdown: OptimizerRule {
             return push(child, pending + pred.conjuncts, &changed)
 
         case .project(let child, let exprs, let fields):
-            // A conjunct can pass a projection by substituting the projected expressions,
-            // unless that would duplicate an aggregate-free but costly expression… we accept that.
+            // A conjunct passes a projection by substituting the projected expressions.
             var down: [BoundExpr] = []
             var keep: [BoundExpr] = []
             for c in pending {

@@ -178,7 +178,7 @@ public struct RemotePushdown: OptimizerRule {
             return unary(child, aliases, rebuild: { .distinct($0) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
-                guard d.supports(.distinct), !r.fields.contains(where: { $0.type.physical == .string && false }) else { return nil }
+                guard d.supports(.distinct) else { return nil }
                 if !r.block.orderBy.isEmpty || r.block.limit != nil || r.block.offset != nil || r.block.distinct {
                     r.block = r.block.wrapped(aliases.make(), d)
                 }
@@ -208,11 +208,10 @@ public struct RemotePushdown: OptimizerRule {
         let left = a.block.isPlain ? a.block : a.block.wrapped(aliases.make(), d)
         let right = b.block.isPlain ? b.block : b.block.wrapped(aliases.make(), d)
         var params = a.params
-        // Right side's placeholders are renumbered by re-binding its values after the left's.
+        // The right side was printed with its own parameter numbers; shift them past the left's.
         var rightOutputs = right.outputs
         var rightFrom = right.from
         if !b.params.values.isEmpty {
-            // Re-print is not possible from text; instead shift numbered placeholders.
             let shift = params.values.count
             guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: shift, d) else { return nil }
             rightFrom = shifted.0
@@ -234,11 +233,7 @@ public struct RemotePushdown: OptimizerRule {
             guard kind == .cross || kind == .inner else { return nil }
             joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
         }
-        let fields = LogicalPlan.join(.remote(RemoteFragment(connectorID: "", connectorName: "", dialectName: "", sql: "",
-                                                             parameters: [], fields: a.fields, products: [])),
-                                      .remote(RemoteFragment(connectorID: "", connectorName: "", dialectName: "", sql: "",
-                                                             parameters: [], fields: b.fields, products: [])),
-                                      kind, cond).fields
+        let fields = LogicalPlan.joinFields(a.fields, b.fields, kind)
         return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
                       block: SQLBlock(from: joinSQL, outputs: inputs), params: params, fields: fields,
                       products: a.products + b.products)
