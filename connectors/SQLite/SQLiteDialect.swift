@@ -28,6 +28,27 @@ public struct SQLiteDialect: SQLDialect {
         }
     }
 
+    /// SQLite's CAST never fails: text that is not a number becomes 0, a REAL is truncated
+    /// (PostgreSQL rounds), a boolean (stored as 0/1) becomes '1', and REAL prints with 15
+    /// digits. So only casts between integers, and integers to REAL or TEXT, go down.
+    public func canCast(from: DataType, to: DataType) -> Bool {
+        guard castTypeName(to) != nil else { return false }
+        switch to {
+        case .smallint, .integer, .bigint: return from.isInteger
+        case .double: return from.isInteger || from == .double
+        case .text: return from.isInteger || from == .text
+        default: return false
+        }
+    }
+
+    /// SQLite has no OFFSET without LIMIT; a negative LIMIT means no limit.
+    public func limitClause(limit: String?, offset: String?) -> String {
+        var parts: [String] = []
+        if let limit { parts.append("LIMIT " + limit) } else if offset != nil { parts.append("LIMIT -1") }
+        if let offset { parts.append("OFFSET " + offset) }
+        return parts.joined(separator: " ")
+    }
+
     public func supports(_ feature: PushdownFeature) -> Bool {
         switch feature {
         case .limit, .orderBy, .innerJoin, .leftJoin, .aggregation, .like, .dateComparison,

@@ -1,0 +1,93 @@
+import Foundation
+import MeshCore
+import MeshEngine
+import MeshSQL
+import MeshTestSupport
+import Testing
+
+/// Errors name the position in the statement, and print psql-style with a caret under it.
+@Suite("Error positions")
+struct ErrorTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var what: String
+        var sql: String
+        var code: MeshError.Code
+        var line: Int
+        var column: Int
+        var fragment: String
+        var testDescription: String { what }
+    }
+
+    static let cases: [Case] = [
+        Case(what: "syntax error", sql: "SELEC 1", code: .syntax, line: 1, column: 1, fragment: "syntax error"),
+        Case(what: "unknown table", sql: "SELECT name\nFROM shop.nope", code: .undefinedTable, line: 2, column: 6,
+             fragment: "relation \"shop.nope\" does not exist"),
+        Case(what: "unknown column", sql: "SELECT name, nope FROM shop.products", code: .undefinedColumn, line: 1, column: 14,
+             fragment: "column \"nope\" does not exist"),
+        Case(what: "type mismatch", sql: "SELECT name\nFROM shop.products\nWHERE name + 1 > 2", code: .typeMismatch, line: 3, column: 7,
+             fragment: "operator does not exist: text + integer"),
+    ]
+
+    @Test(arguments: cases)
+    func errorHasLocationAndCaret(_ c: Case) async throws {
+        let engine = try #require(try await E2EFixture.engine(.init(shop: .sqlite, crm: .sqlite)))
+        let session = engine.makeSession()
+        let error = await #expect(throws: MeshError.self) {
+            if case .rows(let r) = try await session.execute(c.sql) { _ = try await r.collectRows() }
+        }
+        let e = try #require(error)
+        #expect(e.code == c.code)
+        #expect(e.message.contains(c.fragment), "message: \(e.message)")
+        let location = try #require(e.location, "no location in: \(e.message)")
+        // The position of the offending token; columns of the operator or its left operand
+        // both point at the right place for a type mismatch.
+        #expect(location.line == c.line)
+        if c.code == .typeMismatch {
+            #expect((c.column...c.column + 5).contains(location.column), "column \(location.column)")
+        } else {
+            #expect(location.column == c.column)
+        }
+
+        let rendered = e.rendered(statement: c.sql)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        try #require(lines.count >= 3, "rendered:\n\(rendered)")
+        #expect(lines[0].hasPrefix("ERROR:  ") && lines[0].hasSuffix(" at \(location.line):\(location.column)"))
+        let sourceLine = c.sql.split(separator: "\n", omittingEmptySubsequences: false)[location.line - 1]
+        #expect(lines[1] == "LINE \(location.line): \(sourceLine)")
+        let caret = try #require(lines[2].firstIndex(of: "^"), "no caret in:\n\(rendered)")
+        #expect(lines[2].trimmingCharacters(in: .whitespaces) == "^")
+        #expect(lines[2].distance(from: lines[2].startIndex, to: caret) == "LINE \(location.line): ".count + location.column - 1)
+    }
+
+    static let binary = E2EFixture.packageRoot + "/.build/debug/meshql"
+
+    /// `meshql query "SELEC 1"`: exit status 1, and on stderr one ERROR line, the statement and
+    /// a caret under the error.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ErrorTests.binary),
+                   "needs the built binary (.build/debug/meshql)"),
+          .timeLimit(.minutes(1)))
+    func cliPrintsErrorWithCaret() async throws {
+        let catalog = tempDirectory() + "/catalog.db"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["query", "--catalog", catalog, "SELEC 1"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // The output is a few lines, well below a pipe's buffer: read after the exit.
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = String(decoding: stderrData, as: UTF8.self)
+        #expect(process.terminationStatus != 0)
+        #expect(stdoutData.isEmpty, "stdout: \(String(decoding: stdoutData, as: UTF8.self))")
+        let lines = stderr.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("ERROR:") }.count == 1, "stderr:\n\(stderr)")
+        #expect(lines.first?.hasPrefix("ERROR:  syntax error") == true, "stderr:\n\(stderr)")
+        #expect(lines.first?.hasSuffix(" at 1:1") == true, "stderr:\n\(stderr)")
+        #expect(lines.contains("LINE 1: SELEC 1"), "stderr:\n\(stderr)")
+        #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "^" }, "stderr:\n\(stderr)")
+    }
+}
