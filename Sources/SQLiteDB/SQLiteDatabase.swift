@@ -73,6 +73,29 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Stops whatever statement is running on this connection (safe from any thread).
     public func interrupt() { sqlite3_interrupt(handle) }
 
+    private final class AbortCheck {
+        let shouldAbort: @Sendable () -> Bool
+        init(_ f: @escaping @Sendable () -> Bool) { shouldAbort = f }
+    }
+    private var abortCheck: AbortCheck?
+
+    /// Asks `shouldAbort` every `instructions` virtual-machine steps; when it answers true the
+    /// running statement fails with SQLITE_INTERRUPT. Unlike `interrupt()`, this also stops a
+    /// statement that had not started yet when the caller decided to cancel. Nil removes it.
+    public func setAbortCheck(everyInstructions instructions: Int32 = 10_000, _ shouldAbort: (@Sendable () -> Bool)?) {
+        guard let shouldAbort else {
+            sqlite3_progress_handler(handle, 0, nil, nil)
+            abortCheck = nil
+            return
+        }
+        let box = AbortCheck(shouldAbort)
+        abortCheck = box
+        sqlite3_progress_handler(handle, instructions, { context in
+            guard let context else { return 0 }
+            return Unmanaged<AbortCheck>.fromOpaque(context).takeUnretainedValue().shouldAbort() ? 1 : 0
+        }, Unmanaged.passUnretained(box).toOpaque())
+    }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }

@@ -12,7 +12,10 @@ extension SQLiteConnector {
             let db = try pool.acquire()
             let interrupter = SQLiteInterruptGuard(db)
             stream.onCancel { interrupter.interrupt() }
+            // Catches a cancel that arrives before the first step, which an interrupt misses.
+            db.setAbortCheck { stream.isCancelled }
             defer {
+                db.setAbortCheck(nil)
                 interrupter.deactivate()
                 pool.release(db)
             }
