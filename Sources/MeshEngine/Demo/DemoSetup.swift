@@ -43,13 +43,13 @@ public final class DemoSetup: @unchecked Sendable {
             financeOptions = ("postgres", "dsn '\(dsn.replacingOccurrences(of: "'", with: "''"))'")
         } else if useLocalPostgres, LocalPostgres.toolDirectory() != nil {
             do {
-                let pg = try LocalPostgres(directory: directory + "/postgres")
+                let pg = try LocalPostgres(directory: clusterDirectory())
                 log("Starting a private PostgreSQL for Financial Reporting (127.0.0.1:\(pg.port)) …")
                 let created = try pg.start()
                 localPostgres = pg
-                if created || !fm.fileExists(atPath: directory + "/postgres/loaded") {
+                if created || !fm.fileExists(atPath: pg.directory + "/loaded") {
                     try pg.load(script: try DemoFiles.text("financial_reporting.sql"))
-                    try "yes".write(toFile: directory + "/postgres/loaded", atomically: true, encoding: .utf8)
+                    try "yes".write(toFile: pg.directory + "/loaded", atomically: true, encoding: .utf8)
                 }
                 placement = .localPostgres(port: pg.port)
                 financeOptions = ("postgres", "dsn '\(pg.conninfo)'")
@@ -109,6 +109,20 @@ public final class DemoSetup: @unchecked Sendable {
         defer { stopLock.unlock() }
         localPostgres?.stop()
         localPostgres = nil
+    }
+
+    /// Where the private cluster lives: inside the demo folder, unless the server's `postgres`
+    /// user could not reach it there (a root-only folder), then in a fixed place under /tmp
+    /// derived from the folder's path, so later runs find it again.
+    private func clusterDirectory() -> String {
+        let inside = directory + "/postgres"
+        guard getuid() == 0, let runuser = Subprocess.which("runuser"), let test = Subprocess.which("test"),
+              let r = try? Subprocess.run(runuser, ["-u", "postgres", "--", test, "-x", directory]), r.status != 0 else {
+            return inside
+        }
+        var hash: UInt64 = 1_469_598_103_934_665_603
+        for b in directory.utf8 { hash = (hash ^ UInt64(b)) &* 1_099_511_628_211 }
+        return "/tmp/meshql-demo-pg-" + String(hash, radix: 16)
     }
 
     private func buildSQLite(file: String, script: String, log: (String) -> Void) throws {

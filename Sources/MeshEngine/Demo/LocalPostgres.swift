@@ -66,17 +66,17 @@ public final class LocalPostgres: @unchecked Sendable {
         if isRoot, let chown = Subprocess.which("chown") { _ = try? Subprocess.run(chown, ["-R", "postgres", directory]) }
         if !fm.fileExists(atPath: dataDirectory + "/PG_VERSION") {
             let (status, output) = try run("initdb", ["-D", dataDirectory, "-A", "trust", "-U", "postgres", "--no-locale", "-E", "UTF8"])
-            guard status == 0 else { throw MeshError(.connection, "initdb failed: " + output.suffix(300)) }
+            guard status == 0 else { throw MeshError(.connection, "initdb failed: " + Self.lastLines(output)) }
             created = true
         }
         let opts = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off"
         let (status, output) = try run("pg_ctl", ["-D", dataDirectory, "-o", opts, "-l", directory + "/log", "-w", "start"])
-        guard status == 0 else { throw MeshError(.connection, "pg_ctl start failed: " + output.suffix(300)) }
+        guard status == 0 else { throw MeshError(.connection, "pg_ctl start failed: " + Self.lastLines(output)) }
         running = true
         if created {
             let (s, o) = try run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres",
                                           "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE finance"])
-            guard s == 0 else { throw MeshError(.connection, "could not create the finance database: " + o.suffix(300)) }
+            guard s == 0 else { throw MeshError(.connection, "could not create the finance database: " + Self.lastLines(o)) }
         }
         return created
     }
@@ -85,7 +85,7 @@ public final class LocalPostgres: @unchecked Sendable {
     public func load(script: String) throws {
         let (s, o) = try run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "finance",
                                       "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], input: script)
-        guard s == 0 else { throw MeshError(.connection, "loading the finance data failed: " + o.suffix(300)) }
+        guard s == 0 else { throw MeshError(.connection, "loading the finance data failed: " + Self.lastLines(o)) }
     }
 
     public func stop() {
@@ -95,6 +95,11 @@ public final class LocalPostgres: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// The end of a tool's output, whole lines only, for error messages.
+    static func lastLines(_ text: String, _ n: Int = 3) -> String {
+        text.split(separator: "\n").suffix(n).joined(separator: " / ")
+    }
 
     static func freePort() -> Int {
         for _ in 0..<50 {
