@@ -151,8 +151,8 @@ import Testing
     /// out in their original order for each probe row.
     @Test func largeJoinKeepsBuildOrderPerProbeRow() async throws {
         var rng = Rng(state: 99)
-        let l = Self.randomRows(5000, domain: 3000, nulls: 2, &rng)
-        let r = Self.randomRows(6000, domain: 3000, nulls: 2, &rng)
+        let l = Self.randomRows(2500, domain: 1500, nulls: 2, &rng)
+        let r = Self.randomRows(3000, domain: 1500, nulls: 2, &rng)
         let op = try HashJoinOperator(
             left: BatchSourceOperator(fields: Self.fields("l"), batches: Self.batches(l, &rng, maxSize: 4096)),
             right: BatchSourceOperator(fields: Self.fields("r"), batches: Self.batches(r, &rng, maxSize: 4096)),
@@ -211,6 +211,87 @@ import Testing
             }
             // Groups come out in order of first appearance.
             #expect(got.map { Self.sorted([$0]) } == want.map { Self.sorted([$0]) }, "domain \(domain)")
+        }
+    }
+
+    /// Integer keys spread far apart take the hashed table (the tests above mostly meet the
+    /// dense one): same reference, all join kinds.
+    @Test(arguments: [PlanJoinKind.inner, .left, .right, .full])
+    func sparseIntegerKeysMatchNestedLoop(kind: PlanJoinKind) async throws {
+        var rng = Rng(state: 77)
+        func spread(_ rows: [[Value]]) -> [[Value]] {
+            rows.map { row in
+                var row = row
+                if case .int(let k) = row[0] { row[0] = .int(k &* 1_000_000_007 &- 4_000_000_000_000) }
+                return row
+            }
+        }
+        for residual in [false, true] {
+            let l = spread(Self.randomRows(300, domain: 40, nulls: 10, &rng))
+            let r = spread(Self.randomRows(250, domain: 40, nulls: 10, &rng))
+            let op = try HashJoinOperator(
+                left: BatchSourceOperator(fields: Self.fields("l"), batches: Self.batches(l, &rng)),
+                right: BatchSourceOperator(fields: Self.fields("r"), batches: Self.batches(r, &rng)),
+                kind: kind, condition: Self.condition(keys: [(0, 0)], residual: residual),
+                fields: Self.fields("l") + Self.fields("r"))
+            let got = try await Self.run(op)
+            let want = Self.reference(l, r, kind: kind, keys: [(0, 0)], residual: residual)
+            #expect(Self.sorted(got) == Self.sorted(want), "residual \(residual)")
+        }
+    }
+
+    /// Probe keys outside the dense table's range, extremes included, match nothing.
+    @Test func denseTableIgnoresKeysOutsideItsRange() async throws {
+        let build: [Int64] = [-3, -2, -1, 0, 1, 2, 2]
+        let probe: [Int64] = [.min, .min + 1, -4, -3, 2, 3, .max, .max - 1, 0]
+        let fields = [Field(name: "k", type: .bigint)]
+        func batch(_ keys: [Int64]) -> [Batch] { [Batch(columns: [Column(type: .bigint, storage: .int(keys))])] }
+        let op = try HashJoinOperator(
+            left: BatchSourceOperator(fields: fields, batches: batch(probe)),
+            right: BatchSourceOperator(fields: fields, batches: batch(build)),
+            kind: .inner,
+            condition: BoundExpr(.comparison(.equal, .column(0, .bigint), .column(1, .bigint)), type: .boolean),
+            fields: fields + fields)
+        let got = try await Self.run(op).map { $0.map(\.description).joined(separator: "|") }
+        #expect(got.sorted() == ["-3|-3", "0|0", "2|2", "2|2"])
+    }
+
+    /// A build side big enough for the table to live in its own mapping (`TableMemory`), run
+    /// twice so the second table reuses the first one's block, which must come back cleared;
+    /// with dense keys and with keys spread far apart (the hashed table).
+    @Test(arguments: [Int64(1), 1_000_003])
+    func bigBuildSideMatchesCountsTwice(spread: Int64) async throws {
+        let n = 200_000
+        // Keys 0..<150_000 times `spread`; the first 50_000 have two build rows.
+        let build = (0..<n).map { Int64($0 % 150_000) * spread }
+        var rng = Rng(state: 11)
+        let probe = (0..<n).map { _ in Int64(rng.below(300_000)) * spread }
+        let fields = [Field(name: "k", type: .bigint)]
+        func batches(_ keys: [Int64]) -> [Batch] {
+            stride(from: 0, to: keys.count, by: 4096).map { start in
+                let part = Array(keys[start..<min(keys.count, start + 4096)])
+                return Batch(columns: [Column(type: .bigint, storage: .int(part))], rowCount: part.count)
+            }
+        }
+        var want = 0
+        for k in probe where k < 150_000 * spread { want += k < 50_000 * spread ? 2 : 1 }
+        for _ in 0..<2 {
+            let op = try HashJoinOperator(
+                left: BatchSourceOperator(fields: fields, batches: batches(probe)),
+                right: BatchSourceOperator(fields: fields, batches: batches(build)),
+                kind: .inner,
+                condition: BoundExpr(.comparison(.equal, .column(0, .bigint), .column(1, .bigint)), type: .boolean),
+                fields: fields + fields)
+            var got = 0
+            while let b = try await op.next() {
+                got += b.rowCount
+                guard case .int(let l) = b.columns[0].storage, case .int(let r) = b.columns[1].storage else {
+                    Issue.record("join output is not integers")
+                    return
+                }
+                #expect(l == r)
+            }
+            #expect(got == want)
         }
     }
 }

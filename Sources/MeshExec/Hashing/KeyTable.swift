@@ -1,110 +1,211 @@
 import MeshCore
 typealias MeshCoreColumn = Column
 
-/// An open-addressing hash table from fixed-width tuples of 64-bit key codes to dense ids
-/// (0, 1, 2, … in insertion order). GROUP BY uses the id as the group number; the hash join
-/// uses it to find the chain of build rows with that key.
-struct KeyTable {
-    /// Key words per entry: the codes, plus one word of NULL flags.
-    let width: Int
-    private(set) var keys: [Int64] = []
-    private var hashes: [UInt64] = []
-    private var slots: [Int32]
-    private var mask: Int
-    private(set) var count = 0
-
-    init(keyColumns: Int, capacity: Int = 1024) {
-        width = keyColumns + 1
-        var cap = 16
-        while cap < capacity * 2 { cap <<= 1 }
-        slots = [Int32](repeating: -1, count: cap)
-        mask = cap - 1
-    }
-
+/// The hash of a tuple of key words. The final mix makes both the high bits (`JoinTable` groups)
+/// and the low bits (`KeyTable` slots) depend on every bit of every word.
+enum KeyHash {
     @inline(__always)
-    static func hash(_ words: UnsafeBufferPointer<Int64>) -> UInt64 {
+    static func hash(_ key: UnsafePointer<Int64>, _ width: Int) -> UInt64 {
         var h: UInt64 = 0x243F_6A88_85A3_08D3
-        for w in words {
-            h = (h ^ UInt64(bitPattern: w)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
+        for k in 0..<width {
+            h = (h ^ UInt64(bitPattern: key[k])) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h &>> 32
         }
-        return h
-    }
-
-    /// The id of the key, inserting it when new.
-    @inline(__always)
-    mutating func findOrInsert(_ key: UnsafeBufferPointer<Int64>) -> Int32 {
-        let h = Self.hash(key)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { break }
-            if hashes[Int(id)] == h, equal(Int(id), key) { return id }
-            slot = (slot + 1) & mask
-        }
-        let id = Int32(count)
-        slots[slot] = id
-        hashes.append(h)
-        keys.append(contentsOf: key)
-        count += 1
-        if count * 2 > slots.count { grow() }
-        return id
-    }
-
-    /// The id of the key, or -1.
-    @inline(__always)
-    func find(_ key: UnsafeBufferPointer<Int64>) -> Int32 {
-        let h = Self.hash(key)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { return -1 }
-            if hashes[Int(id)] == h, equal(Int(id), key) { return id }
-            slot = (slot + 1) & mask
-        }
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h &>> 29)
     }
 
     @inline(__always)
-    private func equal(_ id: Int, _ key: UnsafeBufferPointer<Int64>) -> Bool {
-        let base = id * width
-        for k in 0..<width where keys[base + k] != key[k] { return false }
+    static func equal(_ a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>, _ width: Int) -> Bool {
+        for k in 0..<width where a[k] != b[k] { return false }
         return true
-    }
-
-    private mutating func grow() {
-        let cap = slots.count * 2
-        slots = [Int32](repeating: -1, count: cap)
-        mask = cap - 1
-        for id in 0..<count {
-            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(id)
-        }
     }
 }
 
-/// Encodes the key columns of a batch row by row into `KeyTable` tuples.
-struct KeyRows {
+/// An open-addressing hash table from fixed-width tuples of 64-bit key codes to dense ids
+/// (0, 1, 2, … in insertion order). GROUP BY uses the id as the group number.
+///
+/// A slot is one word, the high 32 bits of the key's hash next to its id, followed by the key
+/// itself, so a lookup reads one place and compares the key only when those bits agree.
+/// Lookups go a batch at a time over raw pointers; the table grows between runs of rows,
+/// never inside one.
+struct KeyTable {
+    /// Key words per entry: the codes, plus one word of NULL flags.
     let width: Int
-    var words: [Int64]
-    /// Rows whose key has a NULL (or a value unknown to the build side).
-    var missing: [Bool]
+    /// Words per slot: the tag-and-id word, then the key.
+    private let slotWidth: Int
+    /// Per slot: 0 = empty, else `hash & tagMask | (id + 1)`; then `width` key words.
+    private var slots: [Int64]
+    private var mask: Int
+    /// Ids the table holds before it grows: a quarter of the slots while the table is small
+    /// (cache-resident, so sparse costs little and saves collisions), then half.
+    private var limit: Int
+    private(set) var count = 0
 
-    init(columns: [MeshCoreColumn], encoders: [KeyEncoder], insert: Bool, rowCount: Int) {
-        width = columns.count + 1
-        words = [Int64](repeating: 0, count: rowCount * width)
-        missing = [Bool](repeating: false, count: rowCount)
-        var codes: [Int64] = []
-        var miss: [Bool] = []
-        for (k, col) in columns.enumerated() {
-            encoders[k].encode(col, insert: insert, into: &codes, missing: &miss)
-            for r in 0..<rowCount {
-                words[r * width + k] = codes[r]
-                if miss[r] {
-                    missing[r] = true
-                    words[r * width + columns.count] |= 1 << Int64(k)
+    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    private static func limit(_ slots: Int) -> Int { slots <= 1 << 16 ? slots / 4 : slots / 2 }
+
+    init(keyColumns: Int, capacity: Int = 1024) {
+        width = keyColumns + 1
+        slotWidth = width + 1
+        var cap = 16
+        while cap < capacity * 2 { cap <<= 1 }
+        slots = [Int64](repeating: 0, count: cap * slotWidth)
+        mask = cap - 1
+        limit = Self.limit(cap)
+    }
+
+    /// The id of every row's key, inserting keys not seen before; new ids count up from
+    /// `count` in order of first appearance.
+    mutating func findOrInsert(_ rows: KeyRows, ids: inout [Int32]) {
+        precondition(rows.width == width, "KeyTable: key width mismatch")
+        let n = rows.count
+        if ids.count != n { ids = [Int32](repeating: 0, count: n) }
+        var start = 0
+        rows.words.withUnsafeBufferPointer { words in
+            ids.withUnsafeMutableBufferPointer { out in
+                while start < n {
+                    if count == limit { grow() }
+                    // Each row adds at most one id, so this run cannot outgrow the table.
+                    let end = min(n, start + (limit - count))
+                    insertRun(words.baseAddress!, start..<end, out.baseAddress!)
+                    start = end
                 }
             }
         }
+    }
+
+    private mutating func insertRun(_ words: UnsafePointer<Int64>, _ range: Range<Int>, _ out: UnsafeMutablePointer<Int32>) {
+        let mask = self.mask
+        var count = self.count
+        slots.withUnsafeMutableBufferPointer { slotBuffer in
+            let table = slotBuffer.baseAddress!
+            // Inlined twice: with the width a constant (one key column, the usual GROUP BY)
+            // the hash and the comparison unroll.
+            @inline(__always) func run(_ w: Int) {
+                let sw = w &+ 1
+                for r in range {
+                    let key = words + r &* w
+                    let h = KeyHash.hash(key, w)
+                    let tag = h & Self.tagMask
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let e = table + slot &* sw
+                        let head = UInt64(bitPattern: e[0])
+                        if head == 0 {
+                            e[0] = Int64(bitPattern: tag | UInt64(count &+ 1))
+                            for q in 0..<w { e[1 &+ q] = key[q] }
+                            out[r] = Int32(truncatingIfNeeded: count)
+                            count &+= 1
+                            break
+                        }
+                        if head & Self.tagMask == tag, KeyHash.equal(e + 1, key, w) {
+                            out[r] = Int32(truncatingIfNeeded: Int(truncatingIfNeeded: head & 0xFFFF_FFFF) &- 1)
+                            break
+                        }
+                        slot = (slot &+ 1) & mask
+                    }
+                }
+            }
+            if width == 2 { run(2) } else { run(width) }
+        }
+        self.count = count
+    }
+
+    private mutating func grow() {
+        let oldCap = mask + 1, cap = oldCap * 2
+        precondition(cap / 2 < Int(Int32.max), "KeyTable: too many distinct keys")
+        let w = width, sw = slotWidth, newMask = cap - 1
+        var grown = [Int64](repeating: 0, count: cap * sw)
+        slots.withUnsafeBufferPointer { old in
+            grown.withUnsafeMutableBufferPointer { new in
+                for s in 0..<oldCap where old[s &* sw] != 0 {
+                    let e = old.baseAddress! + s &* sw
+                    var slot = Int(truncatingIfNeeded: KeyHash.hash(e + 1, w)) & newMask
+                    while new[slot &* sw] != 0 { slot = (slot &+ 1) & newMask }
+                    (new.baseAddress! + slot &* sw).update(from: e, count: sw)
+                }
+            }
+        }
+        slots = grown
+        mask = newMask
+        limit = Self.limit(cap)
+    }
+}
+
+/// The key columns of a batch encoded row by row: per row the column codes, then one word
+/// of NULL flags (bit k: column k is NULL), `width` words in all — except in the join form of
+/// a single NULL-free integer key (see `forJoin`), which is the column itself, one word a row.
+struct KeyRows {
+    let width: Int
+    let count: Int
+    var words: [Int64]
+    /// Rows whose key has a NULL (or a value unknown to the build side).
+    var missing: [Bool]
+    var anyMissing: Bool
+
+    private init(width: Int, count: Int, words: [Int64], missing: [Bool], anyMissing: Bool) {
+        self.width = width
+        self.count = count
+        self.words = words
+        self.missing = missing
+        self.anyMissing = anyMissing
+    }
+
+    /// Keys for `JoinTable`, which reads only the codes: one NULL-free integer column (the
+    /// common join key) is taken as it is, without copying; anything else is encoded as usual.
+    /// The codes are the same either way, so the two sides of a join may differ in form.
+    static func forJoin(columns: [MeshCoreColumn], encoders: [KeyEncoder], insert: Bool, rowCount: Int) -> KeyRows {
+        if columns.count == 1, !columns[0].validity.hasNulls, columns[0].count == rowCount {
+            switch columns[0].storage {
+            case .int(let a), .timestamp(let a):
+                return KeyRows(width: 1, count: rowCount, words: a,
+                               missing: [Bool](repeating: false, count: rowCount), anyMissing: false)
+            default:
+                break
+            }
+        }
+        return KeyRows(columns: columns, encoders: encoders, insert: insert, rowCount: rowCount)
+    }
+
+    init(columns: [MeshCoreColumn], encoders: [KeyEncoder], insert: Bool, rowCount: Int) {
+        let w = columns.count + 1
+        var words = [Int64](repeating: 0, count: rowCount * w)
+        var missing = [Bool](repeating: false, count: rowCount)
+        var any = false
+        if columns.count == 1 {
+            // One column: its missing rows are the rows' missing rows.
+            words.withUnsafeMutableBufferPointer { wp in
+                missing.withUnsafeMutableBufferPointer { mp in
+                    any = encoders[0].encode(columns[0], insert: insert, into: wp.baseAddress!, stride: w,
+                                             missing: mp.baseAddress!)
+                    if any { for r in 0..<rowCount where mp[r] { wp[r * w + 1] = 1 } }
+                }
+            }
+        } else {
+            var colMissing = [Bool](repeating: false, count: rowCount)
+            for (k, col) in columns.enumerated() {
+                words.withUnsafeMutableBufferPointer { wp in
+                    colMissing.withUnsafeMutableBufferPointer { cm in
+                        guard encoders[k].encode(col, insert: insert, into: wp.baseAddress! + k, stride: w,
+                                                 missing: cm.baseAddress!) else { return }
+                        any = true
+                        missing.withUnsafeMutableBufferPointer { mp in
+                            for r in 0..<rowCount where cm[r] {
+                                mp[r] = true
+                                wp[r * w + w - 1] |= 1 << Int64(k)
+                                cm[r] = false
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.width = w
+        self.count = rowCount
+        self.words = words
+        self.missing = missing
+        self.anyMissing = any
     }
 }

@@ -33,10 +33,20 @@ final class CountAccumulator: Accumulator {
     func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
         if counts.count < groupCount { counts.append(contentsOf: repeatElement(0, count: groupCount - counts.count)) }
         let validity = values?.validity
-        for i in groups.indices {
-            if let mask, !mask[i] { continue }
-            if !countNulls, let validity, validity.isNull(i) { continue }
-            counts[Int(groups[i])] += 1
+        let skipNulls = !countNulls && validity?.hasNulls == true
+        // Raw buffers: per-row access to a class's array property pays for exclusivity checks.
+        counts.withUnsafeMutableBufferPointer { counts in
+            groups.withUnsafeBufferPointer { groups in
+                if mask == nil && !skipNulls {
+                    for g in groups { counts[Int(g)] += 1 }
+                    return
+                }
+                for i in groups.indices {
+                    if let mask, !mask[i] { continue }
+                    if skipNulls, let validity, validity.isNull(i) { continue }
+                    counts[Int(groups[i])] += 1
+                }
+            }
         }
     }
 
@@ -71,35 +81,51 @@ final class SumAccumulator: Accumulator {
         }
         let v = values.validity
         let checkNulls = v.hasNulls
-        switch values.storage {
-        case .int(let a):
-            for i in groups.indices {
-                if let mask, !mask[i] { continue }
-                if checkNulls, v.isNull(i) { continue }
-                let g = Int(groups[i])
-                exact[g] += Int128(a[i])
-                counts[g] += 1
+        @inline(__always) func skip(_ i: Int) -> Bool {
+            if let mask, !mask[i] { return true }
+            return checkNulls && v.isNull(i)
+        }
+        // Raw buffers: per-row access to a class's array property pays for exclusivity checks.
+        let n = groups.count
+        try groups.withUnsafeBufferPointer { groups in
+            try counts.withUnsafeMutableBufferPointer { counts in
+                switch values.storage {
+                case .int(let a):
+                    exact.withUnsafeMutableBufferPointer { exact in
+                        a.withUnsafeBufferPointer { a in
+                            for i in 0..<n where !skip(i) {
+                                let g = Int(groups[i])
+                                exact[g] += Int128(a[i])
+                                counts[g] += 1
+                            }
+                        }
+                    }
+                case .decimal(let a):
+                    try exact.withUnsafeMutableBufferPointer { exact in
+                        try a.withUnsafeBufferPointer { a in
+                            for i in 0..<n where !skip(i) {
+                                let g = Int(groups[i])
+                                let (s, o) = exact[g].addingReportingOverflow(a[i])
+                                if o { throw MeshError(.numericOverflow, "numeric field overflow") }
+                                exact[g] = s
+                                counts[g] += 1
+                            }
+                        }
+                    }
+                case .double(let a):
+                    floating.withUnsafeMutableBufferPointer { floating in
+                        a.withUnsafeBufferPointer { a in
+                            for i in 0..<n where !skip(i) {
+                                let g = Int(groups[i])
+                                floating[g] += a[i]
+                                counts[g] += 1
+                            }
+                        }
+                    }
+                default:
+                    throw MeshError(.typeMismatch, "cannot sum values of type \(input)")
+                }
             }
-        case .decimal(let a):
-            for i in groups.indices {
-                if let mask, !mask[i] { continue }
-                if checkNulls, v.isNull(i) { continue }
-                let g = Int(groups[i])
-                let (s, o) = exact[g].addingReportingOverflow(a[i])
-                if o { throw MeshError(.numericOverflow, "numeric field overflow") }
-                exact[g] = s
-                counts[g] += 1
-            }
-        case .double(let a):
-            for i in groups.indices {
-                if let mask, !mask[i] { continue }
-                if checkNulls, v.isNull(i) { continue }
-                let g = Int(groups[i])
-                floating[g] += a[i]
-                counts[g] += 1
-            }
-        default:
-            throw MeshError(.typeMismatch, "cannot sum values of type \(input)")
         }
     }
 

@@ -54,14 +54,13 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
             } else {
                 let keyCols = try groupExprs.map { try $0(b) }
                 let rows = KeyRows(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
-                groupIDs = [Int32](repeating: 0, count: n)
+                table.findOrInsert(rows, ids: &groupIDs)
+                // New ids appear in increasing order; the first row with each is its group's key.
                 var newRows: [Int] = []
-                rows.words.withUnsafeBufferPointer { words in
-                    for r in 0..<n {
-                        let key = UnsafeBufferPointer(rebasing: words[(r * rows.width)..<((r + 1) * rows.width)])
-                        let id = table.findOrInsert(key)
-                        if Int(id) == groupCount { groupCount += 1; newRows.append(r) }
-                        groupIDs[r] = id
+                groupIDs.withUnsafeBufferPointer { ids in
+                    for r in 0..<n where Int(ids[r]) == groupCount {
+                        newRows.append(r)
+                        groupCount += 1
                     }
                 }
                 if !newRows.isEmpty {

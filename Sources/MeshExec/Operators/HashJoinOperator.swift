@@ -17,6 +17,9 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private let buildIsLeft: Bool
     private let probeKeys: [CompiledExpression]
     private let buildKeys: [CompiledExpression]
+    /// Build columns equal to a probe column on every matched pair (build column → probe
+    /// column): see `keyTwins(probe:build:)`.
+    private let keyTwins: [Int: Int]
     /// Over the joined row (left columns, then right).
     private let residual: (@Sendable (Batch) throws -> [Bool])?
     /// Emit probe rows without a match (left side of LEFT, right side of RIGHT, FULL).
@@ -25,11 +28,8 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
 
     private var built = false
     private var buildBatch = Batch(columns: [], rowCount: 0)
-    private var table = KeyTable(keyColumns: 0)
+    private var table = JoinTable()
     private var encoders: [KeyEncoder] = []
-    /// Build rows per key id: first row and chain.
-    private var chainHead: [Int32] = []
-    private var chainNext: [Int32] = []
     private var buildMatched: [Bool] = []
     private var emittedUnmatchedBuild = false
 
@@ -62,9 +62,29 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         let r = try rkeys.map(ExpressionCompiler.compile)
         probeKeys = buildIsLeft ? r : l
         buildKeys = buildIsLeft ? l : r
+        keyTwins = Self.keyTwins(probe: buildIsLeft ? rkeys : lkeys, build: buildIsLeft ? lkeys : rkeys)
         residual = try BoundExpr.conjunction(rest).map(ExpressionCompiler.compilePredicate)
         keepUnmatchedProbe = kind == .left || kind == .right || kind == .full
         keepUnmatchedBuild = kind == .full
+    }
+
+    /// Key columns `p.x = b.y` of one integer-like type hold the same value on every matched
+    /// pair (their codes are the values themselves), so the build column of a match need not be
+    /// gathered from the build side, a random read per row: the probe column has the values in
+    /// probe order already. Not for doubles (-0.0 = 0.0), decimals or strings (equal values,
+    /// other representations).
+    private static func keyTwins(probe: [BoundExpr], build: [BoundExpr]) -> [Int: Int] {
+        var twins: [Int: Int] = [:]
+        for (p, b) in zip(probe, build) {
+            guard case .column(let pj) = p.kind, case .column(let bj) = b.kind, p.type == b.type else { continue }
+            switch p.type.physical {
+            case .int, .date, .timestamp, .bool:
+                if twins[bj] == nil { twins[bj] = pj }
+            default:
+                continue
+            }
+        }
+        return twins
     }
 
     private var probe: any PhysicalOperator { buildIsLeft ? right : left }
@@ -77,21 +97,8 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         guard !buildKeys.isEmpty else { built = true; return }
         encoders = buildKeys.map { _ in KeyEncoder() }
         let keyCols = try buildKeys.map { try $0(buildBatch) }
-        let rows = KeyRows(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
-        table = KeyTable(keyColumns: buildKeys.count, capacity: max(16, n))
-        chainNext = [Int32](repeating: -1, count: n)
-        chainHead.reserveCapacity(n)
-        rows.words.withUnsafeBufferPointer { words in
-            // Insert in reverse so chains list build rows in their original order.
-            for r in stride(from: n - 1, through: 0, by: -1) where !rows.missing[r] {
-                let key = UnsafeBufferPointer(rebasing: words[(r * rows.width)..<((r + 1) * rows.width)])
-                let id = Int(table.findOrInsert(key))
-                if id == chainHead.count { chainHead.append(Int32(r)) } else {
-                    chainNext[r] = chainHead[id]
-                    chainHead[id] = Int32(r)
-                }
-            }
-        }
+        let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
+        table = JoinTable.build(rows, keyColumns: buildKeys.count)
         built = true
     }
 
@@ -125,22 +132,10 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
             }
         } else {
             let keyCols = try probeKeys.map { try $0(p) }
-            let rows = KeyRows(columns: keyCols, encoders: encoders, insert: false, rowCount: p.rowCount)
-            rows.words.withUnsafeBufferPointer { words in
-                for i in 0..<p.rowCount where !rows.missing[i] {
-                    let key = UnsafeBufferPointer(rebasing: words[(i * rows.width)..<((i + 1) * rows.width)])
-                    let id = table.find(key)
-                    if id < 0 { continue }
-                    var j = chainHead[Int(id)]
-                    while j >= 0 {
-                        probeRows.append(i)
-                        buildRows.append(Int(j))
-                        j = chainNext[Int(j)]
-                    }
-                }
-            }
+            let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: false, rowCount: p.rowCount)
+            table.probe(rows, probeRows: &probeRows, buildRows: &buildRows)
         }
-        var candidates = assemble(probeBatch: p, probeRows: probeRows, buildRows: buildRows)
+        var candidates = assemble(probeBatch: p, probeRows: probeRows, buildRows: buildRows, matched: true)
         if let residual, candidates.rowCount > 0 {
             let mask = try residual(candidates)
             if mask.contains(false) {
@@ -151,10 +146,12 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
                 candidates = candidates.filter(mask)
             }
         }
-        if keepUnmatchedBuild { for j in buildRows { buildMatched[j] = true } }
+        if keepUnmatchedBuild {
+            buildMatched.withUnsafeMutableBufferPointer { m in for j in buildRows { m[j] = true } }
+        }
         guard keepUnmatchedProbe else { return candidates }
         var matched = [Bool](repeating: false, count: p.rowCount)
-        for i in probeRows { matched[i] = true }
+        matched.withUnsafeMutableBufferPointer { m in for i in probeRows { m[i] = true } }
         let unmatched = matched.indices.filter { !matched[$0] }
         if unmatched.isEmpty { return candidates }
         let extra = assemble(probeBatch: p, probeRows: unmatched, buildRows: [Int](repeating: -1, count: unmatched.count))
@@ -162,19 +159,41 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     }
 
     /// Joined rows in output order (left columns, then right); -1 picks NULLs.
-    private func assemble(probeBatch: Batch?, probeRows: [Int], buildRows: [Int]) -> Batch {
+    /// `matched`: the rows are matching pairs (no -1 on either side).
+    private func assemble(probeBatch: Batch?, probeRows: [Int], buildRows: [Int], matched: Bool = false) -> Batch {
         let probeFields = probe.fields
         let probeCols: [Column]
-        if let probeBatch {
+        if let probeBatch, Self.isIdentity(probeRows, count: probeBatch.rowCount) {
+            // Every probe row matched once, in order (a foreign-key join): no copy needed.
+            probeCols = probeBatch.columns
+        } else if let probeBatch {
             probeCols = probeBatch.columns.map { $0.gather(probeRows) }
         } else {
             probeCols = probeFields.map { Column(repeating: .null, type: $0.type, count: probeRows.count) }
         }
-        let buildCols = buildBatch.rowCount == 0
-            ? buildSide.fields.map { Column(repeating: .null, type: $0.type, count: buildRows.count) }
-            : buildBatch.columns.map { $0.gather(buildRows) }
+        let buildCols: [Column]
+        if buildBatch.rowCount == 0 {
+            buildCols = buildSide.fields.map { Column(repeating: .null, type: $0.type, count: buildRows.count) }
+        } else {
+            buildCols = buildBatch.columns.enumerated().map { j, column in
+                if matched, probeBatch != nil, let twin = keyTwins[j] {
+                    var c = probeCols[twin]
+                    c.type = column.type
+                    return c
+                }
+                return column.gather(buildRows)
+            }
+        }
         let cols = buildIsLeft ? buildCols + probeCols : probeCols + buildCols
         return Batch(columns: cols, rowCount: probeRows.count)
+    }
+
+    private static func isIdentity(_ rows: [Int], count: Int) -> Bool {
+        guard rows.count == count else { return false }
+        return rows.withUnsafeBufferPointer { r in
+            for i in 0..<count where r[i] != i { return false }
+            return true
+        }
     }
 
     public func close() {
