@@ -119,7 +119,7 @@ extension Session {
             let meshID = try inMesh.map { try requireMesh($0).id }
             let fields = ["connector", "mesh", "type", "options"].map { Field(name: $0, type: .text) }
             let rows = try catalog.connectors(meshId: meshID, org: org).map { c -> [Value] in
-                let opts = c.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                let opts = c.options.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.redactingCredentials($0.value))" }
                     + c.secretOptionNames.map { "\($0)=********" }
                 return [.string(c.name), text(meshes[c.meshId]), .string(c.type), .string(opts.joined(separator: ", "))]
             }
@@ -144,6 +144,15 @@ extension Session {
             }
             return QueryResult(fields: fields, rows: rows)
         }
+    }
+
+    /// A connection string with any password masked: `password=…` in libpq's key=value form and
+    /// `user:…@` in a URI. Credentials are never shown back.
+    static func redactingCredentials(_ value: String) -> String {
+        var s = value.replacingOccurrences(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, with: "password=********",
+                                           options: [.regularExpression, .caseInsensitive])
+        s = s.replacingOccurrences(of: #"(://[^:/@\s]+):[^@/\s]*@"#, with: "$1:********@", options: .regularExpression)
+        return s
     }
 
     func describe(_ name: QualifiedName) throws -> QueryResult {

@@ -91,3 +91,22 @@ struct ErrorTests {
         #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "^" }, "stderr:\n\(stderr)")
     }
 }
+
+@Suite struct CredentialTests {
+    @Test func showConnectorsNeverPrintsAPassword() async throws {
+        let engine = try Engine(catalogPath: tempDirectory() + "/c.db")
+        defer { engine.shutdown() }
+        let s = engine.makeSession()
+        _ = try await s.execute("CREATE MESH m")
+        _ = try await s.execute("CREATE CONNECTOR a FOR MESH m TYPE postgres OPTIONS (dsn 'host=h dbname=d password=hunter2')")
+        _ = try await s.execute("CREATE CONNECTOR b FOR MESH m TYPE postgres OPTIONS (dsn 'postgresql://u:hunter2@h/d')")
+        _ = try await s.execute("CREATE CONNECTOR c FOR MESH m TYPE postgres OPTIONS (dsn 'host=h', password 'hunter2')")
+        guard case .rows(let r) = try await s.execute("SHOW CONNECTORS") else {
+            Issue.record("SHOW CONNECTORS gave no rows")
+            return
+        }
+        let text = try await r.collectRows().flatMap { $0.map(\.description) }.joined(separator: " ")
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("password=********"))
+    }
+}
