@@ -207,14 +207,16 @@ struct PostgresConnectorTests {
                 ? RemoteQuery(sql: "SELECT 1 FROM pg_sleep($1::float8)", parameters: [.double(30)], outputTypes: [.integer])
                 : RemoteQuery(sql: "SELECT 1 FROM pg_sleep(30)", outputTypes: [.integer])
             let stream = pg.execute(query)
-            let clock = ContinuousClock()
-            let start = clock.now
             let reader = Task { try await stream.collect() }
             try await Task.sleep(for: .milliseconds(500))
+            // Timed from the cancel: the query would sleep 30 s. The bound is loose because the
+            // whole suite runs in parallel on two cores; the REPL check was well under 1 s.
+            let clock = ContinuousClock()
+            let start = clock.now
             reader.cancel()
             let outcome = await reader.result
             let elapsed = clock.now - start
-            #expect(elapsed < .seconds(2))
+            #expect(elapsed < .seconds(10))
             if case .success = outcome { Issue.record("a cancelled query must not succeed") }
             #expect(try await activeQueries(pg, "meshql_cancel_test") == 0)
         }
