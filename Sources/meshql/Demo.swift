@@ -62,6 +62,7 @@ struct Demo: AsyncParsableCommand {
             return
         }
         print(Self.tour(catalog: setup.catalogPath))
+        fflush(nil)  // the shell writes to the descriptor directly; keep the tour first
         await Shell(backend: SessionBackend(session: session), banner: nil).run()
     }
 
