@@ -52,6 +52,10 @@ public protocol SQLDialect: Sendable {
     func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String?
     /// `LIMIT … OFFSET …` with placeholders already printed (either may be nil).
     func limitClause(limit: String?, offset: String?) -> String
+    /// `sql` (a text expression) made to compare in byte order, as meshql compares text, or
+    /// nil when the source cannot. Used for `<`, `>`, ORDER BY, MIN and MAX on text, whose
+    /// results otherwise depend on the source's collation.
+    func byteOrderedText(_ sql: String) -> String?
 }
 
 extension SQLDialect {
@@ -65,6 +69,7 @@ extension SQLDialect {
         guard supportsFunction(name, argumentTypes: argumentTypes) else { return nil }
         return name + "(" + arguments.joined(separator: ", ") + ")"
     }
+    public func byteOrderedText(_ sql: String) -> String? { nil }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

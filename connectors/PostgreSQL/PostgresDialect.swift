@@ -23,8 +23,13 @@ public struct PostgresDialect: SQLDialect {
 
     /// Functions whose PostgreSQL meaning is the one meshql implements.
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {
-        Self.functions.contains(name)
+        // GREATEST/LEAST of text follow the database's collation, not byte order.
+        if name == "greatest" || name == "least", argumentTypes.contains(.text) { return false }
+        return Self.functions.contains(name)
     }
+
+    /// The "C" collation orders by bytes whatever the database's default collation is.
+    public func byteOrderedText(_ sql: String) -> String? { "(\(sql) COLLATE \"C\")" }
 
     static let functions: Set<String> = [
         "lower", "upper", "length", "char_length", "character_length", "octet_length",

@@ -70,6 +70,9 @@ public struct SQLiteDialect: SQLDialect {
 
     /// Functions that mean the same in SQLite for these argument types. `lower`/`upper`
     /// match PostgreSQL for ASCII text (SQLite without ICU leaves other letters alone).
+    /// SQLite's default BINARY collation compares bytes (memcmp), as meshql does.
+    public func byteOrderedText(_ sql: String) -> String? { "(\(sql) COLLATE BINARY)" }
+
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {
         switch name {
         case "lower", "upper":

@@ -34,7 +34,12 @@ struct ExpressionSQL {
             return "(\(x) \(op.rawValue) \(y))"
         case .comparison(let op, let a, let b):
             if [.date, .timestamp, .timestamptz].contains(a.type), !dialect.supports(.dateComparison) { return nil }
-            guard let x = p(a), let y = p(b) else { return nil }
+            guard var x = p(a), var y = p(b) else { return nil }
+            if a.type.physical == .string, op != .equal, op != .notEqual {
+                guard let bx = dialect.byteOrderedText(x), let by = dialect.byteOrderedText(y) else { return nil }
+                x = bx
+                y = by
+            }
             return "(\(x) \(op.rawValue) \(y))"
         case .and(let a, let b):
             guard let x = p(a), let y = p(b) else { return nil }
@@ -108,7 +113,11 @@ struct ExpressionSQL {
         if a.function == .countStar {
             body = "COUNT(*)"
         } else {
-            guard let arg = a.arguments.first, let x = print(arg, inputs, &params) else { return nil }
+            guard let arg = a.arguments.first, var x = print(arg, inputs, &params) else { return nil }
+            if a.function == .min || a.function == .max, arg.type.physical == .string {
+                guard let ordered = dialect.byteOrderedText(x) else { return nil }
+                x = ordered
+            }
             let fname = a.function == .count ? "COUNT" : a.function.rawValue.uppercased()
             body = "\(fname)(\(a.distinct ? "DISTINCT " : "")\(x))"
         }

@@ -151,9 +151,12 @@ public struct RemotePushdown: OptimizerRule {
                 var params = r.params
                 var items: [String] = []
                 for k in keys {
-                    // Text order differs between sources (collations); only non-text keys go down.
-                    guard k.expr.type.physical != .string,
-                          let s = ExpressionSQL(dialect: d).print(k.expr, r.block.outputs, &params) else { return nil }
+                    guard var s = ExpressionSQL(dialect: d).print(k.expr, r.block.outputs, &params) else { return nil }
+                    // Text sorts in byte order here; sources sort by their collation unless told.
+                    if k.expr.type.physical == .string {
+                        guard let ordered = d.byteOrderedText(s) else { return nil }
+                        s = ordered
+                    }
                     items.append("\(s) \(k.descending ? "DESC" : "ASC") NULLS \(k.nullsFirst ? "FIRST" : "LAST")")
                 }
                 r.block.orderBy = items
