@@ -7,9 +7,9 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the three-domain demo and open the shell on it (or run its showcase).",
         discussion: """
-        Creates a working folder with "Sales Analytics" and "Customer Experience" as SQLite
-        files and "Financial Reporting" in PostgreSQL when one can be started locally (initdb on
-        PATH) or is given with --postgres, else in SQLite; registers them in a catalog; then
+        Creates a working folder with "Sales Analytics" and "Customer Experience" as SQLite \
+        files and "Financial Reporting" in PostgreSQL when one can be started locally (initdb on \
+        PATH) or is given with --postgres, else in SQLite; registers them in a catalog; then \
         prints a short tour and opens the shell. Running it again reuses the folder.
         """
     )

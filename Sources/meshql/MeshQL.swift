@@ -7,7 +7,7 @@ struct MeshQL: AsyncParsableCommand {
         commandName: "meshql",
         abstract: "Federated SQL over a data mesh: query PostgreSQL and SQLite domains as one database.",
         discussion: """
-        Tables are named mesh.product. Register meshes, connectors and data products with SQL
+        Tables are named mesh.product. Register meshes, connectors and data products with SQL \
         (CREATE MESH, CREATE CONNECTOR, IMPORT DATA PRODUCTS), then query across them.
 
         Start with `meshql demo`: it builds three example domains and opens the shell.

@@ -7,8 +7,8 @@ struct Repl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the interactive SQL shell.",
         discussion: """
-        Statements end with ';' and may span lines. Tab completes keywords, meshes, products and
-        columns; history is kept in ~/.meshql_history. Ctrl-C cancels a running query (the
+        Statements end with ';' and may span lines. Tab completes keywords, meshes, products and \
+        columns; history is kept in ~/.meshql_history. Ctrl-C cancels a running query (the \
         source stops too); \\? lists the shell's commands, \\q quits.
         """
     )
