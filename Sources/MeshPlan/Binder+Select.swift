@@ -161,32 +161,3 @@ extension Binder {
         return "?"
     }
 }
-
-extension BoundExpr {
-    /// Applies `f` to each direct child (not recursively).
-    func rewrittenChildren(_ f: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
-        var copy = self
-        switch kind {
-        case .column, .literal: break
-        case .negate(let e): copy.kind = .negate(try f(e))
-        case .not(let e): copy.kind = .not(try f(e))
-        case .cast(let e): copy.kind = .cast(try f(e))
-        case .isNull(let e, let n): copy.kind = .isNull(try f(e), negated: n)
-        case .arithmetic(let op, let a, let b): copy.kind = .arithmetic(op, try f(a), try f(b))
-        case .comparison(let op, let a, let b): copy.kind = .comparison(op, try f(a), try f(b))
-        case .and(let a, let b): copy.kind = .and(try f(a), try f(b))
-        case .or(let a, let b): copy.kind = .or(try f(a), try f(b))
-        case .concat(let a, let b): copy.kind = .concat(try f(a), try f(b))
-        case .isDistinctFrom(let a, let b, let n): copy.kind = .isDistinctFrom(try f(a), try f(b), negated: n)
-        case .inList(let e, let l, let n): copy.kind = .inList(try f(e), try l.map(f), negated: n)
-        case .like(let e, let p, let esc, let ci, let n):
-            copy.kind = .like(try f(e), pattern: try f(p), escape: esc, caseInsensitive: ci, negated: n)
-        case .caseWhen(let ws, let o):
-            copy.kind = .caseWhen(try ws.map { BoundWhen(condition: try f($0.condition), result: try f($0.result)) },
-                                  otherwise: try o.map(f))
-        case .function(let name, let args): copy.kind = .function(name, try args.map(f))
-        case .aggregate: break
-        }
-        return copy
-    }
-}

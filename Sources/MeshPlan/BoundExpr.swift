@@ -63,33 +63,7 @@ public struct BoundExpr: Sendable, Hashable {
 
     /// Rebuilds the tree bottom-up; `transform` sees each node after its children.
     public func rewritten(_ transform: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
-        func r(_ e: BoundExpr) throws -> BoundExpr { try e.rewritten(transform) }
-        var copy = self
-        switch kind {
-        case .column, .literal: break
-        case .negate(let e): copy.kind = .negate(try r(e))
-        case .not(let e): copy.kind = .not(try r(e))
-        case .cast(let e): copy.kind = .cast(try r(e))
-        case .isNull(let e, let n): copy.kind = .isNull(try r(e), negated: n)
-        case .arithmetic(let op, let a, let b): copy.kind = .arithmetic(op, try r(a), try r(b))
-        case .comparison(let op, let a, let b): copy.kind = .comparison(op, try r(a), try r(b))
-        case .and(let a, let b): copy.kind = .and(try r(a), try r(b))
-        case .or(let a, let b): copy.kind = .or(try r(a), try r(b))
-        case .concat(let a, let b): copy.kind = .concat(try r(a), try r(b))
-        case .isDistinctFrom(let a, let b, let n): copy.kind = .isDistinctFrom(try r(a), try r(b), negated: n)
-        case .inList(let e, let list, let n): copy.kind = .inList(try r(e), try list.map(r), negated: n)
-        case .like(let e, let p, let esc, let ci, let n):
-            copy.kind = .like(try r(e), pattern: try r(p), escape: esc, caseInsensitive: ci, negated: n)
-        case .caseWhen(let ws, let o):
-            copy.kind = .caseWhen(try ws.map { BoundWhen(condition: try r($0.condition), result: try r($0.result)) },
-                                  otherwise: try o.map(r))
-        case .function(let name, let args): copy.kind = .function(name, try args.map(r))
-        case .aggregate(var a):
-            a.arguments = try a.arguments.map(r)
-            a.filter = try a.filter.map(r)
-            copy.kind = .aggregate(a)
-        }
-        return try transform(copy)
+        try transform(try rewrittenChildren { try $0.rewritten(transform) })
     }
 
     /// Every input column the expression reads.
@@ -176,5 +150,37 @@ public struct AggregateCall: Sendable, Hashable {
         self.distinct = distinct
         self.filter = filter
         self.resultType = resultType
+    }
+}
+
+extension BoundExpr {
+    /// Applies `f` to each direct child (not recursively).
+    public func rewrittenChildren(_ f: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
+        var copy = self
+        switch kind {
+        case .column, .literal: break
+        case .negate(let e): copy.kind = .negate(try f(e))
+        case .not(let e): copy.kind = .not(try f(e))
+        case .cast(let e): copy.kind = .cast(try f(e))
+        case .isNull(let e, let n): copy.kind = .isNull(try f(e), negated: n)
+        case .arithmetic(let op, let a, let b): copy.kind = .arithmetic(op, try f(a), try f(b))
+        case .comparison(let op, let a, let b): copy.kind = .comparison(op, try f(a), try f(b))
+        case .and(let a, let b): copy.kind = .and(try f(a), try f(b))
+        case .or(let a, let b): copy.kind = .or(try f(a), try f(b))
+        case .concat(let a, let b): copy.kind = .concat(try f(a), try f(b))
+        case .isDistinctFrom(let a, let b, let n): copy.kind = .isDistinctFrom(try f(a), try f(b), negated: n)
+        case .inList(let e, let l, let n): copy.kind = .inList(try f(e), try l.map(f), negated: n)
+        case .like(let e, let p, let esc, let ci, let n):
+            copy.kind = .like(try f(e), pattern: try f(p), escape: esc, caseInsensitive: ci, negated: n)
+        case .caseWhen(let ws, let o):
+            copy.kind = .caseWhen(try ws.map { BoundWhen(condition: try f($0.condition), result: try f($0.result)) },
+                                  otherwise: try o.map(f))
+        case .function(let name, let args): copy.kind = .function(name, try args.map(f))
+        case .aggregate(var a):
+            a.arguments = try a.arguments.map(f)
+            a.filter = try a.filter.map(f)
+            copy.kind = .aggregate(a)
+        }
+        return copy
     }
 }

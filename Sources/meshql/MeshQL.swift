@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshEngine
 
 @main
 struct MeshQL: AsyncParsableCommand {
@@ -24,4 +25,17 @@ struct CatalogOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Run everything but the scans locally (for comparing results with pushdown).")
     var noPushdown = false
+
+    /// Opens the catalog and a session on it; a catalog that cannot be opened is reported
+    /// and ends the command with status 2.
+    func openSession() throws -> Session {
+        do {
+            let session = try Engine(catalogPath: catalog).makeSession()
+            session.pushdownEnabled = !noPushdown
+            return session
+        } catch {
+            Output.error(error, statement: nil)
+            throw ExitCode(2)
+        }
+    }
 }

@@ -48,16 +48,8 @@ struct Query: AsyncParsableCommand {
         } else {
             text = sql!
         }
-        let engine: Engine
-        do {
-            engine = try Engine(catalogPath: options.catalog)
-        } catch {
-            Output.error(error, statement: nil)
-            throw ExitCode(2)
-        }
-        defer { engine.shutdown() }
-        let session = engine.makeSession()
-        session.pushdownEnabled = !options.noPushdown
+        let session = try options.openSession()
+        defer { session.engine.shutdown() }
         let ok = await Output.runScript(text, session: session, format: format)
         if !ok { throw ExitCode(1) }
     }

@@ -16,16 +16,8 @@ struct Repl: AsyncParsableCommand {
     @OptionGroup var options: CatalogOptions
 
     func run() async throws {
-        let engine: Engine
-        do {
-            engine = try Engine(catalogPath: options.catalog)
-        } catch {
-            Output.error(error, statement: nil)
-            throw ExitCode(2)
-        }
-        defer { engine.shutdown() }
-        let session = engine.makeSession()
-        session.pushdownEnabled = !options.noPushdown
+        let session = try options.openSession()
+        defer { session.engine.shutdown() }
         let banner = "meshql — federated SQL over your data mesh. Catalog: \(options.catalog)\nType \\? for help, \\q to quit."
         await Shell(backend: SessionBackend(session: session), banner: banner).run()
     }

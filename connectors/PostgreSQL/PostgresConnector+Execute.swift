@@ -49,7 +49,7 @@ final class PGCancelGuard: @unchecked Sendable {
 
 /// One execution of a `RemoteQuery` on a pooled connection.
 struct PGQueryRun {
-    let pool: PGPool
+    let pool: ConnectionPool<PGConnection>
     let secrets: [String]
     let query: RemoteQuery
     let stream: BatchStream

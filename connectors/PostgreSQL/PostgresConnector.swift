@@ -15,7 +15,7 @@ public struct PostgresConnector: Connector {
 
     public static let defaultPoolSize = 4
 
-    let pool: PGPool
+    let pool: ConnectionPool<PGConnection>
     /// Strings scrubbed from every message (the password, also one embedded in the DSN).
     let secrets: [String]
 
@@ -50,7 +50,7 @@ public struct PostgresConnector: Connector {
         parameters += [("fallback_application_name", "meshql"), ("client_encoding", "UTF8")]
         let connectParameters = parameters
         let scrub = secrets
-        self.pool = PGPool(size: poolSize) {
+        self.pool = ConnectionPool(sourceKind: "PostgreSQL", size: poolSize, stillUsable: { $0.isReusable }) {
             let c: PGConnection
             do {
                 c = try PGConnection(parameters: connectParameters)
@@ -123,7 +123,7 @@ public struct PostgresConnector: Connector {
     // MARK: helpers
 
     /// Borrows a connection for blocking work; server errors become `MeshError`s.
-    static func withConnection<T>(_ pool: PGPool, _ secrets: [String], _ body: (PGConnection) throws -> T) throws -> T {
+    static func withConnection<T>(_ pool: ConnectionPool<PGConnection>, _ secrets: [String], _ body: (PGConnection) throws -> T) throws -> T {
         let (c, _) = try pool.acquire()
         var ok = false
         defer { pool.release(c, reusable: ok) }

@@ -10,7 +10,7 @@ extension SQLiteConnector {
         let schemaName = schema ?? "main"
         let quotedSchema = SQLiteDialect().quoteIdentifier(schemaName)
         return try await onSourceThread("meshql-sqlite-discover") {
-            try Self.withDatabase(pool) { db in
+            try Self.withDatabase(pool, path: path) { db in
                 let schemas = try db.prepare("SELECT name FROM pragma_database_list")
                 var known: [String] = []
                 while try schemas.step() { known.append(schemas.text(0)) }

@@ -8,8 +8,9 @@ extension SQLiteConnector {
     /// sending batches of `Batch.preferredSize` rows. Cancelling interrupts the statement.
     public func execute(_ query: RemoteQuery) -> BatchStream {
         let pool = self.pool
+        let path = self.path
         return BatchStream.start(name: "meshql-sqlite") { stream in
-            let db = try pool.acquire()
+            let (db, _) = try pool.acquire()
             let interrupter = SQLiteInterruptGuard(db)
             stream.onCancel { interrupter.interrupt() }
             // Catches a cancel that arrives before the first step, which an interrupt misses.
@@ -24,7 +25,7 @@ extension SQLiteConnector {
                 try Self.run(query, on: db, stream: stream)
             } catch let e as SQLiteDatabase.Error {
                 if e.isInterrupt || stream.isCancelled { throw CancellationError() }
-                throw SQLiteConnector.meshError(e, path: pool.path)
+                throw SQLiteConnector.meshError(e, path: path)
             }
         }
     }

@@ -17,7 +17,7 @@ public struct SQLiteConnector: Connector {
 
     /// The absolute path of the file.
     public let path: String
-    let pool: SQLitePool
+    let pool: ConnectionPool<SQLiteDatabase>
 
     /// - Parameters:
     ///   - path: the file; relative to `baseDirectory` unless absolute.
@@ -33,7 +33,8 @@ public struct SQLiteConnector: Connector {
         }
         let absolute = path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
         self.path = URL(fileURLWithPath: absolute).standardizedFileURL.path
-        self.pool = SQLitePool(path: self.path, size: poolSize)
+        let file = self.path
+        self.pool = ConnectionPool(sourceKind: "SQLite", size: poolSize) { try Self.openReadOnly(path: file) }
     }
 
     /// Registers type `sqlite` with options `path` and `pool_size`. The file is opened on
@@ -61,7 +62,7 @@ public struct SQLiteConnector: Connector {
         let pool = self.pool
         return try await onSourceThread("meshql-sqlite-check") {
             let start = DispatchTime.now()
-            let version = try Self.withDatabase(pool) { db -> String in
+            let version = try Self.withDatabase(pool, path: path) { db -> String in
                 // Reading the schema proves the file really is a database.
                 let s = try db.prepare("SELECT sqlite_version(), (SELECT count(*) FROM sqlite_master)")
                 _ = try s.step()
@@ -77,7 +78,7 @@ public struct SQLiteConnector: Connector {
         let pool = self.pool
         let dialect = SQLiteDialect()
         return try await onSourceThread("meshql-sqlite-stats") {
-            try Self.withDatabase(pool) { db -> Int? in
+            try Self.withDatabase(pool, path: path) { db -> Int? in
                 let schemaName = schema.isEmpty ? "main" : schema
                 if let s = try? db.prepare(
                     "SELECT stat FROM \(dialect.quoteIdentifier(schemaName)).sqlite_stat1 WHERE tbl = ? AND idx IS NULL") {
@@ -97,13 +98,13 @@ public struct SQLiteConnector: Connector {
     // MARK: helpers
 
     /// Borrows a connection for blocking work; sqlite errors become `MeshError`s.
-    static func withDatabase<T>(_ pool: SQLitePool, _ body: (SQLiteDatabase) throws -> T) throws -> T {
-        let db = try pool.acquire()
+    static func withDatabase<T>(_ pool: ConnectionPool<SQLiteDatabase>, path: String, _ body: (SQLiteDatabase) throws -> T) throws -> T {
+        let (db, _) = try pool.acquire()
         defer { pool.release(db) }
         do {
             return try body(db)
         } catch let e as SQLiteDatabase.Error {
-            throw meshError(e, path: pool.path)
+            throw meshError(e, path: path)
         }
     }
 

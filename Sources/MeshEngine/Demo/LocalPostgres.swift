@@ -32,7 +32,7 @@ public final class LocalPostgres: @unchecked Sendable {
         if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             port = p
         } else {
-            port = Self.freePort()
+            port = try LoopbackPort.free()
             try String(port).write(toFile: portFile, atomically: true, encoding: .utf8)
         }
     }
@@ -99,23 +99,5 @@ public final class LocalPostgres: @unchecked Sendable {
     /// The end of a tool's output, whole lines only, for error messages.
     static func lastLines(_ text: String, _ n: Int = 3) -> String {
         text.split(separator: "\n").suffix(n).joined(separator: " / ")
-    }
-
-    static func freePort() -> Int {
-        for _ in 0..<50 {
-            let candidate = Int.random(in: 20000...60000)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            if fd < 0 { continue }
-            defer { close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(candidate).bigEndian)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if ok == 0 { return candidate }
-        }
-        return 55433
     }
 }
