@@ -25,13 +25,11 @@ extension Session {
             }
             connectors[id] = try engine.connector(for: record)
         }
-        let optimizer = Optimizer(rules: [
-            PredicatePushdown(),
-            ColumnPruning(),
-            RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled),
-        ])
+        let optimizer = Optimizer(
+            rules: [PredicatePushdown(), ColumnPruning()],
+            finalRules: [RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
-        return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied)
+        return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))
     }
 
     static func connectorIDs(_ plan: LogicalPlan) -> [String] {

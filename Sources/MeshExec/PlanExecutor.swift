@@ -4,6 +4,10 @@ import MeshPlan
 
 /// Builds the operator tree for an optimized plan. Remote fragments start running on their
 /// connectors as soon as the tree is built, so independent sources are read concurrently.
+///
+/// The logical plan refers to columns by id; operators read batch positions. Each node's
+/// batches hold its columns in `LogicalPlan.columns` order, so an expression is laid out
+/// against its input's columns (`BoundExpr.slotted`) just before it is compiled.
 public struct PlanExecutor {
     /// Connector instances by connector id.
     let connectors: [String: any Connector]
@@ -24,24 +28,36 @@ public struct PlanExecutor {
         case .singleRow:
             return SingleRowOperator()
         case .filter(let c, let p):
-            return try FilterOperator(try build(c), p)
-        case .project(let c, let exprs, let fields):
-            return try ProjectOperator(try build(c), exprs, fields)
+            return try FilterOperator(try build(c), try p.slotted(c.columns.layout))
+        case .project(let c, let exprs, let columns):
+            let layout = c.columns.layout
+            return try ProjectOperator(try build(c), try exprs.map { try $0.slotted(layout) }, columns.fields)
         case .join(let l, let r, let kind, let cond):
-            return try HashJoinOperator(left: try build(l), right: try build(r), kind: kind, condition: cond,
-                                        fields: plan.fields)
-        case .aggregate(let c, let groups, let aggs, let fields):
-            return try HashAggregateOperator(try build(c), groups: groups, aggregates: aggs, fields: fields)
+            let layout = (l.columns + r.columns).layout
+            return try HashJoinOperator(left: try build(l), right: try build(r), kind: kind,
+                                        condition: try cond?.slotted(layout), fields: plan.fields)
+        case .aggregate(let c, let groups, let aggs, let columns):
+            let layout = c.columns.layout
+            let slottedAggs = try aggs.map { a -> AggregateCall in
+                var a = a
+                a.arguments = try a.arguments.map { try $0.slotted(layout) }
+                a.filter = try a.filter?.slotted(layout)
+                return a
+            }
+            return try HashAggregateOperator(try build(c), groups: try groups.map { try $0.slotted(layout) },
+                                             aggregates: slottedAggs, fields: columns.fields)
         case .distinct(let c):
             let fields = c.fields
-            let groups = fields.enumerated().map { BoundExpr.column($0.offset, $0.element.type) }
+            let groups = fields.enumerated().map { BoundExpr.slot($0.offset, $0.element.type) }
             return try HashAggregateOperator(try build(c), groups: groups, aggregates: [], fields: fields)
         case .sort(let c, let keys):
-            return try SortOperator(try build(c), keys: keys)
+            let layout = c.columns.layout
+            let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
+            return try SortOperator(try build(c), keys: slotted)
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)
-        case .unionAll(let cs, let fields):
-            return UnionAllOperator(try cs.map(build), fields: fields)
+        case .unionAll(let cs, let columns):
+            return UnionAllOperator(try cs.map(build), fields: columns.fields)
         }
     }
 }

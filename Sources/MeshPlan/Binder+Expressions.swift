@@ -20,8 +20,8 @@ extension Binder {
             return try bindLiteral(lit, at: loc)
 
         case .column(let parts):
-            let (i, t) = try scope.resolve(parts, at: loc)
-            return BoundExpr(.column(i), type: t, at: loc)
+            let (i, _) = try scope.resolve(parts, at: loc)
+            return scope.reference(i, at: loc)
 
         case .parameter(let n):
             throw MeshError(.notSupported, "there is no parameter $\(n)", at: loc)

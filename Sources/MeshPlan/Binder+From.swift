@@ -57,8 +57,8 @@ extension Binder {
                     guard let t = TypeRules.common(lt, rt) else {
                         throw MeshError(.typeMismatch, "JOIN/USING types \(lt) and \(rt) cannot be matched", at: location)
                     }
-                    let left = Self.coerce(.column(li, lt), to: t)
-                    let right = Self.coerce(.column(ls.entries.count + ri, rt), to: t)
+                    let left = Self.coerce(ls.reference(li), to: t)
+                    let right = Self.coerce(rs.reference(ri), to: t)
                     conjuncts.append(BoundExpr(.comparison(.equal, left, right), type: .boolean, at: location))
                     // The merged column shows once in `*` and resolves unqualified to one side.
                     if planKind == .right {
@@ -95,12 +95,10 @@ extension Binder {
             throw MeshError(.undefinedTable, "relation \"\(name)\" does not exist", at: name.location)
         }
         switch resolved {
-        case .table(let scan):
-            let qualifier = alias ?? product
-            let full = alias == nil ? scan.productName : nil
-            let scope = Scope(entries: scan.fields.map {
-                Scope.Entry(qualifier: qualifier, fullQualifier: full, name: $0.name, type: $0.type)
-            })
+        case .table(let product):
+            let scan = product.withFreshIDs()
+            let scope = Scope.of(scan.columns, qualifier: alias ?? parts.last!,
+                                 fullQualifier: alias == nil ? scan.productName : nil)
             return (.scan(scan), scope)
         case .view(let viewName, let sql):
             if expandingViews.contains(viewName) {
@@ -124,30 +122,20 @@ extension Binder {
             if alias == nil {
                 for i in scope.entries.indices { scope.entries[i].fullQualifier = viewName }
             }
-            p = Self.renamed(p, scope)
             return (p, scope)
         }
     }
 
+    /// The scope of a derived table, a CTE or a view: its plan's columns under one alias,
+    /// renamed by the column aliases if any. Names live in the scope, so no renaming node is
+    /// needed: the plan's column ids are what the outer query refers to.
     func derivedScope(_ plan: LogicalPlan, alias: String?, columnAliases: [String],
                       at location: SourceLocation) throws -> (LogicalPlan, Scope) {
-        var fields = plan.fields
-        if columnAliases.count > fields.count {
-            throw MeshError(.syntax, "table \"\(alias ?? "")\" has \(fields.count) columns available but \(columnAliases.count) columns specified", at: location)
+        var columns = plan.columns
+        if columnAliases.count > columns.count {
+            throw MeshError(.syntax, "table \"\(alias ?? "")\" has \(columns.count) columns available but \(columnAliases.count) columns specified", at: location)
         }
-        for (i, a) in columnAliases.enumerated() { fields[i].name = a }
-        let scope = Scope(entries: fields.map { Scope.Entry(qualifier: alias, fullQualifier: nil, name: $0.name, type: $0.type) })
-        var p = plan
-        if !columnAliases.isEmpty { p = Self.renamed(plan, scope) }
-        return (p, scope)
-    }
-
-    /// Re-labels a plan's output with the scope's names (for column aliases of derived tables).
-    static func renamed(_ plan: LogicalPlan, _ scope: Scope) -> LogicalPlan {
-        let fields = plan.fields
-        let names = scope.entries.map(\.name)
-        if fields.map(\.name) == names { return plan }
-        let newFields = zip(fields, names).map { Field(name: $1, type: $0.type, nullable: $0.nullable) }
-        return .project(plan, fields.enumerated().map { BoundExpr.column($0, $1.type) }, newFields)
+        for (i, a) in columnAliases.enumerated() { columns[i].name = a }
+        return (plan, Scope.of(columns, qualifier: alias))
     }
 }

@@ -19,11 +19,11 @@ extension Binder {
             case .wildcard(let loc):
                 if select.from.isEmpty { throw MeshError(.syntax, "SELECT * with no tables specified is not valid", at: loc) }
                 for i in try scope.expand(qualifier: nil, at: loc) {
-                    outputs.append((.column(i, scope.entries[i].type), scope.entries[i].name))
+                    outputs.append((scope.reference(i), scope.entries[i].name))
                 }
             case .qualifiedWildcard(let q, let loc):
                 for i in try scope.expand(qualifier: q, at: loc) {
-                    outputs.append((.column(i, scope.entries[i].type), scope.entries[i].name))
+                    outputs.append((scope.reference(i), scope.entries[i].name))
                 }
             case .expr(let e, let alias):
                 outputs.append((try bindExpr(e, scope: scope, allowAggregates: true), alias ?? Self.outputName(e)))
@@ -75,17 +75,23 @@ extension Binder {
             || outputs.contains { $0.expr.containsAggregate } || orderExprs.contains { $0.expr.containsAggregate }
         if aggregating {
             var calls: [AggregateCall] = []
+            var callColumns: [PlanColumn] = []
             // Group keys that are duplicates collapse to one column.
             var uniqueGroups: [BoundExpr] = []
             for g in groups where !uniqueGroups.contains(g) { uniqueGroups.append(g) }
             groups = uniqueGroups
+            let groupColumns = groups.enumerated().map { PlanColumn.fresh("group\($0.offset)", $0.element.type) }
             func rewrite(_ e: BoundExpr) throws -> BoundExpr {
-                if let i = groups.firstIndex(of: e) { return .column(i, e.type) }
+                if let i = groups.firstIndex(of: e) { return BoundExpr(.column(groupColumns[i].id), type: e.type, at: e.location) }
                 switch e.kind {
                 case .aggregate(let call):
                     var index = calls.firstIndex(of: call)
-                    if index == nil { calls.append(call); index = calls.count - 1 }
-                    return BoundExpr(.column(groups.count + index!), type: call.resultType, at: e.location)
+                    if index == nil {
+                        calls.append(call)
+                        callColumns.append(.fresh(call.function.rawValue, call.resultType))
+                        index = calls.count - 1
+                    }
+                    return BoundExpr(.column(callColumns[index!].id), type: call.resultType, at: e.location)
                 case .column:
                     throw MeshError(.groupingError,
                                     "column \"\(Self.columnName(e, scope))\" must appear in the GROUP BY clause or be used in an aggregate function",
@@ -98,15 +104,13 @@ extension Binder {
             outputs = try outputs.map { (try rewrite($0.expr), $0.name) }
             orderExprs = try orderExprs.map { (try rewrite($0.expr), $0.item, $0.outputIndex) }
             having = try having.map(rewrite)
-            var fields = groups.enumerated().map { Field(name: "group\($0.offset)", type: $0.element.type) }
-            fields += calls.enumerated().map { Field(name: $0.element.function.rawValue, type: $0.element.resultType) }
-            plan = .aggregate(plan, groups: groups, aggregates: calls, fields)
+            plan = .aggregate(plan, groups: groups, aggregates: calls, groupColumns + callColumns)
             if let h = having { plan = .filter(plan, h) }
         }
 
         // Project the outputs plus any ORDER BY expressions that are not outputs.
         var projected = outputs.map(\.expr)
-        var fields = outputs.map { Field(name: $0.name, type: $0.expr.type) }
+        var columns = outputs.map { PlanColumn.fresh($0.name, $0.expr.type) }
         var keys: [SortKey] = []
         for o in orderExprs {
             var index = o.outputIndex ?? projected.firstIndex(of: o.expr)
@@ -116,18 +120,18 @@ extension Binder {
                                     at: o.item.expr.location)
                 }
                 projected.append(o.expr)
-                fields.append(Field(name: "?sort?", type: o.expr.type))
+                columns.append(.fresh("?sort?", o.expr.type))
                 index = projected.count - 1
             }
-            keys.append(SortKey(expr: .column(index!, o.expr.type), descending: o.item.descending,
+            keys.append(SortKey(expr: columns[index!].ref, descending: o.item.descending,
                                 nullsFirst: o.item.nullsFirst ?? o.item.descending))
         }
-        plan = .project(plan, projected, fields)
+        plan = .project(plan, projected, columns)
         if select.distinct { plan = .distinct(plan) }
         if !keys.isEmpty { plan = .sort(plan, keys) }
         if projected.count > outputs.count {
-            let visible = Array(fields.prefix(outputs.count))
-            plan = .project(plan, visible.enumerated().map { BoundExpr.column($0.offset, $0.element.type) }, visible)
+            let visible = Array(columns.prefix(outputs.count))
+            plan = .project(plan, visible.map(\.ref), visible.map { PlanColumn.fresh($0.name, $0.type) })
         }
         return plan
     }
@@ -154,8 +158,7 @@ extension Binder {
     }
 
     static func columnName(_ e: BoundExpr, _ scope: Scope) -> String {
-        if case .column(let i) = e.kind, i < scope.entries.count {
-            let entry = scope.entries[i]
+        if case .column(let id) = e.kind, let entry = scope.entries.first(where: { $0.id == id }) {
             return entry.qualifier.map { "\($0).\(entry.name)" } ?? entry.name
         }
         return "?"

@@ -69,21 +69,21 @@ public struct Binder {
                 }
                 types.append(t)
             }
-            let fields = zip(lf, types).map { Field(name: $0.name, type: $1) }
+            let columns = zip(lf, types).map { PlanColumn.fresh($0.name, $1) }
             func conform(_ p: LogicalPlan) -> LogicalPlan {
-                let pf = p.fields
-                if zip(pf, types).allSatisfy({ $0.type == $1 }) { return p }
-                let exprs = pf.enumerated().map { i, f in Self.coerce(.column(i, f.type), to: types[i]) }
-                return .project(p, exprs, fields)
+                let pc = p.columns
+                if zip(pc, types).allSatisfy({ $0.type == $1 }) { return p }
+                let exprs = pc.enumerated().map { i, c in Self.coerce(c.ref, to: types[i]) }
+                return .project(p, exprs, zip(pc, types).map { PlanColumn.fresh($0.name, $1) })
             }
-            let union = LogicalPlan.unionAll([conform(left), conform(right)], fields)
+            let union = LogicalPlan.unionAll([conform(left), conform(right)], columns)
             return all ? union : .distinct(union)
         }
     }
 
     /// ORDER BY over a set operation: output names and ordinals only.
     func bindOutputOrder(_ plan: LogicalPlan, _ items: [OrderItem]) throws -> LogicalPlan {
-        let fields = plan.fields
+        let fields = plan.columns
         var keys: [SortKey] = []
         for item in items {
             var index: Int?
@@ -98,7 +98,7 @@ public struct Binder {
             guard let i = index else {
                 throw MeshError(.notSupported, "ORDER BY on a UNION result must name an output column", at: item.expr.location)
             }
-            keys.append(SortKey(expr: .column(i, fields[i].type), descending: item.descending,
+            keys.append(SortKey(expr: fields[i].ref, descending: item.descending,
                                 nullsFirst: item.nullsFirst ?? item.descending))
         }
         return .sort(plan, keys)

@@ -1,13 +1,17 @@
 import MeshCore
 import MeshSQL
 
-/// A typed expression whose column references are resolved to input column positions.
+/// A typed expression whose column references are resolved to column identities (in a logical
+/// plan) or to batch positions (once the executor has laid a node's input out).
 /// Locations are kept for error messages but are not part of equality, so the binder can
 /// recognise `GROUP BY` expressions inside the select list by comparing bound trees.
 public struct BoundExpr: Sendable, Hashable {
     public indirect enum Kind: Sendable, Hashable {
-        /// The `index`-th column of the input.
-        case column(Int)
+        /// A column of the input, by identity: what the binder and the optimizer use.
+        case column(ColumnID)
+        /// The `index`-th column of the input batch: what the executor compiles. Only
+        /// `slotted(_:)` makes these from a logical expression.
+        case slot(Int)
         case literal(Value)
         case negate(BoundExpr)
         case not(BoundExpr)
@@ -43,13 +47,14 @@ public struct BoundExpr: Sendable, Hashable {
     public static func == (a: BoundExpr, b: BoundExpr) -> Bool { a.kind == b.kind && a.type == b.type }
     public func hash(into h: inout Hasher) { h.combine(kind) }
 
-    public static func column(_ i: Int, _ type: DataType) -> BoundExpr { BoundExpr(.column(i), type: type) }
+    public static func column(_ id: ColumnID, _ type: DataType) -> BoundExpr { BoundExpr(.column(id), type: type) }
+    public static func slot(_ i: Int, _ type: DataType) -> BoundExpr { BoundExpr(.slot(i), type: type) }
     public static func literal(_ v: Value, _ type: DataType) -> BoundExpr { BoundExpr(.literal(v), type: type) }
 
     /// The direct sub-expressions.
     public var children: [BoundExpr] {
         switch kind {
-        case .column, .literal: []
+        case .column, .slot, .literal: []
         case .negate(let e), .not(let e), .cast(let e), .isNull(let e, _): [e]
         case .arithmetic(_, let a, let b), .comparison(_, let a, let b), .and(let a, let b), .or(let a, let b),
              .concat(let a, let b), .isDistinctFrom(let a, let b, _): [a, b]
@@ -67,21 +72,42 @@ public struct BoundExpr: Sendable, Hashable {
     }
 
     /// Every input column the expression reads.
-    public var referencedColumns: Set<Int> {
-        var out = Set<Int>()
+    public var referencedColumns: Set<ColumnID> {
+        var out = Set<ColumnID>()
         func visit(_ e: BoundExpr) {
-            if case .column(let i) = e.kind { out.insert(i) }
+            if case .column(let id) = e.kind { out.insert(id) }
             e.children.forEach(visit)
         }
         visit(self)
         return out
     }
 
-    /// Renumbers column references (after columns move, e.g. pushing a filter below a join).
-    public func remapped(_ map: (Int) -> Int) -> BoundExpr {
-        rewritten { e in
-            if case .column(let i) = e.kind { var c = e; c.kind = .column(map(i)); return c }
+    /// Whether every column the expression reads is in `ids` (true for a constant).
+    public func isCovered(by ids: Set<ColumnID>) -> Bool {
+        referencedColumns.isSubset(of: ids)
+    }
+
+    /// Replaces references to the given columns by expressions (pushing a predicate through a
+    /// projection or an aggregate's group keys). The replacement keeps the reference's location.
+    public func substituting(_ map: [ColumnID: BoundExpr]) -> BoundExpr {
+        if map.isEmpty { return self }
+        return rewritten { e in
+            if case .column(let id) = e.kind, var r = map[id] { r.location = e.location ?? r.location; return r }
             return e
+        }
+    }
+
+    /// The same expression over batch positions: each column reference becomes the slot the
+    /// column occupies in `layout`. A column missing from the layout is a planner bug.
+    public func slotted(_ layout: [ColumnID: Int]) throws -> BoundExpr {
+        try rewritten { e in
+            guard case .column(let id) = e.kind else { return e }
+            guard let i = layout[id] else {
+                throw MeshError(.internalError, "plan refers to column \(id), which its input does not produce")
+            }
+            var c = e
+            c.kind = .slot(i)
+            return c
         }
     }
 
@@ -158,7 +184,7 @@ extension BoundExpr {
     public func rewrittenChildren(_ f: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
         var copy = self
         switch kind {
-        case .column, .literal: break
+        case .column, .slot, .literal: break
         case .negate(let e): copy.kind = .negate(try f(e))
         case .not(let e): copy.kind = .not(try f(e))
         case .cast(let e): copy.kind = .cast(try f(e))

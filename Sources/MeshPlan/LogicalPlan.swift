@@ -13,9 +13,12 @@ public struct ProductScan: Sendable, Hashable {
     public var fields: [Field]
     /// The column names at the source (same order as `fields`).
     public var remoteColumns: [String]
+    /// The identity of each column in this use of the product (same order as `fields`); the
+    /// binder mints them, so two scans of one product have different ids.
+    public var columnIDs: [ColumnID]
 
     public init(productName: String, connectorID: String, connectorName: String, remoteSchema: String?,
-                remoteTable: String, fields: [Field], remoteColumns: [String]) {
+                remoteTable: String, fields: [Field], remoteColumns: [String], columnIDs: [ColumnID] = []) {
         self.productName = productName
         self.connectorID = connectorID
         self.connectorName = connectorName
@@ -23,19 +26,35 @@ public struct ProductScan: Sendable, Hashable {
         self.remoteTable = remoteTable
         self.fields = fields
         self.remoteColumns = remoteColumns
+        self.columnIDs = columnIDs
+    }
+
+    public var columns: [PlanColumn] {
+        zip(columnIDs, fields).map { PlanColumn(id: $0, name: $1.name, type: $1.type, nullable: $1.nullable) }
+    }
+
+    /// The same product with fresh column ids (a new use of it in a query).
+    public func withFreshIDs() -> ProductScan {
+        var s = self
+        s.columnIDs = fields.map { _ in .fresh() }
+        return s
     }
 }
 
 /// A query sent to one source: the SQL, its bound values, and the output it promises.
-public struct RemoteFragment: Sendable {
+public struct RemoteFragment: Sendable, Hashable {
     public var connectorID: String
     public var connectorName: String
     public var dialectName: String
     public var sql: String
     public var parameters: [Value]
-    public var fields: [Field]
+    /// The output, in the order of the SQL's select list; the ids are those of the subtree
+    /// the fragment replaced.
+    public var columns: [PlanColumn]
     /// The products read, for EXPLAIN and lineage.
     public var products: [String]
+
+    public var fields: [Field] { columns.fields }
 }
 
 public struct SortKey: Sendable, Hashable {
@@ -54,40 +73,45 @@ public enum PlanJoinKind: String, Sendable, Hashable {
     case inner, left, right, full, cross
 }
 
-/// The relational plan. Every node's output is `fields`; expressions refer to the child's
-/// output by position (for a join: left columns, then right columns).
-public indirect enum LogicalPlan: Sendable {
+/// The relational plan. Every node's output is `columns`; expressions refer to columns of
+/// their node's input by identity (`ColumnID`), so the order of a node's inputs and of their
+/// columns is free to change. The output order of each node is still defined (a join: left
+/// columns, then right), because the executor lays batches out in that order.
+public indirect enum LogicalPlan: Sendable, Hashable {
     case scan(ProductScan)
     /// One row with no columns: `SELECT 1`.
     case singleRow
     case filter(LogicalPlan, BoundExpr)
-    case project(LogicalPlan, [BoundExpr], [Field])
+    /// One output column per expression; each output has an id of its own.
+    case project(LogicalPlan, [BoundExpr], [PlanColumn])
     case join(LogicalPlan, LogicalPlan, PlanJoinKind, BoundExpr?)
     /// Output: the group expressions, then one column per aggregate.
-    case aggregate(LogicalPlan, groups: [BoundExpr], aggregates: [AggregateCall], [Field])
+    case aggregate(LogicalPlan, groups: [BoundExpr], aggregates: [AggregateCall], [PlanColumn])
     case sort(LogicalPlan, [SortKey])
     case limit(LogicalPlan, limit: Int?, offset: Int)
     case distinct(LogicalPlan)
-    /// `UNION ALL` of inputs with the same column types.
-    case unionAll([LogicalPlan], [Field])
+    /// `UNION ALL` of inputs with the same column types, matched by position.
+    case unionAll([LogicalPlan], [PlanColumn])
     /// After pushdown: a subtree that runs entirely in one source.
     case remote(RemoteFragment)
 
-    public var fields: [Field] {
+    public var columns: [PlanColumn] {
         switch self {
-        case .scan(let s): s.fields
+        case .scan(let s): s.columns
         case .singleRow: []
-        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c): c.fields
-        case .project(_, _, let f), .aggregate(_, _, _, let f), .unionAll(_, let f): f
+        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c): c.columns
+        case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs): cs
         case .join(let l, let r, let kind, _):
-            Self.joinFields(l.fields, r.fields, kind)
-        case .remote(let r): r.fields
+            Self.joinColumns(l.columns, r.columns, kind)
+        case .remote(let r): r.columns
         }
     }
 
+    public var fields: [Field] { columns.fields }
+
     /// The output of a join: left columns, then right; the outer side's become nullable.
-    public static func joinFields(_ left: [Field], _ right: [Field], _ kind: PlanJoinKind) -> [Field] {
-        func nullable(_ fs: [Field]) -> [Field] { fs.map { var f = $0; f.nullable = true; return f } }
+    public static func joinColumns(_ left: [PlanColumn], _ right: [PlanColumn], _ kind: PlanJoinKind) -> [PlanColumn] {
+        func nullable(_ cs: [PlanColumn]) -> [PlanColumn] { cs.map { var c = $0; c.nullable = true; return c } }
         switch kind {
         case .inner, .cross: return left + right
         case .left: return left + nullable(right)

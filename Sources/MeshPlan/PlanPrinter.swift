@@ -14,8 +14,8 @@ public enum PlanPrinter {
         let pad = String(repeating: "  ", count: depth)
         let arrow = depth == 0 ? "" : "-> "
         let note = annotations(path).map { "  " + $0 } ?? ""
-        let names = plan.fields.map(\.name)
-        func expr(_ e: BoundExpr) -> String { describe(e, names: childNames(plan)) }
+        let inputNames = childNames(plan)
+        func expr(_ e: BoundExpr) -> String { describe(e, names: inputNames) }
         switch plan {
         case .scan(let s):
             lines.append("\(pad)\(arrow)Scan \(s.productName) [\(s.connectorName)]\(note)")
@@ -23,19 +23,18 @@ public enum PlanPrinter {
             lines.append("\(pad)\(arrow)Result (one row)\(note)")
         case .filter(_, let p):
             lines.append("\(pad)\(arrow)Filter: \(expr(p))\(note)")
-        case .project(_, let exprs, let fields):
-            let items = zip(exprs, fields).map { e, f in
+        case .project(_, let exprs, let columns):
+            let items = zip(exprs, columns).map { e, f in
                 let d = expr(e)
                 return d == f.name ? d : "\(d) AS \(f.name)"
             }
             lines.append("\(pad)\(arrow)Project: \(items.joined(separator: ", "))\(note)")
-        case .join(let l, let r, let kind, let cond):
-            let n = l.fields.map(\.name) + r.fields.map(\.name)
-            let c = cond.map { " on " + describe($0, names: n) } ?? ""
+        case .join(_, _, let kind, let cond):
+            let c = cond.map { " on " + expr($0) } ?? ""
             lines.append("\(pad)\(arrow)Hash \(kind.rawValue.capitalized) Join\(c)\(note)")
         case .aggregate(_, let groups, let aggs, _):
             let g = groups.map(expr).joined(separator: ", ")
-            let a = aggs.map { describe($0, names: childNames(plan)) }.joined(separator: ", ")
+            let a = aggs.map { describe($0, names: inputNames) }.joined(separator: ", ")
             lines.append("\(pad)\(arrow)Hash Aggregate\(g.isEmpty ? "" : " by \(g)"): \(a)\(note)")
         case .sort(_, let keys):
             let k = keys.map { "\(expr($0.expr))\($0.descending ? " DESC" : "")\($0.nullsFirst != $0.descending ? ($0.nullsFirst ? " NULLS FIRST" : " NULLS LAST") : "")" }
@@ -59,11 +58,13 @@ public enum PlanPrinter {
         }
     }
 
-    static func childNames(_ plan: LogicalPlan) -> [String] {
-        switch plan {
-        case .join(let l, let r, _, _): l.fields.map(\.name) + r.fields.map(\.name)
-        default: plan.children.first?.fields.map(\.name) ?? []
+    /// The names of the columns a node's expressions read: its inputs' output columns.
+    static func childNames(_ plan: LogicalPlan) -> [ColumnID: String] {
+        var names: [ColumnID: String] = [:]
+        for child in plan.children {
+            for c in child.columns { names[c.id] = c.name }
         }
+        return names
     }
 
     static func literal(_ v: Value) -> String {
@@ -74,7 +75,7 @@ public enum PlanPrinter {
         }
     }
 
-    public static func describe(_ a: AggregateCall, names: [String]) -> String {
+    public static func describe(_ a: AggregateCall, names: [ColumnID: String]) -> String {
         let args = a.function == .countStar ? "*" : a.arguments.map { describe($0, names: names) }.joined(separator: ", ")
         let name = a.function == .countStar ? "count" : a.function.rawValue
         var s = "\(name)(\(a.distinct ? "DISTINCT " : "")\(args))"
@@ -83,10 +84,11 @@ public enum PlanPrinter {
     }
 
     /// A readable rendering of an expression over named inputs.
-    public static func describe(_ e: BoundExpr, names: [String]) -> String {
+    public static func describe(_ e: BoundExpr, names: [ColumnID: String]) -> String {
         func d(_ x: BoundExpr) -> String { describe(x, names: names) }
         switch e.kind {
-        case .column(let i): return i < names.count ? names[i] : "#\(i)"
+        case .column(let id): return names[id] ?? id.description
+        case .slot(let i): return "$slot\(i)"
         case .literal(let v): return literal(v)
         case .negate(let x): return "-\(d(x))"
         case .not(let x): return "NOT \(d(x))"

@@ -11,6 +11,8 @@ struct Scope {
         var fullQualifier: String?
         var name: String
         var type: DataType
+        /// The plan column this entry names.
+        var id: ColumnID
         /// Hidden from `*` and from unqualified lookup (the right copy of a USING column).
         var mergedAway = false
     }
@@ -56,6 +58,18 @@ struct Scope {
             throw MeshError(.undefinedColumn, "column \(shown) does not exist", at: location)
         }
         return (i, entries[i].type)
+    }
+
+    /// A reference to the `i`-th entry's column.
+    func reference(_ i: Int, at location: SourceLocation? = nil) -> BoundExpr {
+        BoundExpr(.column(entries[i].id), type: entries[i].type, at: location)
+    }
+
+    /// Entries for the output of a plan, all under one qualifier.
+    static func of(_ columns: [PlanColumn], qualifier: String?, fullQualifier: String? = nil) -> Scope {
+        Scope(entries: columns.map {
+            Entry(qualifier: qualifier, fullQualifier: fullQualifier, name: $0.name, type: $0.type, id: $0.id)
+        })
     }
 
     /// The columns `*` or `q.*` expands to.

@@ -121,18 +121,19 @@ struct JoinBench {
 
     /// `Aggregate(grp; sum(amount)) ← Join(probe.key = build.key) ← Scan probe, Scan build`.
     static func plan() -> LogicalPlan {
-        func scan(_ name: String, _ fields: [Field]) -> LogicalPlan {
-            .scan(ProductScan(productName: "bench." + name, connectorID: "memory", connectorName: "memory",
-                              remoteSchema: nil, remoteTable: name, fields: fields,
-                              remoteColumns: fields.map(\.name)))
+        func scan(_ name: String, _ fields: [Field]) -> ProductScan {
+            ProductScan(productName: "bench." + name, connectorID: "memory", connectorName: "memory",
+                        remoteSchema: nil, remoteTable: name, fields: fields,
+                        remoteColumns: fields.map(\.name)).withFreshIDs()
         }
-        // Joined row: probe.key 0, probe.grp 1, probe.amount 2, build.key 3, build.val 4.
-        let condition = BoundExpr(.comparison(.equal, .column(0, .bigint), .column(3, .bigint)), type: .boolean)
-        let join = LogicalPlan.join(scan("probe", probeFields), scan("build", buildFields), .inner, condition)
+        let probe = scan("probe", probeFields), build = scan("build", buildFields)
+        let p = probe.columns, b = build.columns
+        let condition = BoundExpr(.comparison(.equal, p[0].ref, b[0].ref), type: .boolean)
+        let join = LogicalPlan.join(.scan(probe), .scan(build), .inner, condition)
         let sumType = TypeRules.aggregate(.sum, amountType) ?? .decimal(precision: 38, scale: 2)
-        let sum = AggregateCall(function: .sum, arguments: [.column(2, amountType)], resultType: sumType)
-        return .aggregate(join, groups: [.column(1, .bigint)], aggregates: [sum],
-                          [Field(name: "grp", type: .bigint, nullable: false), Field(name: "sum", type: sumType)])
+        let sum = AggregateCall(function: .sum, arguments: [p[2].ref], resultType: sumType)
+        return .aggregate(join, groups: [p[1].ref], aggregates: [sum],
+                          [.fresh("grp", .bigint, nullable: false), .fresh("sum", sumType)])
     }
 
     /// The executor's operators for the plan; scans read the given in-memory batches.
@@ -152,11 +153,18 @@ struct JoinBench {
             }
             return BatchSourceOperator(fields: s.fields, batches: batches)
         case .join(let l, let r, let kind, let condition):
+            let layout = (l.columns + r.columns).layout
             return try HashJoinOperator(left: try operators(l, inputs: inputs), right: try operators(r, inputs: inputs),
-                                        kind: kind, condition: condition, fields: plan.fields)
-        case .aggregate(let c, let groups, let aggregates, let fields):
-            return try HashAggregateOperator(try operators(c, inputs: inputs), groups: groups,
-                                             aggregates: aggregates, fields: fields)
+                                        kind: kind, condition: try condition?.slotted(layout), fields: plan.fields)
+        case .aggregate(let c, let groups, let aggregates, let columns):
+            let layout = c.columns.layout
+            let slotted = try aggregates.map { a -> AggregateCall in
+                var a = a
+                a.arguments = try a.arguments.map { try $0.slotted(layout) }
+                return a
+            }
+            return try HashAggregateOperator(try operators(c, inputs: inputs), groups: try groups.map { try $0.slotted(layout) },
+                                             aggregates: slotted, fields: columns.fields)
         default:
             throw MeshError(.internalError, "the join benchmark plan has an unexpected node")
         }

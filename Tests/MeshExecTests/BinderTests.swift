@@ -48,11 +48,11 @@ import Testing
 
     @Test func stringLiteralsTakeTheOtherSidesType() throws {
         let plan = try bind("SELECT id FROM sales.orders WHERE ordered_on >= '2024-01-01'")
-        guard case .project(.filter(_, let pred), _, _) = plan else {
+        guard case .project(.filter(.scan(let scan), let pred), _, _) = plan else {
             Issue.record("unexpected plan shape")
             return
         }
-        #expect(pred == BoundExpr(.comparison(.greaterOrEqual, .column(3, .date), .literal(.date(CivilTime.parseDate("2024-01-01")!), .date)), type: .boolean))
+        #expect(pred == BoundExpr(.comparison(.greaterOrEqual, scan.columns[3].ref, .literal(.date(CivilTime.parseDate("2024-01-01")!), .date)), type: .boolean))
         #expect(error("SELECT id FROM sales.orders WHERE ordered_on >= 'soon'")?.code == .invalidText)
     }
 

@@ -102,10 +102,10 @@ import Testing
     static func condition(keys: [(Int, Int)], residual: Bool) -> BoundExpr? {
         let w = types.count
         var parts = keys.map { k in
-            BoundExpr(.comparison(.equal, .column(k.0, types[k.0]), .column(w + k.1, types[k.1])), type: .boolean)
+            BoundExpr(.comparison(.equal, .slot(k.0, types[k.0]), .slot(w + k.1, types[k.1])), type: .boolean)
         }
         if residual {
-            parts.append(BoundExpr(.comparison(.less, .column(4, .bigint), .column(w + 4, .bigint)), type: .boolean))
+            parts.append(BoundExpr(.comparison(.less, .slot(4, .bigint), .slot(w + 4, .bigint)), type: .boolean))
         }
         return BoundExpr.conjunction(parts)
     }
@@ -177,12 +177,12 @@ import Testing
         for domain in [1, 7, 3000] {
             let rows = Self.randomRows(9000, domain: domain, nulls: 15, &rng)
             let sumDec = DataType.decimal(precision: 38, scale: 2)
-            let groups: [BoundExpr] = [.column(0, .bigint), .column(1, .text)]
+            let groups: [BoundExpr] = [.slot(0, .bigint), .slot(1, .text)]
             let aggs = [
-                AggregateCall(function: .sum, arguments: [.column(4, .bigint)], resultType: .bigint),
-                AggregateCall(function: .sum, arguments: [.column(2, Self.dec)], resultType: sumDec),
+                AggregateCall(function: .sum, arguments: [.slot(4, .bigint)], resultType: .bigint),
+                AggregateCall(function: .sum, arguments: [.slot(2, Self.dec)], resultType: sumDec),
                 AggregateCall(function: .countStar, arguments: [], resultType: .bigint),
-                AggregateCall(function: .count, arguments: [.column(2, Self.dec)], resultType: .bigint),
+                AggregateCall(function: .count, arguments: [.slot(2, Self.dec)], resultType: .bigint),
             ]
             let fields = [Field(name: "a", type: .bigint), Field(name: "b", type: .text),
                           Field(name: "s1", type: .bigint), Field(name: "s2", type: sumDec),
@@ -250,7 +250,7 @@ import Testing
             left: BatchSourceOperator(fields: fields, batches: batch(probe)),
             right: BatchSourceOperator(fields: fields, batches: batch(build)),
             kind: .inner,
-            condition: BoundExpr(.comparison(.equal, .column(0, .bigint), .column(1, .bigint)), type: .boolean),
+            condition: BoundExpr(.comparison(.equal, .slot(0, .bigint), .slot(1, .bigint)), type: .boolean),
             fields: fields + fields)
         let got = try await Self.run(op).map { $0.map(\.description).joined(separator: "|") }
         #expect(got.sorted() == ["-3|-3", "0|0", "2|2", "2|2"])
@@ -280,7 +280,7 @@ import Testing
                 left: BatchSourceOperator(fields: fields, batches: batches(probe)),
                 right: BatchSourceOperator(fields: fields, batches: batches(build)),
                 kind: .inner,
-                condition: BoundExpr(.comparison(.equal, .column(0, .bigint), .column(1, .bigint)), type: .boolean),
+                condition: BoundExpr(.comparison(.equal, .slot(0, .bigint), .slot(1, .bigint)), type: .boolean),
                 fields: fields + fields)
             var got = 0
             while let b = try await op.next() {

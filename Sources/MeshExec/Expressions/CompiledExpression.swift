@@ -9,7 +9,9 @@ public enum ExpressionCompiler {
     public static func compile(_ e: BoundExpr) throws -> CompiledExpression {
         let type = e.type
         switch e.kind {
-        case .column(let i):
+        case .column(let id):
+            throw MeshError(.internalError, "column \(id) was not laid out before compiling")
+        case .slot(let i):
             return { batch in
                 var c = batch.columns[i]
                 if c.type != type, c.type.physical == type.physical, c.type.decimalScale == type.decimalScale { c.type = type }

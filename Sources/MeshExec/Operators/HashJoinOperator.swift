@@ -48,12 +48,12 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         var lkeys: [BoundExpr] = [], rkeys: [BoundExpr] = [], rest: [BoundExpr] = []
         for c in condition?.conjuncts ?? [] {
             if case .comparison(.equal, let a, let b) = c.kind {
-                let ac = a.referencedColumns, bc = b.referencedColumns
+                let ac = a.referencedSlots, bc = b.referencedSlots
                 if !ac.isEmpty, !bc.isEmpty, ac.allSatisfy({ $0 < leftCount }), bc.allSatisfy({ $0 >= leftCount }) {
-                    lkeys.append(a); rkeys.append(b.remapped { $0 - leftCount }); continue
+                    lkeys.append(a); rkeys.append(b.shiftingSlots(by: -leftCount)); continue
                 }
                 if !ac.isEmpty, !bc.isEmpty, bc.allSatisfy({ $0 < leftCount }), ac.allSatisfy({ $0 >= leftCount }) {
-                    lkeys.append(b); rkeys.append(a.remapped { $0 - leftCount }); continue
+                    lkeys.append(b); rkeys.append(a.shiftingSlots(by: -leftCount)); continue
                 }
             }
             rest.append(c)
@@ -76,7 +76,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private static func keyTwins(probe: [BoundExpr], build: [BoundExpr]) -> [Int: Int] {
         var twins: [Int: Int] = [:]
         for (p, b) in zip(probe, build) {
-            guard case .column(let pj) = p.kind, case .column(let bj) = b.kind, p.type == b.type else { continue }
+            guard case .slot(let pj) = p.kind, case .slot(let bj) = b.kind, p.type == b.type else { continue }
             switch p.type.physical {
             case .int, .date, .timestamp, .bool:
                 if twins[bj] == nil { twins[bj] = pj }

@@ -2,105 +2,88 @@ import MeshCore
 
 /// Moves filters as close to the scans as they can go: through projections, into the side
 /// of a join they belong to, and turns WHERE equalities across a comma join into join keys.
-/// Filters never move across an aggregate, a limit, or into the nullable side of an outer join.
+/// Filters never move across a limit, into the nullable side of an outer join, or across an
+/// aggregate unless they only read its group keys.
 public struct PredicatePushdown: OptimizerRule {
     public let name = "predicate_pushdown"
     public init() {}
 
     public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
-        var changed = false
-        let out = push(plan, [], &changed)
-        return (out, changed)
+        transformed(plan) { push($0, []) }
     }
 
-    /// Pushes `pending` conjuncts (over `plan`'s output) into `plan`.
-    func push(_ plan: LogicalPlan, _ pending: [BoundExpr], _ changed: inout Bool) -> LogicalPlan {
+    /// Pushes `pending` conjuncts (over `plan`'s output columns) into `plan`.
+    func push(_ plan: LogicalPlan, _ pending: [BoundExpr]) -> LogicalPlan {
         switch plan {
         case .filter(let child, let pred):
-            changed = changed || !isScan(child)
-            return push(child, pending + pred.conjuncts, &changed)
+            return push(child, pending + pred.conjuncts)
 
-        case .project(let child, let exprs, let fields):
+        case .project(let child, let exprs, let columns):
             // A conjunct passes a projection by substituting the projected expressions.
-            var down: [BoundExpr] = []
-            var keep: [BoundExpr] = []
-            for c in pending {
-                let substituted = c.rewritten { e in
-                    if case .column(let i) = e.kind { return exprs[i] }
-                    return e
-                }
-                if substituted.containsAggregate { keep.append(c) } else { down.append(substituted) }
-            }
-            if !down.isEmpty { changed = true }
-            return wrap(.project(push(child, down, &changed), exprs, fields), keep)
+            let defs = Dictionary(uniqueKeysWithValues: zip(columns.ids, exprs))
+            return .project(push(child, pending.map { $0.substituting(defs) }), exprs, columns)
 
         case .join(let l, let r, let kind, let cond):
-            let leftCount = l.fields.count
+            let leftIDs = l.columns.idSet, rightIDs = r.columns.idSet
             var leftDown: [BoundExpr] = [], rightDown: [BoundExpr] = [], joinConds: [BoundExpr] = [], keep: [BoundExpr] = []
-            var kind = kind
-            for c in pending {
+            func side(_ c: BoundExpr) -> (left: Bool, right: Bool) {
                 let cols = c.referencedColumns
-                let onlyLeft = cols.allSatisfy { $0 < leftCount }
-                let onlyRight = cols.allSatisfy { $0 >= leftCount }
+                guard !cols.isEmpty else { return (false, false) }
+                return (cols.isSubset(of: leftIDs), cols.isSubset(of: rightIDs))
+            }
+            for c in pending {
+                let (onlyLeft, onlyRight) = side(c)
                 switch kind {
                 case .inner, .cross:
-                    if onlyLeft && !cols.isEmpty { leftDown.append(c) }
-                    else if onlyRight && !cols.isEmpty { rightDown.append(c.remapped { $0 - leftCount }) }
-                    else { joinConds.append(c) }
+                    if onlyLeft { leftDown.append(c) } else if onlyRight { rightDown.append(c) } else { joinConds.append(c) }
                 case .left:
-                    if onlyLeft && !cols.isEmpty { leftDown.append(c) } else { keep.append(c) }
+                    if onlyLeft { leftDown.append(c) } else { keep.append(c) }
                 case .right:
-                    if onlyRight && !cols.isEmpty { rightDown.append(c.remapped { $0 - leftCount }) } else { keep.append(c) }
+                    if onlyRight { rightDown.append(c) } else { keep.append(c) }
                 case .full:
                     keep.append(c)
                 }
             }
-            // An inner join's own condition splits the same way.
+            // The join's own condition: a conjunct over one side filters that side when the
+            // side is not the preserved one of an outer join.
             var ownConds: [BoundExpr] = []
-            if let cond {
-                for c in cond.conjuncts {
-                    let cols = c.referencedColumns
-                    if kind == .inner, !cols.isEmpty, cols.allSatisfy({ $0 < leftCount }) { leftDown.append(c) }
-                    else if kind == .inner, !cols.isEmpty, cols.allSatisfy({ $0 >= leftCount }) { rightDown.append(c.remapped { $0 - leftCount }) }
-                    else if kind == .left, !cols.isEmpty, cols.allSatisfy({ $0 >= leftCount }) { rightDown.append(c.remapped { $0 - leftCount }) }
-                    else if kind == .right, !cols.isEmpty, cols.allSatisfy({ $0 < leftCount }) { leftDown.append(c) }
-                    else { ownConds.append(c) }
-                }
+            for c in cond?.conjuncts ?? [] {
+                let (onlyLeft, onlyRight) = side(c)
+                if onlyLeft, kind == .inner || kind == .right { leftDown.append(c) }
+                else if onlyRight, kind == .inner || kind == .left { rightDown.append(c) }
+                else { ownConds.append(c) }
             }
-            if !joinConds.isEmpty { changed = true; if kind == .cross { kind = .inner } }
-            if !leftDown.isEmpty || !rightDown.isEmpty { changed = true }
             let allConds = ownConds + joinConds
             let newKind: PlanJoinKind = (kind == .cross && !allConds.isEmpty) ? .inner : kind
-            let joined = LogicalPlan.join(push(l, leftDown, &changed), push(r, rightDown, &changed), newKind,
-                                          BoundExpr.conjunction(allConds))
+            let joined = LogicalPlan.join(push(l, leftDown), push(r, rightDown), newKind, BoundExpr.conjunction(allConds))
             return wrap(joined, keep)
 
         case .sort(let child, let keys):
-            return .sort(push(child, pending, &changed), keys)
+            return .sort(push(child, pending), keys)
 
         case .distinct(let child):
-            return .distinct(push(child, pending, &changed))
+            return .distinct(push(child, pending))
 
-        case .aggregate(let child, let groups, let aggs, let fields):
+        case .aggregate(let child, let groups, let aggs, let columns):
             // Conjuncts on group columns only can go below the aggregate.
+            let groupDefs = Dictionary(uniqueKeysWithValues: zip(Array(columns.prefix(groups.count)).ids, groups))
+            let groupIDs = Set(groupDefs.keys)
             var down: [BoundExpr] = [], keep: [BoundExpr] = []
             for c in pending {
                 let cols = c.referencedColumns
-                if !cols.isEmpty, cols.allSatisfy({ $0 < groups.count }) {
-                    down.append(c.rewritten { e in
-                        if case .column(let i) = e.kind { return groups[i] }
-                        return e
-                    })
-                } else { keep.append(c) }
+                if !cols.isEmpty, cols.isSubset(of: groupIDs) { down.append(c.substituting(groupDefs)) } else { keep.append(c) }
             }
-            if !down.isEmpty { changed = true }
-            return wrap(.aggregate(push(child, down, &changed), groups: groups, aggregates: aggs, fields), keep)
+            return wrap(.aggregate(push(child, down), groups: groups, aggregates: aggs, columns), keep)
 
         case .limit(let child, let limit, let offset):
-            return wrap(.limit(push(child, [], &changed), limit: limit, offset: offset), pending)
+            return wrap(.limit(push(child, []), limit: limit, offset: offset), pending)
 
-        case .unionAll(let children, let fields):
-            return .unionAll(children.map { push($0, pending, &changed) }, fields)
+        case .unionAll(let children, let columns):
+            // Each input gets the conjuncts over its own columns, matched by position.
+            return .unionAll(children.map { child in
+                let defs = Dictionary(uniqueKeysWithValues: zip(columns.ids, child.columns.map(\.ref)))
+                return push(child, pending.map { $0.substituting(defs) })
+            }, columns)
 
         case .scan, .singleRow, .remote:
             return wrap(plan, pending)
@@ -110,10 +93,5 @@ public struct PredicatePushdown: OptimizerRule {
     func wrap(_ plan: LogicalPlan, _ conds: [BoundExpr]) -> LogicalPlan {
         guard let c = BoundExpr.conjunction(conds) else { return plan }
         return .filter(plan, c)
-    }
-
-    func isScan(_ p: LogicalPlan) -> Bool {
-        if case .scan = p { return true }
-        return false
     }
 }

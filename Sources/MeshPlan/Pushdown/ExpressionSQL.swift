@@ -5,11 +5,14 @@ import MeshCore
 struct ExpressionSQL {
     let dialect: any SQLDialect
 
-    func print(_ e: BoundExpr, _ inputs: [String], _ params: inout SQLParameters) -> String? {
+    /// - Parameter inputs: the SQL that reads each input column.
+    func print(_ e: BoundExpr, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
         func p(_ x: BoundExpr) -> String? { print(x, inputs, &params) }
         switch e.kind {
-        case .column(let i):
-            return inputs[i]
+        case .column(let id):
+            return inputs[id]
+        case .slot:
+            return nil
         case .literal(let v):
             if case .null = v {
                 guard e.type != .unknown, let t = dialect.castTypeName(e.type) else { return "NULL" }
@@ -97,7 +100,7 @@ struct ExpressionSQL {
     }
 
     /// An aggregate call, or nil when the dialect would not give the exact same result.
-    func print(_ a: AggregateCall, _ inputs: [String], _ params: inout SQLParameters) -> String? {
+    func print(_ a: AggregateCall, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
         let argType = a.arguments.first?.type
         switch a.function {
         case .sum, .avg:

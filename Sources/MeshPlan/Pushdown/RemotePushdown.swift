@@ -21,8 +21,12 @@ public struct RemotePushdown: OptimizerRule {
         var connectorName: String
         var block: SQLBlock
         var params: SQLParameters
-        var fields: [Field]
+        /// The block's output, in the order of `block.outputs`.
+        var columns: [PlanColumn]
         var products: [String]
+
+        /// The SQL of each output column, for printing expressions over this block.
+        var inputs: [ColumnID: String] { Dictionary(uniqueKeysWithValues: zip(columns.ids, block.outputs)) }
     }
 
     enum Carved {
@@ -47,7 +51,7 @@ public struct RemotePushdown: OptimizerRule {
             let dialect = dialects[r.connectorID]!
             return .remote(RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
                                           dialectName: dialect.name, sql: r.block.render(dialect),
-                                          parameters: r.params.values, fields: r.fields, products: r.products))
+                                          parameters: r.params.values, columns: r.columns, products: r.products))
         }
     }
 
@@ -60,13 +64,13 @@ public struct RemotePushdown: OptimizerRule {
             let q = dialect.quoteIdentifier(alias)
             let block = SQLBlock(from: "\(table) AS \(q)", outputs: s.remoteColumns.map { "\(q).\(dialect.quoteIdentifier($0))" })
             return .remote(Remote(connectorID: s.connectorID, connectorName: s.connectorName, block: block,
-                                  params: SQLParameters(), fields: s.fields, products: [s.productName]))
+                                  params: SQLParameters(), columns: s.columns, products: [s.productName]))
 
         case .singleRow, .remote:
             return .local(plan)
 
-        case .unionAll(let children, let fields):
-            return .local(.unionAll(children.map { finalize(carve($0, aliases)) }, fields))
+        case .unionAll(let children, let columns):
+            return .local(.unionAll(children.map { finalize(carve($0, aliases)) }, columns))
 
         case .join(let l, let r, let kind, let cond):
             let lc = carve(l, aliases), rc = carve(r, aliases)
@@ -82,7 +86,7 @@ public struct RemotePushdown: OptimizerRule {
                 let d = dialects[r.connectorID]!
                 if r.block.groupBy != nil, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
                     var params = r.params
-                    guard let s = ExpressionSQL(dialect: d).print(pred, r.block.outputs, &params) else { return nil }
+                    guard let s = ExpressionSQL(dialect: d).print(pred, r.inputs, &params) else { return nil }
                     r.block.having.append(s)
                     r.params = params
                     return r
@@ -91,31 +95,32 @@ public struct RemotePushdown: OptimizerRule {
                     r.block = r.block.wrapped(aliases.make(), d)
                 }
                 var params = r.params
-                guard let s = ExpressionSQL(dialect: d).print(pred, r.block.outputs, &params) else { return nil }
+                guard let s = ExpressionSQL(dialect: d).print(pred, r.inputs, &params) else { return nil }
                 r.block.wheres.append(s)
                 r.params = params
                 return r
             }
 
-        case .project(let child, let exprs, let fields):
-            return unary(child, aliases, rebuild: { .project($0, exprs, fields) }) { r in
+        case .project(let child, let exprs, let columns):
+            return unary(child, aliases, rebuild: { .project($0, exprs, columns) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 if r.block.distinct { r.block = r.block.wrapped(aliases.make(), d) }
                 var params = r.params
                 var outs: [String] = []
+                let inputs = r.inputs
                 for e in exprs {
-                    guard let s = ExpressionSQL(dialect: d).print(e, r.block.outputs, &params) else { return nil }
+                    guard let s = ExpressionSQL(dialect: d).print(e, inputs, &params) else { return nil }
                     outs.append(s)
                 }
                 r.block.outputs = outs
                 r.params = params
-                r.fields = fields
+                r.columns = columns
                 return r
             }
 
-        case .aggregate(let child, let groups, let aggs, let fields):
-            return unary(child, aliases, rebuild: { .aggregate($0, groups: groups, aggregates: aggs, fields) }) { r in
+        case .aggregate(let child, let groups, let aggs, let columns):
+            return unary(child, aliases, rebuild: { .aggregate($0, groups: groups, aggregates: aggs, columns) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 guard d.supports(.aggregation) else { return nil }
@@ -125,20 +130,21 @@ public struct RemotePushdown: OptimizerRule {
                 }
                 var params = r.params
                 let printer = ExpressionSQL(dialect: d)
+                let inputs = r.inputs
                 var gs: [String] = []
                 for g in groups {
-                    guard let s = printer.print(g, r.block.outputs, &params) else { return nil }
+                    guard let s = printer.print(g, inputs, &params) else { return nil }
                     gs.append(s)
                 }
                 var outs = gs
                 for a in aggs {
-                    guard let s = printer.print(a, r.block.outputs, &params) else { return nil }
+                    guard let s = printer.print(a, inputs, &params) else { return nil }
                     outs.append(s)
                 }
                 r.block.groupBy = gs
                 r.block.outputs = outs
                 r.params = params
-                r.fields = fields
+                r.columns = columns
                 return r
             }
 
@@ -150,8 +156,9 @@ public struct RemotePushdown: OptimizerRule {
                 if r.block.limit != nil || r.block.offset != nil { r.block = r.block.wrapped(aliases.make(), d) }
                 var params = r.params
                 var items: [String] = []
+                let inputs = r.inputs
                 for k in keys {
-                    guard var s = ExpressionSQL(dialect: d).print(k.expr, r.block.outputs, &params) else { return nil }
+                    guard var s = ExpressionSQL(dialect: d).print(k.expr, inputs, &params) else { return nil }
                     // Text sorts in byte order here; sources sort by their collation unless told.
                     if k.expr.type.physical == .string {
                         guard let ordered = d.byteOrderedText(s) else { return nil }
@@ -221,7 +228,9 @@ public struct RemotePushdown: OptimizerRule {
             rightOutputs = shifted.1
             params.values += b.params.values
         }
-        let inputs = left.outputs + rightOutputs
+        let columns = LogicalPlan.joinColumns(a.columns, b.columns, kind)
+        let outputs = left.outputs + rightOutputs
+        let inputs = Dictionary(uniqueKeysWithValues: zip(columns.ids, outputs))
         var joinSQL: String
         if let cond {
             guard let c = ExpressionSQL(dialect: d).print(cond, inputs, &params) else { return nil }
@@ -236,9 +245,8 @@ public struct RemotePushdown: OptimizerRule {
             guard kind == .cross || kind == .inner else { return nil }
             joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
         }
-        let fields = LogicalPlan.joinFields(a.fields, b.fields, kind)
         return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
-                      block: SQLBlock(from: joinSQL, outputs: inputs), params: params, fields: fields,
+                      block: SQLBlock(from: joinSQL, outputs: outputs), params: params, columns: columns,
                       products: a.products + b.products)
     }
 
