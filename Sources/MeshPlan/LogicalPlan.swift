@@ -69,8 +69,44 @@ public struct SortKey: Sendable, Hashable {
     }
 }
 
-public enum PlanJoinKind: String, Sendable, Hashable {
+public enum PlanJoinKind: Sendable, Hashable {
     case inner, left, right, full, cross
+    /// Left rows that have at least one match (EXISTS, IN); output: the left columns.
+    case semi
+    /// Left rows that have no match (NOT EXISTS); output: the left columns.
+    case anti
+    /// `x NOT IN (subquery)`: an anti join whose equality keys follow SQL's NULL rules. A
+    /// left row is kept when the right side is empty, or when its key is not NULL, no right
+    /// key is NULL and nothing matches. The condition holds only the key equalities.
+    case nullAwareAnti
+    /// Every left row, plus a boolean `mark` column: whether it has a match (EXISTS or IN
+    /// inside an expression). With `nullAware`, an unmatched row's mark is NULL instead of
+    /// false when its key is NULL or a right key is NULL (the right side not being empty),
+    /// as `x IN (subquery)` is.
+    case mark(PlanColumn, nullAware: Bool)
+
+    /// Whether the output has the right input's columns.
+    public var outputsRight: Bool {
+        switch self {
+        case .inner, .left, .right, .full, .cross: true
+        case .semi, .anti, .nullAwareAnti, .mark: false
+        }
+    }
+
+    /// For EXPLAIN: "Inner", "Semi", "Mark".
+    public var label: String {
+        switch self {
+        case .inner: "Inner"
+        case .left: "Left"
+        case .right: "Right"
+        case .full: "Full"
+        case .cross: "Cross"
+        case .semi: "Semi"
+        case .anti: "Anti"
+        case .nullAwareAnti: "Null-Aware Anti"
+        case .mark: "Mark"
+        }
+    }
 }
 
 /// The relational plan. Every node's output is `columns`; expressions refer to columns of
@@ -117,6 +153,8 @@ public indirect enum LogicalPlan: Sendable, Hashable {
         case .left: return left + nullable(right)
         case .right: return nullable(left) + right
         case .full: return nullable(left + right)
+        case .semi, .anti, .nullAwareAnti: return left
+        case .mark(let mark, _): return left + [mark]
         }
     }
 

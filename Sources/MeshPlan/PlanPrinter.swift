@@ -31,7 +31,7 @@ public enum PlanPrinter {
             lines.append("\(pad)\(arrow)Project: \(items.joined(separator: ", "))\(note)")
         case .join(_, _, let kind, let cond):
             let c = cond.map { " on " + expr($0) } ?? ""
-            lines.append("\(pad)\(arrow)Hash \(kind.rawValue.capitalized) Join\(c)\(note)")
+            lines.append("\(pad)\(arrow)Hash \(kind.label) Join\(c)\(note)")
         case .aggregate(_, let groups, let aggs, _):
             let g = groups.map(expr).joined(separator: ", ")
             let a = aggs.map { describe($0, names: inputNames) }.joined(separator: ", ")

@@ -1,9 +1,11 @@
 import MeshCore
 import MeshPlan
 
-/// Hash join for inner, left, right and full joins on equality keys, with any remaining
-/// condition checked on candidate pairs. Without equality keys it degrades to a nested loop
-/// over the build side (cross joins, theta joins).
+/// Hash join for inner, left, right and full joins, and for the semi, anti, null-aware anti
+/// and mark joins that subqueries become, on equality keys, with any remaining condition
+/// checked on candidate pairs. Without equality keys it degrades to a nested loop over the
+/// build side (cross joins, theta joins), taken in windows of at most `nestedLoopPairs` pairs
+/// so memory stays bounded however large the two sides are.
 ///
 /// The right input is the build side, except for RIGHT joins, where the left input is built
 /// and the join runs as a left join with the sides' columns put back in order.
@@ -26,7 +28,19 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private let keepUnmatchedProbe: Bool
     private let keepUnmatchedBuild: Bool
 
+    /// The most candidate pairs a nested loop materialises at once.
+    static let nestedLoopPairs = 1 << 16
+
     private var built = false
+    /// Some build row's key is NULL (null-aware joins).
+    private var buildHasNullKey = false
+    /// The probe batch being joined, and how far: the hash path takes a batch in one step, the
+    /// nested loop in windows.
+    private var current: Batch?
+    private var currentKeyNull: [Bool] = []
+    private var currentMatched: [Bool] = []
+    private var loopProbeStart = 0
+    private var loopBuildStart = 0
     private var buildBatch = Batch(columns: [], rowCount: 0)
     private var table = JoinTable()
     private var encoders: [KeyEncoder] = []
@@ -65,6 +79,9 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         keyTwins = Self.keyTwins(probe: buildIsLeft ? rkeys : lkeys, build: buildIsLeft ? lkeys : rkeys)
         residual = try BoundExpr.conjunction(rest).map(ExpressionCompiler.compilePredicate)
         keepUnmatchedProbe = kind == .left || kind == .right || kind == .full
+        if case .nullAwareAnti = kind, !rest.isEmpty {
+            throw MeshError(.internalError, "a null-aware anti join takes key equalities only")
+        }
         keepUnmatchedBuild = kind == .full
     }
 
@@ -97,6 +114,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         guard !buildKeys.isEmpty else { built = true; return }
         encoders = buildKeys.map { _ in KeyEncoder() }
         let keyCols = try buildKeys.map { try $0(buildBatch) }
+        buildHasNullKey = keyCols.contains { $0.validity.hasNulls && (0..<n).contains(where: $0.validity.isNull) }
         let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
         table = JoinTable.build(rows, keyColumns: buildKeys.count)
         built = true
@@ -104,11 +122,15 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
 
     public func next() async throws -> Batch? {
         if !built { try await build() }
-        while let p = try await probe.next() {
+        while true {
+            if current != nil {
+                if let out = try step(), out.rowCount > 0 { return produced(out) }
+                continue
+            }
+            guard let p = try await probe.next() else { break }
             try Task.checkCancellation()
             if p.rowCount == 0 { continue }
-            let out = try joinBatch(p)
-            if out.rowCount > 0 { return produced(out) }
+            try start(p)
         }
         if keepUnmatchedBuild, !emittedUnmatchedBuild {
             emittedUnmatchedBuild = true
@@ -120,42 +142,127 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         return nil
     }
 
-    private func joinBatch(_ p: Batch) throws -> Batch {
+    /// Takes up a new probe batch.
+    private func start(_ p: Batch) throws {
+        current = p
+        currentMatched = [Bool](repeating: false, count: p.rowCount)
+        loopProbeStart = 0
+        loopBuildStart = 0
+        currentKeyNull = []
+    }
+
+    /// Joins the next part of the current probe batch: the whole batch on the hash path, one
+    /// window of pairs in a nested loop. Returns nil (and drops the batch) once it is done;
+    /// an empty batch when a window produced nothing.
+    private func step() throws -> Batch? {
+        guard let p = current else { return nil }
         var probeRows: [Int] = []
         var buildRows: [Int] = []
-        probeRows.reserveCapacity(p.rowCount)
-        buildRows.reserveCapacity(p.rowCount)
+        var finished: Bool
         if buildKeys.isEmpty {
-            // Nested loop: every pair is a candidate.
-            for i in 0..<p.rowCount {
-                for j in 0..<buildBatch.rowCount { probeRows.append(i); buildRows.append(j) }
+            let n = buildBatch.rowCount
+            if n == 0 || p.rowCount == 0 {
+                finished = true
+            } else {
+                // A window of at most `nestedLoopPairs` pairs: several probe rows against the
+                // whole build side, or one probe row against a stretch of it.
+                let limit = Self.nestedLoopPairs
+                if n <= limit {
+                    let rowsNow = min(p.rowCount - loopProbeStart, max(1, limit / n))
+                    probeRows.reserveCapacity(rowsNow * n)
+                    buildRows.reserveCapacity(rowsNow * n)
+                    for i in loopProbeStart..<(loopProbeStart + rowsNow) {
+                        for j in 0..<n { probeRows.append(i); buildRows.append(j) }
+                    }
+                    loopProbeStart += rowsNow
+                } else {
+                    let end = min(n, loopBuildStart + limit)
+                    probeRows = [Int](repeating: loopProbeStart, count: end - loopBuildStart)
+                    buildRows = Array(loopBuildStart..<end)
+                    loopBuildStart = end
+                    if loopBuildStart == n { loopBuildStart = 0; loopProbeStart += 1 }
+                }
+                finished = loopProbeStart >= p.rowCount
             }
         } else {
             let keyCols = try probeKeys.map { try $0(p) }
+            if needsKeyNulls {
+                currentKeyNull = (0..<p.rowCount).map { i in keyCols.contains { $0.validity.isNull(i) } }
+            }
             let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: false, rowCount: p.rowCount)
             table.probe(rows, probeRows: &probeRows, buildRows: &buildRows)
+            finished = true
         }
-        var candidates = assemble(probeBatch: p, probeRows: probeRows, buildRows: buildRows, matched: true)
-        if let residual, candidates.rowCount > 0 {
-            let mask = try residual(candidates)
-            if mask.contains(false) {
-                var keptProbe: [Int] = [], keptBuild: [Int] = []
-                for k in mask.indices where mask[k] { keptProbe.append(probeRows[k]); keptBuild.append(buildRows[k]) }
-                probeRows = keptProbe
-                buildRows = keptBuild
-                candidates = candidates.filter(mask)
-            }
-        }
+        let pairs = try matchingPairs(p, &probeRows, &buildRows)
+        currentMatched.withUnsafeMutableBufferPointer { m in for i in probeRows { m[i] = true } }
         if keepUnmatchedBuild {
             buildMatched.withUnsafeMutableBufferPointer { m in for j in buildRows { m[j] = true } }
         }
-        guard keepUnmatchedProbe else { return candidates }
-        var matched = [Bool](repeating: false, count: p.rowCount)
-        matched.withUnsafeMutableBufferPointer { m in for i in probeRows { m[i] = true } }
-        let unmatched = matched.indices.filter { !matched[$0] }
-        if unmatched.isEmpty { return candidates }
-        let extra = assemble(probeBatch: p, probeRows: unmatched, buildRows: [Int](repeating: -1, count: unmatched.count))
-        return concatBatches([candidates, extra], fields: fields)
+        var out: Batch
+        if kind.outputsRight {
+            out = pairs ?? assemble(probeBatch: p, probeRows: probeRows, buildRows: buildRows, matched: true)
+        } else {
+            out = Batch(columns: [], rowCount: 0)
+        }
+        guard finished else { return out }
+        current = nil
+        let parts = [out, try unmatchedOrSelected(p)].filter { $0.rowCount > 0 }
+        return parts.isEmpty ? Batch(columns: [], rowCount: 0) : concatBatches(parts, fields: fields)
+    }
+
+    private var needsKeyNulls: Bool {
+        switch kind {
+        case .nullAwareAnti: true
+        case .mark(_, let nullAware): nullAware
+        default: false
+        }
+    }
+
+    /// Keeps the candidate pairs that satisfy the residual condition; returns them assembled
+    /// when the output needs them anyway (nil when there is nothing to check).
+    private func matchingPairs(_ p: Batch, _ probeRows: inout [Int], _ buildRows: inout [Int]) throws -> Batch? {
+        guard let residual, !probeRows.isEmpty else { return nil }
+        let candidates = assemble(probeBatch: p, probeRows: probeRows, buildRows: buildRows, matched: true)
+        let mask = try residual(candidates)
+        guard mask.contains(false) else { return candidates }
+        var keptProbe: [Int] = [], keptBuild: [Int] = []
+        for k in mask.indices where mask[k] { keptProbe.append(probeRows[k]); keptBuild.append(buildRows[k]) }
+        probeRows = keptProbe
+        buildRows = keptBuild
+        return candidates.filter(mask)
+    }
+
+    /// What a probe batch adds once all its matches are known: its unmatched rows padded with
+    /// NULLs (outer joins), or its rows chosen by match (semi, anti), or all of them with the
+    /// mark column.
+    private func unmatchedOrSelected(_ p: Batch) throws -> Batch {
+        let matched = currentMatched
+        let buildEmpty = buildBatch.rowCount == 0
+        switch kind {
+        case .inner, .cross:
+            return Batch(columns: [], rowCount: 0)
+        case .left, .right, .full:
+            let unmatched = matched.indices.filter { !matched[$0] }
+            if unmatched.isEmpty { return Batch(columns: [], rowCount: 0) }
+            return assemble(probeBatch: p, probeRows: unmatched, buildRows: [Int](repeating: -1, count: unmatched.count))
+        case .semi:
+            return p.filter(matched)
+        case .anti:
+            return p.filter(matched.map { !$0 })
+        case .nullAwareAnti:
+            if buildEmpty { return p }
+            if buildHasNullKey { return p.filter([Bool](repeating: false, count: p.rowCount)) }
+            let keyNull = currentKeyNull
+            return p.filter(matched.indices.map { !matched[$0] && !keyNull[$0] })
+        case .mark(_, let nullAware):
+            let keyNull = currentKeyNull
+            let unknown: (Int) -> Bool = { i in
+                nullAware && !buildEmpty && !matched[i] && (self.buildHasNullKey || keyNull[i])
+            }
+            let mark = Column(type: .boolean, storage: .bool(matched),
+                              validity: Validity(count: p.rowCount) { !unknown($0) })
+            return Batch(columns: p.columns + [mark], rowCount: p.rowCount)
+        }
     }
 
     /// Joined rows in output order (left columns, then right); -1 picks NULLs.

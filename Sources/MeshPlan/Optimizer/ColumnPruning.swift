@@ -40,7 +40,9 @@ public struct ColumnPruning: OptimizerRule {
 
         case .join(let l, let r, let kind, let cond):
             let needed = required.union(cond?.referencedColumns ?? [])
-            return .join(prune(l, needed), prune(r, needed), kind, cond)
+            // A semi, anti or mark join needs only the right columns its condition reads; with
+            // none (an uncorrelated EXISTS) the right side still keeps one column for its rows.
+            return .join(prune(l, needed), prune(r, kind.outputsRight ? needed : cond?.referencedColumns ?? []), kind, cond)
 
         case .aggregate(let child, let groups, let aggs, let columns):
             // Every group key stays (it defines the groups); unread aggregates go.

@@ -42,6 +42,9 @@ public struct PredicatePushdown: OptimizerRule {
                     if onlyRight { rightDown.append(c) } else { keep.append(c) }
                 case .full:
                     keep.append(c)
+                case .semi, .anti, .nullAwareAnti, .mark:
+                    // Each left row's fate depends on that row alone: filter it first.
+                    if onlyLeft { leftDown.append(c) } else { keep.append(c) }
                 }
             }
             // The join's own condition: a conjunct over one side filters that side when the
@@ -49,8 +52,8 @@ public struct PredicatePushdown: OptimizerRule {
             var ownConds: [BoundExpr] = []
             for c in cond?.conjuncts ?? [] {
                 let (onlyLeft, onlyRight) = side(c)
-                if onlyLeft, kind == .inner || kind == .right { leftDown.append(c) }
-                else if onlyRight, kind == .inner || kind == .left { rightDown.append(c) }
+                if onlyLeft, kind == .inner || kind == .right || kind == .semi { leftDown.append(c) }
+                else if onlyRight, kind != .right, kind != .full, kind != .cross, kind != .nullAwareAnti { rightDown.append(c) }
                 else { ownConds.append(c) }
             }
             let allConds = ownConds + joinConds

@@ -213,7 +213,9 @@ public struct RemotePushdown: OptimizerRule {
         case .left: .leftJoin
         case .right: .rightJoin
         case .full: .fullJoin
+        case .semi, .anti, .nullAwareAnti, .mark: nil
         }
+        guard feature != nil else { return nil }
         if let feature, !d.supports(feature) { return nil }
         let left = a.block.isPlain ? a.block : a.block.wrapped(aliases.make(), d)
         let right = b.block.isPlain ? b.block : b.block.wrapped(aliases.make(), d)
@@ -239,6 +241,7 @@ public struct RemotePushdown: OptimizerRule {
             case .left: "LEFT JOIN"
             case .right: "RIGHT JOIN"
             case .full: "FULL JOIN"
+            case .semi, .anti, .nullAwareAnti, .mark: ""
             }
             joinSQL = "\(left.from) \(word) \(rightFrom) ON \(c)"
         } else {
