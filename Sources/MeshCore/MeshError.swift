@@ -18,6 +18,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case invalidText         // 22P02
         case divisionByZero      // 22012
         case numericOverflow     // 22003
+        case cardinalityViolation // 21000
         case notSupported        // 0A000
         case connection          // 08006
         case source              // 58000: the source reported an error
@@ -56,6 +57,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case .invalidText: "22P02"
         case .divisionByZero: "22012"
         case .numericOverflow: "22003"
+        case .cardinalityViolation: "21000"
         case .notSupported: "0A000"
         case .connection: "08006"
         case .source: "58000"

@@ -26,15 +26,14 @@ extension Session {
             connectors[id] = try engine.connector(for: record)
         }
         let optimizer = Optimizer(
-            rules: [PredicatePushdown(), ColumnPruning()],
+            rules: [SubqueryDecorrelation(), PredicatePushdown(), ColumnPruning()],
             finalRules: [RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))
     }
 
     static func connectorIDs(_ plan: LogicalPlan) -> [String] {
-        if case .scan(let s) = plan { return [s.connectorID] }
-        return plan.children.flatMap(connectorIDs)
+        plan.allScans.map(\.connectorID)
     }
 
     func runQuery(_ query: Query) throws -> QueryResult {

@@ -20,8 +20,7 @@ extension Binder {
             return try bindLiteral(lit, at: loc)
 
         case .column(let parts):
-            let (i, _) = try scope.resolve(parts, at: loc)
-            return scope.reference(i, at: loc)
+            return try resolveColumn(parts, scope: scope, at: loc)
 
         case .parameter(let n):
             throw MeshError(.notSupported, "there is no parameter $\(n)", at: loc)
@@ -86,8 +85,14 @@ extension Binder {
             items = try items.enumerated().map { try Self.coerceChecked($1, to: t, at: list[$0].location) }
             return BoundExpr(.inList(v, items, negated: negated), type: .boolean, at: loc)
 
-        case .inSubquery, .exists, .subquery:
-            throw MeshError(.notSupported, "subqueries are not supported yet", at: loc)
+        case .exists(let q, let negated):
+            return try bindExists(q, negated: negated, scope: scope, at: loc)
+
+        case .inSubquery(let x, let q, let negated):
+            return try bindInSubquery(try bind(x), q, negated: negated, scope: scope, at: loc)
+
+        case .subquery(let q):
+            return try bindScalarSubquery(q, scope: scope, at: loc)
 
         case .like(let x, let pattern, let escape, let ci, let negated):
             let v = try Self.coerceChecked(try bind(x), to: .text, at: x.location, implicitOnly: true, op: ci ? "~~*" : "~~")

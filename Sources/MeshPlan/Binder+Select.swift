@@ -80,6 +80,7 @@ extension Binder {
             var uniqueGroups: [BoundExpr] = []
             for g in groups where !uniqueGroups.contains(g) { uniqueGroups.append(g) }
             groups = uniqueGroups
+            let localIDs = Set(scope.entries.map(\.id))
             let groupColumns = groups.enumerated().map { PlanColumn.fresh("group\($0.offset)", $0.element.type) }
             func rewrite(_ e: BoundExpr) throws -> BoundExpr {
                 if let i = groups.firstIndex(of: e) { return BoundExpr(.column(groupColumns[i].id), type: e.type, at: e.location) }
@@ -92,6 +93,9 @@ extension Binder {
                         index = calls.count - 1
                     }
                     return BoundExpr(.column(callColumns[index!].id), type: call.resultType, at: e.location)
+                case .column(let id) where !localIDs.contains(id):
+                    // A column of an enclosing query: a constant for this one.
+                    return e
                 case .column:
                     throw MeshError(.groupingError,
                                     "column \"\(Self.columnName(e, scope))\" must appear in the GROUP BY clause or be used in an aggregate function",

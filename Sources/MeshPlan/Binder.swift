@@ -11,6 +11,9 @@ public struct Binder {
     /// Views being expanded, to stop a view that refers to itself.
     var expandingViews: [String] = []
     var ctes: [String: CommonTableExpression] = [:]
+    /// The scopes of the queries this one is a subquery of, innermost first: a name not found
+    /// in the query's own FROM resolves there (a correlated reference).
+    var outerScopes: [Scope] = []
 
     public init(catalog: any CatalogResolver, now: Date = Date()) {
         self.catalog = catalog

@@ -32,6 +32,8 @@ public struct BoundExpr: Sendable, Hashable {
         /// An aggregate call before the binder replaces it with a column of the aggregate's
         /// output. Never reaches the executor.
         case aggregate(AggregateCall)
+        /// A subquery, until decorrelation turns it into a join. Never reaches the executor.
+        case subquery(BoundSubquery)
     }
 
     public var kind: Kind
@@ -63,6 +65,7 @@ public struct BoundExpr: Sendable, Hashable {
         case .caseWhen(let ws, let o): ws.flatMap { [$0.condition, $0.result] } + (o.map { [$0] } ?? [])
         case .function(_, let args): args
         case .aggregate(let a): a.arguments + (a.filter.map { [$0] } ?? [])
+        case .subquery(let q): q.operand.map { [$0] } ?? []
         }
     }
 
@@ -76,6 +79,7 @@ public struct BoundExpr: Sendable, Hashable {
         var out = Set<ColumnID>()
         func visit(_ e: BoundExpr) {
             if case .column(let id) = e.kind { out.insert(id) }
+            if case .subquery(let q) = e.kind { out.formUnion(q.outerReferences) }
             e.children.forEach(visit)
         }
         visit(self)
@@ -114,6 +118,11 @@ public struct BoundExpr: Sendable, Hashable {
     public var containsAggregate: Bool {
         if case .aggregate = kind { return true }
         return children.contains { $0.containsAggregate }
+    }
+
+    public var containsSubquery: Bool {
+        if case .subquery = kind { return true }
+        return children.contains { $0.containsSubquery }
     }
 
     /// Splits an AND tree into its conjuncts.
@@ -159,6 +168,9 @@ public enum ComparisonOperator: String, Sendable, Hashable {
 
 public enum AggregateFunction: String, Sendable, Hashable {
     case count, countStar = "count(*)", sum, avg, min, max, boolAnd = "bool_and", boolOr = "bool_or"
+    /// The value of a scalar subquery's one row: NULL without rows, an error with more than
+    /// one. Made by decorrelation, never written by users.
+    case single
 }
 
 /// One aggregate of a GROUP BY: `sum(x)`, `count(DISTINCT y) FILTER (WHERE …)`.
@@ -206,7 +218,39 @@ extension BoundExpr {
             a.arguments = try a.arguments.map(f)
             a.filter = try a.filter.map(f)
             copy.kind = .aggregate(a)
+        case .subquery(var q):
+            q.operand = try q.operand.map(f)
+            copy.kind = .subquery(q)
         }
         return copy
+    }
+}
+
+/// A subquery inside an expression, as bound: its plan reads the enclosing query's columns
+/// (`outerReferences`) directly by id.
+public struct BoundSubquery: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// `(SELECT …)`: one column, at most one row.
+        case scalar
+        /// `[NOT] EXISTS (SELECT …)`.
+        case exists
+        /// `x [NOT] IN (SELECT …)`: one column, compared with `operand`.
+        case `in`
+    }
+
+    public var kind: Kind
+    public var negated: Bool
+    /// The left side of IN.
+    public var operand: BoundExpr?
+    public var plan: LogicalPlan
+    /// Columns of enclosing queries the plan reads; empty for an uncorrelated subquery.
+    public var outerReferences: Set<ColumnID>
+
+    public init(kind: Kind, negated: Bool, operand: BoundExpr?, plan: LogicalPlan, outerReferences: Set<ColumnID>) {
+        self.kind = kind
+        self.negated = negated
+        self.operand = operand
+        self.plan = plan
+        self.outerReferences = outerReferences
     }
 }

@@ -106,6 +106,10 @@ public enum PlanPrinter {
         case .cast(let x): return "CAST(\(d(x)) AS \(e.type))"
         case .function(let n, let args): return "\(n)(\(args.map(d).joined(separator: ", ")))"
         case .aggregate(let a): return describe(a, names: names)
+        case .subquery(let q):
+            let body = q.kind == .exists ? "EXISTS (subquery)" : q.kind == .in ? "IN (subquery)" : "(subquery)"
+            let operand = q.operand.map { d($0) + " " } ?? ""
+            return "\(operand)\(q.negated ? "NOT " : "")\(body)"
         }
     }
 }

@@ -90,6 +90,8 @@ public enum TypeRules {
         case .min, .max:
             guard let arg, arg != .bytea else { return nil }
             return arg
+        case .single:
+            return arg
         case .boolAnd, .boolOr:
             return arg == .boolean || arg == .unknown ? .boolean : nil
         }

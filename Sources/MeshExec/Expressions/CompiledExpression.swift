@@ -93,6 +93,8 @@ public enum ExpressionCompiler {
             return { batch in try impl(try fs.map { try $0(batch) }, batch.rowCount) }
         case .aggregate:
             throw MeshError(.internalError, "aggregate outside of an aggregation")
+        case .subquery:
+            throw MeshError(.internalError, "subquery that was not decorrelated")
         }
     }
 

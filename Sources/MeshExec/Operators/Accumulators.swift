@@ -20,6 +20,7 @@ enum Accumulators {
         case .max: ExtremeAccumulator(type: call.resultType, wantMax: true)
         case .boolAnd: BoolAccumulator(isAnd: true)
         case .boolOr: BoolAccumulator(isAnd: false)
+        case .single: SingleValueAccumulator(type: call.resultType)
         }
         return call.distinct ? DistinctAccumulator(inner) : inner
     }
@@ -239,4 +240,36 @@ final class DistinctAccumulator: Accumulator {
     }
 
     func finish(groupCount: Int) -> Column { inner.finish(groupCount: groupCount) }
+}
+
+/// The value of a scalar subquery: the one row's value, NULL without rows, and PostgreSQL's
+/// error when the subquery returns more than one row.
+final class SingleValueAccumulator: Accumulator {
+    let type: DataType
+    var values: [Value] = []
+    var seen: [Bool] = []
+
+    init(type: DataType) { self.type = type }
+
+    func update(groups: [Int32], groupCount: Int, values column: Column?, mask: [Bool]?) throws {
+        guard let column else { return }
+        if values.count < groupCount {
+            values.append(contentsOf: repeatElement(.null, count: groupCount - values.count))
+            seen.append(contentsOf: repeatElement(false, count: groupCount - seen.count))
+        }
+        for i in groups.indices where mask?[i] ?? true {
+            let g = Int(groups[i])
+            if seen[g] {
+                throw MeshError(.cardinalityViolation, "more than one row returned by a subquery used as an expression")
+            }
+            seen[g] = true
+            values[g] = column.value(at: i)
+        }
+    }
+
+    func finish(groupCount: Int) -> Column {
+        var b = ColumnBuilder(type: type, capacity: groupCount)
+        for g in 0..<groupCount { b.append(g < values.count ? values[g] : .null) }
+        return b.finish()
+    }
 }

@@ -79,8 +79,11 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         keyTwins = Self.keyTwins(probe: buildIsLeft ? rkeys : lkeys, build: buildIsLeft ? lkeys : rkeys)
         residual = try BoundExpr.conjunction(rest).map(ExpressionCompiler.compilePredicate)
         keepUnmatchedProbe = kind == .left || kind == .right || kind == .full
-        if case .nullAwareAnti = kind, !rest.isEmpty {
+        if case .nullAwareAnti = kind, !rest.isEmpty || lkeys.isEmpty {
             throw MeshError(.internalError, "a null-aware anti join takes key equalities only")
+        }
+        if case .mark(_, true) = kind, lkeys.isEmpty {
+            throw MeshError(.internalError, "a null-aware mark join needs equality keys")
         }
         keepUnmatchedBuild = kind == .full
     }

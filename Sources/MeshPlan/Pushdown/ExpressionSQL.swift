@@ -94,7 +94,7 @@ struct ExpressionSQL {
                 printed.append(s)
             }
             return dialect.functionCall(name, arguments: printed, argumentTypes: args.map(\.type))
-        case .aggregate:
+        case .aggregate, .subquery:
             return nil
         }
     }
@@ -108,6 +108,8 @@ struct ExpressionSQL {
             if a.function == .avg, argType?.isInteger == true, !dialect.supports(.integerAverage) { return nil }
         case .boolAnd, .boolOr:
             guard dialect.name == "postgres" else { return nil }
+        case .single:
+            return nil
         case .min, .max:
             if let t = argType, [.date, .timestamp, .timestamptz].contains(t), !dialect.supports(.dateComparison) { return nil }
         default: break

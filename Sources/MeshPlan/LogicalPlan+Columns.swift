@@ -1,0 +1,65 @@
+/// Which columns a plan defines and which it reads, for finding a subquery's references to
+/// the queries around it.
+extension LogicalPlan {
+    /// The ids of every column some node of this plan defines.
+    public var definedColumns: Set<ColumnID> {
+        var out = Set<ColumnID>()
+        visit { node in
+            switch node {
+            case .scan(let s): out.formUnion(s.columnIDs)
+            case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs): out.formUnion(cs.ids)
+            case .remote(let r): out.formUnion(r.columns.ids)
+            case .join(_, _, .mark(let m, _), _): out.insert(m.id)
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// The expressions of this node (not of its children).
+    public var expressions: [BoundExpr] {
+        switch self {
+        case .filter(_, let p): [p]
+        case .project(_, let es, _): es
+        case .join(_, _, _, let c): c.map { [$0] } ?? []
+        case .aggregate(_, let gs, let aggs, _):
+            gs + aggs.flatMap { $0.arguments + ($0.filter.map { [$0] } ?? []) }
+        case .sort(_, let keys): keys.map(\.expr)
+        default: []
+        }
+    }
+
+    /// The ids of every column some expression of this plan reads.
+    public var referencedColumns: Set<ColumnID> {
+        var out = Set<ColumnID>()
+        visit { node in
+            for e in node.expressions { out.formUnion(e.referencedColumns) }
+        }
+        return out
+    }
+
+    /// Columns read but not defined inside: a subquery's correlated references.
+    public var freeColumns: Set<ColumnID> { referencedColumns.subtracting(definedColumns) }
+
+    /// Calls `body` on every node, parents before children.
+    public func visit(_ body: (LogicalPlan) -> Void) {
+        body(self)
+        for c in children { c.visit(body) }
+    }
+}
+
+extension LogicalPlan {
+    /// Every product scan of the plan, including those of subqueries still inside expressions.
+    public var allScans: [ProductScan] {
+        var out: [ProductScan] = []
+        func inExpr(_ e: BoundExpr) {
+            if case .subquery(let q) = e.kind { out += q.plan.allScans }
+            e.children.forEach(inExpr)
+        }
+        visit { node in
+            if case .scan(let s) = node { out.append(s) }
+            node.expressions.forEach(inExpr)
+        }
+        return out
+    }
+}

@@ -1,0 +1,75 @@
+extension LogicalPlan {
+    /// The same node over new children (in `children` order).
+    public func withChildren(_ cs: [LogicalPlan]) -> LogicalPlan {
+        switch self {
+        case .scan, .singleRow, .remote: self
+        case .filter(_, let p): .filter(cs[0], p)
+        case .project(_, let es, let cols): .project(cs[0], es, cols)
+        case .join(_, _, let k, let c): .join(cs[0], cs[1], k, c)
+        case .aggregate(_, let g, let a, let cols): .aggregate(cs[0], groups: g, aggregates: a, cols)
+        case .sort(_, let k): .sort(cs[0], k)
+        case .limit(_, let l, let o): .limit(cs[0], limit: l, offset: o)
+        case .distinct: .distinct(cs[0])
+        case .unionAll(_, let cols): .unionAll(cs, cols)
+        }
+    }
+
+    /// Rebuilds the plan bottom-up; `transform` sees each node after its children.
+    public func transformUp(_ transform: (LogicalPlan) throws -> LogicalPlan) rethrows -> LogicalPlan {
+        let cs = try children.map { try $0.transformUp(transform) }
+        return try transform(cs.isEmpty ? self : withChildren(cs))
+    }
+
+    /// `plan` filtered by the conjuncts, or `plan` itself when there are none.
+    public static func filtered(_ plan: LogicalPlan, _ conjuncts: [BoundExpr]) -> LogicalPlan {
+        guard let c = BoundExpr.conjunction(conjuncts) else { return plan }
+        return .filter(plan, c)
+    }
+}
+
+extension LogicalPlan {
+    /// A copy of this plan whose every defined column has a new id (references inside follow),
+    /// for using one subplan twice in a tree. Returns the old → new mapping too.
+    public func withFreshColumnIDs() -> (LogicalPlan, [ColumnID: ColumnID]) {
+        var map: [ColumnID: ColumnID] = [:]
+        for id in definedColumns { map[id] = .fresh() }
+        func renamed(_ cs: [PlanColumn]) -> [PlanColumn] { cs.map { var c = $0; c.id = map[c.id] ?? c.id; return c } }
+        func sub(_ e: BoundExpr) -> BoundExpr {
+            e.rewritten { x in
+                guard case .column(let id) = x.kind, let n = map[id] else { return x }
+                var c = x
+                c.kind = .column(n)
+                return c
+            }
+        }
+        let out = transformUp { node -> LogicalPlan in
+            switch node {
+            case .scan(var s):
+                s.columnIDs = s.columnIDs.map { map[$0] ?? $0 }
+                return .scan(s)
+            case .filter(let c, let p): return .filter(c, sub(p))
+            case .project(let c, let es, let cs): return .project(c, es.map(sub), renamed(cs))
+            case .join(let l, let r, let k, let cond):
+                var kind = k
+                if case .mark(var m, let na) = k { m.id = map[m.id] ?? m.id; kind = .mark(m, nullAware: na) }
+                return .join(l, r, kind, cond.map(sub))
+            case .aggregate(let c, let gs, let aggs, let cs):
+                let a2 = aggs.map { a -> AggregateCall in
+                    var a = a
+                    a.arguments = a.arguments.map(sub)
+                    a.filter = a.filter.map(sub)
+                    return a
+                }
+                return .aggregate(c, groups: gs.map(sub), aggregates: a2, renamed(cs))
+            case .sort(let c, let keys):
+                return .sort(c, keys.map { SortKey(expr: sub($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
+            case .unionAll(let cs, let cols): return .unionAll(cs, renamed(cols))
+            case .remote(var r):
+                r.columns = renamed(r.columns)
+                return .remote(r)
+            case .singleRow, .limit, .distinct: return node
+            }
+        }
+        return (out, map)
+    }
+}

@@ -1,0 +1,366 @@
+import MeshCore
+import MeshSQL
+
+/// Turns every subquery into a join, so no plan evaluates a subquery once per outer row
+/// (the approach of DuckDB's and DataFusion's decorrelators):
+/// - a WHERE/HAVING conjunct `EXISTS` / `x IN` becomes a semi join, `NOT EXISTS` an anti join,
+///   `x NOT IN` a null-aware anti join (uncorrelated) or an anti join whose condition counts a
+///   NULL comparison as a match (correlated), which is what makes NOT IN false or NULL;
+/// - EXISTS / IN anywhere else in an expression becomes a mark join, whose boolean column
+///   takes the subquery's place;
+/// - a scalar subquery becomes a join with its one row (uncorrelated) or, correlated, a left
+///   join with its value computed per correlation key (grouped by the correlated columns).
+///   A subquery that is not a plain aggregate is wrapped in the `single` aggregate, which
+///   gives NULL for no rows and PostgreSQL's error for more than one.
+/// The correlation conditions are pulled out of the subquery's filters and inner joins and
+/// become the join's condition; below an aggregate, equality correlations become group keys.
+public struct SubqueryDecorrelation: OptimizerRule {
+    public let name = "decorrelate_subqueries"
+    public init() {}
+
+    public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
+        var changed = false
+        let out = try decorrelate(plan, &changed)
+        return (out, changed)
+    }
+
+    func decorrelate(_ plan: LogicalPlan, _ changed: inout Bool) throws -> LogicalPlan {
+        try plan.transformUp { node in
+            switch node {
+            case .filter(let input, let pred) where pred.containsSubquery:
+                changed = true
+                return try rewriteFilter(input, pred)
+            case .project(let input, let exprs, let columns) where exprs.contains(where: \.containsSubquery):
+                changed = true
+                var current = input
+                let out = try exprs.map { try replaceNested($0, &current) }
+                return .project(current, out, columns)
+            default:
+                if let e = node.expressions.first(where: \.containsSubquery) {
+                    throw MeshError(.notSupported, "subqueries are supported in WHERE, HAVING and the select list, not here",
+                                    at: Self.subqueryLocation(e))
+                }
+                return node
+            }
+        }
+    }
+
+    // MARK: - Where the subquery stands
+
+    func rewriteFilter(_ input: LogicalPlan, _ pred: BoundExpr) throws -> LogicalPlan {
+        var current = input
+        var rest: [BoundExpr] = []
+        for c in pred.conjuncts {
+            if let q = Self.wholeConjunct(c) {
+                current = try filterJoin(current, q, at: c.location)
+            } else if c.containsSubquery {
+                rest.append(try replaceNested(c, &current))
+            } else {
+                rest.append(c)
+            }
+        }
+        let filtered = LogicalPlan.filtered(current, rest)
+        // Mark and scalar joins add columns; the filter's output stays its input's.
+        if current.columns.ids == input.columns.ids { return filtered }
+        return .project(filtered, input.columns.map(\.ref), input.columns)
+    }
+
+    /// `[NOT] EXISTS` or `x [NOT] IN` standing as a whole conjunct of a filter.
+    static func wholeConjunct(_ e: BoundExpr) -> BoundSubquery? {
+        switch e.kind {
+        case .subquery(let q) where q.kind != .scalar:
+            return q
+        case .not(let inner):
+            guard case .subquery(var q) = inner.kind, q.kind != .scalar else { return nil }
+            q.negated.toggle()
+            return q
+        default:
+            return nil
+        }
+    }
+
+    /// A filtering subquery as a semi or anti join.
+    func filterJoin(_ input: LogicalPlan, _ q: BoundSubquery, at loc: SourceLocation?) throws -> LogicalPlan {
+        let p = try prepare(q, input: input, at: loc)
+        switch q.kind {
+        case .exists:
+            return .join(input, p.plan, q.negated ? .anti : .semi, BoundExpr.conjunction(p.correlation))
+        case .in:
+            let x = q.operand!, y = p.value!
+            let eq = Self.equal(x, y)
+            if !q.negated { return .join(input, p.plan, .semi, BoundExpr.conjunction([eq] + p.correlation)) }
+            if p.correlation.isEmpty, !x.referencedColumns.isEmpty { return .join(input, p.plan, .nullAwareAnti, eq) }
+            // x = y being NULL counts as a match too: then NOT IN is not true.
+            let matchOrUnknown = Self.or(eq, Self.or(Self.isNull(x), Self.isNull(y)))
+            return .join(input, p.plan, .anti, BoundExpr.conjunction(p.correlation + [matchOrUnknown]))
+        case .scalar:
+            throw MeshError(.internalError, "a scalar subquery is not a filter")
+        }
+    }
+
+    /// Replaces each subquery inside `e` by a column that a join onto `current` provides.
+    func replaceNested(_ e: BoundExpr, _ current: inout LogicalPlan) throws -> BoundExpr {
+        try e.rewritten { node in
+            guard case .subquery(let q) = node.kind else { return node }
+            switch q.kind {
+            case .scalar: return try scalarJoin(q, &current, at: node.location)
+            case .exists, .in: return try markJoin(q, &current, at: node.location)
+            }
+        }
+    }
+
+    /// EXISTS / IN as a value: a mark join's boolean column.
+    func markJoin(_ q: BoundSubquery, _ current: inout LogicalPlan, at loc: SourceLocation?) throws -> BoundExpr {
+        let p = try prepare(q, input: current, at: loc)
+        let mark = PlanColumn.fresh("mark", .boolean)
+        var value: BoundExpr
+        switch q.kind {
+        case .exists:
+            current = .join(current, p.plan, .mark(mark, nullAware: false), BoundExpr.conjunction(p.correlation))
+            value = mark.ref
+        case .in:
+            let x = q.operand!, y = p.value!
+            let eq = Self.equal(x, y)
+            if p.correlation.isEmpty, !x.referencedColumns.isEmpty {
+                current = .join(current, p.plan, .mark(mark, nullAware: true), eq)
+                value = mark.ref
+            } else {
+                // TRUE on a match; otherwise NULL when some comparison was NULL; else FALSE.
+                // Two mark joins, the second over a copy of the subquery with ids of its own.
+                let (copy, ids) = p.plan.withFreshColumnIDs()
+                let rename = ids.mapValues { BoundExpr(.column($0), type: .unknown) }
+                func renamed(_ e: BoundExpr) -> BoundExpr {
+                    e.rewritten { n in
+                        guard case .column(let id) = n.kind, let to = rename[id] else { return n }
+                        var c = n
+                        c.kind = to.kind
+                        return c
+                    }
+                }
+                let unknown = PlanColumn.fresh("unknown", .boolean)
+                current = .join(current, p.plan, .mark(mark, nullAware: false), BoundExpr.conjunction([eq] + p.correlation))
+                let nullCmp = Self.or(Self.isNull(x), Self.isNull(renamed(y)))
+                current = .join(current, copy, .mark(unknown, nullAware: false),
+                                BoundExpr.conjunction(p.correlation.map(renamed) + [nullCmp]))
+                value = BoundExpr(.caseWhen([BoundWhen(condition: mark.ref, result: .literal(.bool(true), .boolean)),
+                                             BoundWhen(condition: unknown.ref, result: .literal(.null, .boolean))],
+                                            otherwise: .literal(.bool(false), .boolean)), type: .boolean, at: loc)
+            }
+        case .scalar:
+            throw MeshError(.internalError, "a scalar subquery is not a mark join")
+        }
+        return q.negated ? BoundExpr(.not(value), type: .boolean, at: loc) : value
+    }
+
+    /// A scalar subquery as a column: joined as one row (uncorrelated) or per correlation key.
+    func scalarJoin(_ q: BoundSubquery, _ current: inout LogicalPlan, at loc: SourceLocation?) throws -> BoundExpr {
+        var inner = q
+        var ignored = false
+        inner.plan = try decorrelate(q.plan, &ignored)
+        let valueColumn = inner.plan.columns[0]
+        // Over no rows, a count is 0 and not NULL: remember what the value is then.
+        let emptyValue = Self.valueOverNoRows(inner.plan)
+        if !Self.exactlyOneRow(inner.plan) {
+            let single = PlanColumn.fresh(valueColumn.name, valueColumn.type)
+            inner.plan = .aggregate(inner.plan, groups: [],
+                                    aggregates: [AggregateCall(function: .single, arguments: [valueColumn.ref],
+                                                               resultType: valueColumn.type)], [single])
+        }
+        let p = try prepare(inner, input: current, at: loc, decorrelated: true)
+        var value = p.value!
+        value.location = loc
+        if p.correlation.isEmpty {
+            current = .join(current, p.plan, .cross, nil)
+            return value
+        }
+        guard let emptyValue else {
+            current = .join(current, p.plan, .left, BoundExpr.conjunction(p.correlation))
+            return value
+        }
+        // A left join leaves NULL where no inner row matched; a `matched` column tells those
+        // rows apart from a NULL value, so they can get the value over no rows instead.
+        let matched = PlanColumn.fresh("matched", .boolean)
+        let withMark = LogicalPlan.project(p.plan, p.plan.columns.map(\.ref) + [.literal(.bool(true), .boolean)],
+                                           p.plan.columns + [matched])
+        current = .join(current, withMark, .left, BoundExpr.conjunction(p.correlation))
+        return BoundExpr(.caseWhen([BoundWhen(condition: BoundExpr(.isNull(matched.ref, negated: true), type: .boolean),
+                                              result: value)], otherwise: emptyValue), type: value.type, at: loc)
+    }
+
+    // MARK: - Pulling the correlation out
+
+    struct Prepared {
+        /// The subquery with its correlated conditions taken out.
+        var plan: LogicalPlan
+        /// Conditions over outer and subquery columns: the join condition.
+        var correlation: [BoundExpr]
+        /// The subquery's (first) output column.
+        var value: BoundExpr?
+    }
+
+    func prepare(_ q: BoundSubquery, input: LogicalPlan, at loc: SourceLocation?, decorrelated: Bool = false) throws -> Prepared {
+        var ignored = false
+        let inner = decorrelated ? q.plan : try decorrelate(q.plan, &ignored)
+        let value = inner.columns.first.map(\.ref)
+        let outer = q.outerReferences
+        if outer.isEmpty { return Prepared(plan: inner, correlation: [], value: value) }
+        guard outer.isSubset(of: input.columns.idSet) else {
+            throw MeshError(.notSupported, "a subquery that refers to a query more than one level out is not supported", at: loc)
+        }
+        let (pulled, correlation) = try pullUp(inner, outer: outer, at: loc)
+        guard pulled.freeColumns.isDisjoint(with: outer) else {
+            throw MeshError(.notSupported, "a correlated subquery may use outer columns only in its WHERE conditions", at: loc)
+        }
+        return Prepared(plan: pulled, correlation: correlation, value: value)
+    }
+
+    /// Takes the conditions that read outer columns out of `plan`, making the subquery columns
+    /// they read visible in its output.
+    func pullUp(_ plan: LogicalPlan, outer: Set<ColumnID>, at loc: SourceLocation?) throws -> (LogicalPlan, [BoundExpr]) {
+        func correlated(_ e: BoundExpr) -> Bool { !e.referencedColumns.isDisjoint(with: outer) }
+        func notSupported(_ what: String) -> MeshError {
+            MeshError(.notSupported, "a correlated subquery with \(what) is not supported", at: loc)
+        }
+        switch plan {
+        case .scan, .singleRow, .remote:
+            return (plan, [])
+
+        case .filter(let child, let pred):
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            let parts = pred.conjuncts
+            return (.filtered(c, parts.filter { !correlated($0) }), up + parts.filter(correlated))
+
+        case .join(let l, let r, let kind, let cond):
+            switch kind {
+            case .inner, .cross:
+                let (lp, lu) = try pullUp(l, outer: outer, at: loc)
+                let (rp, ru) = try pullUp(r, outer: outer, at: loc)
+                let parts = cond?.conjuncts ?? []
+                let local = parts.filter { !correlated($0) }
+                return (.join(lp, rp, local.isEmpty ? .cross : .inner, BoundExpr.conjunction(local)),
+                        lu + ru + parts.filter(correlated))
+            case .left, .semi, .anti, .nullAwareAnti, .mark:
+                // Only the preserved (left) side may hold correlated filters.
+                guard r.freeColumns.isDisjoint(with: outer), !(cond.map(correlated) ?? false) else {
+                    throw notSupported("outer columns inside an outer join")
+                }
+                let (lp, lu) = try pullUp(l, outer: outer, at: loc)
+                return (.join(lp, r, kind, cond), lu)
+            case .right, .full:
+                guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("outer columns inside an outer join") }
+                return (plan, [])
+            }
+
+        case .project(let child, let exprs, let columns):
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            if up.isEmpty { return (.project(c, exprs, columns), []) }
+            // Pass the subquery columns the pulled conditions read through the projection.
+            let available = c.columns
+            var passExprs: [BoundExpr] = [], passColumns: [PlanColumn] = []
+            let have = columns.idSet
+            for id in Set(up.flatMap(\.referencedColumns)).subtracting(outer).sorted() where !have.contains(id) {
+                guard let col = available.first(where: { $0.id == id }) else {
+                    throw MeshError(.internalError, "correlated column \(id) is not visible in the subquery")
+                }
+                passExprs.append(col.ref)
+                passColumns.append(col)
+            }
+            return (.project(c, exprs + passExprs, columns + passColumns), up)
+
+        case .aggregate(let child, let groups, let aggs, let columns):
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            if up.isEmpty { return (.aggregate(c, groups: groups, aggregates: aggs, columns), []) }
+            // Each equality `inner = outer` becomes a group key: the aggregate then computes
+            // the value for every outer key at once.
+            var newGroups: [BoundExpr] = [], newColumns: [PlanColumn] = [], conditions: [BoundExpr] = []
+            let innerIDs = c.columns.idSet
+            for e in up {
+                guard case .comparison(.equal, let a, let b) = e.kind else { throw notSupported("a condition other than = under an aggregate") }
+                let (innerSide, outerSide): (BoundExpr, BoundExpr)
+                if a.referencedColumns.isSubset(of: outer), !b.referencedColumns.isEmpty, b.referencedColumns.isSubset(of: innerIDs) {
+                    (innerSide, outerSide) = (b, a)
+                } else if b.referencedColumns.isSubset(of: outer), !a.referencedColumns.isEmpty, a.referencedColumns.isSubset(of: innerIDs) {
+                    (innerSide, outerSide) = (a, b)
+                } else {
+                    throw notSupported("a condition mixing outer and inner columns on one side under an aggregate")
+                }
+                let column: PlanColumn
+                if let i = newGroups.firstIndex(of: innerSide) {
+                    column = newColumns[i]
+                } else {
+                    column = .fresh("key", innerSide.type)
+                    newGroups.append(innerSide)
+                    newColumns.append(column)
+                }
+                conditions.append(BoundExpr(.comparison(.equal, column.ref, outerSide), type: .boolean, at: e.location))
+            }
+            let groupColumns = Array(columns.prefix(groups.count)), aggColumns = Array(columns.dropFirst(groups.count))
+            return (.aggregate(c, groups: groups + newGroups, aggregates: aggs, groupColumns + newColumns + aggColumns),
+                    conditions)
+
+        case .sort(let child, let keys):
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            return (.sort(c, keys), up)
+
+        case .distinct(let child):
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            return (.distinct(c), up)
+
+        case .limit:
+            guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("LIMIT or OFFSET") }
+            return (plan, [])
+
+        case .unionAll:
+            guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("a set operation") }
+            return (plan, [])
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// A plan that always yields exactly one row: an aggregate without GROUP BY, possibly
+    /// projected or sorted.
+    static func exactlyOneRow(_ plan: LogicalPlan) -> Bool {
+        switch plan {
+        case .aggregate(_, let groups, _, _): groups.isEmpty
+        case .project(let c, _, _), .sort(let c, _): exactlyOneRow(c)
+        case .singleRow: true
+        default: false
+        }
+    }
+
+    /// For `SELECT f(count(…), …) FROM …` (a projected aggregate without GROUP BY): the value
+    /// over no rows when it is not NULL (a count is 0 there), else nil.
+    static func valueOverNoRows(_ plan: LogicalPlan) -> BoundExpr? {
+        guard case .project(.aggregate(_, let groups, let aggs, let columns), let exprs, _) = plan,
+              groups.isEmpty, let expr = exprs.first else { return nil }
+        var map: [ColumnID: BoundExpr] = [:]
+        var anyCount = false
+        for (a, c) in zip(aggs, columns) {
+            if a.function == .count || a.function == .countStar {
+                map[c.id] = .literal(.int(0), c.type)
+                anyCount = true
+            } else {
+                map[c.id] = .literal(.null, c.type)
+            }
+        }
+        guard anyCount else { return nil }
+        let value = expr.substituting(map)
+        if case .literal(.null) = value.kind { return nil }
+        return value
+    }
+
+    static func equal(_ a: BoundExpr, _ b: BoundExpr) -> BoundExpr {
+        BoundExpr(.comparison(.equal, a, b), type: .boolean, at: a.location)
+    }
+
+    static func or(_ a: BoundExpr, _ b: BoundExpr) -> BoundExpr { BoundExpr(.or(a, b), type: .boolean) }
+
+    static func isNull(_ e: BoundExpr) -> BoundExpr { BoundExpr(.isNull(e, negated: false), type: .boolean) }
+
+    static func subqueryLocation(_ e: BoundExpr) -> SourceLocation? {
+        if case .subquery = e.kind { return e.location }
+        for c in e.children { if let l = subqueryLocation(c) { return l } }
+        return e.location
+    }
+}
