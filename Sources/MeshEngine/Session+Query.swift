@@ -26,7 +26,8 @@ extension Session {
             connectors[id] = try engine.connector(for: record)
         }
         let optimizer = Optimizer(
-            rules: [SubqueryDecorrelation(), PredicatePushdown(), ColumnPruning()],
+            rules: [SubqueryDecorrelation(), ExpressionSimplification(evaluate: ConstantEvaluator.evaluate),
+                    PredicatePushdown(), ColumnPruning()],
             finalRules: [RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))

@@ -4,6 +4,11 @@ import MeshCore
 /// name listed here). Return nil for an unknown name or wrong argument types, which the binder
 /// reports as `function f(types) does not exist`.
 public enum ScalarFunctions {
+    /// Functions whose result changes from call to call: never folded into a constant.
+    public static func isVolatile(_ name: String) -> Bool {
+        ["random", "clock_timestamp", "timeofday"].contains(name)
+    }
+
     public static func returnType(_ name: String, _ args: [DataType]) -> DataType? {
         func allText() -> Bool { args.allSatisfy { $0 == .text || $0 == .unknown } }
         switch (name, args.count) {

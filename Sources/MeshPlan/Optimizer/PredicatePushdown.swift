@@ -35,7 +35,15 @@ public struct PredicatePushdown: OptimizerRule {
                 let (onlyLeft, onlyRight) = side(c)
                 switch kind {
                 case .inner, .cross:
-                    if onlyLeft { leftDown.append(c) } else if onlyRight { rightDown.append(c) } else { joinConds.append(c) }
+                    if onlyLeft { leftDown.append(c) } else if onlyRight { rightDown.append(c) } else {
+                        joinConds.append(c)
+                        // An OR over both sides still implies a filter on each side alone
+                        // (TPC-H q07's nation pairs); the OR itself stays as the condition.
+                        // Derived only from conditions arriving from above, so a later pass
+                        // does not derive the same filter again.
+                        if let l = c.impliedDisjunction(over: leftIDs) { leftDown.append(l) }
+                        if let r = c.impliedDisjunction(over: rightIDs) { rightDown.append(r) }
+                    }
                 case .left:
                     if onlyLeft { leftDown.append(c) } else { keep.append(c) }
                 case .right:

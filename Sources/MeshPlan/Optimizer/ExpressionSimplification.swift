@@ -1,0 +1,135 @@
+import MeshCore
+
+/// Normalises the expressions of every node:
+/// - constant folding: a deterministic expression over literals only is evaluated once, at
+///   plan time, by the executor's own kernels (`evaluate`), so `CAST((1 + 10) AS numeric)`
+///   becomes `11` and the same value is sent to a source as a parameter. An expression whose
+///   evaluation fails (division by zero, overflow) is left alone: it raises at run time, and
+///   only if a row reaches it, as in PostgreSQL;
+/// - `TRUE AND x` → `x`, `FALSE OR x` → `x`, a filter on a literal TRUE disappears;
+/// - conjuncts common to every branch of an OR are lifted out of it:
+///   `(a AND b) OR (a AND c)` → `a AND (b OR c)`. That turns TPC-H q19's three branches,
+///   each with `p_partkey = l_partkey`, into an equi-join.
+public struct ExpressionSimplification: OptimizerRule {
+    public let name = "simplify_expressions"
+    /// Evaluates a constant expression; nil when it cannot (then it stays as it is).
+    public typealias Evaluator = @Sendable (BoundExpr) -> Value?
+    let evaluate: Evaluator?
+
+    public init(evaluate: Evaluator? = nil) {
+        self.evaluate = evaluate
+    }
+
+    public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
+        transformed(plan) { plan in
+            plan.transformUp { node in
+                switch node {
+                case .filter(let c, let p):
+                    let s = simplify(p)
+                    if case .literal(.bool(true)) = s.kind { return c }
+                    return .filter(c, s)
+                case .project(let c, let es, let cols): return .project(c, es.map(simplify), cols)
+                case .join(let l, let r, let k, let cond):
+                    var s = cond.map(simplify)
+                    if let x = s, case .literal(.bool(true)) = x.kind { s = nil }
+                    return .join(l, r, s == nil && k == .inner ? .cross : k, s)
+                case .aggregate(let c, let gs, let aggs, let cols):
+                    let a2 = aggs.map { a -> AggregateCall in
+                        var a = a
+                        a.arguments = a.arguments.map(simplify)
+                        a.filter = a.filter.map(simplify)
+                        return a
+                    }
+                    return .aggregate(c, groups: gs, aggregates: a2, cols)
+                case .sort(let c, let keys):
+                    return .sort(c, keys.map { SortKey(expr: simplify($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
+                default:
+                    return node
+                }
+            }
+        }
+    }
+
+    public func simplify(_ e: BoundExpr) -> BoundExpr {
+        e.rewritten { node in
+            switch node.kind {
+            case .and(let a, let b):
+                if case .literal(.bool(true)) = a.kind { return b }
+                if case .literal(.bool(true)) = b.kind { return a }
+                return fold(node)
+            case .or:
+                return factorOr(node)
+            default:
+                return fold(node)
+            }
+        }
+    }
+
+    /// A node whose children are all literals, evaluated now.
+    func fold(_ e: BoundExpr) -> BoundExpr {
+        guard let evaluate, Self.isFoldable(e) else { return e }
+        guard let v = evaluate(e) else { return e }
+        return BoundExpr(.literal(v), type: e.type, at: e.location)
+    }
+
+    static func isFoldable(_ e: BoundExpr) -> Bool {
+        switch e.kind {
+        case .literal, .column, .slot, .aggregate, .subquery: return false
+        case .function(let name, _) where ScalarFunctions.isVolatile(name): return false
+        default: break
+        }
+        return !e.children.isEmpty && e.children.allSatisfy { if case .literal = $0.kind { return true }; return false }
+    }
+
+    /// `(a AND b) OR (a AND c)` → `a AND (b OR c)`; a branch left with nothing makes the OR
+    /// true, leaving just the common part.
+    func factorOr(_ e: BoundExpr) -> BoundExpr {
+        let branches = e.disjuncts.map(\.conjuncts)
+        guard branches.count > 1 else { return fold(e) }
+        if branches.contains(where: { $0.count == 1 && $0[0].kind == .literal(.bool(true)) }) {
+            return BoundExpr(.literal(.bool(true)), type: .boolean, at: e.location)
+        }
+        var common = branches[0]
+        for b in branches.dropFirst() { common = common.filter { b.contains($0) } }
+        // Keep each common conjunct once, in first-branch order.
+        var unique: [BoundExpr] = []
+        for c in common where !unique.contains(c) { unique.append(c) }
+        guard !unique.isEmpty else { return e }
+        let rests = branches.map { $0.filter { !unique.contains($0) } }
+        if rests.contains(where: \.isEmpty) { return BoundExpr.conjunction(unique)! }
+        let or = rests.dropFirst().reduce(BoundExpr.conjunction(rests[0])!) {
+            BoundExpr(.or($0, BoundExpr.conjunction($1)!), type: .boolean)
+        }
+        return BoundExpr.conjunction(unique + [or])!
+    }
+}
+
+extension BoundExpr {
+    /// Splits an OR tree into its branches.
+    public var disjuncts: [BoundExpr] {
+        if case .or(let a, let b) = kind { return a.disjuncts + b.disjuncts }
+        return [self]
+    }
+
+    public static func disjunction(_ parts: [BoundExpr]) -> BoundExpr? {
+        guard var acc = parts.first else { return nil }
+        for p in parts.dropFirst() { acc = BoundExpr(.or(acc, p), type: .boolean) }
+        return acc
+    }
+
+    /// What an OR implies about the columns in `ids` alone: the OR, over the branches, of
+    /// each branch's conjuncts that read only those columns; nil when some branch has none
+    /// (then nothing is implied). `(n1 = 'FR' AND n2 = 'DE') OR (n1 = 'DE' AND n2 = 'FR')`
+    /// implies `n1 = 'FR' OR n1 = 'DE'` for n1's columns.
+    public func impliedDisjunction(over ids: Set<ColumnID>) -> BoundExpr? {
+        let branches = disjuncts
+        guard branches.count > 1 else { return nil }
+        var parts: [BoundExpr] = []
+        for b in branches {
+            let local = b.conjuncts.filter { !$0.referencedColumns.isEmpty && $0.referencedColumns.isSubset(of: ids) }
+            guard let c = BoundExpr.conjunction(local) else { return nil }
+            parts.append(c)
+        }
+        return BoundExpr.disjunction(parts)
+    }
+}
