@@ -14,7 +14,7 @@ extension Session {
         var rulesApplied: [String]
     }
 
-    func plan(_ query: Query) throws -> PlannedQuery {
+    func plan(_ query: Query) async throws -> PlannedQuery {
         let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh)
         let bound = try Binder(catalog: resolver).bind(query)
         // Instantiate the connectors of every product read, for their dialects.
@@ -25,10 +25,17 @@ extension Session {
             }
             connectors[id] = try engine.connector(for: record)
         }
-        let optimizer = Optimizer(
-            rules: [SubqueryDecorrelation(), ExpressionSimplification(evaluate: ConstantEvaluator.evaluate),
-                    PredicatePushdown(), ColumnPruning()],
-            finalRules: [RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)])
+        let tableRows = await engine.tableSizes.rows(for: bound.plan.allScans, connectors: connectors)
+        let logical: [any OptimizerRule] = [
+            SubqueryDecorrelation(), ExpressionSimplification(evaluate: ConstantEvaluator.evaluate),
+            PredicatePushdown(), ColumnPruning(),
+        ]
+        let optimizer = Optimizer(phases: [
+            .init(logical, fixpoint: true),
+            .init([JoinReorder(estimator: CardinalityEstimator(tableRows: tableRows))], fixpoint: false),
+            .init([PredicatePushdown(), ColumnPruning()], fixpoint: true),
+            .init([RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)], fixpoint: false),
+        ])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))
     }
@@ -37,14 +44,14 @@ extension Session {
         plan.allScans.map(\.connectorID)
     }
 
-    func runQuery(_ query: Query) throws -> QueryResult {
-        let planned = try plan(query)
+    func runQuery(_ query: Query) async throws -> QueryResult {
+        let planned = try await plan(query)
         let root = try PlanExecutor(connectors: planned.connectors).build(planned.plan)
         return QueryResult(root: root)
     }
 
     func explain(_ query: Query, analyze: Bool) async throws -> QueryResult {
-        let planned = try plan(query)
+        let planned = try await plan(query)
         var lines: [String]
         if analyze {
             let root = try PlanExecutor(connectors: planned.connectors).build(planned.plan)

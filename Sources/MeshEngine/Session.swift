@@ -47,7 +47,7 @@ public final class Session: @unchecked Sendable {
     public func execute(_ statement: Statement) async throws -> StatementResult {
         switch statement {
         case .query(let q):
-            return .rows(try runQuery(q))
+            return .rows(try await runQuery(q))
         case .explain(let q, let analyze):
             return .rows(try await explain(q, analyze: analyze))
         default:

@@ -14,18 +14,31 @@ extension OptimizerRule {
     }
 }
 
-/// Runs the logical rules in order, again and again until a whole pass changes nothing
-/// (or `maxPasses` is reached), then the final rules once each (pushdown carving, which
-/// turns subtrees into remote fragments and must see the settled plan).
+/// Runs the rules in phases. A fixpoint phase runs its rules in order again and again until
+/// a whole pass changes nothing (or `maxPasses` is reached); a single phase runs each rule
+/// once (join ordering, which must see settled filters, and pushdown carving, which turns
+/// subtrees into remote fragments at the very end).
 public struct Optimizer: Sendable {
-    public var rules: [any OptimizerRule]
-    public var finalRules: [any OptimizerRule]
+    public struct Phase: Sendable {
+        public var rules: [any OptimizerRule]
+        public var fixpoint: Bool
+        public init(_ rules: [any OptimizerRule], fixpoint: Bool) {
+            self.rules = rules
+            self.fixpoint = fixpoint
+        }
+    }
+
+    public var phases: [Phase]
     public var maxPasses: Int
 
-    public init(rules: [any OptimizerRule], finalRules: [any OptimizerRule] = [], maxPasses: Int = 8) {
-        self.rules = rules
-        self.finalRules = finalRules
+    public init(phases: [Phase], maxPasses: Int = 8) {
+        self.phases = phases
         self.maxPasses = maxPasses
+    }
+
+    /// Logical rules to a fixpoint, then `finalRules` once each.
+    public init(rules: [any OptimizerRule], finalRules: [any OptimizerRule] = [], maxPasses: Int = 8) {
+        self.init(phases: [Phase(rules, fixpoint: true), Phase(finalRules, fixpoint: false)], maxPasses: maxPasses)
     }
 
     /// One rule's effect, for EXPLAIN: `predicate_pushdown (pass 1)`.
@@ -38,22 +51,20 @@ public struct Optimizer: Sendable {
     public func optimize(_ plan: LogicalPlan) throws -> (LogicalPlan, applied: [Step]) {
         var current = plan
         var applied: [Step] = []
-        for pass in 1...max(1, maxPasses) {
-            var changedInPass = false
-            for rule in rules {
-                let (next, changed) = try rule.apply(current)
-                if changed {
-                    applied.append(Step(rule: rule.name, pass: pass))
-                    changedInPass = true
+        for phase in phases {
+            let passes = phase.fixpoint ? max(1, maxPasses) : 1
+            for pass in 1...passes {
+                var changedInPass = false
+                for rule in phase.rules {
+                    let (next, changed) = try rule.apply(current)
+                    if changed {
+                        applied.append(Step(rule: rule.name, pass: phase.fixpoint ? pass : nil))
+                        changedInPass = true
+                    }
+                    current = next
                 }
-                current = next
+                if !changedInPass { break }
             }
-            if !changedInPass { break }
-        }
-        for rule in finalRules {
-            let (next, changed) = try rule.apply(current)
-            if changed { applied.append(Step(rule: rule.name, pass: nil)) }
-            current = next
         }
         return (current, applied)
     }

@@ -233,6 +233,9 @@ public struct RemotePushdown: OptimizerRule {
         let columns = LogicalPlan.joinColumns(a.columns, b.columns, kind)
         let outputs = left.outputs + rightOutputs
         let inputs = Dictionary(uniqueKeysWithValues: zip(columns.ids, outputs))
+        // A right side that is itself a join is parenthesised: `a JOIN b JOIN c ON x ON y`
+        // is PostgreSQL's nesting, which SQLite does not parse.
+        if right.fromIsJoin { rightFrom = "(\(rightFrom))" }
         var joinSQL: String
         if let cond {
             guard let c = ExpressionSQL(dialect: d).print(cond, inputs, &params) else { return nil }
@@ -249,7 +252,7 @@ public struct RemotePushdown: OptimizerRule {
             joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
         }
         return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
-                      block: SQLBlock(from: joinSQL, outputs: outputs), params: params, columns: columns,
+                      block: SQLBlock(from: joinSQL, outputs: outputs, fromIsJoin: true), params: params, columns: columns,
                       products: a.products + b.products)
     }
 

@@ -13,6 +13,8 @@ struct SQLBlock {
     var limit: String? = nil
     var offset: String? = nil
     var distinct = false
+    /// `from` is a join of several tables (not one table or subquery).
+    var fromIsJoin = false
     /// No WHERE/GROUP/ORDER/LIMIT/DISTINCT: the FROM can be joined directly.
     var isPlain: Bool {
         wheres.isEmpty && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil && offset == nil && !distinct

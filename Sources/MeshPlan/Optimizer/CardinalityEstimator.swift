@@ -1,0 +1,125 @@
+import MeshCore
+
+/// Row-count estimates for join ordering, from the sources' table sizes and fixed
+/// selectivities for predicates (PostgreSQL's defaults where it has them).
+public struct CardinalityEstimator: Sendable {
+    /// Rows of each product's table, by `ProductScan.statisticsKey`.
+    public var tableRows: [String: Double]
+    /// For a table the source gave no size for.
+    public static let unknownTableRows: Double = 1000
+
+    public init(tableRows: [String: Double]) {
+        self.tableRows = tableRows
+    }
+
+    public func rows(of scan: ProductScan) -> Double {
+        tableRows[scan.statisticsKey] ?? Self.unknownTableRows
+    }
+
+    /// Estimated output rows of a plan.
+    public func estimate(_ plan: LogicalPlan) -> Double {
+        switch plan {
+        case .scan(let s): return rows(of: s)
+        case .singleRow: return 1
+        case .remote: return Self.unknownTableRows
+        case .filter(let c, let p): return max(1, estimate(c) * selectivity(p))
+        case .project(let c, _, _), .sort(let c, _): return estimate(c)
+        case .limit(let c, let limit, _): return min(estimate(c), Double(limit ?? Int.max))
+        case .distinct(let c): return max(1, estimate(c) * 0.5)
+        case .aggregate(let c, let groups, _, _): return groups.isEmpty ? 1 : max(1, estimate(c) * 0.1)
+        case .unionAll(let cs, _): return cs.reduce(0) { $0 + estimate($1) }
+        case .join(let l, let r, let kind, let cond):
+            let lr = estimate(l), rr = estimate(r)
+            switch kind {
+            case .semi, .nullAwareAnti, .anti: return max(1, lr * 0.5)
+            case .mark: return lr
+            case .cross: return lr * rr
+            case .inner, .left, .right, .full:
+                let inner = max(1, lr * rr * joinSelectivity(cond, l, r))
+                switch kind {
+                case .left: return max(inner, lr)
+                case .right: return max(inner, rr)
+                case .full: return max(inner, lr + rr)
+                default: return inner
+                }
+            }
+        }
+    }
+
+    /// The fraction of rows a predicate keeps.
+    public func selectivity(_ e: BoundExpr) -> Double {
+        switch e.kind {
+        case .and(let a, let b): return selectivity(a) * selectivity(b)
+        case .or(let a, let b):
+            let x = selectivity(a), y = selectivity(b)
+            return min(1, x + y - x * y)
+        case .not(let a): return 1 - selectivity(a)
+        case .comparison(let op, _, _):
+            switch op {
+            case .equal: return 0.005
+            case .notEqual: return 0.995
+            default: return 1.0 / 3.0
+            }
+        case .inList(_, let items, let negated):
+            let s = min(0.5, 0.005 * Double(items.count))
+            return negated ? 1 - s : s
+        case .like(_, _, _, _, let negated): return negated ? 0.9 : 0.1
+        case .isNull(_, let negated): return negated ? 0.995 : 0.005
+        case .literal(.bool(true)): return 1
+        case .literal(.bool(false)), .literal(.null): return 0
+        default: return 0.5
+        }
+    }
+
+    /// Selectivity of a join condition between two inputs: an equality of columns is taken as
+    /// a key / foreign-key match (the smaller table holding the key), so a join keeps about
+    /// as many rows as the foreign-key side; other conjuncts keep a third each.
+    func joinSelectivity(_ cond: BoundExpr?, _ l: LogicalPlan, _ r: LogicalPlan) -> Double {
+        guard let cond else { return 1 }
+        let bases = baseRows(l).merging(baseRows(r)) { a, _ in a }
+        var best = 1.0
+        var others = 1.0
+        for c in cond.conjuncts {
+            if let s = equalitySelectivity(c, bases) { best = min(best, s) } else { others *= selectivity(c) }
+        }
+        return best * max(others, 1e-3)
+    }
+
+    /// `a = b` over two columns: one over the rows of the smaller of their tables.
+    func equalitySelectivity(_ c: BoundExpr, _ bases: [ColumnID: Double]) -> Double? {
+        guard case .comparison(.equal, let a, let b) = c.kind else { return nil }
+        let ra = a.referencedColumns, rb = b.referencedColumns
+        guard ra.count == 1, rb.count == 1, let x = bases[ra.first!], let y = bases[rb.first!] else { return nil }
+        return 1 / max(1, min(x, y))
+    }
+
+    /// The unfiltered table size behind each column a plan outputs (columns computed above a
+    /// scan count as a table of the plan's own estimate).
+    public func baseRows(_ plan: LogicalPlan) -> [ColumnID: Double] {
+        switch plan {
+        case .scan(let s):
+            let n = rows(of: s)
+            return Dictionary(uniqueKeysWithValues: s.columnIDs.map { ($0, n) })
+        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c):
+            return baseRows(c)
+        case .join(let l, let r, _, _):
+            return baseRows(l).merging(baseRows(r)) { a, _ in a }
+        case .project(let c, let exprs, let cols):
+            let inner = baseRows(c)
+            var out: [ColumnID: Double] = [:]
+            let own = estimate(plan)
+            for (e, col) in zip(exprs, cols) {
+                if case .column(let id) = e.kind, let n = inner[id] { out[col.id] = n } else { out[col.id] = own }
+            }
+            return out
+        default:
+            let n = estimate(plan)
+            return Dictionary(uniqueKeysWithValues: plan.columns.map { ($0.id, n) })
+        }
+    }
+}
+
+extension ProductScan {
+    /// Identifies the table at its source, for statistics.
+    public var statisticsKey: String { [connectorID, remoteSchema ?? "", remoteTable].joined(separator: "\u{1}") }
+}

@@ -1,0 +1,214 @@
+import MeshCore
+
+/// Orders each region of inner joins from estimated row counts, never with a cross product
+/// while the join graph is connected, and hashes the smaller side.
+///
+/// A region is a tree of inner/cross joins (and the filters between them); its leaves are
+/// the relations (scans, or anything else, ordered inside on their own). The conditions are
+/// split into conjuncts; column equalities are merged into equivalence classes, so
+/// `a = b AND b = c` also joins a with c. Then, greedily (GOO: always the pair whose join is
+/// estimated smallest):
+/// 1. the relations of each source are joined among themselves where they are connected, so
+///    those joins go down to the source together (and a source never gets a cross join);
+/// 2. the resulting blocks are joined across sources, connected pairs first.
+/// Each conjunct is applied at the first join that has all its columns.
+public struct JoinReorder: OptimizerRule {
+    public let name = "join_order"
+    let estimator: CardinalityEstimator
+
+    public init(estimator: CardinalityEstimator) {
+        self.estimator = estimator
+    }
+
+    public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
+        transformed(plan) { reorder($0, orderMatters: true) }
+    }
+
+    func reorder(_ plan: LogicalPlan, orderMatters: Bool) -> LogicalPlan {
+        if isRegion(plan) {
+            var relations: [LogicalPlan] = []
+            var conjuncts: [BoundExpr] = []
+            flatten(plan, &relations, &conjuncts)
+            if relations.count > 2 || relations.count == 2 {
+                let ordered = order(relations, conjuncts)
+                guard orderMatters, ordered.columns.ids != plan.columns.ids else { return ordered }
+                // Parent reads positions (a set operation, the query's result): same order.
+                return .project(ordered, plan.columns.map(\.ref), plan.columns)
+            }
+        }
+        let childOrderMatters: Bool
+        switch plan {
+        case .unionAll, .distinct: childOrderMatters = true
+        case .limit, .filter, .sort: childOrderMatters = orderMatters
+        default: childOrderMatters = false
+        }
+        return plan.children.isEmpty ? plan : plan.withChildren(plan.children.map { reorder($0, orderMatters: childOrderMatters) })
+    }
+
+    func isRegion(_ plan: LogicalPlan) -> Bool {
+        switch plan {
+        case .join(_, _, .inner, _), .join(_, _, .cross, _): true
+        case .filter(let c, _): isRegion(c)
+        default: false
+        }
+    }
+
+    func flatten(_ plan: LogicalPlan, _ relations: inout [LogicalPlan], _ conjuncts: inout [BoundExpr]) {
+        switch plan {
+        case .join(let l, let r, .inner, let cond), .join(let l, let r, .cross, let cond):
+            flatten(l, &relations, &conjuncts)
+            flatten(r, &relations, &conjuncts)
+            conjuncts += cond?.conjuncts ?? []
+        case .filter(let c, let p) where isRegion(c):
+            flatten(c, &relations, &conjuncts)
+            conjuncts += p.conjuncts
+        default:
+            relations.append(reorder(plan, orderMatters: false))
+        }
+    }
+
+    /// A partial join: its plan, which relations it holds, its estimated rows.
+    struct Unit {
+        var plan: LogicalPlan
+        var relations: Set<Int>
+        var rows: Double
+        /// The one source all its scans read, if any.
+        var source: String?
+    }
+
+    func order(_ relations: [LogicalPlan], _ conjuncts: [BoundExpr]) -> LogicalPlan {
+        let owner = Dictionary(uniqueKeysWithValues: relations.enumerated().flatMap { i, r in r.columns.ids.map { ($0, i) } })
+        func rels(_ e: BoundExpr) -> Set<Int> { Set(e.referencedColumns.compactMap { owner[$0] }) }
+
+        // Column equalities become classes; everything else stays a conjunct to place.
+        var classes = EquivalenceClasses()
+        var pending: [BoundExpr] = []
+        var types: [ColumnID: DataType] = [:]
+        for r in relations { for c in r.columns { types[c.id] = c.type } }
+        var constants: [BoundExpr] = []
+        for c in conjuncts {
+            if case .comparison(.equal, let a, let b) = c.kind, case .column(let x) = a.kind, case .column(let y) = b.kind,
+               a.type == b.type, let ox = owner[x], let oy = owner[y], ox != oy {
+                classes.union(x, y)
+            } else if rels(c).isEmpty {
+                constants.append(c)
+            } else {
+                pending.append(c)
+            }
+        }
+        var units = relations.enumerated().map { i, r in
+            Unit(plan: r, relations: [i], rows: estimator.estimate(r), source: Self.source(of: r))
+        }
+        var placed = Set<Int>()  // indices into pending
+
+        /// The conditions joining two units: pending conjuncts now covered, and one equality
+        /// per class with members on both sides.
+        func conditions(_ a: Unit, _ b: Unit) -> (conds: [BoundExpr], used: [Int], connected: Bool) {
+            let both = a.relations.union(b.relations)
+            var conds: [BoundExpr] = []
+            var used: [Int] = []
+            var connected = false
+            for (i, c) in pending.enumerated() where !placed.contains(i) {
+                let r = rels(c)
+                if r.isSubset(of: both), !r.isSubset(of: a.relations), !r.isSubset(of: b.relations) {
+                    conds.append(c)
+                    used.append(i)
+                    connected = true
+                }
+            }
+            for members in classes.classes {
+                guard let x = members.first(where: { a.relations.contains(owner[$0]!) }),
+                      let y = members.first(where: { b.relations.contains(owner[$0]!) }) else { continue }
+                conds.append(BoundExpr(.comparison(.equal, BoundExpr(.column(x), type: types[x]!),
+                                                   BoundExpr(.column(y), type: types[y]!)), type: .boolean))
+                connected = true
+            }
+            return (conds, used, connected)
+        }
+
+        func merge(_ i: Int, _ j: Int) {
+            let a = units[i], b = units[j]
+            let (conds, used, _) = conditions(a, b)
+            placed.formUnion(used)
+            // The smaller side is the hash join's build side, the right input.
+            let (left, right) = a.rows >= b.rows ? (a, b) : (b, a)
+            let cond = BoundExpr.conjunction(conds)
+            let plan = LogicalPlan.join(left.plan, right.plan, cond == nil ? .cross : .inner, cond)
+            let merged = Unit(plan: plan, relations: a.relations.union(b.relations), rows: estimator.estimate(plan),
+                              source: a.source == b.source ? a.source : nil)
+            units.remove(at: max(i, j))
+            units.remove(at: min(i, j))
+            units.append(merged)
+        }
+
+        /// The connected pair (within `sameSource` if set) whose join is estimated smallest.
+        func bestPair(sameSourceOnly: Bool) -> (Int, Int)? {
+            var best: (Int, Int, Double)?
+            for i in units.indices {
+                for j in units.indices where j > i {
+                    if sameSourceOnly, units[i].source == nil || units[i].source != units[j].source { continue }
+                    let (conds, _, connected) = conditions(units[i], units[j])
+                    guard connected else { continue }
+                    let join = LogicalPlan.join(units[i].plan, units[j].plan, .inner, BoundExpr.conjunction(conds))
+                    let rows = estimator.estimate(join)
+                    if best == nil || rows < best!.2 { best = (i, j, rows) }
+                }
+            }
+            return best.map { ($0.0, $0.1) }
+        }
+
+        while let (i, j) = bestPair(sameSourceOnly: true) { merge(i, j) }
+        while units.count > 1 {
+            if let (i, j) = bestPair(sameSourceOnly: false) {
+                merge(i, j)
+            } else {
+                // Not connected: a cross product of the two smallest units.
+                let sorted = units.indices.sorted { units[$0].rows < units[$1].rows }
+                merge(sorted[0], sorted[1])
+            }
+        }
+        var result = units[0].plan
+        let leftover = pending.indices.filter { !placed.contains($0) }.map { pending[$0] } + constants
+        result = .filtered(result, leftover)
+        return result
+    }
+
+    /// The source every scan of a plan reads, or nil when it reads several (or none).
+    static func source(of plan: LogicalPlan) -> String? {
+        let ids = Set(plan.allScans.map(\.connectorID))
+        return ids.count == 1 ? ids.first : nil
+    }
+}
+
+/// Union-find over column ids.
+struct EquivalenceClasses {
+    private var parent: [ColumnID: ColumnID] = [:]
+    private var order: [ColumnID] = []
+
+    mutating func find(_ x: ColumnID) -> ColumnID {
+        if parent[x] == nil { parent[x] = x; order.append(x) }
+        var r = x
+        while parent[r]! != r { r = parent[r]! }
+        var y = x
+        while parent[y]! != r { let next = parent[y]!; parent[y] = r; y = next }
+        return r
+    }
+
+    mutating func union(_ a: ColumnID, _ b: ColumnID) {
+        let ra = find(a), rb = find(b)
+        if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+    }
+
+    /// Each class's members, in the order they were first seen.
+    var classes: [[ColumnID]] {
+        var copy = self
+        var groups: [ColumnID: [ColumnID]] = [:]
+        var roots: [ColumnID] = []
+        for x in order {
+            let r = copy.find(x)
+            if groups[r] == nil { roots.append(r) }
+            groups[r, default: []].append(x)
+        }
+        return roots.map { groups[$0]! }
+    }
+}
