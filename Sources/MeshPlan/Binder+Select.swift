@@ -93,6 +93,14 @@ extension Binder {
                         index = calls.count - 1
                     }
                     return BoundExpr(.column(callColumns[index!].id), type: call.resultType, at: e.location)
+                case .subquery(let q):
+                    // A subquery may read the group keys of this query: after aggregation
+                    // they are the aggregate's group columns.
+                    var keys: [ColumnID: BoundExpr] = [:]
+                    for (g, col) in zip(groups, groupColumns) {
+                        if case .column(let id) = g.kind, q.outerReferences.contains(id) { keys[id] = col.ref }
+                    }
+                    return try e.substitutingDeep(keys).rewrittenChildren(rewrite)
                 case .column(let id) where !localIDs.contains(id):
                     // A column of an enclosing query: a constant for this one.
                     return e

@@ -73,3 +73,54 @@ extension LogicalPlan {
         return (out, map)
     }
 }
+
+extension LogicalPlan {
+    /// Applies `f` to every expression of every node (conditions, projections, keys,
+    /// aggregate arguments), leaving the plan's shape and columns alone.
+    public func mappingExpressions(_ f: (BoundExpr) -> BoundExpr) -> LogicalPlan {
+        transformUp { node in
+            switch node {
+            case .filter(let c, let p): return .filter(c, f(p))
+            case .project(let c, let es, let cs): return .project(c, es.map(f), cs)
+            case .join(let l, let r, let k, let cond): return .join(l, r, k, cond.map(f))
+            case .aggregate(let c, let gs, let aggs, let cs):
+                let a2 = aggs.map { a -> AggregateCall in
+                    var a = a
+                    a.arguments = a.arguments.map(f)
+                    a.filter = a.filter.map(f)
+                    return a
+                }
+                return .aggregate(c, groups: gs.map(f), aggregates: a2, cs)
+            case .sort(let c, let keys):
+                return .sort(c, keys.map { SortKey(expr: f($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
+            default: return node
+            }
+        }
+    }
+}
+
+extension BoundExpr {
+    /// `substituting`, also inside the plans of subqueries (whose outer references follow).
+    public func substitutingDeep(_ map: [ColumnID: BoundExpr]) -> BoundExpr {
+        if map.isEmpty { return self }
+        return rewritten { e in
+            switch e.kind {
+            case .column(let id):
+                guard var r = map[id] else { return e }
+                r.location = e.location ?? r.location
+                return r
+            case .subquery(var q):
+                let touched = q.outerReferences.intersection(map.keys)
+                guard !touched.isEmpty else { return e }
+                q.plan = q.plan.mappingExpressions { $0.substitutingDeep(map) }
+                q.outerReferences.subtract(touched)
+                for id in touched { q.outerReferences.formUnion(map[id]!.referencedColumns) }
+                var c = e
+                c.kind = .subquery(q)
+                return c
+            default:
+                return e
+            }
+        }
+    }
+}

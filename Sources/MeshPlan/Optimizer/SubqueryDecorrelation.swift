@@ -50,7 +50,7 @@ public struct SubqueryDecorrelation: OptimizerRule {
     func rewriteFilter(_ input: LogicalPlan, _ pred: BoundExpr) throws -> LogicalPlan {
         var current = input
         var rest: [BoundExpr] = []
-        for c in pred.conjuncts {
+        for c in pred.conjuncts.map(Self.oneRowForms) {
             if let q = Self.wholeConjunct(c) {
                 current = try filterJoin(current, q, at: c.location)
             } else if c.containsSubquery {
@@ -98,9 +98,24 @@ public struct SubqueryDecorrelation: OptimizerRule {
         }
     }
 
+    /// A subquery that always yields exactly one row (an aggregate without GROUP BY): EXISTS
+    /// is simply true, and `x IN (q)` is `x = (q)`, which gets NULL right when no inner row
+    /// matches (a semi or anti join on group keys would not).
+    static func oneRowForms(_ e: BoundExpr) -> BoundExpr {
+        e.rewritten { node in
+            guard case .subquery(let q) = node.kind, q.kind != .scalar, exactlyOneRow(q.plan) else { return node }
+            if q.kind == .exists { return .literal(.bool(!q.negated), .boolean) }
+            var scalar = q
+            scalar.kind = .scalar
+            scalar.operand = nil
+            let value = BoundExpr(.subquery(scalar), type: q.plan.columns[0].type, at: node.location)
+            return BoundExpr(.comparison(q.negated ? .notEqual : .equal, q.operand!, value), type: .boolean, at: node.location)
+        }
+    }
+
     /// Replaces each subquery inside `e` by a column that a join onto `current` provides.
     func replaceNested(_ e: BoundExpr, _ current: inout LogicalPlan) throws -> BoundExpr {
-        try e.rewritten { node in
+        try Self.oneRowForms(e).rewritten { node in
             guard case .subquery(let q) = node.kind else { return node }
             switch q.kind {
             case .scalar: return try scalarJoin(q, &current, at: node.location)
@@ -207,7 +222,7 @@ public struct SubqueryDecorrelation: OptimizerRule {
         guard outer.isSubset(of: input.columns.idSet) else {
             throw MeshError(.notSupported, "a subquery that refers to a query more than one level out is not supported", at: loc)
         }
-        let (pulled, correlation) = try pullUp(inner, outer: outer, at: loc)
+        let (pulled, correlation) = try pullUp(inner, outer: outer, input: input, at: loc)
         guard pulled.freeColumns.isDisjoint(with: outer) else {
             throw MeshError(.notSupported, "a correlated subquery may use outer columns only in its WHERE conditions", at: loc)
         }
@@ -216,7 +231,11 @@ public struct SubqueryDecorrelation: OptimizerRule {
 
     /// Takes the conditions that read outer columns out of `plan`, making the subquery columns
     /// they read visible in its output.
-    func pullUp(_ plan: LogicalPlan, outer: Set<ColumnID>, at loc: SourceLocation?) throws -> (LogicalPlan, [BoundExpr]) {
+    func pullUp(_ plan: LogicalPlan, outer: Set<ColumnID>, input: LogicalPlan,
+                at loc: SourceLocation?) throws -> (LogicalPlan, [BoundExpr]) {
+        func pullUp(_ plan: LogicalPlan, outer: Set<ColumnID>, at loc: SourceLocation?) throws -> (LogicalPlan, [BoundExpr]) {
+            try self.pullUp(plan, outer: outer, input: input, at: loc)
+        }
         func correlated(_ e: BoundExpr) -> Bool { !e.referencedColumns.isDisjoint(with: outer) }
         func notSupported(_ what: String) -> MeshError {
             MeshError(.notSupported, "a correlated subquery with \(what) is not supported", at: loc)
@@ -274,6 +293,23 @@ public struct SubqueryDecorrelation: OptimizerRule {
             // the value for every outer key at once.
             var newGroups: [BoundExpr] = [], newColumns: [PlanColumn] = [], conditions: [BoundExpr] = []
             let innerIDs = c.columns.idSet
+            let groupColumns = Array(columns.prefix(groups.count)), aggColumns = Array(columns.dropFirst(groups.count))
+            if !up.allSatisfy({ Self.splitEquality($0, outer: outer, inner: innerIDs) != nil }) {
+                // Other conditions (`inner.x > outer.y`): join the distinct outer values in
+                // below the aggregate and group by them too.
+                let (domain, valueOf) = Self.domain(of: input, Set(up.flatMap(\.referencedColumns)).intersection(outer))
+                let toDomain = valueOf.mapValues(\.ref)
+                let joined = LogicalPlan.join(c, domain, .inner, BoundExpr.conjunction(up.map { $0.substituting(toDomain) }))
+                for (o, d) in valueOf.sorted(by: { $0.key < $1.key }) {
+                    let key = PlanColumn.fresh("key", d.type)
+                    newGroups.append(d.ref)
+                    newColumns.append(key)
+                    let outerType = input.columns.first { $0.id == o }?.type ?? d.type
+                    conditions.append(Self.equal(key.ref, BoundExpr(.column(o), type: outerType)))
+                }
+                return (.aggregate(joined, groups: groups + newGroups, aggregates: aggs, groupColumns + newColumns + aggColumns),
+                        conditions)
+            }
             for e in up {
                 guard case .comparison(.equal, let a, let b) = e.kind else { throw notSupported("a condition other than = under an aggregate") }
                 let (innerSide, outerSide): (BoundExpr, BoundExpr)
@@ -294,7 +330,6 @@ public struct SubqueryDecorrelation: OptimizerRule {
                 }
                 conditions.append(BoundExpr(.comparison(.equal, column.ref, outerSide), type: .boolean, at: e.location))
             }
-            let groupColumns = Array(columns.prefix(groups.count)), aggColumns = Array(columns.dropFirst(groups.count))
             return (.aggregate(c, groups: groups + newGroups, aggregates: aggs, groupColumns + newColumns + aggColumns),
                     conditions)
 
@@ -317,6 +352,29 @@ public struct SubqueryDecorrelation: OptimizerRule {
     }
 
     // MARK: - Helpers
+
+    /// `inner = outer` (either way round), split; nil for any other condition.
+    static func splitEquality(_ e: BoundExpr, outer: Set<ColumnID>, inner: Set<ColumnID>) -> (inner: BoundExpr, outer: BoundExpr)? {
+        guard case .comparison(.equal, let a, let b) = e.kind else { return nil }
+        let ra = a.referencedColumns, rb = b.referencedColumns
+        if ra.isSubset(of: outer), !rb.isEmpty, rb.isSubset(of: inner) { return (b, a) }
+        if rb.isSubset(of: outer), !ra.isEmpty, ra.isSubset(of: inner) { return (a, b) }
+        return nil
+    }
+
+    /// The distinct values of some of `input`'s columns, from a copy of `input` with ids of
+    /// its own; returns the copy's column for each original id.
+    static func domain(of input: LogicalPlan, _ ids: Set<ColumnID>) -> (LogicalPlan, [ColumnID: PlanColumn]) {
+        let (copy, map) = input.withFreshColumnIDs()
+        var exprs: [BoundExpr] = [], cols: [PlanColumn] = [], valueOf: [ColumnID: PlanColumn] = [:]
+        for c in input.columns where ids.contains(c.id) {
+            let d = PlanColumn.fresh(c.name, c.type)
+            exprs.append(BoundExpr(.column(map[c.id] ?? c.id), type: c.type))
+            cols.append(d)
+            valueOf[c.id] = d
+        }
+        return (.distinct(.project(copy, exprs, cols)), valueOf)
+    }
 
     /// A plan that always yields exactly one row: an aggregate without GROUP BY, possibly
     /// projected or sorted.
