@@ -1,0 +1,140 @@
+import Foundation
+import MeshCore
+import MeshEngine
+import MeshTestSupport
+import Testing
+
+/// Every query of sql/tests/*.slt and sql/bench/tpch runs federated through meshql (each
+/// placement over SQLite and PostgreSQL, pushdown on and off) and directly in PostgreSQL over
+/// the same data in one database, now, in this run. The rows must agree: as multisets, and in
+/// order where the query orders them. Numbers compare by value (PostgreSQL picks a decimal
+/// scale per value, meshql per column; doubles may differ in the last bits of a sum).
+@Suite("Differential: meshql vs PostgreSQL")
+struct DifferentialTests {
+    struct TPCHCase: Sendable, CustomTestStringConvertible {
+        var placement: TPCHFixture.Placement
+        var pushdown: Bool
+        var testDescription: String { "\(placement), pushdown \(pushdown ? "on" : "off")" }
+    }
+
+    static let tpchCases = TPCHFixture.Placement.all.flatMap { p in
+        [TPCHCase(placement: p, pushdown: true), TPCHCase(placement: p, pushdown: false)]
+    }
+
+    @Test(.timeLimit(.minutes(3)), arguments: tpchCases)
+    func tpch(_ c: TPCHCase) async throws {
+        guard let pg = try await TPCHFixture.postgres(), let engine = try await TPCHFixture.engine(c.placement) else {
+            print("SKIP (no PostgreSQL): differential TPC-H tests")
+            return
+        }
+        let queries = try TPCHFixture.queries()
+        #expect(queries.count == 22)
+        let reference = try await Self.referenceRows(queries.map(\.sql), pg)
+        let session = engine.makeSession()
+        session.pushdownEnabled = c.pushdown
+        for (q, expected) in zip(queries, reference) {
+            #expect(!expected.isEmpty, "\(q.name) returns no rows in PostgreSQL; the test would prove little")
+            await Self.compare(q.sql, expected: expected, ordered: Self.isOrdered(q.sql), session: session,
+                               label: "\(q.name) [\(c.testDescription)]")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)), arguments: GoldenConfiguration.all)
+    func goldenQueries(_ config: GoldenConfiguration) async throws {
+        guard let pg = try await E2EFixture.postgres(), let engine = try await E2EFixture.engine(config.placement) else {
+            print("SKIP (no PostgreSQL): differential golden-query tests")
+            return
+        }
+        let session = engine.makeSession()
+        session.pushdownEnabled = config.pushdown
+        for file in try GoldenFiles.load() {
+            let records = file.records.filter { if case .query = $0.kind { return true }; return false }
+            let reference = try await Self.referenceRows(records.map(\.sql), pg)
+            for (record, expected) in zip(records, reference) {
+                guard case .query(_, let rowsort) = record.kind else { continue }
+                await Self.compare(record.sql, expected: expected, ordered: !rowsort, session: session,
+                                   label: "\(record.whereText) [\(config.testDescription)]")
+            }
+        }
+    }
+
+    // MARK: - PostgreSQL's rows
+
+    /// Runs the queries in one psql session; each query's rows as tab-separated lines.
+    static func referenceRows(_ queries: [String], _ pg: E2EFixture.PGDatabase) async throws -> [[String]] {
+        let marker = "@@meshql-differential@@"
+        var script = "\\pset null NULL\n\\pset fieldsep '\\t'\n"
+        for q in queries {
+            var sql = q.trimmingCharacters(in: .whitespacesAndNewlines)
+            while sql.hasSuffix(";") { sql.removeLast() }
+            script += "\\echo \(marker)\n\(sql);\n"
+        }
+        let out = try pg.server.query(script, database: pg.name)
+        var parts = out.components(separatedBy: marker)
+        // The text before the first marker is empty.
+        parts.removeFirst()
+        return parts.map { part in
+            part.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        }
+    }
+
+    /// Whether the query's own (outermost) ORDER BY fixes the row order: an ORDER BY after
+    /// the last closing parenthesis.
+    static func isOrdered(_ sql: String) -> Bool {
+        let tail = sql.lastIndex(of: ")").map { String(sql[$0...]) } ?? sql
+        return tail.lowercased().contains("order by")
+    }
+
+    // MARK: - Comparing
+
+    static func compare(_ sql: String, expected: [String], ordered: Bool, session: Session, label: String) async {
+        let actual: [String]
+        do {
+            guard case .rows(let result) = try await session.execute(sql) else {
+                Issue.record("\(label): no rows result")
+                return
+            }
+            actual = try await result.collectRows().map { row in
+                row.map { $0.isNull ? "NULL" : $0.description }.joined(separator: "\t")
+            }
+        } catch {
+            Issue.record(Comment(rawValue: "\(label): meshql failed: \(error)\nSQL:\n\(sql)"))
+            return
+        }
+        let e = ordered ? expected : expected.sorted(by: rowOrder)
+        let a = ordered ? actual : actual.sorted(by: rowOrder)
+        let same = e.count == a.count && zip(e, a).allSatisfy(sameRow)
+        if !same {
+            Issue.record(Comment(rawValue: "\(label)\n" + SLTRunner.describeRowDifference(expected: e, actual: a)
+                + "\nSQL:\n\(sql)"))
+        }
+    }
+
+    static func cells(_ row: String) -> [String] {
+        row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static func sameRow(_ a: String, _ b: String) -> Bool {
+        let x = cells(a), y = cells(b)
+        return x.count == y.count && zip(x, y).allSatisfy(sameCell)
+    }
+
+    static func sameCell(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        guard let x = Double(a), let y = Double(b) else { return false }
+        return abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))
+    }
+
+    /// Rows sorted for a multiset comparison, numbers by a rounded value (so a last-digit
+    /// difference in a double does not reorder them).
+    static func rowOrder(_ a: String, _ b: String) -> Bool {
+        sortKey(a).lexicographicallyPrecedes(sortKey(b))
+    }
+
+    static func sortKey(_ row: String) -> [String] {
+        cells(row).map { c in
+            if let d = Double(c) { return String(format: "%+.6e", d) }
+            return c
+        }
+    }
+}

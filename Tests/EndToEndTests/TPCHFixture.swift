@@ -1,0 +1,104 @@
+import Foundation
+import MeshEngine
+import MeshTestSupport
+import SQLiteDB
+
+/// The TPC-H-shaped data set of sql/tests/tpch (made by the project's own SQL, identical on
+/// both engines), loaded once per test process: one SQLite file per mesh, and one PostgreSQL
+/// database with a schema per mesh, which is also the co-located reference.
+enum TPCHFixture {
+    static let directory = E2EFixture.goldenDirectory + "/tpch"
+    static let meshes = ["sales", "crm", "supply"]
+    static let queryDirectory = E2EFixture.packageRoot + "/sql/bench/tpch"
+
+    static func script(_ mesh: String) throws -> String {
+        try String(contentsOfFile: directory + "/\(mesh).sql", encoding: .utf8)
+    }
+
+    /// The 22 queries, by file name.
+    static func queries() throws -> [(name: String, sql: String)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: queryDirectory)
+            .filter { $0.hasPrefix("q") && $0.hasSuffix(".sql") }.sorted()
+        return try names.map { name in
+            var sql = try String(contentsOfFile: queryDirectory + "/" + name, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            while sql.hasSuffix(";") { sql.removeLast() }
+            return (String(name.dropLast(4)), sql)
+        }
+    }
+
+    /// Mesh → SQLite file.
+    static func sqlite() async throws -> [String: String] {
+        try await sqliteOnce.get {
+            let dir = tempDirectory()
+            var paths: [String: String] = [:]
+            for mesh in meshes {
+                let path = dir + "/\(mesh).db"
+                let db = try SQLiteDatabase(path: path)
+                try db.execute(try script(mesh))
+                paths[mesh] = path
+            }
+            return paths
+        }
+    }
+
+    /// All three meshes in one database (C collation), schemas named like the meshes.
+    static func postgres() async throws -> E2EFixture.PGDatabase? {
+        try await pgOnce.get {
+            guard let server = try await TestPostgres.shared() else { return nil }
+            let name = "meshql_tpch_\(getpid())"
+            let conninfo = try server.createDatabase(name)
+            try server.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+            try server.execute("CREATE DATABASE \"\(name)\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+            for mesh in meshes {
+                let sql = "SET client_min_messages = warning;\nCREATE SCHEMA \(mesh);\nSET search_path = \(mesh);\n"
+                    + (try script(mesh))
+                try server.execute(sql, database: name)
+            }
+            try server.execute("ANALYZE", database: name)
+            return E2EFixture.PGDatabase(server: server, name: name, conninfo: conninfo)
+        }
+    }
+
+    /// The meshes that live in PostgreSQL; the rest are SQLite files.
+    struct Placement: Sendable, Hashable, CustomStringConvertible {
+        var inPostgres: Set<String>
+        var description: String {
+            TPCHFixture.meshes.map { "\($0)=\(inPostgres.contains($0) ? "postgres" : "sqlite")" }.joined(separator: ", ")
+        }
+
+        static let all: [Placement] = [
+            Placement(inPostgres: []),
+            Placement(inPostgres: ["sales", "crm", "supply"]),
+            // The benchmark's placement, and its mirror image.
+            Placement(inPostgres: ["sales"]),
+            Placement(inPostgres: ["crm", "supply"]),
+        ]
+    }
+
+    static func engine(_ placement: Placement) async throws -> Engine? {
+        try await engines.get(placement) {
+            var statements: [String] = []
+            for mesh in meshes {
+                statements.append("CREATE MESH \(mesh)")
+                if placement.inPostgres.contains(mesh) {
+                    guard let pg = try await postgres() else { return nil }
+                    statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE postgres OPTIONS (dsn \(E2EFixture.literal(pg.conninfo)))")
+                    statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src SCHEMA \(mesh)")
+                } else {
+                    let path = try await sqlite()[mesh]!
+                    statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE sqlite OPTIONS (path \(E2EFixture.literal(path)))")
+                    statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
+                }
+            }
+            let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db")
+            let session = engine.makeSession()
+            for s in statements { _ = try await session.execute(s) }
+            return engine
+        }
+    }
+
+    private static let sqliteOnce = Once<[String: String]>()
+    private static let pgOnce = Once<E2EFixture.PGDatabase?>()
+    private static let engines = KeyedOnce<Placement, Engine?>()
+}
