@@ -18,12 +18,16 @@ public protocol Connector: Sendable {
     func check() async throws -> ConnectorHealth
     /// Estimated row count of a table, for join ordering. Nil when unknown.
     func estimatedRowCount(schema: String, table: String) async throws -> Int?
+    /// The number of distinct non-NULL values of a column, from the source's statistics or
+    /// counted where that is cheap; nil when unknown. Join ordering uses it.
+    func distinctCount(schema: String, table: String, column: String) async throws -> Double?
     /// Releases pooled connections.
     func shutdown()
 }
 
 extension Connector {
     public func estimatedRowCount(schema: String, table: String) async throws -> Int? { nil }
+    public func distinctCount(schema: String, table: String, column: String) async throws -> Double? { nil }
     public func shutdown() {}
 }
 

@@ -111,6 +111,21 @@ public enum Migrations {
             CREATE INDEX lineage_edges_target ON lineage_edges (org, target_product_id);
             CREATE INDEX lineage_edges_query ON lineage_edges (query_id);
             """),
+
+        // What the planner knows of the sources' tables: row counts (column '') and the
+        // number of distinct values of join columns, with when they were collected. A cache:
+        // losing it costs a new look at the source, nothing else.
+        Migration(version: 3, sql: """
+            CREATE TABLE source_statistics (
+                org          TEXT NOT NULL,
+                connector_id TEXT NOT NULL,
+                object       TEXT NOT NULL,
+                column_name  TEXT NOT NULL DEFAULT '',
+                value        REAL NOT NULL,
+                collected_at TEXT NOT NULL,
+                PRIMARY KEY (org, connector_id, object, column_name)
+            );
+            """),
     ]
 
     /// The newest schema version this code knows.

@@ -16,9 +16,6 @@ public final class Engine: @unchecked Sendable {
     /// Relative SQLite paths in connector options resolve against the catalog's folder.
     public let baseDirectory: String
 
-    /// Source table sizes for join ordering.
-    let tableSizes = TableSizeCache()
-
     private let lock = NSLock()
     private var instances: [UUID: (record: ConnectorRecord, connector: any Connector)] = [:]
 

@@ -25,14 +25,14 @@ extension Session {
             }
             connectors[id] = try engine.connector(for: record)
         }
-        let tableRows = await engine.tableSizes.rows(for: bound.plan.allScans, connectors: connectors)
+        let estimator = await PlanningStatistics(catalog: catalog, org: org).collect(for: bound.plan, connectors: connectors)
         let logical: [any OptimizerRule] = [
             SubqueryDecorrelation(), ExpressionSimplification(evaluate: ConstantEvaluator.evaluate),
             PredicatePushdown(), ColumnPruning(),
         ]
         let optimizer = Optimizer(phases: [
             .init(logical, fixpoint: true),
-            .init([JoinReorder(estimator: CardinalityEstimator(tableRows: tableRows))], fixpoint: false),
+            .init([JoinReorder(estimator: estimator)], fixpoint: false),
             .init([PredicatePushdown(), ColumnPruning()], fixpoint: true),
             .init([RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)], fixpoint: false),
         ])

@@ -63,3 +63,21 @@ extension LogicalPlan {
         return out
     }
 }
+
+extension LogicalPlan {
+    /// Columns compared with `=` to another column anywhere in the plan (subqueries too):
+    /// the join columns whose distinct counts join ordering wants.
+    public var equalityColumns: Set<ColumnID> {
+        var out = Set<ColumnID>()
+        func inExpr(_ e: BoundExpr) {
+            if case .comparison(.equal, let a, let b) = e.kind, case .column(let x) = a.kind, case .column(let y) = b.kind {
+                out.insert(x)
+                out.insert(y)
+            }
+            if case .subquery(let q) = e.kind { out.formUnion(q.plan.equalityColumns) }
+            e.children.forEach(inExpr)
+        }
+        visit { node in node.expressions.forEach(inExpr) }
+        return out
+    }
+}

@@ -5,11 +5,14 @@ import MeshCore
 public struct CardinalityEstimator: Sendable {
     /// Rows of each product's table, by `ProductScan.statisticsKey`.
     public var tableRows: [String: Double]
+    /// Distinct values of a column, by `ProductScan.statisticsKey` + U+0001 + column name.
+    public var columnDistinct: [String: Double]
     /// For a table the source gave no size for.
     public static let unknownTableRows: Double = 1000
 
-    public init(tableRows: [String: Double]) {
+    public init(tableRows: [String: Double], columnDistinct: [String: Double] = [:]) {
         self.tableRows = tableRows
+        self.columnDistinct = columnDistinct
     }
 
     public func rows(of scan: ProductScan) -> Double {
@@ -77,20 +80,50 @@ public struct CardinalityEstimator: Sendable {
     func joinSelectivity(_ cond: BoundExpr?, _ l: LogicalPlan, _ r: LogicalPlan) -> Double {
         guard let cond else { return 1 }
         let bases = baseRows(l).merging(baseRows(r)) { a, _ in a }
+        let distinct = distinctValues(l).merging(distinctValues(r)) { a, _ in a }
         var best = 1.0
         var others = 1.0
         for c in cond.conjuncts {
-            if let s = equalitySelectivity(c, bases) { best = min(best, s) } else { others *= selectivity(c) }
+            if let s = equalitySelectivity(c, bases, distinct) { best = min(best, s) } else { others *= selectivity(c) }
         }
         return best * max(others, 1e-3)
     }
 
-    /// `a = b` over two columns: one over the rows of the smaller of their tables.
-    func equalitySelectivity(_ c: BoundExpr, _ bases: [ColumnID: Double]) -> Double? {
+    /// `a = b` over two columns: one over the larger of their distinct counts (the classic
+    /// estimate). A count the source did not give is taken as that of a key of the smaller
+    /// table (a foreign key joining its primary key keeps the foreign-key side's rows).
+    func equalitySelectivity(_ c: BoundExpr, _ bases: [ColumnID: Double], _ distinct: [ColumnID: Double]) -> Double? {
         guard case .comparison(.equal, let a, let b) = c.kind else { return nil }
         let ra = a.referencedColumns, rb = b.referencedColumns
         guard ra.count == 1, rb.count == 1, let x = bases[ra.first!], let y = bases[rb.first!] else { return nil }
-        return 1 / max(1, min(x, y))
+        let smaller = min(x, y)
+        let da = distinct[ra.first!] ?? smaller, db = distinct[rb.first!] ?? smaller
+        return 1 / max(1, da, db)
+    }
+
+    /// The distinct counts the sources gave for the columns a plan passes through unchanged.
+    public func distinctValues(_ plan: LogicalPlan) -> [ColumnID: Double] {
+        switch plan {
+        case .scan(let s):
+            var out: [ColumnID: Double] = [:]
+            for (id, column) in zip(s.columnIDs, s.remoteColumns) {
+                if let d = columnDistinct[s.statisticsKey + "\u{1}" + column] { out[id] = d }
+            }
+            return out
+        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c):
+            return distinctValues(c)
+        case .join(let l, let r, _, _):
+            return distinctValues(l).merging(distinctValues(r)) { a, _ in a }
+        case .project(let c, let exprs, let cols):
+            let inner = distinctValues(c)
+            var out: [ColumnID: Double] = [:]
+            for (e, col) in zip(exprs, cols) {
+                if case .column(let id) = e.kind, let d = inner[id] { out[col.id] = d }
+            }
+            return out
+        default:
+            return [:]
+        }
     }
 
     /// The unfiltered table size behind each column a plan outputs (columns computed above a

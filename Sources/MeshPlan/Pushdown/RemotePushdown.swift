@@ -213,9 +213,11 @@ public struct RemotePushdown: OptimizerRule {
         case .left: .leftJoin
         case .right: .rightJoin
         case .full: .fullJoin
-        case .semi, .anti, .nullAwareAnti, .mark: nil
+        case .semi, .anti, .nullAwareAnti: .innerJoin
+        case .mark: nil
         }
         guard feature != nil else { return nil }
+        if !kind.outputsRight { return subqueryFilter(a, b, kind, cond, aliases) }
         if let feature, !d.supports(feature) { return nil }
         let left = a.block.isPlain ? a.block : a.block.wrapped(aliases.make(), d)
         let right = b.block.isPlain ? b.block : b.block.wrapped(aliases.make(), d)
@@ -254,6 +256,51 @@ public struct RemotePushdown: OptimizerRule {
         return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
                       block: SQLBlock(from: joinSQL, outputs: outputs, fromIsJoin: true), params: params, columns: columns,
                       products: a.products + b.products)
+    }
+
+    /// A semi or anti join inside one source, as the subquery it came from: the left block
+    /// gains `WHERE [NOT] EXISTS (SELECT 1 FROM (right) WHERE cond)`, or for NOT IN
+    /// `x NOT IN (SELECT y FROM (right))`, whose NULL rules are the null-aware anti join's.
+    func subqueryFilter(_ a: Remote, _ b: Remote, _ kind: PlanJoinKind, _ cond: BoundExpr?, _ aliases: Aliases) -> Remote? {
+        let d = dialects[a.connectorID]!
+        var r = a
+        if r.block.groupBy != nil || r.block.limit != nil || r.block.offset != nil || r.block.distinct
+            || !r.block.orderBy.isEmpty {
+            r.block = r.block.wrapped(aliases.make(), d)
+        }
+        let right = b.block.wrapped(aliases.make(), d)
+        var params = r.params
+        var rightFrom = right.from
+        var rightOutputs = right.outputs
+        if !b.params.values.isEmpty {
+            guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: params.values.count, d) else { return nil }
+            (rightFrom, rightOutputs) = shifted
+            params.values += b.params.values
+        }
+        let leftInputs = r.inputs
+        let rightInputs = Dictionary(uniqueKeysWithValues: zip(b.columns.ids, rightOutputs))
+        let both = leftInputs.merging(rightInputs) { x, _ in x }
+        let printer = ExpressionSQL(dialect: d)
+        let predicate: String
+        if kind == .nullAwareAnti {
+            guard let cond, case .comparison(.equal, let x, let y) = cond.kind else { return nil }
+            // The key sides: x over the left, y over the right (either way round).
+            let (l, rt) = x.isCovered(by: Set(leftInputs.keys)) ? (x, y) : (y, x)
+            guard l.isCovered(by: Set(leftInputs.keys)), rt.isCovered(by: Set(rightInputs.keys)),
+                  let ls = printer.print(l, leftInputs, &params), let rs = printer.print(rt, rightInputs, &params) else { return nil }
+            predicate = "(\(ls) NOT IN (SELECT \(rs) FROM \(rightFrom)))"
+        } else {
+            var body = "SELECT 1 FROM \(rightFrom)"
+            if let cond {
+                guard let c = printer.print(cond, both, &params) else { return nil }
+                body += " WHERE \(c)"
+            }
+            predicate = "(\(kind == .anti ? "NOT " : "")EXISTS (\(body)))"
+        }
+        r.block.wheres.append(predicate)
+        r.params = params
+        r.products += b.products
+        return r
     }
 
     /// Renumbers `$n`/`?n` placeholders in already printed SQL of the right join input.
