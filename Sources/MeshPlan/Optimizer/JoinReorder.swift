@@ -36,6 +36,21 @@ public struct JoinReorder: OptimizerRule {
                 return .project(ordered, plan.columns.map(\.ref), plan.columns)
             }
         }
+        if case .join(let l, let r, let kind, let cond) = plan, kind == .left || kind == .right {
+            // The hash join builds the right input (the left one for RIGHT joins): make the
+            // smaller side the one built, turning LEFT into RIGHT or back.
+            let left = reorder(l, orderMatters: false), right = reorder(r, orderMatters: false)
+            let buildsRight = kind == .left
+            let built = buildsRight ? right : left, probed = buildsRight ? left : right
+            let swapped: LogicalPlan
+            if estimator.estimate(built) > 2 * estimator.estimate(probed) {
+                swapped = .join(right, left, kind == .left ? .right : .left, cond)
+            } else {
+                return .join(left, right, kind, cond)
+            }
+            guard orderMatters else { return swapped }
+            return .project(swapped, plan.columns.map(\.ref), plan.columns)
+        }
         let childOrderMatters: Bool
         switch plan {
         case .unionAll, .distinct: childOrderMatters = true

@@ -41,21 +41,34 @@ public struct RemotePushdown: OptimizerRule {
 
     public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
         let aliases = Aliases()
-        return (finalize(carve(plan, aliases)), true)
+        let all = plan.columns.idSet
+        return (finalize(carve(plan, aliases, all), all), true)
     }
 
-    func finalize(_ c: Carved) -> LogicalPlan {
+    /// The plan for a carved subtree. A remote one becomes its fragment, selecting only the
+    /// `required` columns: a column that only a pushed-down filter or join reads stays at the
+    /// source. (Not under DISTINCT, where every selected column counts.)
+    func finalize(_ c: Carved, _ required: Set<ColumnID>) -> LogicalPlan {
         switch c {
         case .local(let p): return p
-        case .remote(let r):
+        case .remote(var r):
             let dialect = dialects[r.connectorID]!
+            if !r.block.distinct {
+                var keep = r.columns.indices.filter { required.contains(r.columns[$0].id) }
+                if keep.isEmpty { keep = [0] }
+                if keep.count < r.columns.count {
+                    r.block.outputs = keep.map { r.block.outputs[$0] }
+                    r.columns = keep.map { r.columns[$0] }
+                }
+            }
             return .remote(RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
                                           dialectName: dialect.name, sql: r.block.render(dialect),
                                           parameters: r.params.values, columns: r.columns, products: r.products))
         }
     }
 
-    func carve(_ plan: LogicalPlan, _ aliases: Aliases) -> Carved {
+    /// - Parameter required: the columns of this node's output that its parent reads.
+    func carve(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
         switch plan {
         case .scan(let s):
             guard let dialect = dialects[s.connectorID] else { return .local(plan) }
@@ -70,18 +83,22 @@ public struct RemotePushdown: OptimizerRule {
             return .local(plan)
 
         case .unionAll(let children, let columns):
-            return .local(.unionAll(children.map { finalize(carve($0, aliases)) }, columns))
+            return .local(.unionAll(children.map { c in
+                let all = c.columns.idSet
+                return finalize(carve(c, aliases, all), all)
+            }, columns))
 
         case .join(let l, let r, let kind, let cond):
-            let lc = carve(l, aliases), rc = carve(r, aliases)
+            let needed = required.union(cond?.referencedColumns ?? [])
+            let lc = carve(l, aliases, needed), rc = carve(r, aliases, needed)
             if enabled, case .remote(let a) = lc, case .remote(let b) = rc, a.connectorID == b.connectorID,
                let merged = join(a, b, kind, cond, aliases) {
                 return .remote(merged)
             }
-            return .local(.join(finalize(lc), finalize(rc), kind, cond))
+            return .local(.join(finalize(lc, needed), finalize(rc, needed), kind, cond))
 
         case .filter(let child, let pred):
-            return unary(child, aliases, rebuild: { .filter($0, pred) }) { r in
+            return unary(child, aliases, needs: required.union(pred.referencedColumns), rebuild: { .filter($0, pred) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 if r.block.groupBy != nil, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
@@ -102,7 +119,8 @@ public struct RemotePushdown: OptimizerRule {
             }
 
         case .project(let child, let exprs, let columns):
-            return unary(child, aliases, rebuild: { .project($0, exprs, columns) }) { r in
+            let needs = exprs.reduce(into: Set<ColumnID>()) { $0.formUnion($1.referencedColumns) }
+            return unary(child, aliases, needs: needs, rebuild: { .project($0, exprs, columns) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 if r.block.distinct { r.block = r.block.wrapped(aliases.make(), d) }
@@ -120,7 +138,12 @@ public struct RemotePushdown: OptimizerRule {
             }
 
         case .aggregate(let child, let groups, let aggs, let columns):
-            return unary(child, aliases, rebuild: { .aggregate($0, groups: groups, aggregates: aggs, columns) }) { r in
+            var needs = groups.reduce(into: Set<ColumnID>()) { $0.formUnion($1.referencedColumns) }
+            for a in aggs {
+                for x in a.arguments { needs.formUnion(x.referencedColumns) }
+                if let f = a.filter { needs.formUnion(f.referencedColumns) }
+            }
+            return unary(child, aliases, needs: needs, rebuild: { .aggregate($0, groups: groups, aggregates: aggs, columns) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 guard d.supports(.aggregation) else { return nil }
@@ -149,7 +172,8 @@ public struct RemotePushdown: OptimizerRule {
             }
 
         case .sort(let child, let keys):
-            return unary(child, aliases, rebuild: { .sort($0, keys) }) { r in
+            let needs = keys.reduce(into: required) { $0.formUnion($1.expr.referencedColumns) }
+            return unary(child, aliases, needs: needs, rebuild: { .sort($0, keys) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 guard d.supports(.orderBy) else { return nil }
@@ -172,7 +196,7 @@ public struct RemotePushdown: OptimizerRule {
             }
 
         case .limit(let child, let limit, let offset):
-            return unary(child, aliases, rebuild: { .limit($0, limit: limit, offset: offset) }) { r in
+            return unary(child, aliases, needs: required, rebuild: { .limit($0, limit: limit, offset: offset) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 guard d.supports(.limit) else { return nil }
@@ -185,7 +209,7 @@ public struct RemotePushdown: OptimizerRule {
             }
 
         case .distinct(let child):
-            return unary(child, aliases, rebuild: { .distinct($0) }) { r in
+            return unary(child, aliases, needs: child.columns.idSet, rebuild: { .distinct($0) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
                 guard d.supports(.distinct) else { return nil }
@@ -199,11 +223,12 @@ public struct RemotePushdown: OptimizerRule {
     }
 
     /// Carves the child; if it is remote and `fold` can absorb this node, the result stays remote.
-    func unary(_ child: LogicalPlan, _ aliases: Aliases, rebuild: (LogicalPlan) -> LogicalPlan,
+    /// - Parameter needs: the child's columns this node reads when it runs locally.
+    func unary(_ child: LogicalPlan, _ aliases: Aliases, needs: Set<ColumnID>, rebuild: (LogicalPlan) -> LogicalPlan,
                fold: (Remote) -> Remote?) -> Carved {
-        let c = carve(child, aliases)
+        let c = carve(child, aliases, needs)
         if enabled, case .remote(let r) = c, let folded = fold(r) { return .remote(folded) }
-        return .local(rebuild(finalize(c)))
+        return .local(rebuild(finalize(c, needs)))
     }
 
     func join(_ a: Remote, _ b: Remote, _ kind: PlanJoinKind, _ cond: BoundExpr?, _ aliases: Aliases) -> Remote? {
