@@ -93,11 +93,15 @@ public struct CardinalityEstimator: Sendable {
     /// estimate). A count the source did not give is taken as that of a key of the smaller
     /// table (a foreign key joining its primary key keeps the foreign-key side's rows).
     func equalitySelectivity(_ c: BoundExpr, _ bases: [ColumnID: Double], _ distinct: [ColumnID: Double]) -> Double? {
+        equalitySelectivity(c, base: { bases[$0] }, distinct: { distinct[$0] })
+    }
+
+    func equalitySelectivity(_ c: BoundExpr, base: (ColumnID) -> Double?, distinct: (ColumnID) -> Double?) -> Double? {
         guard case .comparison(.equal, let a, let b) = c.kind else { return nil }
         let ra = a.referencedColumns, rb = b.referencedColumns
-        guard ra.count == 1, rb.count == 1, let x = bases[ra.first!], let y = bases[rb.first!] else { return nil }
+        guard ra.count == 1, rb.count == 1, let x = base(ra.first!), let y = base(rb.first!) else { return nil }
         let smaller = min(x, y)
-        let da = distinct[ra.first!] ?? smaller, db = distinct[rb.first!] ?? smaller
+        let da = distinct(ra.first!) ?? smaller, db = distinct(rb.first!) ?? smaller
         return 1 / max(1, da, db)
     }
 

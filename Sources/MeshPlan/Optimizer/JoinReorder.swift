@@ -82,13 +82,18 @@ public struct JoinReorder: OptimizerRule {
         }
     }
 
-    /// A partial join: its plan, which relations it holds, its estimated rows.
+    /// A partial join: its plan, which relations it holds, its estimated rows, and what the
+    /// estimates of joins with it need (kept here so the search costs no tree walks).
     struct Unit {
         var plan: LogicalPlan
         var relations: Set<Int>
         var rows: Double
         /// The one source all its scans read, if any.
         var source: String?
+        var bases: [ColumnID: Double]
+        var distinct: [ColumnID: Double]
+        /// For each equivalence class it has a column of: that column.
+        var classMember: [Int: ColumnID]
     }
 
     func order(_ relations: [LogicalPlan], _ conjuncts: [BoundExpr]) -> LogicalPlan {
@@ -96,7 +101,7 @@ public struct JoinReorder: OptimizerRule {
         func rels(_ e: BoundExpr) -> Set<Int> { Set(e.referencedColumns.compactMap { owner[$0] }) }
 
         // Column equalities become classes; everything else stays a conjunct to place.
-        var classes = EquivalenceClasses()
+        var union = EquivalenceClasses()
         var pending: [BoundExpr] = []
         var types: [ColumnID: DataType] = [:]
         for r in relations { for c in r.columns { types[c.id] = c.type } }
@@ -104,68 +109,88 @@ public struct JoinReorder: OptimizerRule {
         for c in conjuncts {
             if case .comparison(.equal, let a, let b) = c.kind, case .column(let x) = a.kind, case .column(let y) = b.kind,
                a.type == b.type, let ox = owner[x], let oy = owner[y], ox != oy {
-                classes.union(x, y)
+                union.union(x, y)
             } else if rels(c).isEmpty {
                 constants.append(c)
             } else {
                 pending.append(c)
             }
         }
-        var units = relations.enumerated().map { i, r in
-            Unit(plan: r, relations: [i], rows: estimator.estimate(r), source: Self.source(of: r))
+        let classes = union.classes
+        var classOf: [ColumnID: Int] = [:]
+        for (k, members) in classes.enumerated() { for m in members { classOf[m] = k } }
+        let pendingRels = pending.map(rels)
+
+        var units = relations.enumerated().map { i, r -> Unit in
+            var members: [Int: ColumnID] = [:]
+            for id in r.columns.ids { if let k = classOf[id], members[k] == nil { members[k] = id } }
+            return Unit(plan: r, relations: [i], rows: estimator.estimate(r), source: Self.source(of: r),
+                        bases: estimator.baseRows(r), distinct: estimator.distinctValues(r), classMember: members)
         }
         var placed = Set<Int>()  // indices into pending
 
         /// The conditions joining two units: pending conjuncts now covered, and one equality
         /// per class with members on both sides.
-        func conditions(_ a: Unit, _ b: Unit) -> (conds: [BoundExpr], used: [Int], connected: Bool) {
-            let both = a.relations.union(b.relations)
+        func conditions(_ a: Unit, _ b: Unit) -> (conds: [BoundExpr], used: [Int]) {
             var conds: [BoundExpr] = []
             var used: [Int] = []
-            var connected = false
             for (i, c) in pending.enumerated() where !placed.contains(i) {
-                let r = rels(c)
-                if r.isSubset(of: both), !r.isSubset(of: a.relations), !r.isSubset(of: b.relations) {
+                let r = pendingRels[i]
+                if !r.isDisjoint(with: a.relations), !r.isDisjoint(with: b.relations),
+                   r.isSubset(of: a.relations.union(b.relations)) {
                     conds.append(c)
                     used.append(i)
-                    connected = true
                 }
             }
-            for members in classes.classes {
-                guard let x = members.first(where: { a.relations.contains(owner[$0]!) }),
-                      let y = members.first(where: { b.relations.contains(owner[$0]!) }) else { continue }
+            for (k, x) in a.classMember.sorted(by: { $0.key < $1.key }) {
+                guard let y = b.classMember[k] else { continue }
                 conds.append(BoundExpr(.comparison(.equal, BoundExpr(.column(x), type: types[x]!),
                                                    BoundExpr(.column(y), type: types[y]!)), type: .boolean))
-                connected = true
             }
-            return (conds, used, connected)
+            return (conds, used)
+        }
+
+        /// Estimated rows of joining two units on `conds`.
+        func joinRows(_ a: Unit, _ b: Unit, _ conds: [BoundExpr]) -> Double {
+            var best = 1.0, others = 1.0
+            for c in conds {
+                if let s = estimator.equalitySelectivity(c, base: { a.bases[$0] ?? b.bases[$0] },
+                                                         distinct: { a.distinct[$0] ?? b.distinct[$0] }) {
+                    best = min(best, s)
+                } else {
+                    others *= estimator.selectivity(c)
+                }
+            }
+            return max(1, a.rows * b.rows * best * max(others, 1e-3))
         }
 
         func merge(_ i: Int, _ j: Int) {
             let a = units[i], b = units[j]
-            let (conds, used, _) = conditions(a, b)
+            let (conds, used) = conditions(a, b)
             placed.formUnion(used)
             // The smaller side is the hash join's build side, the right input.
             let (left, right) = a.rows >= b.rows ? (a, b) : (b, a)
             let cond = BoundExpr.conjunction(conds)
             let plan = LogicalPlan.join(left.plan, right.plan, cond == nil ? .cross : .inner, cond)
-            let merged = Unit(plan: plan, relations: a.relations.union(b.relations), rows: estimator.estimate(plan),
-                              source: a.source == b.source ? a.source : nil)
+            let merged = Unit(plan: plan, relations: a.relations.union(b.relations), rows: joinRows(a, b, conds),
+                              source: a.source == b.source ? a.source : nil,
+                              bases: a.bases.merging(b.bases) { x, _ in x },
+                              distinct: a.distinct.merging(b.distinct) { x, _ in x },
+                              classMember: a.classMember.merging(b.classMember) { x, _ in x })
             units.remove(at: max(i, j))
             units.remove(at: min(i, j))
             units.append(merged)
         }
 
-        /// The connected pair (within `sameSource` if set) whose join is estimated smallest.
+        /// The connected pair (of one source if `sameSourceOnly`) whose join is estimated smallest.
         func bestPair(sameSourceOnly: Bool) -> (Int, Int)? {
             var best: (Int, Int, Double)?
             for i in units.indices {
                 for j in units.indices where j > i {
                     if sameSourceOnly, units[i].source == nil || units[i].source != units[j].source { continue }
-                    let (conds, _, connected) = conditions(units[i], units[j])
-                    guard connected else { continue }
-                    let join = LogicalPlan.join(units[i].plan, units[j].plan, .inner, BoundExpr.conjunction(conds))
-                    let rows = estimator.estimate(join)
+                    let (conds, _) = conditions(units[i], units[j])
+                    guard !conds.isEmpty else { continue }
+                    let rows = joinRows(units[i], units[j], conds)
                     if best == nil || rows < best!.2 { best = (i, j, rows) }
                 }
             }
@@ -182,10 +207,8 @@ public struct JoinReorder: OptimizerRule {
                 merge(sorted[0], sorted[1])
             }
         }
-        var result = units[0].plan
         let leftover = pending.indices.filter { !placed.contains($0) }.map { pending[$0] } + constants
-        result = .filtered(result, leftover)
-        return result
+        return .filtered(units[0].plan, leftover)
     }
 
     /// The source every scan of a plan reads, or nil when it reads several (or none).
