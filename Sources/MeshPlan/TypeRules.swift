@@ -73,7 +73,9 @@ public enum TypeRules {
         case .sum:
             guard let arg else { return nil }
             switch arg {
-            case .smallint, .integer, .bigint: return .bigint
+            // As in PostgreSQL: sum(int2/int4) is bigint, sum(int8) numeric (it cannot overflow).
+            case .smallint, .integer: return .bigint
+            case .bigint: return .decimal(precision: 38, scale: 0)
             case .decimal(_, let s): return .decimal(precision: 38, scale: s)
             case .double: return .double
             case .unknown: return .bigint

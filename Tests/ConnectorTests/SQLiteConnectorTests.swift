@@ -39,13 +39,14 @@ struct SQLiteConnectorTests {
         #expect(items.kind == .table)
         #expect(items.schema == "main")
         let types = Dictionary(uniqueKeysWithValues: items.columns.map { ($0.name, $0.type) })
-        #expect(types["id"] == .bigint)
+        // As PostgreSQL reads the same DDL: INTEGER and INT are 32-bit integers.
+        #expect(types["id"] == .integer)
         #expect(types["price"] == .decimal(precision: 15, scale: 2))
         #expect(types["shipped"] == .date)
         #expect(types["seen"] == .timestamp)
         #expect(types["at"] == .timestamp)
         #expect(types["active"] == .boolean)
-        #expect(types["qty"] == .bigint)
+        #expect(types["qty"] == .integer)
         #expect(types["ratio"] == .double)
         #expect(types["weight"] == .double)
         #expect(types["name"] == .text)
@@ -61,7 +62,7 @@ struct SQLiteConnectorTests {
 
         let view = try #require(tables.first { $0.name == "cheap" })
         #expect(view.kind == .view)
-        #expect(view.columns.map(\.type) == [.bigint, .decimal(precision: 15, scale: 2), .text, .text])
+        #expect(view.columns.map(\.type) == [.integer, .decimal(precision: 15, scale: 2), .text, .text])
 
         await #expect(throws: MeshError.self) { try await sqlite.discover(schema: "nope") }
     }

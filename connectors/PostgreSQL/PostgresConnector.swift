@@ -118,6 +118,27 @@ public struct PostgresConnector: Connector {
         }
     }
 
+    /// From `pg_stats` (filled by ANALYZE): `n_distinct`, which is a fraction of the rows when
+    /// negative.
+    public func distinctCount(schema: String, table: String, column: String) async throws -> Double? {
+        let pool = self.pool
+        let secrets = self.secrets
+        return try await onSourceThread("meshql-postgres-stats") {
+            try Self.withConnection(pool, secrets) { c in
+                let r = try c.exec("""
+                    SELECT s.n_distinct::float8, c.reltuples::float8 FROM pg_catalog.pg_stats s
+                    JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname
+                    JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
+                    WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3
+                    """, parameters: [schema, table, column], binaryResults: false)
+                guard r.rowCount >= 1, let text = r.string(0, 0), let d = Double(text) else { return nil }
+                if d >= 0 { return d }
+                guard let rowsText = r.string(0, 1), let rows = Double(rowsText), rows > 0 else { return nil }
+                return -d * rows
+            }
+        }
+    }
+
     public func shutdown() { pool.shutdown() }
 
     // MARK: helpers

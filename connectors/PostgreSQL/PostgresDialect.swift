@@ -28,6 +28,16 @@ public struct PostgresDialect: SQLDialect {
         return Self.functions.contains(name)
     }
 
+    /// `lower`/`upper` under the "C" collation map only ASCII letters, as meshql does, whatever
+    /// the database's own locale would do with other letters.
+    public func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String? {
+        guard supportsFunction(name, argumentTypes: argumentTypes) else { return nil }
+        if (name == "lower" || name == "upper"), arguments.count == 1 {
+            return "\(name)((\(arguments[0])) COLLATE \"C\")"
+        }
+        return name + "(" + arguments.joined(separator: ", ") + ")"
+    }
+
     /// The "C" collation orders by bytes whatever the database's default collation is.
     public func byteOrderedText(_ sql: String) -> String? { "(\(sql) COLLATE \"C\")" }
 

@@ -30,18 +30,24 @@ struct SQLiteColumnDecoder {
         if storage == .null { b.appendNull(); return }
         switch target {
         case .int:
+            let v: Int64
             switch storage {
-            case .integer: b.appendInt(s.int64(i))
+            case .integer: v = s.int64(i)
             case .real:
-                // As PostgreSQL casts float to integer: round half to even.
+                // As PostgreSQL casts float to integer: round half to even. SQLite turns an
+                // integer result that overflowed into a REAL, so a huge one is an overflow.
                 let d = s.double(i).rounded(.toNearestOrEven)
-                guard let v = Int64(exactly: d) else { throw invalid() }
-                b.appendInt(v)
+                guard let x = Int64(exactly: d) else { throw abs(d) >= 9.2e18 ? outOfRange() : invalid() }
+                v = x
             case .text:
-                guard let v = Int64(s.text(i).trimmingCharacters(in: .whitespaces)) else { throw invalid() }
-                b.appendInt(v)
+                guard let x = Int64(s.text(i).trimmingCharacters(in: .whitespaces)) else { throw invalid() }
+                v = x
             default: throw invalid()
             }
+            // A column declared INTEGER / SMALLINT holds what PostgreSQL's would.
+            if type == .integer, Int32(exactly: v) == nil { throw outOfRange() }
+            if type == .smallint, Int16(exactly: v) == nil { throw outOfRange() }
+            b.appendInt(v)
         case .double:
             switch storage {
             case .integer: b.appendDouble(Double(s.int64(i)))
@@ -131,6 +137,11 @@ struct SQLiteColumnDecoder {
 
     private func invalid() -> MeshError {
         MeshError(.invalidText, "invalid value in column \(name) of SQLite source for type \(type)")
+    }
+
+    /// PostgreSQL's words for an integer that does not fit its type.
+    private func outOfRange() -> MeshError {
+        MeshError(.numericOverflow, "\(type) out of range")
     }
 
     private func tooBig() -> MeshError {

@@ -40,14 +40,17 @@ extension SQLiteConnector {
         }
     }
 
-    /// The meshql type of a declared SQLite column type. Names meshql knows map as written
-    /// (`DECIMAL(15,2)`, `DATE`, `TIMESTAMP`/`DATETIME`, `BOOLEAN`, `VARCHAR(n)`, `BLOB`), except
-    /// that every integer type is `bigint` since SQLite integers are 64-bit. Other names follow
-    /// SQLite's affinity rules; numeric affinity and an empty type (expressions in views) read
-    /// as text, which holds any value exactly.
+    /// The meshql type of a declared SQLite column type. Names meshql knows map as written,
+    /// as PostgreSQL would read the same DDL (`INTEGER` is integer, `BIGINT` bigint,
+    /// `DECIMAL(15,2)`, `DATE`, `TIMESTAMP`/`DATETIME`, `BOOLEAN`, `VARCHAR(n)`, `BLOB`), so a
+    /// table has the same types, and its sums the same result types, in either source; a
+    /// stored value outside the declared range is an error when read. Other names follow
+    /// SQLite's affinity rules (any other integer name is bigint, SQLite integers being
+    /// 64-bit); numeric affinity and an empty type (expressions in views) read as text, which
+    /// holds any value exactly.
     public static func dataType(declared: String) -> DataType {
         if let t = DataType.parse(declared) {
-            return t.isInteger ? .bigint : t
+            return t
         }
         let upper = declared.uppercased()
         if upper.contains("INT") { return .bigint }

@@ -93,6 +93,38 @@ public struct SQLiteConnector: Connector {
         }
     }
 
+    /// From `sqlite_stat1` when an index starts with the column (rows / rows per key), else
+    /// counted, on tables of at most `maxRowsToCount` rows (a count of a few hundred
+    /// milliseconds at most; the catalog keeps the result).
+    public func distinctCount(schema: String, table: String, column: String) async throws -> Double? {
+        let pool = self.pool
+        let dialect = SQLiteDialect()
+        return try await onSourceThread("meshql-sqlite-stats") {
+            try Self.withDatabase(pool, path: path) { db -> Double? in
+                let s = dialect.quoteIdentifier(schema.isEmpty ? "main" : schema)
+                let t = dialect.quoteIdentifier(table)
+                if let stmt = try? db.prepare("""
+                    SELECT st.stat FROM \(s).sqlite_stat1 st
+                    JOIN pragma_index_info(st.idx) ii ON ii.seqno = 0
+                    WHERE st.tbl = ? AND ii.name = ? LIMIT 1
+                    """) {
+                    try stmt.bind([.text(table), .text(column)])
+                    if try stmt.step() {
+                        let parts = stmt.text(0).split(separator: " ").compactMap { Double($0) }
+                        if parts.count >= 2, parts[1] > 0 { return parts[0] / parts[1] }
+                    }
+                }
+                let count = try db.prepare("SELECT count(*) FROM \(s).\(t)")
+                guard try count.step(), count.int64(0) <= Self.maxRowsToCount else { return nil }
+                let distinct = try db.prepare("SELECT count(DISTINCT \(dialect.quoteIdentifier(column))) FROM \(s).\(t)")
+                guard try distinct.step() else { return nil }
+                return Double(distinct.int64(0))
+            }
+        }
+    }
+
+    static let maxRowsToCount: Int64 = 2_000_000
+
     public func shutdown() { pool.shutdown() }
 
     // MARK: helpers

@@ -151,12 +151,3 @@ extension Kernels {
         return all.gather(position)
     }
 }
-
-/// Strings ordered by their UTF-8 bytes, as PostgreSQL's "C" collation orders them.
-struct ByteOrderedString: Comparable {
-    let s: String
-    init(_ s: String) { self.s = s }
-    init(bytes: [UInt8]) { self.s = String(decoding: bytes, as: UTF8.self) }
-    static func < (a: Self, b: Self) -> Bool { a.s.utf8.lexicographicallyPrecedes(b.s.utf8) }
-    static func == (a: Self, b: Self) -> Bool { a.s.utf8.elementsEqual(b.s.utf8) }
-}

@@ -7,7 +7,7 @@ struct LikePattern: Sendable {
 
     init(_ pattern: String, escape: Character?, caseInsensitive: Bool) {
         self.caseInsensitive = caseInsensitive
-        let source = caseInsensitive ? pattern.lowercased() : pattern
+        let source = caseInsensitive ? ASCIICase.lower(pattern) : pattern
         var out: [Piece] = []
         var escaping = false
         let esc = escape?.unicodeScalars.first
@@ -24,7 +24,7 @@ struct LikePattern: Sendable {
     }
 
     func matches(_ text: String) -> Bool {
-        let s = Array((caseInsensitive ? text.lowercased() : text).unicodeScalars)
+        let s = Array((caseInsensitive ? ASCIICase.lower(text) : text).unicodeScalars)
         // Iterative wildcard matching with backtracking to the last `%`.
         var p = 0, i = 0
         var starP = -1, starI = 0

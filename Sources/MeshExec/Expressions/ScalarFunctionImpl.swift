@@ -123,10 +123,15 @@ enum ScalarFunctionImpl {
                                            Column(repeating: a[1], type: types[1], count: 1), resultType: result)
             return c.value(at: 0)
         }
-        case "length", "char_length": return { a in .int(Int64(str(a[0]).count)) }
-        case "lower": return { a in .string(str(a[0]).lowercased()) }
-        case "upper": return { a in .string(str(a[0]).uppercased()) }
-        case "reverse": return { a in .string(String(str(a[0]).reversed())) }
+        // Characters are code points, as in PostgreSQL (Swift's `count` counts graphemes).
+        case "length", "char_length": return { a in .int(Int64(str(a[0]).unicodeScalars.count)) }
+        case "lower": return { a in .string(ASCIICase.lower(str(a[0]))) }
+        case "upper": return { a in .string(ASCIICase.upper(str(a[0]))) }
+        case "reverse": return { a in
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: str(a[0]).unicodeScalars.reversed())
+            return .string(String(out))
+        }
         case "btrim", "ltrim", "rtrim":
             return { a in
                 let set = Set((a.count > 1 ? str(a[1]) : " "))

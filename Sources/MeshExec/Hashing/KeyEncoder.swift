@@ -6,7 +6,7 @@ import MeshCore
 /// shared between the build and probe side of a join. NULL rows get code 0 (and are flagged),
 /// whatever placeholder their slot holds, so all NULLs of a column encode alike.
 final class KeyEncoder {
-    private var strings: [String: Int64] = [:]
+    private var strings: [ByteOrderedString: Int64] = [:]
     private var decimals: [Int128: Int64] = [:]
     private var bytes: [[UInt8]: Int64] = [:]
 
@@ -45,8 +45,9 @@ final class KeyEncoder {
         case .string(let a):
             for i in 0..<n {
                 if isNull(i) { words[i * stride] = 0; continue }
-                if let c = strings[a[i]] { words[i * stride] = c }
-                else if insert { let c = Int64(strings.count); strings[a[i]] = c; words[i * stride] = c }
+                let key = ByteOrderedString(a[i])
+                if let c = strings[key] { words[i * stride] = c }
+                else if insert { let c = Int64(strings.count); strings[key] = c; words[i * stride] = c }
                 else { words[i * stride] = 0; missing[i] = true; anyMissing = true }
             }
         case .decimal(let a):

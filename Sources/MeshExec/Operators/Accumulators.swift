@@ -5,7 +5,7 @@ import MeshPlan
 protocol Accumulator: AnyObject {
     /// `groups[i]` is the group of row `i`; rows where `mask` is false are skipped.
     func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws
-    func finish(groupCount: Int) -> Column
+    func finish(groupCount: Int) throws -> Column
 }
 
 enum Accumulators {
@@ -130,7 +130,7 @@ final class SumAccumulator: Accumulator {
         }
     }
 
-    func finish(groupCount: Int) -> Column {
+    func finish(groupCount: Int) throws -> Column {
         var b = ColumnBuilder(type: result, capacity: groupCount)
         let inScale = input.decimalScale
         for g in 0..<groupCount {
@@ -139,7 +139,8 @@ final class SumAccumulator: Accumulator {
             case .double:
                 b.appendDouble(average ? floating[g] / Double(counts[g]) : floating[g])
             case .int:
-                if let v = Int64(exactly: exact[g]) { b.appendInt(v) } else { b.appendNull() }
+                guard let v = Int64(exactly: exact[g]) else { throw MeshError(.numericOverflow, "bigint out of range") }
+                b.appendInt(v)
             default:
                 let outScale = result.decimalScale
                 if average {
@@ -226,7 +227,20 @@ final class BoolAccumulator: Accumulator {
 final class DistinctAccumulator: Accumulator {
     let inner: any Accumulator
     var seen = Set<DistinctKey>()
-    struct DistinctKey: Hashable { let group: Int32; let value: Value }
+    /// Text values are distinct by their bytes (see `ByteOrderedString`).
+    struct DistinctKey: Hashable {
+        let group: Int32
+        let value: Value
+        static func == (a: Self, b: Self) -> Bool {
+            guard a.group == b.group else { return false }
+            if case .string(let x) = a.value, case .string(let y) = b.value { return ByteOrderedString(x) == ByteOrderedString(y) }
+            return a.value == b.value
+        }
+        func hash(into h: inout Hasher) {
+            h.combine(group)
+            if case .string(let x) = value { h.combine(ByteOrderedString(x)) } else { h.combine(value) }
+        }
+    }
 
     init(_ inner: any Accumulator) { self.inner = inner }
 
@@ -239,7 +253,7 @@ final class DistinctAccumulator: Accumulator {
         try inner.update(groups: groups, groupCount: groupCount, values: values, mask: keep)
     }
 
-    func finish(groupCount: Int) -> Column { inner.finish(groupCount: groupCount) }
+    func finish(groupCount: Int) throws -> Column { try inner.finish(groupCount: groupCount) }
 }
 
 /// The value of a scalar subquery: the one row's value, NULL without rows, and PostgreSQL's

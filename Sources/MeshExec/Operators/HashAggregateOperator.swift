@@ -74,7 +74,7 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
             }
         }
         let keyCols = keyBuilders.map { $0.finish() }
-        let aggCols = accs.map { $0.finish(groupCount: groupCount) }
+        let aggCols = try accs.map { try $0.finish(groupCount: groupCount) }
         let all = Batch(columns: keyCols + aggCols, rowCount: groupCount)
         var out: [Batch] = []
         var start = 0

@@ -74,7 +74,7 @@ final class SortOperator: OperatorBase, PhysicalOperator {
         case .bool(let a): return wrap(a) { x, y in x == y ? 0 : (x ? 1 : -1) }
         case .string(let a):
             return wrap(a) { x, y in
-                if x == y { return 0 }
+                if x.utf8.elementsEqual(y.utf8) { return 0 }
                 return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
             }
         case .bytes(let a):

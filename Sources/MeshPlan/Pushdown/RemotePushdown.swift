@@ -177,7 +177,9 @@ public struct RemotePushdown: OptimizerRule {
                 var r = r
                 let d = dialects[r.connectorID]!
                 guard d.supports(.orderBy) else { return nil }
-                if r.block.limit != nil || r.block.offset != nil { r.block = r.block.wrapped(aliases.make(), d) }
+                // Over DISTINCT, ORDER BY may use only selected expressions, and a byte-order
+                // key (`x COLLATE "C"`) is not one: order the DISTINCT block from outside.
+                if r.block.limit != nil || r.block.offset != nil || r.block.distinct { r.block = r.block.wrapped(aliases.make(), d) }
                 var params = r.params
                 var items: [String] = []
                 let inputs = r.inputs

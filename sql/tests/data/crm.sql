@@ -3,7 +3,7 @@
 -- (psql -v ON_ERROR_STOP=1 -f crm.sql, into schema crm via search_path).
 -- Expected results in ../*.slt were computed by PostgreSQL (generate_expected.py),
 -- so changing a row here means regenerating them.
--- Deliberate edge cases: mixed-case names and e-mail domains, a quote in a name,
+-- Deliberate edge cases: non-ASCII text (São Paulo, MÜLLER, München, 東京), mixed-case names and e-mail domains, a quote in a name,
 -- NULL country/email/credit_limit/duration/score, negative balances and scores,
 -- a country code (XX) missing from countries and a country (NO) with no customer,
 -- customers 36-40 with no shop orders, a self-reference (referrer_id).
@@ -56,18 +56,18 @@ INSERT INTO countries (code, name, region, eu_member) VALUES
 
 INSERT INTO customers (customer_id, full_name, email, country, city, vip, balance, credit_limit, created_on, referrer_id) VALUES
 (1, 'frank Tanaka', 'frank.tanaka1@mail.test', 'US', 'Denver', TRUE, 10.50, 1000, '2020-03-19', NULL),
-(2, 'Kai Silva', 'kai.silva2@example.com', 'BR', 'Sao Paulo', FALSE, 49.99, 2500, '2020-05-06', NULL),
+(2, 'Kai Silva', 'kai.silva2@example.com', 'BR', 'São Paulo', FALSE, 49.99, 2500, '2020-05-06', NULL),
 (3, 'ben Keller', 'ben.keller3@mail.test', 'US', 'Austin', FALSE, 123.45, NULL, '2020-07-05', NULL),
 (4, 'Grace garcia', NULL, 'US', 'Denver', FALSE, 123.45, 1000, '2020-08-27', NULL),
 (5, 'Lena de Vries', 'lena.devries5@Example.org', 'DE', 'Berlin', FALSE, 0.00, 1000, '2020-09-29', 3),
 (6, 'Carlos Nakamura', 'carlos.nakamura6@example.com', 'JP', 'Osaka', TRUE, 10.50, 1000, '2020-11-21', 2),
-(7, 'Hiro MUELLER', 'hiro.mueller7@Example.org', NULL, NULL, FALSE, 123.45, 1000, '2021-01-10', 1),
+(7, 'Hiro MÜLLER', 'hiro.mueller7@Example.org', NULL, NULL, FALSE, 123.45, 1000, '2021-01-10', 1),
 (8, 'Mo Dupont', 'mo.dupont8@mail.test', 'US', 'Denver', FALSE, 123.45, 1000, '2021-03-28', NULL),
 (9, 'Dana Brown', 'dana.brown9@Example.org', 'FR', 'Paris', FALSE, 49.99, 500, '2021-04-29', 3),
-(10, 'Ines Smith', 'ines.smith10@example.com', 'DE', 'Munich', FALSE, 1000.00, 500, '2021-06-22', 4),
+(10, 'Ines Smith', 'ines.smith10@example.com', 'DE', 'München', FALSE, 1000.00, 500, '2021-06-22', 4),
 (11, 'Tanaka O''Brien', 'obrien.tanaka11@mail.test', 'DE', 'Berlin', FALSE, 0.00, 500, '2021-08-30', 7),
-(12, 'Eve Silva', 'eve.silva12@mail.test', 'JP', 'Tokyo', TRUE, 7.77, 1000, '2021-10-17', NULL),
-(13, 'Jonas Keller', NULL, 'DE', 'Munich', TRUE, -0.99, NULL, '2021-12-10', 11),
+(12, 'Eve Silva', 'eve.silva12@mail.test', 'JP', '東京', TRUE, 7.77, 1000, '2021-10-17', NULL),
+(13, 'Jonas Keller', NULL, 'DE', 'München', TRUE, -0.99, NULL, '2021-12-10', 11),
 (14, 'Anna garcia', 'anna.garcia14@example.com', 'CA', 'Toronto', FALSE, -15.00, 1000, '2022-02-06', 7),
 (15, 'frank de Vries', 'frank.devries15@Example.org', 'NL', 'Amsterdam', FALSE, 1000.00, 5000, '2022-03-21', 13),
 (16, 'Kai Nakamura', 'kai.nakamura16@Example.org', 'DE', 'Berlin', FALSE, 7.77, 2500, '2022-05-08', NULL),
