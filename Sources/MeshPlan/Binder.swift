@@ -56,31 +56,7 @@ public struct Binder {
         case .select(let s): return try bindSelect(s, orderBy: [])
         case .nested(let q): return try bindQuery(q)
         case .setOperation(let op, let all, let l, let r):
-            let left = try bindBody(l)
-            let right = try bindBody(r)
-            guard op == .union else {
-                throw MeshError(.notSupported, "\(op.rawValue) is not supported yet")
-            }
-            let lf = left.fields, rf = right.fields
-            guard lf.count == rf.count else {
-                throw MeshError(.syntax, "each UNION query must have the same number of columns")
-            }
-            var types: [DataType] = []
-            for (a, b) in zip(lf, rf) {
-                guard let t = TypeRules.common(a.type, b.type) else {
-                    throw MeshError(.typeMismatch, "UNION types \(a.type) and \(b.type) cannot be matched")
-                }
-                types.append(t)
-            }
-            let columns = zip(lf, types).map { PlanColumn.fresh($0.name, $1) }
-            func conform(_ p: LogicalPlan) -> LogicalPlan {
-                let pc = p.columns
-                if zip(pc, types).allSatisfy({ $0.type == $1 }) { return p }
-                let exprs = pc.enumerated().map { i, c in Self.coerce(c.ref, to: types[i]) }
-                return .project(p, exprs, zip(pc, types).map { PlanColumn.fresh($0.name, $1) })
-            }
-            let union = LogicalPlan.unionAll([conform(left), conform(right)], columns)
-            return all ? union : .distinct(union)
+            return try bindSetOperation(op, all: all, l, r)
         }
     }
 

@@ -65,8 +65,9 @@ struct ChainJoinTests {
         let rows = try await result.collectRows()
         let seconds = Date().timeIntervalSince(start)
         #expect(rows.map { $0.map(\.description) } == [["10"]])
-        // Under a second on an idle machine; the bound leaves room for a busy test run.
-        #expect(seconds < 10, "64-table chain join in \(place) took \(seconds) s")
+        // Under a second on an idle machine (measured by hand); this bound only catches a hang
+        // or a cross-product plan, leaving room for a test run that loads both cores.
+        #expect(seconds < 30, "64-table chain join in \(place) took \(seconds) s")
         print("64-table chain join, \(place): \(String(format: "%.3f", seconds)) s")
         engine.shutdown()
     }

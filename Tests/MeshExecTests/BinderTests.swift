@@ -46,6 +46,16 @@ import Testing
         #expect(error("SELECT * FROM sales.orders WHERE sum(amount) > 1")?.message == "aggregate functions are not allowed in WHERE")
     }
 
+    @Test func unsupportedConstructsNameThemselvesWithAPosition() throws {
+        let intersectAll = error("SELECT id FROM sales.orders INTERSECT ALL SELECT id FROM sales.orders")
+        #expect(intersectAll?.code == .notSupported)
+        #expect(intersectAll?.message == "INTERSECT ALL is not supported yet")
+        #expect(intersectAll?.location?.column == 43)  // the right-hand query
+        let window = error("SELECT id, rank() OVER (ORDER BY id) FROM sales.orders")
+        #expect(window?.code == .notSupported)
+        #expect(window?.location != nil)
+    }
+
     @Test func stringLiteralsTakeTheOtherSidesType() throws {
         let plan = try bind("SELECT id FROM sales.orders WHERE ordered_on >= '2024-01-01'")
         guard case .project(.filter(.scan(let scan), let pred), _, _) = plan else {
