@@ -43,7 +43,7 @@ let package = Package(
         ], resources: [.copy("Resources/demo")]),
         .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
         .executableTarget(name: "meshql", dependencies: [
-            "MeshEngine", "MeshREPL",
+            "MeshEngine", "MeshREPL", "MeshExec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "meshql-bench", dependencies: [

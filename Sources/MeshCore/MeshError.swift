@@ -19,6 +19,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case divisionByZero      // 22012
         case numericOverflow     // 22003
         case cardinalityViolation // 21000
+        case outOfMemory         // 53200
         case notSupported        // 0A000
         case connection          // 08006
         case source              // 58000: the source reported an error
@@ -58,6 +59,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case .divisionByZero: "22012"
         case .numericOverflow: "22003"
         case .cardinalityViolation: "21000"
+        case .outOfMemory: "53200"
         case .notSupported: "0A000"
         case .connection: "08006"
         case .source: "58000"

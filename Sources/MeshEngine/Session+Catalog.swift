@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshExec
 import MeshPlan
 import MeshSQL
 
@@ -156,6 +157,17 @@ extension Session {
             _ = try requireMesh(mesh)
             currentMesh = mesh
             return .message("USE \(mesh)")
+
+        case .set(let name, let value):
+            guard name == "memory_limit" else {
+                throw MeshError(.invalidParameter, "unrecognized configuration parameter \"\(name)\"")
+            }
+            guard let bytes = MemoryBudget.parse(value) else {
+                throw MeshError(.invalidParameter, "invalid value for parameter \"memory_limit\": \"\(value)\"",
+                                hint: "A size such as '512MB' or '4GB'.")
+            }
+            memoryLimit = bytes
+            return .message("SET")
 
         case .query, .explain:
             throw MeshError(.internalError, "not a catalog statement")

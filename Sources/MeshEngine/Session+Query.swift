@@ -46,7 +46,7 @@ extension Session {
 
     func runQuery(_ query: Query) async throws -> QueryResult {
         let planned = try await plan(query)
-        let root = try PlanExecutor(connectors: planned.connectors).build(planned.plan)
+        let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit)).build(planned.plan)
         return QueryResult(root: root)
     }
 
@@ -54,7 +54,7 @@ extension Session {
         let planned = try await plan(query)
         var lines: [String]
         if analyze {
-            let root = try PlanExecutor(connectors: planned.connectors).build(planned.plan)
+            let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit)).build(planned.plan)
             let result = QueryResult(root: root)
             let start = DispatchTime.now().uptimeNanoseconds
             var rows = 0

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshExec
 import MeshSQL
 
 /// One user's conversation with the engine: the current mesh, the organisation, and whether
@@ -15,6 +16,9 @@ public final class Session: @unchecked Sendable {
     public internal(set) var currentMesh: String?
     /// Off: only scans go to the sources (golden tests run both ways).
     public var pushdownEnabled = true
+    /// Bytes one query may hold in hash tables, sorts and aggregates (`--memory-limit`,
+    /// `SET memory_limit`).
+    public var memoryLimit = MemoryBudget.defaultLimit
 
     init(engine: Engine) {
         self.engine = engine

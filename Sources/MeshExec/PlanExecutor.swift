@@ -11,9 +11,12 @@ import MeshPlan
 public struct PlanExecutor {
     /// Connector instances by connector id.
     let connectors: [String: any Connector]
+    /// What the query's hash tables, sorts and aggregates may hold.
+    let budget: MemoryBudget
 
-    public init(connectors: [String: any Connector]) {
+    public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget()) {
         self.connectors = connectors
+        self.budget = budget
     }
 
     public func build(_ plan: LogicalPlan) throws -> any PhysicalOperator {
@@ -35,7 +38,7 @@ public struct PlanExecutor {
         case .join(let l, let r, let kind, let cond):
             let layout = (l.columns + r.columns).layout
             return try HashJoinOperator(left: try build(l), right: try build(r), kind: kind,
-                                        condition: try cond?.slotted(layout), fields: plan.fields)
+                                        condition: try cond?.slotted(layout), fields: plan.fields, budget: budget)
         case .aggregate(let c, let groups, let aggs, let columns):
             let layout = c.columns.layout
             let slottedAggs = try aggs.map { a -> AggregateCall in
@@ -45,15 +48,15 @@ public struct PlanExecutor {
                 return a
             }
             return try HashAggregateOperator(try build(c), groups: try groups.map { try $0.slotted(layout) },
-                                             aggregates: slottedAggs, fields: columns.fields)
+                                             aggregates: slottedAggs, fields: columns.fields, budget: budget)
         case .distinct(let c):
             let fields = c.fields
             let groups = fields.enumerated().map { BoundExpr.slot($0.offset, $0.element.type) }
-            return try HashAggregateOperator(try build(c), groups: groups, aggregates: [], fields: fields)
+            return try HashAggregateOperator(try build(c), groups: groups, aggregates: [], fields: fields, budget: budget)
         case .sort(let c, let keys):
             let layout = c.columns.layout
             let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
-            return try SortOperator(try build(c), keys: slotted)
+            return try SortOperator(try build(c), keys: slotted, budget: budget)
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)
         case .unionAll(let cs, let columns):

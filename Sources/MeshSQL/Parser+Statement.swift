@@ -55,6 +55,17 @@ extension Parser {
     /// `SET mesh = m` / `SET mesh TO m` (the mesh may also be a string).
     private mutating func parseSet() throws(SQLSyntaxError) -> Statement {
         advance()
+        if isWord("memory_limit") {
+            advance()
+            guard acceptSymbol("=") || acceptWord("to") else { throw unexpected() }
+            switch current.kind {
+            case .string(let v), .number(let v):
+                advance()
+                return .set(name: "memory_limit", value: v)
+            default:
+                throw unexpected()
+            }
+        }
         guard isWord("mesh") else {
             guard current.isName else { throw unexpected() }
             throw SQLSyntaxError("unrecognized configuration parameter \"\(source[current.range])\"", at: current.location)

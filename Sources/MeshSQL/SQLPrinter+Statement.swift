@@ -51,6 +51,8 @@ extension SQLPrinter {
             return "DESCRIBE " + qualified(name)
         case .use(let mesh):
             return "USE " + identifier(mesh)
+        case .set(let name, let value):
+            return "SET " + identifier(name) + " = " + literal(.string(value))
         }
     }
 

@@ -49,6 +49,8 @@ public enum Statement: Sendable, Hashable {
     case describe(QualifiedName)
     /// `USE mesh` and `SET mesh = mesh`
     case use(mesh: String)
+    /// `SET name = value` for a session setting other than the mesh (`memory_limit`).
+    case set(name: String, value: String)
 }
 
 /// A statement with its position and exact text within a script.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshEngine
+import MeshExec
 
 @main
 struct MeshQL: AsyncParsableCommand {
@@ -26,12 +27,23 @@ struct CatalogOptions: ParsableArguments {
     @Flag(name: .long, help: "Run everything but the scans locally (for comparing results with pushdown).")
     var noPushdown = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Memory one query may hold in hash tables, sorts and aggregates; past it the query stops with an error (default 2GB; SET memory_limit changes it in a session).",
+        valueName: "size"), transform: { text in
+            guard let bytes = MemoryBudget.parse(text) else {
+                throw ValidationError("--memory-limit takes a size such as 512MB or 4GB, not \"\(text)\"")
+            }
+            return bytes
+        })
+    var memoryLimit: Int = MemoryBudget.defaultLimit
+
     /// Opens the catalog and a session on it; a catalog that cannot be opened is reported
     /// and ends the command with status 2.
     func openSession() throws -> Session {
         do {
             let session = try Engine(catalogPath: catalog).makeSession()
             session.pushdownEnabled = !noPushdown
+            session.memoryLimit = memoryLimit
             return session
         } catch {
             Output.error(error, statement: nil)

@@ -19,9 +19,12 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
     /// - Parameters:
     ///   - groups: group expressions over the child's output; none for a global aggregate.
     ///   - fields: the output, as `LogicalPlan.aggregate(…).fields` gives it.
+    private let budget: MemoryBudget?
+
     public init(_ child: any PhysicalOperator, groups: [BoundExpr], aggregates: [AggregateCall],
-                fields: [Field]) throws {
+                fields: [Field], budget: MemoryBudget? = nil) throws {
         self.child = child
+        self.budget = budget
         self.fields = fields
         self.groupExprs = try groups.map(ExpressionCompiler.compile)
         self.groupTypes = groups.map(\.type)
@@ -64,7 +67,15 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
                     }
                 }
                 if !newRows.isEmpty {
-                    for k in keyCols.indices { keyBuilders[k].append(contentsOf: keyCols[k].gather(newRows)) }
+                    var keys: [Column] = []
+                    for k in keyCols.indices {
+                        let c = keyCols[k].gather(newRows)
+                        keys.append(c)
+                        keyBuilders[k].append(contentsOf: c)
+                    }
+                    // The new groups' keys (kept, and in the table) and their aggregate states.
+                    try budget?.reserve(2 * keys.reduce(0) { $0 + $1.estimatedBytes } + newRows.count * (24 + 24 * accs.count),
+                                        for: "aggregate")
                 }
             }
             for (k, acc) in accs.enumerated() {

@@ -51,8 +51,11 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     ///   - condition: the ON condition over the joined row (left columns, then right); its
     ///     equalities between the two sides become the hash keys.
     ///   - fields: the output, as `LogicalPlan.join(…).fields` gives it.
+    private let budget: MemoryBudget?
+
     public init(left: any PhysicalOperator, right: any PhysicalOperator, kind: PlanJoinKind, condition: BoundExpr?,
-                fields: [Field]) throws {
+                fields: [Field], budget: MemoryBudget? = nil) throws {
+        self.budget = budget
         self.left = left
         self.right = right
         self.kind = kind
@@ -111,8 +114,10 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private var buildSide: any PhysicalOperator { buildIsLeft ? left : right }
 
     private func build() async throws {
-        buildBatch = try await drain(buildSide)
+        buildBatch = try await drain(buildSide, budget: budget, for: "hash join build side")
         let n = buildBatch.rowCount
+        // The hash table: a slot of the key width plus bookkeeping per row, at most half full.
+        try budget?.reserve(n * (8 * (buildKeys.count + 1) + 16) * 2, for: "hash join table")
         buildMatched = keepUnmatchedBuild ? [Bool](repeating: false, count: n) : []
         guard !buildKeys.isEmpty else { built = true; return }
         encoders = buildKeys.map { _ in KeyEncoder() }

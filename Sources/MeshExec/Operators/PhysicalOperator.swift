@@ -28,12 +28,16 @@ open class OperatorBase {
     }
 }
 
-/// Reads all batches of an operator into one (build sides, sorts).
-func drain(_ op: any PhysicalOperator) async throws -> Batch {
+/// Reads all batches of an operator into one (build sides, sorts), counting what it keeps
+/// against the query's memory budget as it goes (twice: the parts, then their concatenation).
+func drain(_ op: any PhysicalOperator, budget: MemoryBudget? = nil, for what: String = "") async throws -> Batch {
     var parts: [Batch] = []
     while let b = try await op.next() {
         try Task.checkCancellation()
-        if b.rowCount > 0 { parts.append(b) }
+        if b.rowCount > 0 {
+            try budget?.reserve(2 * b.estimatedBytes, for: what)
+            parts.append(b)
+        }
     }
     return concatBatches(parts, fields: op.fields)
 }

@@ -12,15 +12,19 @@ final class SortOperator: OperatorBase, PhysicalOperator {
     var fields: [Field] { child.fields }
     var children: [any PhysicalOperator] { [child] }
 
-    init(_ child: any PhysicalOperator, keys: [SortKey]) throws {
+    private let budget: MemoryBudget?
+
+    init(_ child: any PhysicalOperator, keys: [SortKey], budget: MemoryBudget? = nil) throws {
         self.child = child
+        self.budget = budget
         self.keys = keys
         self.keyExprs = try keys.map { try ExpressionCompiler.compile($0.expr) }
     }
 
     func next() async throws -> Batch? {
         if sorted == nil {
-            let all = try await drain(child)
+            let all = try await drain(child, budget: budget, for: "sort")
+            try budget?.reserve(all.estimatedBytes + all.rowCount * 16, for: "sort")
             let keyCols = try keyExprs.map { try $0(all) }
             let comparators = zip(keyCols, keys).map { Self.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
             var order = Array(0..<all.rowCount)
