@@ -60,13 +60,13 @@ extension Session {
             var rows = 0
             while let b = try await result.next() { rows += b.rowCount }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            var counts: [LogicalPlanPath: Int] = [:]
+            var notes: [LogicalPlanPath: String] = [:]
             func record(_ op: any PhysicalOperator, _ path: [Int]) {
-                counts[LogicalPlanPath(indices: path)] = op.rowsProduced
+                notes[LogicalPlanPath(indices: path)] = (["actual rows=\(op.rowsProduced)"] + op.analyzeNotes).joined(separator: ", ")
                 for (i, c) in op.children.enumerated() { record(c, path + [i]) }
             }
             record(root, [])
-            lines = PlanPrinter.render(planned.plan) { path in counts[path].map { "(actual rows=\($0))" } }
+            lines = PlanPrinter.render(planned.plan) { path in notes[path].map { "(\($0))" } }
             lines.append("Execution time: \(String(format: "%.3f", ms)) ms, \(rows) rows")
         } else {
             lines = PlanPrinter.render(planned.plan)

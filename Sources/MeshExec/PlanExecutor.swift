@@ -19,13 +19,15 @@ public struct PlanExecutor {
         self.budget = budget
     }
 
-    public func build(_ plan: LogicalPlan) throws -> any PhysicalOperator {
+    /// - Parameter deferred: a remote fragment waits for its first read instead of starting
+    ///   now (the probe side of a join, which a dynamic filter may still narrow).
+    public func build(_ plan: LogicalPlan, deferred: Bool = false) throws -> any PhysicalOperator {
         switch plan {
         case .remote(let fragment):
             guard let c = connectors[fragment.connectorID] else {
                 throw MeshError(.connection, "connector \"\(fragment.connectorName)\" is not available")
             }
-            return RemoteScanOperator(fragment, connector: c)
+            return RemoteScanOperator(fragment, connector: c, deferred: deferred)
         case .scan(let s):
             throw MeshError(.internalError, "scan of \(s.productName) was not turned into a remote query")
         case .singleRow:
@@ -37,7 +39,10 @@ public struct PlanExecutor {
             return try ProjectOperator(try build(c), try exprs.map { try $0.slotted(layout) }, columns.fields)
         case .join(let l, let r, let kind, let cond):
             let layout = (l.columns + r.columns).layout
-            return try HashJoinOperator(left: try build(l), right: try build(r), kind: kind,
+            // The probe (left) side of an inner or semi join starts after the build side is
+            // in, narrowed to its keys.
+            let probeWaits = kind == .inner || kind == .semi || kind == .cross
+            return try HashJoinOperator(left: try build(l, deferred: probeWaits), right: try build(r), kind: kind,
                                         condition: try cond?.slotted(layout), fields: plan.fields, budget: budget)
         case .aggregate(let c, let groups, let aggs, let columns):
             let layout = c.columns.layout
@@ -60,7 +65,7 @@ public struct PlanExecutor {
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)
         case .unionAll(let cs, let columns):
-            return UnionAllOperator(try cs.map(build), fields: columns.fields)
+            return UnionAllOperator(try cs.map { try build($0) }, fields: columns.fields)
         }
     }
 }

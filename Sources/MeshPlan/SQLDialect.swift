@@ -56,6 +56,10 @@ public protocol SQLDialect: Sendable {
     /// nil when the source cannot. Used for `<`, `>`, ORDER BY, MIN and MAX on text, whose
     /// results otherwise depend on the source's collation.
     func byteOrderedText(_ sql: String) -> String?
+    /// `column IN (the elements of a JSON array bound at parameter `index`)`, for a dynamic
+    /// filter (the keys of a finished hash join build side); nil when the source cannot read
+    /// JSON arrays or the type is not supported. One parameter however many keys.
+    func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String?
 }
 
 extension SQLDialect {
@@ -70,6 +74,7 @@ extension SQLDialect {
         return name + "(" + arguments.joined(separator: ", ") + ")"
     }
     public func byteOrderedText(_ sql: String) -> String? { nil }
+    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? { nil }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

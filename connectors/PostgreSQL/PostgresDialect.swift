@@ -14,6 +14,12 @@ public struct PostgresDialect: SQLDialect {
         "$\(index)::" + PGType.castName(type, withTypmod: false)
     }
 
+    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
+        guard type.isInteger || type == .text else { return nil }
+        let element = type == .text ? "e" : "e::int8"
+        return "\(column) IN (SELECT \(element) FROM jsonb_array_elements_text($\(index)::text::jsonb) AS k(e))"
+    }
+
     public func castTypeName(_ type: DataType) -> String? {
         if case .unknown = type { return nil }
         return PGType.castName(type, withTypmod: true)

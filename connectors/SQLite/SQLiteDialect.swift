@@ -18,6 +18,13 @@ public struct SQLiteDialect: SQLDialect {
     /// Numbered (`?3`): the pushdown printer assembles SQL text out of order.
     public func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
 
+    /// JSON numbers come out of json_each as integers, strings as text: both compare with
+    /// the column as the keys did.
+    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
+        guard type.isInteger || type == .text else { return nil }
+        return "\(column) IN (SELECT value FROM json_each(?\(index)))"
+    }
+
     /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.
     public func castTypeName(_ type: DataType) -> String? {
         switch type {

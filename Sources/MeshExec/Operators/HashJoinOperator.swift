@@ -52,6 +52,9 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     ///     equalities between the two sides become the hash keys.
     ///   - fields: the output, as `LogicalPlan.join(…).fields` gives it.
     private let budget: MemoryBudget?
+    /// The probe keys as expressions over the probe's columns (to find plain columns for
+    /// dynamic filters).
+    private let probeKeyExprs: [BoundExpr]
 
     public init(left: any PhysicalOperator, right: any PhysicalOperator, kind: PlanJoinKind, condition: BoundExpr?,
                 fields: [Field], budget: MemoryBudget? = nil) throws {
@@ -75,6 +78,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
             }
             rest.append(c)
         }
+        probeKeyExprs = kind == .right ? rkeys : lkeys
         let l = try lkeys.map(ExpressionCompiler.compile)
         let r = try rkeys.map(ExpressionCompiler.compile)
         probeKeys = buildIsLeft ? r : l
@@ -123,13 +127,61 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         encoders = buildKeys.map { _ in KeyEncoder() }
         let keyCols = try buildKeys.map { try $0(buildBatch) }
         buildHasNullKey = keyCols.contains { $0.validity.hasNulls && (0..<n).contains(where: $0.validity.isNull) }
+        applyDynamicFilters(keyCols)
         let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: true, rowCount: n)
         table = JoinTable.build(rows, keyColumns: buildKeys.count)
         built = true
     }
 
+    /// Rows of the probe side that match no build row are dropped (inner and semi joins): the
+    /// probe's source query, if it has not started, is narrowed to the build side's keys.
+    private var probeDropsUnmatched: Bool {
+        switch kind {
+        case .inner, .cross, .semi: true
+        default: false
+        }
+    }
+
+    private func applyDynamicFilters(_ keyCols: [Column]) {
+        guard probeDropsUnmatched, let remote = probe as? RemoteScanOperator, remote.canRestrict else { return }
+        for (k, e) in probeKeyExprs.enumerated() {
+            guard case .slot(let j) = e.kind, let keys = Self.distinctKeys(keyCols[k], max: RemoteScanOperator.maxFilterKeys)
+            else { continue }
+            remote.restrict(column: j, keys: keys)
+        }
+    }
+
+    /// The distinct non-NULL values of an integer or text key column, or nil past `max`.
+    static func distinctKeys(_ c: Column, max: Int) -> [Value]? {
+        switch c.storage {
+        case .int(let a):
+            var seen = Set<Int64>()
+            for i in a.indices where c.validity.isValid(i) {
+                seen.insert(a[i])
+                if seen.count > max { return nil }
+            }
+            return seen.sorted().map { .int($0) }
+        case .string(let a):
+            var seen = Set<ByteOrderedString>()
+            for i in a.indices where c.validity.isValid(i) {
+                seen.insert(ByteOrderedString(a[i]))
+                if seen.count > max { return nil }
+            }
+            return seen.sorted().map { .string($0.s) }
+        default:
+            return nil
+        }
+    }
+
     public func next() async throws -> Batch? {
-        if !built { try await build() }
+        if !built {
+            try await build()
+            // Nothing can match an empty build side: the probe need not run at all.
+            if probeDropsUnmatched, buildBatch.rowCount == 0 {
+                probe.close()
+                return nil
+            }
+        }
         while true {
             if current != nil {
                 if let out = try step(), out.rowCount > 0 { return produced(out) }

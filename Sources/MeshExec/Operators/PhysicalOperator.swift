@@ -11,6 +11,12 @@ public protocol PhysicalOperator: AnyObject {
     /// Rows produced so far, for EXPLAIN ANALYZE.
     var rowsProduced: Int { get }
     var children: [any PhysicalOperator] { get }
+    /// What EXPLAIN ANALYZE should say beyond row counts (a dynamic filter applied).
+    var analyzeNotes: [String] { get }
+}
+
+extension PhysicalOperator {
+    public var analyzeNotes: [String] { [] }
 }
 
 /// Counts rows as batches pass; the common part of every operator.

@@ -2,24 +2,67 @@ import ConnectorKit
 import MeshCore
 import MeshPlan
 
-/// Runs one remote fragment on its connector. The query starts when the operator is built,
-/// so every source of a plan reads concurrently from the first moment.
+/// Runs one remote fragment on its connector. Normally the query starts when the operator is
+/// built, so every source of a plan reads concurrently from the first moment. The probe side
+/// of a hash join is built `deferred` instead: it starts on its first `next()`, after the
+/// join has built its table and perhaps narrowed the query to the keys it found
+/// (`restrict`), a dynamic filter.
 final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     let fragment: RemoteFragment
-    let stream: BatchStream
+    let connector: any Connector
+    private var stream: BatchStream?
+    private var filters: [String] = []
+    private var filterParameters: [Value] = []
+    private var closed = false
     var fields: [Field] { fragment.fields }
     var children: [any PhysicalOperator] { [] }
     /// Bytes are not known per batch; rows are.
     private(set) var batches = 0
+    /// The dynamic filters applied, for EXPLAIN ANALYZE.
+    private(set) var dynamicFilterNotes: [String] = []
+    var analyzeNotes: [String] { dynamicFilterNotes.map { "dynamic filter: " + $0 } }
 
-    init(_ fragment: RemoteFragment, connector: any Connector) {
+    /// The most keys a dynamic filter sends; above it the source reads unfiltered.
+    static let maxFilterKeys = 50_000
+
+    init(_ fragment: RemoteFragment, connector: any Connector, deferred: Bool = false) {
         self.fragment = fragment
-        self.stream = connector.execute(RemoteQuery(sql: fragment.sql, parameters: fragment.parameters,
-                                                    outputTypes: fragment.fields.map(\.type)))
+        self.connector = connector
+        super.init()
+        if !deferred { start() }
+    }
+
+    /// Whether `restrict` can still narrow the query (it has not started).
+    var canRestrict: Bool { stream == nil && !closed }
+
+    /// Keeps only rows whose output column `column` is one of `keys` (integers or text),
+    /// bound as one JSON array parameter. Ignored once the query has started, or when the
+    /// dialect cannot express it.
+    func restrict(column: Int, keys: [Value]) {
+        guard canRestrict, column < fragment.fields.count, keys.count <= Self.maxFilterKeys else { return }
+        let type = fragment.fields[column].type
+        let index = fragment.parameters.count + filterParameters.count + 1
+        guard let sql = connector.dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type),
+              let json = Self.jsonArray(keys) else { return }
+        filters.append(sql)
+        filterParameters.append(.string(json))
+        dynamicFilterNotes.append("\(fragment.fields[column].name) IN (\(keys.count) keys)")
+    }
+
+    private func start() {
+        guard stream == nil else { return }
+        var sql = fragment.sql
+        if !filters.isEmpty {
+            sql = "SELECT * FROM (\(sql)) AS \"dynamic\" WHERE " + filters.joined(separator: " AND ")
+        }
+        stream = connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
+                                               outputTypes: fragment.fields.map(\.type)))
     }
 
     func next() async throws -> Batch? {
-        guard var b = try await stream.next() else { return nil }
+        if closed { return nil }
+        start()
+        guard var b = try await stream!.next() else { return nil }
         batches += 1
         // Connectors decode into the promised physical types; keep the SQL types exact.
         for j in b.columns.indices where j < fragment.fields.count && b.columns[j].type != fragment.fields[j].type {
@@ -28,7 +71,40 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         return produced(b)
     }
 
-    func close() { stream.cancel() }
+    func close() {
+        closed = true
+        stream?.cancel()
+    }
 
-    deinit { stream.cancel() }
+    deinit { stream?.cancel() }
+
+    /// `[1,2,3]` or `["a","b"]`; nil for other value kinds.
+    static func jsonArray(_ keys: [Value]) -> String? {
+        var out = "["
+        for (i, k) in keys.enumerated() {
+            if i > 0 { out += "," }
+            switch k {
+            case .int(let v): out += String(v)
+            case .string(let s): out += jsonString(s)
+            default: return nil
+            }
+        }
+        return out + "]"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
 }
