@@ -39,9 +39,9 @@ public struct PlanExecutor {
             return try ProjectOperator(try build(c), try exprs.map { try $0.slotted(layout) }, columns.fields)
         case .join(let l, let r, let kind, let cond):
             let layout = (l.columns + r.columns).layout
-            // The probe (left) side of an inner or semi join starts after the build side is
-            // in, narrowed to its keys.
-            let probeWaits = kind == .inner || kind == .semi || kind == .cross
+            // The probe (left) side of an inner, semi or right join starts after the build
+            // side is in, narrowed to its keys (its unmatched rows are dropped anyway).
+            let probeWaits = kind == .inner || kind == .semi || kind == .cross || kind == .right
             return try HashJoinOperator(left: try build(l, deferred: probeWaits), right: try build(r), kind: kind,
                                         condition: try cond?.slotted(layout), fields: plan.fields, budget: budget)
         case .aggregate(let c, let groups, let aggs, let columns):

@@ -7,8 +7,9 @@ import MeshPlan
 /// build side (cross joins, theta joins), taken in windows of at most `nestedLoopPairs` pairs
 /// so memory stays bounded however large the two sides are.
 ///
-/// The right input is the build side, except for RIGHT joins, where the left input is built
-/// and the join runs as a left join with the sides' columns put back in order.
+/// The right input is always the build side (the planner puts the smaller input there). A
+/// LEFT join keeps unmatched probe rows as they pass; a RIGHT join emits its unmatched build
+/// rows at the end, as a FULL join does both.
 public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     let left: any PhysicalOperator
     let right: any PhysicalOperator
@@ -16,7 +17,6 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     public let fields: [Field]
     public var children: [any PhysicalOperator] { [left, right] }
 
-    private let buildIsLeft: Bool
     private let probeKeys: [CompiledExpression]
     private let buildKeys: [CompiledExpression]
     /// Build columns equal to a probe column on every matched pair (build column → probe
@@ -63,7 +63,6 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         self.right = right
         self.kind = kind
         self.fields = fields
-        self.buildIsLeft = kind == .right
         let leftCount = left.fields.count
         var lkeys: [BoundExpr] = [], rkeys: [BoundExpr] = [], rest: [BoundExpr] = []
         for c in condition?.conjuncts ?? [] {
@@ -78,21 +77,21 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
             }
             rest.append(c)
         }
-        probeKeyExprs = kind == .right ? rkeys : lkeys
+        probeKeyExprs = lkeys
         let l = try lkeys.map(ExpressionCompiler.compile)
         let r = try rkeys.map(ExpressionCompiler.compile)
-        probeKeys = buildIsLeft ? r : l
-        buildKeys = buildIsLeft ? l : r
-        keyTwins = Self.keyTwins(probe: buildIsLeft ? rkeys : lkeys, build: buildIsLeft ? lkeys : rkeys)
+        probeKeys = l
+        buildKeys = r
+        keyTwins = Self.keyTwins(probe: lkeys, build: rkeys)
         residual = try BoundExpr.conjunction(rest).map(ExpressionCompiler.compilePredicate)
-        keepUnmatchedProbe = kind == .left || kind == .right || kind == .full
+        keepUnmatchedProbe = kind == .left || kind == .full
         if case .nullAwareAnti = kind, !rest.isEmpty || lkeys.isEmpty {
             throw MeshError(.internalError, "a null-aware anti join takes key equalities only")
         }
         if case .mark(_, true) = kind, lkeys.isEmpty {
             throw MeshError(.internalError, "a null-aware mark join needs equality keys")
         }
-        keepUnmatchedBuild = kind == .full
+        keepUnmatchedBuild = kind == .full || kind == .right
     }
 
     /// Key columns `p.x = b.y` of one integer-like type hold the same value on every matched
@@ -114,8 +113,8 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         return twins
     }
 
-    private var probe: any PhysicalOperator { buildIsLeft ? right : left }
-    private var buildSide: any PhysicalOperator { buildIsLeft ? left : right }
+    private var probe: any PhysicalOperator { left }
+    private var buildSide: any PhysicalOperator { right }
 
     private func build() async throws {
         buildBatch = try await drain(buildSide, budget: budget, for: "hash join build side")
@@ -137,7 +136,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     /// probe's source query, if it has not started, is narrowed to the build side's keys.
     private var probeDropsUnmatched: Bool {
         switch kind {
-        case .inner, .cross, .semi: true
+        case .inner, .cross, .semi, .right: true
         default: false
         }
     }
@@ -299,9 +298,10 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         let matched = currentMatched
         let buildEmpty = buildBatch.rowCount == 0
         switch kind {
-        case .inner, .cross:
+        case .inner, .cross, .right:
+            // (A RIGHT join's unmatched rows are build rows: they come at the very end.)
             return Batch(columns: [], rowCount: 0)
-        case .left, .right, .full:
+        case .left, .full:
             let unmatched = matched.indices.filter { !matched[$0] }
             if unmatched.isEmpty { return Batch(columns: [], rowCount: 0) }
             return assemble(probeBatch: p, probeRows: unmatched, buildRows: [Int](repeating: -1, count: unmatched.count))
@@ -351,7 +351,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
                 return column.gather(buildRows)
             }
         }
-        let cols = buildIsLeft ? buildCols + probeCols : probeCols + buildCols
+        let cols = probeCols + buildCols
         return Batch(columns: cols, rowCount: probeRows.count)
     }
 

@@ -37,13 +37,11 @@ public struct JoinReorder: OptimizerRule {
             }
         }
         if case .join(let l, let r, let kind, let cond) = plan, kind == .left || kind == .right {
-            // The hash join builds the right input (the left one for RIGHT joins): make the
-            // smaller side the one built, turning LEFT into RIGHT or back.
+            // The hash join builds its right input, preserved side or not: put the smaller
+            // input there, turning LEFT into RIGHT or back.
             let left = reorder(l, orderMatters: false), right = reorder(r, orderMatters: false)
-            let buildsRight = kind == .left
-            let built = buildsRight ? right : left, probed = buildsRight ? left : right
             let swapped: LogicalPlan
-            if estimator.estimate(built) > 2 * estimator.estimate(probed) {
+            if estimator.estimate(right) > 2 * estimator.estimate(left) {
                 swapped = .join(right, left, kind == .left ? .right : .left, cond)
             } else {
                 return .join(left, right, kind, cond)
