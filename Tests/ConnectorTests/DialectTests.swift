@@ -58,3 +58,18 @@ struct DialectTests {
         #expect(SQLiteConnector.dataType(declared: "") == .text)
     }
 }
+
+@Suite("Dynamic filter key sets")
+struct KeySetEncodingTests {
+    @Test func keysAreOneEscapedParameter() {
+        let text: [Value] = [.string("a"), .string("say \"hi\""), .string("back\\slash"), .string("tab\there")]
+        #expect(KeySetEncoding.jsonArray([.int(1), .int(-2)]) == "[1,-2]")
+        #expect(KeySetEncoding.jsonArray(text) == #"["a","say \"hi\"","back\\slash","tab\u0009here"]"#)
+        #expect(KeySetEncoding.postgresArray([.int(1), .int(-2)]) == "{1,-2}")
+        #expect(KeySetEncoding.postgresArray(text) == "{\"a\",\"say \\\"hi\\\"\",\"back\\\\slash\",\"tab\there\"}")
+        #expect(KeySetEncoding.jsonArray([.double(1)]) == nil)
+        #expect(SQLiteDialect().keySetFilter("x", parameterIndex: 3, type: .bigint) == "x IN (SELECT value FROM json_each(?3))")
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .text) == "x = ANY($3::text::text[])")
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .date) == nil)
+    }
+}

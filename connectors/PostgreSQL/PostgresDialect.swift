@@ -14,10 +14,15 @@ public struct PostgresDialect: SQLDialect {
         "$\(index)::" + PGType.castName(type, withTypmod: false)
     }
 
+    /// `= ANY(array)`: a plain condition on the column, which PostgreSQL pushes into a
+    /// grouped subquery (a sublink it would not).
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
         guard type.isInteger || type == .text else { return nil }
-        let element = type == .text ? "e" : "e::int8"
-        return "\(column) IN (SELECT \(element) FROM jsonb_array_elements_text($\(index)::text::jsonb) AS k(e))"
+        return "\(column) = ANY($\(index)::text::\(type == .text ? "text" : "int8")[])"
+    }
+
+    public func keySetParameter(_ keys: [Value]) -> Value? {
+        KeySetEncoding.postgresArray(keys).map { .string($0) }
     }
 
     public func castTypeName(_ type: DataType) -> String? {

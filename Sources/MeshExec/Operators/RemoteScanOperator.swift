@@ -42,10 +42,11 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         guard canRestrict, column < fragment.fields.count, keys.count <= Self.maxFilterKeys else { return }
         let type = fragment.fields[column].type
         let index = fragment.parameters.count + filterParameters.count + 1
-        guard let sql = connector.dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type),
-              let json = Self.jsonArray(keys) else { return }
+        let dialect = connector.dialect
+        guard let sql = dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type),
+              let parameter = dialect.keySetParameter(keys) else { return }
         filters.append(sql)
-        filterParameters.append(.string(json))
+        filterParameters.append(parameter)
         dynamicFilterNotes.append("\(fragment.fields[column].name) IN (\(keys.count) keys)")
     }
 
@@ -77,34 +78,4 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     }
 
     deinit { stream?.cancel() }
-
-    /// `[1,2,3]` or `["a","b"]`; nil for other value kinds.
-    static func jsonArray(_ keys: [Value]) -> String? {
-        var out = "["
-        for (i, k) in keys.enumerated() {
-            if i > 0 { out += "," }
-            switch k {
-            case .int(let v): out += String(v)
-            case .string(let s): out += jsonString(s)
-            default: return nil
-            }
-        }
-        return out + "]"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
 }

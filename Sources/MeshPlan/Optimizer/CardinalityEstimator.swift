@@ -29,12 +29,27 @@ public struct CardinalityEstimator: Sendable {
         case .project(let c, _, _), .sort(let c, _): return estimate(c)
         case .limit(let c, let limit, _): return min(estimate(c), Double(limit ?? Int.max))
         case .distinct(let c): return max(1, estimate(c) * 0.5)
-        case .aggregate(let c, let groups, _, _): return groups.isEmpty ? 1 : max(1, estimate(c) * 0.1)
+        case .aggregate(let c, let groups, _, _):
+            if groups.isEmpty { return 1 }
+            let input = estimate(c)
+            // Groups: the product of the keys' distinct counts where the sources gave them
+            // all, else a tenth of the rows; never more than the rows.
+            let distinct = distinctValues(c)
+            var product = 1.0
+            for g in groups {
+                guard case .column(let id) = g.kind, let d = distinct[id] else { return max(1, input * 0.1) }
+                product *= d
+            }
+            return max(1, min(input, product))
         case .unionAll(let cs, _): return cs.reduce(0) { $0 + estimate($1) }
         case .join(let l, let r, let kind, let cond):
             let lr = estimate(l), rr = estimate(r)
             switch kind {
-            case .semi, .nullAwareAnti, .anti: return max(1, lr * 0.5)
+            case .semi, .nullAwareAnti, .anti:
+                // The share of the right side's key values left after its filters decides how
+                // many left rows find a match.
+                let kept = keptShare(cond, r)
+                return max(1, lr * (kind == .semi ? kept : 1 - kept * 0.9))
             case .mark: return lr
             case .cross: return lr * rr
             case .inner, .left, .right, .full:
@@ -47,6 +62,22 @@ public struct CardinalityEstimator: Sendable {
                 }
             }
         }
+    }
+
+    /// For a semi or anti join: the fraction of the right input's table its filters keep,
+    /// judged on the first key column the condition compares; one half when unknown.
+    func keptShare(_ cond: BoundExpr?, _ r: LogicalPlan) -> Double {
+        let rightIDs = r.columns.idSet
+        let bases = baseRows(r)
+        for c in cond?.conjuncts ?? [] {
+            guard case .comparison(.equal, let a, let b) = c.kind else { continue }
+            for side in [a, b] {
+                if case .column(let id) = side.kind, rightIDs.contains(id), let base = bases[id], base > 0 {
+                    return min(1, estimate(r) / base)
+                }
+            }
+        }
+        return 0.5
     }
 
     /// The fraction of rows a predicate keeps.
