@@ -204,6 +204,16 @@ extension Binder {
         if call.over != nil {
             throw MeshError(.notSupported, "window functions are not supported yet", at: loc)
         }
+        if call.name == "now", call.arguments.isEmpty {
+            return try bindExpr(Expr(.currentTime("current_timestamp"), at: loc), scope: scope,
+                                allowAggregates: allowAggregates, clause: clause)
+        }
+        if call.name == "string_agg" {
+            return try bindStringAgg(call, scope: scope, allowAggregates: allowAggregates, clause: clause, at: loc)
+        }
+        if !call.orderBy.isEmpty {
+            throw MeshError(.notSupported, "ORDER BY inside \(call.name)(…) is not supported", at: loc)
+        }
         let aggregate: AggregateFunction? = switch call.name {
         case "count": call.isStar ? .countStar : .count
         case "sum": .sum
@@ -246,6 +256,35 @@ extension Binder {
             return try scalarCall("position", args, at: loc)
         }
         return try scalarCall(name, args, at: loc)
+    }
+
+    /// `string_agg(text, separator [ORDER BY …]) [FILTER (WHERE …)]`.
+    func bindStringAgg(_ call: FunctionCall, scope: Scope, allowAggregates: Bool, clause: String,
+                       at loc: SourceLocation) throws -> BoundExpr {
+        guard allowAggregates else {
+            throw MeshError(.groupingError, "aggregate functions are not allowed in \(clause)", at: loc)
+        }
+        func arg(_ e: Expr) throws -> BoundExpr {
+            try bindExpr(e, scope: scope, allowAggregates: false, clause: "arguments of an aggregate")
+        }
+        guard call.arguments.count == 2, !call.isStar else {
+            throw MeshError(.undefinedFunction, "function string_agg takes two arguments (value, separator)", at: loc)
+        }
+        let value = try Self.coerceChecked(try arg(call.arguments[0]), to: .text, at: call.arguments[0].location, implicitOnly: true, op: "string_agg")
+        let separator = try Self.coerceChecked(try arg(call.arguments[1]), to: .text, at: call.arguments[1].location, implicitOnly: true, op: "string_agg")
+        var keys: [BoundExpr] = []
+        var ordering: [AggregateOrdering] = []
+        for item in call.orderBy {
+            keys.append(try arg(item.expr))
+            ordering.append(AggregateOrdering(descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending))
+        }
+        if call.distinct, !keys.allSatisfy({ $0 == value }) {
+            throw MeshError(.syntax, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list", at: loc)
+        }
+        let filter = try call.filter.map { try bindCondition($0, scope: scope, clause: "FILTER") }
+        let agg = AggregateCall(function: .stringAgg, arguments: [value, separator] + keys, distinct: call.distinct,
+                                filter: filter, resultType: .text, ordering: ordering)
+        return BoundExpr(.aggregate(agg), type: .text, at: loc)
     }
 
     func requireBoolean(_ e: BoundExpr, _ context: String, at loc: SourceLocation) throws -> BoundExpr {

@@ -171,6 +171,19 @@ public enum AggregateFunction: String, Sendable, Hashable {
     /// The value of a scalar subquery's one row: NULL without rows, an error with more than
     /// one. Made by decorrelation, never written by users.
     case single
+    /// `string_agg(value, separator [ORDER BY …])`: arguments are the value, the separator,
+    /// then the ORDER BY keys (their directions in `AggregateCall.ordering`).
+    case stringAgg = "string_agg"
+}
+
+/// The direction of one ORDER BY key inside an aggregate call.
+public struct AggregateOrdering: Sendable, Hashable {
+    public var descending: Bool
+    public var nullsFirst: Bool
+    public init(descending: Bool, nullsFirst: Bool) {
+        self.descending = descending
+        self.nullsFirst = nullsFirst
+    }
 }
 
 /// One aggregate of a GROUP BY: `sum(x)`, `count(DISTINCT y) FILTER (WHERE …)`.
@@ -180,14 +193,17 @@ public struct AggregateCall: Sendable, Hashable {
     public var distinct: Bool
     public var filter: BoundExpr?
     public var resultType: DataType
+    /// For each ORDER BY key among the arguments (string_agg), its direction.
+    public var ordering: [AggregateOrdering]
 
     public init(function: AggregateFunction, arguments: [BoundExpr], distinct: Bool = false,
-                filter: BoundExpr? = nil, resultType: DataType) {
+                filter: BoundExpr? = nil, resultType: DataType, ordering: [AggregateOrdering] = []) {
         self.function = function
         self.arguments = arguments
         self.distinct = distinct
         self.filter = filter
         self.resultType = resultType
+        self.ordering = ordering
     }
 }
 

@@ -94,6 +94,8 @@ public enum TypeRules {
             return arg
         case .single:
             return arg
+        case .stringAgg:
+            return arg == .text || arg == .unknown ? .text : nil
         case .boolAnd, .boolOr:
             return arg == .boolean || arg == .unknown ? .boolean : nil
         }

@@ -5,7 +5,15 @@ import MeshPlan
 protocol Accumulator: AnyObject {
     /// `groups[i]` is the group of row `i`; rows where `mask` is false are skipped.
     func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws
+    /// The same with the call's further arguments (string_agg's separator and ORDER BY keys).
+    func update(groups: [Int32], groupCount: Int, values: Column?, extra: [Column], mask: [Bool]?) throws
     func finish(groupCount: Int) throws -> Column
+}
+
+extension Accumulator {
+    func update(groups: [Int32], groupCount: Int, values: Column?, extra: [Column], mask: [Bool]?) throws {
+        try update(groups: groups, groupCount: groupCount, values: values, mask: mask)
+    }
 }
 
 enum Accumulators {
@@ -21,6 +29,7 @@ enum Accumulators {
         case .boolAnd: BoolAccumulator(isAnd: true)
         case .boolOr: BoolAccumulator(isAnd: false)
         case .single: SingleValueAccumulator(type: call.resultType)
+        case .stringAgg: StringAggAccumulator(ordering: call.ordering)
         }
         return call.distinct ? DistinctAccumulator(inner) : inner
     }
@@ -245,12 +254,16 @@ final class DistinctAccumulator: Accumulator {
     init(_ inner: any Accumulator) { self.inner = inner }
 
     func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        try update(groups: groups, groupCount: groupCount, values: values, extra: [], mask: mask)
+    }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, extra: [Column], mask: [Bool]?) throws {
         guard let values else { return }
         var keep = [Bool](repeating: false, count: groups.count)
         for i in groups.indices where (mask?[i] ?? true) && values.validity.isValid(i) {
             keep[i] = seen.insert(DistinctKey(group: groups[i], value: values.value(at: i))).inserted
         }
-        try inner.update(groups: groups, groupCount: groupCount, values: values, mask: keep)
+        try inner.update(groups: groups, groupCount: groupCount, values: values, extra: extra, mask: keep)
     }
 
     func finish(groupCount: Int) throws -> Column { try inner.finish(groupCount: groupCount) }
@@ -284,6 +297,60 @@ final class SingleValueAccumulator: Accumulator {
     func finish(groupCount: Int) -> Column {
         var b = ColumnBuilder(type: type, capacity: groupCount)
         for g in 0..<groupCount { b.append(g < values.count ? values[g] : .null) }
+        return b.finish()
+    }
+}
+
+/// string_agg: the non-NULL values of each group joined by the separator (of the row each
+/// value came with, as in PostgreSQL), in ORDER BY order when given, else in input order.
+/// NULL for a group without values.
+final class StringAggAccumulator: Accumulator {
+    let ordering: [AggregateOrdering]
+    /// Per group: (separator before it, value, ORDER BY key values).
+    var parts: [[(separator: String, value: String, keys: [Value])]] = []
+
+    init(ordering: [AggregateOrdering]) { self.ordering = ordering }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
+        try update(groups: groups, groupCount: groupCount, values: values, extra: [], mask: mask)
+    }
+
+    func update(groups: [Int32], groupCount: Int, values: Column?, extra: [Column], mask: [Bool]?) throws {
+        guard let values, case .string(let texts) = values.storage else { return }
+        if parts.count < groupCount { parts.append(contentsOf: repeatElement([], count: groupCount - parts.count)) }
+        let separators = extra.first
+        let keys = Array(extra.dropFirst())
+        for i in groups.indices where (mask?[i] ?? true) && values.validity.isValid(i) {
+            let sep: String
+            if let separators, case .string(let s) = separators.value(at: i) { sep = s } else { sep = "" }
+            parts[Int(groups[i])].append((sep, texts[i], keys.map { $0.value(at: i) }))
+        }
+    }
+
+    func finish(groupCount: Int) throws -> Column {
+        var b = ColumnBuilder(type: .text, capacity: groupCount)
+        for g in 0..<groupCount {
+            guard g < parts.count, !parts[g].isEmpty else { b.appendNull(); continue }
+            var items = parts[g]
+            if !ordering.isEmpty {
+                // Stable: equal keys keep input order.
+                items = items.enumerated().sorted { a, b in
+                    for (k, o) in ordering.enumerated() {
+                        let x = a.element.keys[k], y = b.element.keys[k]
+                        if x == y { continue }
+                        if x.isNull || y.isNull { return x.isNull == o.nullsFirst }
+                        let less = ValueOrder.less(x, y)
+                        let greater = ValueOrder.less(y, x)
+                        if !less && !greater { continue }
+                        return o.descending ? greater : less
+                    }
+                    return a.offset < b.offset
+                }.map(\.element)
+            }
+            var out = items[0].value
+            for item in items.dropFirst() { out += item.separator + item.value }
+            b.append(.string(out))
+        }
         return b.finish()
     }
 }

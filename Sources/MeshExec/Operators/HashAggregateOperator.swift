@@ -12,6 +12,8 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
     private let groupExprs: [CompiledExpression]
     private let groupTypes: [DataType]
     private let argExprs: [CompiledExpression?]
+    /// Arguments after the first (string_agg's separator and ORDER BY keys).
+    private let extraExprs: [[CompiledExpression]]
     private let filters: [(@Sendable (Batch) throws -> [Bool])?]
     private let calls: [AggregateCall]
     private var output: [Batch]?
@@ -29,6 +31,7 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         self.groupExprs = try groups.map(ExpressionCompiler.compile)
         self.groupTypes = groups.map(\.type)
         self.argExprs = try aggregates.map { try $0.arguments.first.map(ExpressionCompiler.compile) }
+        self.extraExprs = try aggregates.map { try $0.arguments.dropFirst().map(ExpressionCompiler.compile) }
         self.filters = try aggregates.map { try $0.filter.map(ExpressionCompiler.compilePredicate) }
         self.calls = aggregates
     }
@@ -81,7 +84,8 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
             for (k, acc) in accs.enumerated() {
                 let values = try argExprs[k].map { try $0(b) }
                 let mask = try filters[k].map { try $0(b) }
-                try acc.update(groups: groupIDs, groupCount: groupCount, values: values, mask: mask)
+                let extra = try extraExprs[k].map { try $0(b) }
+                try acc.update(groups: groupIDs, groupCount: groupCount, values: values, extra: extra, mask: mask)
             }
         }
         let keyCols = keyBuilders.map { $0.finish() }

@@ -108,7 +108,7 @@ struct ExpressionSQL {
             if a.function == .avg, argType?.isInteger == true, !dialect.supports(.integerAverage) { return nil }
         case .boolAnd, .boolOr:
             guard dialect.name == "postgres" else { return nil }
-        case .single:
+        case .single, .stringAgg:
             return nil
         case .min, .max:
             if let t = argType, [.date, .timestamp, .timestamptz].contains(t), !dialect.supports(.dateComparison) { return nil }
