@@ -62,6 +62,12 @@ public struct PlanExecutor {
             let layout = c.columns.layout
             let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
             return try SortOperator(try build(c), keys: slotted, budget: budget)
+        case .limit(.sort(let c, let keys), let limit?, let offset) where limit <= Int.max - offset:
+            // ORDER BY + LIMIT: only the first offset + limit rows are ever kept.
+            let layout = c.columns.layout
+            let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
+            let top = try TopNOperator(try build(c), keys: slotted, count: limit + offset, budget: budget)
+            return LimitOperator(top, limit: limit, offset: offset)
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)
         case .unionAll(let cs, let columns):

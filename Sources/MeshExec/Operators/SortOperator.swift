@@ -25,24 +25,28 @@ final class SortOperator: OperatorBase, PhysicalOperator {
         if sorted == nil {
             let all = try await drain(child, budget: budget, for: "sort")
             try budget?.reserve(all.estimatedBytes + all.rowCount * 16, for: "sort")
-            let keyCols = try keyExprs.map { try $0(all) }
-            let comparators = zip(keyCols, keys).map { Self.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
-            var order = Array(0..<all.rowCount)
-            // A stable sort keeps input order among equal keys (predictable output).
-            order = Self.stableSorted(order) { a, b in
-                for c in comparators {
-                    let r = c(a, b)
-                    if r != 0 { return r < 0 }
-                }
-                return false
-            }
-            sorted = all.gather(order)
+            sorted = try Self.sort(all, keys: keys, keyExprs: keyExprs)
         }
         guard let s = sorted, position < s.rowCount else { return nil }
         let end = min(s.rowCount, position + Batch.preferredSize)
         let out = position == 0 && end == s.rowCount ? s : s.slice(position..<end)
         position = end
         return produced(out)
+    }
+
+    /// The batch's rows in key order; equal keys keep their input order.
+    static func sort(_ all: Batch, keys: [SortKey], keyExprs: [CompiledExpression], limit: Int? = nil) throws -> Batch {
+        let keyCols = try keyExprs.map { try $0(all) }
+        let comparators = zip(keyCols, keys).map { Self.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
+        var order = Self.stableSorted(Array(0..<all.rowCount)) { a, b in
+            for c in comparators {
+                let r = c(a, b)
+                if r != 0 { return r < 0 }
+            }
+            return false
+        }
+        if let limit, order.count > limit { order.removeLast(order.count - limit) }
+        return all.gather(order)
     }
 
     static func stableSorted(_ a: [Int], by less: (Int, Int) -> Bool) -> [Int] {

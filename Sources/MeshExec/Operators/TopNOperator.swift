@@ -1,0 +1,65 @@
+import MeshCore
+import MeshPlan
+
+/// ORDER BY … LIMIT n: keeps only the best `n` rows seen so far (re-sorting its buffer
+/// whenever it holds twice that many), so memory is bounded by the limit, not the input.
+/// Ties keep input order, as a full sort would.
+final class TopNOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    let keys: [SortKey]
+    let count: Int
+    private let keyExprs: [CompiledExpression]
+    private let budget: MemoryBudget?
+    private var result: Batch?
+    private var position = 0
+    var fields: [Field] { child.fields }
+    var children: [any PhysicalOperator] { [child] }
+
+    init(_ child: any PhysicalOperator, keys: [SortKey], count: Int, budget: MemoryBudget? = nil) throws {
+        self.child = child
+        self.keys = keys
+        self.count = count
+        self.budget = budget
+        self.keyExprs = try keys.map { try ExpressionCompiler.compile($0.expr) }
+    }
+
+    func next() async throws -> Batch? {
+        if result == nil { result = try await run() }
+        guard let r = result, position < r.rowCount else { return nil }
+        let end = min(r.rowCount, position + Batch.preferredSize)
+        let out = r.slice(position..<end)
+        position = end
+        return produced(out)
+    }
+
+    private func run() async throws -> Batch {
+        var kept = Batch(columns: child.fields.map { ColumnBuilder(type: $0.type).finish() }, rowCount: 0)
+        var pending: [Batch] = []
+        var pendingRows = 0
+        var reserved = false
+        func compact() throws {
+            kept = try SortOperator.sort(concatBatches([kept] + pending, fields: child.fields), keys: keys,
+                                         keyExprs: keyExprs, limit: count)
+            pending = []
+            pendingRows = 0
+        }
+        while let b = try await child.next() {
+            try Task.checkCancellation()
+            guard b.rowCount > 0, count > 0 else { continue }
+            pending.append(b)
+            pendingRows += b.rowCount
+            if pendingRows >= max(count, Batch.preferredSize) {
+                if !reserved {
+                    // At most the kept rows and as many again pending.
+                    try budget?.reserve(4 * b.estimatedBytes / max(1, b.rowCount) * max(count, Batch.preferredSize), for: "top-N")
+                    reserved = true
+                }
+                try compact()
+            }
+        }
+        try compact()
+        return kept
+    }
+
+    func close() { child.close() }
+}
