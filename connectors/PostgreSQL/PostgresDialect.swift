@@ -18,7 +18,7 @@ public struct PostgresDialect: SQLDialect {
     /// grouped subquery (a sublink it would not).
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
         guard type.isInteger || type == .text else { return nil }
-        return "\(column) = ANY($\(index)::text::\(type == .text ? "text" : "int8")[])"
+        return "\(column) = ANY($\(index)::\(type == .text ? "text" : "int8")[])"
     }
 
     public func keySetParameter(_ keys: [Value]) -> Value? {
