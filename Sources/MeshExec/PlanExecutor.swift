@@ -70,6 +70,10 @@ public struct PlanExecutor {
             return LimitOperator(top, limit: limit, offset: offset)
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)
+        case .window(let c, let calls, let columns):
+            let layout = c.columns.layout
+            let slotted = try calls.map { try $0.mapping { try $0.slotted(layout) } }
+            return WindowOperator(try build(c), calls: slotted, fields: c.fields + columns.fields, budget: budget)
         case .unionAll(let cs, let columns):
             return UnionAllOperator(try cs.map { try build($0) }, fields: columns.fields)
         }

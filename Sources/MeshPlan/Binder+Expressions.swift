@@ -201,8 +201,8 @@ extension Binder {
 
     func bindFunction(_ call: FunctionCall, scope: Scope, allowAggregates: Bool, clause: String,
                       at loc: SourceLocation) throws -> BoundExpr {
-        if call.over != nil {
-            throw MeshError(.notSupported, "window functions are not supported yet", at: loc)
+        if let over = call.over {
+            return try bindWindow(call, over, scope: scope, allowAggregates: allowAggregates, clause: clause, at: loc)
         }
         if call.name == "now", call.arguments.isEmpty {
             return try bindExpr(Expr(.currentTime("current_timestamp"), at: loc), scope: scope,

@@ -120,6 +120,12 @@ extension Binder {
             if let h = having { plan = .filter(plan, h) }
         }
 
+        // Window functions run after grouping and HAVING, before the projection.
+        var withWindows = outputs.map(\.expr) + orderExprs.map(\.expr)
+        plan = Self.placeWindows(plan, &withWindows)
+        for i in outputs.indices { outputs[i].expr = withWindows[i] }
+        for i in orderExprs.indices { orderExprs[i].expr = withWindows[outputs.count + i] }
+
         // Project the outputs plus any ORDER BY expressions that are not outputs.
         var projected = outputs.map(\.expr)
         var columns = outputs.map { PlanColumn.fresh($0.name, $0.expr.type) }

@@ -34,6 +34,9 @@ public struct BoundExpr: Sendable, Hashable {
         case aggregate(AggregateCall)
         /// A subquery, until decorrelation turns it into a join. Never reaches the executor.
         case subquery(BoundSubquery)
+        /// A window function call before the binder replaces it with a column of a window
+        /// node. Never reaches the executor.
+        case window(WindowCall)
     }
 
     public var kind: Kind
@@ -66,6 +69,7 @@ public struct BoundExpr: Sendable, Hashable {
         case .function(_, let args): args
         case .aggregate(let a): a.arguments + (a.filter.map { [$0] } ?? [])
         case .subquery(let q): q.operand.map { [$0] } ?? []
+        case .window(let w): w.expressions
         }
     }
 
@@ -118,6 +122,11 @@ public struct BoundExpr: Sendable, Hashable {
     public var containsAggregate: Bool {
         if case .aggregate = kind { return true }
         return children.contains { $0.containsAggregate }
+    }
+
+    public var containsWindow: Bool {
+        if case .window = kind { return true }
+        return children.contains { $0.containsWindow }
     }
 
     public var containsSubquery: Bool {
@@ -237,6 +246,8 @@ extension BoundExpr {
         case .subquery(var q):
             q.operand = try q.operand.map(f)
             copy.kind = .subquery(q)
+        case .window(let w):
+            copy.kind = .window(try w.mapping(f))
         }
         return copy
     }

@@ -9,6 +9,7 @@ extension LogicalPlan {
             case .scan(let s): out.formUnion(s.columnIDs)
             case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs): out.formUnion(cs.ids)
             case .remote(let r): out.formUnion(r.columns.ids)
+            case .window(_, _, let cs): out.formUnion(cs.ids)
             case .join(_, _, .mark(let m, _), _): out.insert(m.id)
             default: break
             }
@@ -25,6 +26,7 @@ extension LogicalPlan {
         case .aggregate(_, let gs, let aggs, _):
             gs + aggs.flatMap { $0.arguments + ($0.filter.map { [$0] } ?? []) }
         case .sort(_, let keys): keys.map(\.expr)
+        case .window(_, let calls, _): calls.flatMap(\.expressions)
         default: []
         }
     }

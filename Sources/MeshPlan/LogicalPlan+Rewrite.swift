@@ -11,6 +11,7 @@ extension LogicalPlan {
         case .limit(_, let l, let o): .limit(cs[0], limit: l, offset: o)
         case .distinct: .distinct(cs[0])
         case .unionAll(_, let cols): .unionAll(cs, cols)
+        case .window(_, let calls, let cols): .window(cs[0], calls, cols)
         }
     }
 
@@ -64,6 +65,7 @@ extension LogicalPlan {
             case .sort(let c, let keys):
                 return .sort(c, keys.map { SortKey(expr: sub($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
             case .unionAll(let cs, let cols): return .unionAll(cs, renamed(cols))
+            case .window(let c, let calls, let cols): return .window(c, calls.map { $0.mapping(sub) }, renamed(cols))
             case .remote(var r):
                 r.columns = renamed(r.columns)
                 return .remote(r)
@@ -93,6 +95,7 @@ extension LogicalPlan {
                 return .aggregate(c, groups: gs.map(f), aggregates: a2, cs)
             case .sort(let c, let keys):
                 return .sort(c, keys.map { SortKey(expr: f($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
+            case .window(let c, let calls, let cols): return .window(c, calls.map { $0.mapping(f) }, cols)
             default: return node
             }
         }

@@ -128,6 +128,8 @@ public indirect enum LogicalPlan: Sendable, Hashable {
     case distinct(LogicalPlan)
     /// `UNION ALL` of inputs with the same column types, matched by position.
     case unionAll([LogicalPlan], [PlanColumn])
+    /// Window functions: the input's columns, then one column per call.
+    case window(LogicalPlan, [WindowCall], [PlanColumn])
     /// After pushdown: a subtree that runs entirely in one source.
     case remote(RemoteFragment)
 
@@ -140,6 +142,7 @@ public indirect enum LogicalPlan: Sendable, Hashable {
         case .join(let l, let r, let kind, _):
             Self.joinColumns(l.columns, r.columns, kind)
         case .remote(let r): r.columns
+        case .window(let c, _, let cs): c.columns + cs
         }
     }
 
@@ -162,7 +165,7 @@ public indirect enum LogicalPlan: Sendable, Hashable {
         switch self {
         case .scan, .singleRow, .remote: []
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
-             .limit(let c, _, _), .distinct(let c): [c]
+             .limit(let c, _, _), .distinct(let c), .window(let c, _, _): [c]
         case .join(let l, let r, _, _): [l, r]
         case .unionAll(let cs, _): cs
         }

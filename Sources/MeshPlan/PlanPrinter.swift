@@ -45,6 +45,8 @@ public enum PlanPrinter {
             lines.append("\(pad)\(arrow)Distinct\(note)")
         case .unionAll:
             lines.append("\(pad)\(arrow)Union All\(note)")
+        case .window(_, let calls, _):
+            lines.append("\(pad)\(arrow)Window: \(calls.map { describe($0, names: inputNames) }.joined(separator: ", "))\(note)")
         case .remote(let r):
             lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(note)")
             lines.append("\(pad)     SQL: \(r.sql)")
@@ -83,6 +85,16 @@ public enum PlanPrinter {
         return s
     }
 
+    public static func describe(_ w: WindowCall, names: [ColumnID: String]) -> String {
+        var over: [String] = []
+        if !w.partitionBy.isEmpty { over.append("PARTITION BY " + w.partitionBy.map { describe($0, names: names) }.joined(separator: ", ")) }
+        if !w.orderBy.isEmpty {
+            over.append("ORDER BY " + w.orderBy.map { describe($0.expr, names: names) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+        }
+        let args = w.arguments.map { describe($0, names: names) }.joined(separator: ", ")
+        return "\(w.name)(\(args)) OVER (\(over.joined(separator: " ")))"
+    }
+
     /// A readable rendering of an expression over named inputs.
     public static func describe(_ e: BoundExpr, names: [ColumnID: String]) -> String {
         func d(_ x: BoundExpr) -> String { describe(x, names: names) }
@@ -106,6 +118,7 @@ public enum PlanPrinter {
         case .cast(let x): return "CAST(\(d(x)) AS \(e.type))"
         case .function(let n, let args): return "\(n)(\(args.map(d).joined(separator: ", ")))"
         case .aggregate(let a): return describe(a, names: names)
+        case .window(let w): return describe(w, names: names)
         case .subquery(let q):
             let body = q.kind == .exists ? "EXISTS (subquery)" : q.kind == .in ? "IN (subquery)" : "(subquery)"
             let operand = q.operand.map { d($0) + " " } ?? ""

@@ -51,7 +51,7 @@ import Testing
         #expect(intersectAll?.code == .notSupported)
         #expect(intersectAll?.message == "INTERSECT ALL is not supported yet")
         #expect(intersectAll?.location?.column == 43)  // the right-hand query
-        let window = error("SELECT id, rank() OVER (ORDER BY id) FROM sales.orders")
+        let window = error("SELECT id, ntile(2) OVER (ORDER BY id) FROM sales.orders")
         #expect(window?.code == .notSupported)
         #expect(window?.location != nil)
     }

@@ -95,6 +95,8 @@ public enum ExpressionCompiler {
             throw MeshError(.internalError, "aggregate outside of an aggregation")
         case .subquery:
             throw MeshError(.internalError, "subquery that was not decorrelated")
+        case .window:
+            throw MeshError(.internalError, "window function outside a window node")
         }
     }
 

@@ -72,6 +72,15 @@ public struct ColumnPruning: OptimizerRule {
 
         case .unionAll(let children, let columns):
             return .unionAll(children.map { prune($0, $0.columns.idSet) }, columns)
+
+        case .window(let child, let calls, let columns):
+            // Unread window columns go; the input keeps what the rest read.
+            let keep = calls.indices.filter { required.contains(columns[$0].id) }
+            var needed = required.intersection(child.columns.idSet)
+            for i in keep { for e in calls[i].expressions { needed.formUnion(e.referencedColumns) } }
+            let child2 = prune(child, needed)
+            if keep.isEmpty { return child2 }
+            return .window(child2, keep.map { calls[$0] }, keep.map { columns[$0] })
         }
     }
 }

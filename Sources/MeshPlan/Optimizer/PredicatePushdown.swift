@@ -89,6 +89,17 @@ public struct PredicatePushdown: OptimizerRule {
         case .limit(let child, let limit, let offset):
             return wrap(.limit(push(child, []), limit: limit, offset: offset), pending)
 
+        case .window(let child, let calls, let columns):
+            // A filter changes which rows a window sees, except one on columns every call
+            // partitions by: it removes whole partitions.
+            let shared = calls.map { Set($0.partitionBy.flatMap(\.referencedColumns)) }.reduce(nil) { (acc: Set<ColumnID>?, s) in acc.map { $0.intersection(s) } ?? s } ?? []
+            var down: [BoundExpr] = [], keep: [BoundExpr] = []
+            for c in pending {
+                let cols = c.referencedColumns
+                if !cols.isEmpty, cols.isSubset(of: shared) { down.append(c) } else { keep.append(c) }
+            }
+            return wrap(.window(push(child, down), calls, columns), keep)
+
         case .unionAll(let children, let columns):
             // Each input gets the conjuncts over its own columns, matched by position.
             return .unionAll(children.map { child in

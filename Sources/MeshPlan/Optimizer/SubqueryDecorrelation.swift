@@ -348,6 +348,10 @@ public struct SubqueryDecorrelation: OptimizerRule {
         case .unionAll:
             guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("a set operation") }
             return (plan, [])
+
+        case .window:
+            guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("window functions") }
+            return (plan, [])
         }
     }
 

@@ -94,7 +94,7 @@ struct ExpressionSQL {
                 printed.append(s)
             }
             return dialect.functionCall(name, arguments: printed, argumentTypes: args.map(\.type))
-        case .aggregate, .subquery:
+        case .aggregate, .subquery, .window:
             return nil
         }
     }

@@ -210,6 +210,13 @@ public struct RemotePushdown: OptimizerRule {
                 return r
             }
 
+        case .window(let child, let calls, let columns):
+            // Window functions run here.
+            let needs = calls.reduce(into: required.intersection(child.columns.idSet)) { acc, c in
+                for e in c.expressions { acc.formUnion(e.referencedColumns) }
+            }
+            return .local(.window(finalize(carve(child, aliases, needs), needs), calls, columns))
+
         case .distinct(let child):
             return unary(child, aliases, needs: child.columns.idSet, rebuild: { .distinct($0) }) { r in
                 var r = r
