@@ -34,14 +34,28 @@ extension Binder {
             let union = LogicalPlan.unionAll([a, b], columns)
             return all ? union : .distinct(union)
         case .intersect, .except:
-            if all {
-                throw MeshError(.notSupported, "\(op.rawValue) ALL is not supported yet", at: loc,
-                                hint: "\(op.rawValue) without ALL (set semantics) is supported")
+            let kind: PlanJoinKind = op == .intersect ? .semi : .anti
+            var keys = zip(a.columns, b.columns).flatMap { Self.nullMatchingKeys($0.ref, $1.ref) }
+            if !all {
+                let joined = LogicalPlan.join(.distinct(a), b, kind, BoundExpr.conjunction(keys))
+                return .project(joined, a.columns.map(\.ref), columns)
             }
-            let keys = zip(a.columns, b.columns).flatMap { Self.nullMatchingKeys($0.ref, $1.ref) }
-            let joined = LogicalPlan.join(.distinct(a), b, op == .intersect ? .semi : .anti, BoundExpr.conjunction(keys))
+            // ALL counts duplicates: the n-th copy of a row on the left matches the n-th copy
+            // on the right, so number the copies of each row on both sides and join on that too.
+            let (na, ra) = Self.numberedCopies(a), (nb, rb) = Self.numberedCopies(b)
+            keys.append(BoundExpr(.comparison(.equal, ra.ref, rb.ref), type: .boolean))
+            let joined = LogicalPlan.join(na, nb, kind, BoundExpr.conjunction(keys))
             return .project(joined, a.columns.map(\.ref), columns)
         }
+    }
+
+    /// `plan` with `row_number() OVER (PARTITION BY every column)`: 1, 2, … for the copies of
+    /// each distinct row (NULLs alike).
+    static func numberedCopies(_ plan: LogicalPlan) -> (LogicalPlan, PlanColumn) {
+        let n = PlanColumn.fresh("copy", .bigint, nullable: false)
+        let call = WindowCall(function: .rowNumber, arguments: [], partitionBy: plan.columns.map(\.ref), orderBy: [],
+                              resultType: .bigint)
+        return (.window(plan, [call], [n]), n)
     }
 
     /// Equalities under which NULL matches NULL, made of plain `=` so a hash join can use them.
