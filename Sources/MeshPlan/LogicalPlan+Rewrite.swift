@@ -35,7 +35,7 @@ extension LogicalPlan {
         var map: [ColumnID: ColumnID] = [:]
         for id in definedColumns { map[id] = .fresh() }
         func renamed(_ cs: [PlanColumn]) -> [PlanColumn] { cs.map { var c = $0; c.id = map[c.id] ?? c.id; return c } }
-        func sub(_ e: BoundExpr) -> BoundExpr {
+        let references = mappingExpressions { e in
             e.rewritten { x in
                 guard case .column(let id) = x.kind, let n = map[id] else { return x }
                 var c = x
@@ -43,33 +43,22 @@ extension LogicalPlan {
                 return c
             }
         }
-        let out = transformUp { node -> LogicalPlan in
+        let out = references.transformUp { node -> LogicalPlan in
             switch node {
             case .scan(var s):
                 s.columnIDs = s.columnIDs.map { map[$0] ?? $0 }
                 return .scan(s)
-            case .filter(let c, let p): return .filter(c, sub(p))
-            case .project(let c, let es, let cs): return .project(c, es.map(sub), renamed(cs))
-            case .join(let l, let r, let k, let cond):
-                var kind = k
-                if case .mark(var m, let na) = k { m.id = map[m.id] ?? m.id; kind = .mark(m, nullAware: na) }
-                return .join(l, r, kind, cond.map(sub))
-            case .aggregate(let c, let gs, let aggs, let cs):
-                let a2 = aggs.map { a -> AggregateCall in
-                    var a = a
-                    a.arguments = a.arguments.map(sub)
-                    a.filter = a.filter.map(sub)
-                    return a
-                }
-                return .aggregate(c, groups: gs.map(sub), aggregates: a2, renamed(cs))
-            case .sort(let c, let keys):
-                return .sort(c, keys.map { SortKey(expr: sub($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
+            case .project(let c, let es, let cs): return .project(c, es, renamed(cs))
+            case .join(let l, let r, .mark(var m, let nullAware), let cond):
+                m.id = map[m.id] ?? m.id
+                return .join(l, r, .mark(m, nullAware: nullAware), cond)
+            case .aggregate(let c, let gs, let aggs, let cs): return .aggregate(c, groups: gs, aggregates: aggs, renamed(cs))
             case .unionAll(let cs, let cols): return .unionAll(cs, renamed(cols))
-            case .window(let c, let calls, let cols): return .window(c, calls.map { $0.mapping(sub) }, renamed(cols))
+            case .window(let c, let calls, let cols): return .window(c, calls, renamed(cols))
             case .remote(var r):
                 r.columns = renamed(r.columns)
                 return .remote(r)
-            case .singleRow, .limit, .distinct: return node
+            case .filter, .join, .sort, .singleRow, .limit, .distinct: return node
             }
         }
         return (out, map)

@@ -34,6 +34,16 @@ open class OperatorBase {
     }
 }
 
+/// The next stretch of a finished result (sorts, top-N, windows): at most
+/// `Batch.preferredSize` rows from `position` on, or nil at the end.
+func nextSlice(of result: Batch, from position: inout Int) -> Batch? {
+    guard position < result.rowCount else { return nil }
+    let end = min(result.rowCount, position + Batch.preferredSize)
+    let out = position == 0 && end == result.rowCount ? result : result.slice(position..<end)
+    position = end
+    return out
+}
+
 /// Reads all batches of an operator into one (build sides, sorts), counting what it keeps
 /// against the query's memory budget as it goes (twice: the parts, then their concatenation).
 func drain(_ op: any PhysicalOperator, budget: MemoryBudget? = nil, for what: String = "") async throws -> Batch {

@@ -27,11 +27,7 @@ final class SortOperator: OperatorBase, PhysicalOperator {
             try budget?.reserve(all.estimatedBytes + all.rowCount * 16, for: "sort")
             sorted = try Self.sort(all, keys: keys, keyExprs: keyExprs)
         }
-        guard let s = sorted, position < s.rowCount else { return nil }
-        let end = min(s.rowCount, position + Batch.preferredSize)
-        let out = position == 0 && end == s.rowCount ? s : s.slice(position..<end)
-        position = end
-        return produced(out)
+        return produced(nextSlice(of: sorted!, from: &position))
     }
 
     /// The batch's rows in key order; equal keys keep their input order.

@@ -25,11 +25,7 @@ final class TopNOperator: OperatorBase, PhysicalOperator {
 
     func next() async throws -> Batch? {
         if result == nil { result = try await run() }
-        guard let r = result, position < r.rowCount else { return nil }
-        let end = min(r.rowCount, position + Batch.preferredSize)
-        let out = r.slice(position..<end)
-        position = end
-        return produced(out)
+        return produced(nextSlice(of: result!, from: &position))
     }
 
     private func run() async throws -> Batch {

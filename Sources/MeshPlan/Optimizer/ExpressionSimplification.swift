@@ -22,30 +22,16 @@ public struct ExpressionSimplification: OptimizerRule {
 
     public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
         transformed(plan) { plan in
-            plan.transformUp { node in
+            plan.mappingExpressions(simplify).transformUp { node in
+                // A condition that folded to TRUE goes.
                 switch node {
                 case .filter(let c, let p):
-                    let s = simplify(p)
-                    if case .literal(.bool(true)) = s.kind { return c }
-                    return .filter(c, s)
-                case .project(let c, let es, let cols): return .project(c, es.map(simplify), cols)
-                case .join(let l, let r, let k, let cond):
-                    var s = cond.map(simplify)
-                    if let x = s, case .literal(.bool(true)) = x.kind { s = nil }
-                    return .join(l, r, s == nil && k == .inner ? .cross : k, s)
-                case .aggregate(let c, let gs, let aggs, let cols):
-                    let a2 = aggs.map { a -> AggregateCall in
-                        var a = a
-                        a.arguments = a.arguments.map(simplify)
-                        a.filter = a.filter.map(simplify)
-                        return a
-                    }
-                    return .aggregate(c, groups: gs, aggregates: a2, cols)
-                case .sort(let c, let keys):
-                    return .sort(c, keys.map { SortKey(expr: simplify($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) })
-                default:
-                    return node
+                    if case .literal(.bool(true)) = p.kind { return c }
+                case .join(let l, let r, let k, let cond?):
+                    if case .literal(.bool(true)) = cond.kind { return .join(l, r, k == .inner ? .cross : k, nil) }
+                default: break
                 }
+                return node
             }
         }
     }
