@@ -19,8 +19,9 @@ public struct PlanExecutor {
         self.budget = budget
     }
 
-    /// - Parameter deferred: a remote fragment waits for its first read instead of starting
-    ///   now (the probe side of a join, which a dynamic filter may still narrow).
+    /// - Parameter deferred: remote fragments in this subtree wait for their first read
+    ///   instead of starting now: it is (under) the probe side of a join, whose dynamic filter
+    ///   may still narrow them, through projections, filters and aggregates.
     public func build(_ plan: LogicalPlan, deferred: Bool = false) throws -> any PhysicalOperator {
         switch plan {
         case .remote(let fragment):
@@ -33,16 +34,16 @@ public struct PlanExecutor {
         case .singleRow:
             return SingleRowOperator()
         case .filter(let c, let p):
-            return try FilterOperator(try build(c), try p.slotted(c.columns.layout))
+            return try FilterOperator(try build(c, deferred: deferred), try p.slotted(c.columns.layout))
         case .project(let c, let exprs, let columns):
             let layout = c.columns.layout
-            return try ProjectOperator(try build(c), try exprs.map { try $0.slotted(layout) }, columns.fields)
+            return try ProjectOperator(try build(c, deferred: deferred), try exprs.map { try $0.slotted(layout) }, columns.fields)
         case .join(let l, let r, let kind, let cond):
             let layout = (l.columns + r.columns).layout
             // The probe (left) side of an inner, semi or right join starts after the build
             // side is in, narrowed to its keys (its unmatched rows are dropped anyway).
             let probeWaits = kind == .inner || kind == .semi || kind == .cross || kind == .right
-            return try HashJoinOperator(left: try build(l, deferred: probeWaits), right: try build(r), kind: kind,
+            return try HashJoinOperator(left: try build(l, deferred: deferred || probeWaits), right: try build(r), kind: kind,
                                         condition: try cond?.slotted(layout), fields: plan.fields, budget: budget)
         case .aggregate(let c, let groups, let aggs, let columns):
             let layout = c.columns.layout
@@ -52,21 +53,21 @@ public struct PlanExecutor {
                 a.filter = try a.filter?.slotted(layout)
                 return a
             }
-            return try HashAggregateOperator(try build(c), groups: try groups.map { try $0.slotted(layout) },
+            return try HashAggregateOperator(try build(c, deferred: deferred), groups: try groups.map { try $0.slotted(layout) },
                                              aggregates: slottedAggs, fields: columns.fields, budget: budget)
         case .distinct(let c):
             let fields = c.fields
             let groups = fields.enumerated().map { BoundExpr.slot($0.offset, $0.element.type) }
-            return try HashAggregateOperator(try build(c), groups: groups, aggregates: [], fields: fields, budget: budget)
+            return try HashAggregateOperator(try build(c, deferred: deferred), groups: groups, aggregates: [], fields: fields, budget: budget)
         case .sort(let c, let keys):
             let layout = c.columns.layout
             let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
-            return try SortOperator(try build(c), keys: slotted, budget: budget)
+            return try SortOperator(try build(c, deferred: deferred), keys: slotted, budget: budget)
         case .limit(.sort(let c, let keys), let limit?, let offset) where limit <= Int.max - offset:
             // ORDER BY + LIMIT: only the first offset + limit rows are ever kept.
             let layout = c.columns.layout
             let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
-            let top = try TopNOperator(try build(c), keys: slotted, count: limit + offset, budget: budget)
+            let top = try TopNOperator(try build(c, deferred: deferred), keys: slotted, count: limit + offset, budget: budget)
             return LimitOperator(top, limit: limit, offset: offset)
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)

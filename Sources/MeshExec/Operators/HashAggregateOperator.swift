@@ -34,6 +34,15 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         self.extraExprs = try aggregates.map { try $0.arguments.dropFirst().map(ExpressionCompiler.compile) }
         self.filters = try aggregates.map { try $0.filter.map(ExpressionCompiler.compilePredicate) }
         self.calls = aggregates
+        self.groupSlots = passThroughSlots(groups)
+    }
+
+    /// A filter on a group column is one on the rows that form the group.
+    private let groupSlots: [Int?]
+
+    public func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        guard output == nil, column < groupSlots.count, let j = groupSlots[column] else { return false }
+        return child.pushDynamicFilter(column: j, keys: keys)
     }
 
     public func next() async throws -> Batch? {

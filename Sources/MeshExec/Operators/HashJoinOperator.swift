@@ -142,12 +142,20 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     }
 
     private func applyDynamicFilters(_ keyCols: [Column]) {
-        guard probeDropsUnmatched, let remote = probe as? RemoteScanOperator, remote.canRestrict else { return }
+        guard probeDropsUnmatched else { return }
         for (k, e) in probeKeyExprs.enumerated() {
             guard case .slot(let j) = e.kind, let keys = Self.distinctKeys(keyCols[k], max: RemoteScanOperator.maxFilterKeys)
             else { continue }
-            remote.restrict(column: j, keys: keys)
+            _ = probe.pushDynamicFilter(column: j, keys: keys)
         }
+    }
+
+    /// A filter from above on an output column: the probe (left) input's columns take it
+    /// before this join starts; a NULL-padded row of an outer join fails the filter anyway,
+    /// so this holds for every kind. The build side has started by then and is left alone.
+    public func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        guard !built, column < left.fields.count else { return false }
+        return left.pushDynamicFilter(column: column, keys: keys)
     }
 
     /// The distinct non-NULL values of an integer or text key column, or nil past `max`.

@@ -1,4 +1,5 @@
 import MeshCore
+import MeshPlan
 
 /// A pull-based operator over columnar batches. Operators are owned by one query task and
 /// never shared across tasks.
@@ -13,10 +14,22 @@ public protocol PhysicalOperator: AnyObject {
     var children: [any PhysicalOperator] { get }
     /// What EXPLAIN ANALYZE should say beyond row counts (a dynamic filter applied).
     var analyzeNotes: [String] { get }
+    /// A dynamic filter from a join above: only rows whose output column `column` holds one
+    /// of `keys` (never NULL) matter to it. An operator that has not started passes it down
+    /// towards a source query that can apply it; returns whether one did. Dropping fewer
+    /// rows than asked is always allowed, so an operator that cannot pass it says false.
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool
 }
 
 extension PhysicalOperator {
     public var analyzeNotes: [String] { [] }
+    public func pushDynamicFilter(column: Int, keys: [Value]) -> Bool { false }
+}
+
+/// The input slot each expression merely reads (`.slot(i)`), nil for computed ones: how a
+/// dynamic filter on an output column maps to the input.
+func passThroughSlots(_ exprs: [BoundExpr]) -> [Int?] {
+    exprs.map { if case .slot(let i) = $0.kind { return i } else { return nil } }
 }
 
 /// Counts rows as batches pass; the common part of every operator.

@@ -36,18 +36,19 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     var canRestrict: Bool { stream == nil && !closed }
 
     /// Keeps only rows whose output column `column` is one of `keys` (integers or text),
-    /// bound as one JSON array parameter. Ignored once the query has started, or when the
-    /// dialect cannot express it.
-    func restrict(column: Int, keys: [Value]) {
-        guard canRestrict, column < fragment.fields.count, keys.count <= Self.maxFilterKeys else { return }
+    /// bound as one parameter in the dialect's form. Refused once the query has started, or
+    /// when the dialect cannot express it.
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        guard canRestrict, column < fragment.fields.count, keys.count <= Self.maxFilterKeys else { return false }
         let type = fragment.fields[column].type
         let index = fragment.parameters.count + filterParameters.count + 1
         let dialect = connector.dialect
         guard let sql = dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type),
-              let parameter = dialect.keySetParameter(keys) else { return }
+              let parameter = dialect.keySetParameter(keys) else { return false }
         filters.append(sql)
         filterParameters.append(parameter)
         dynamicFilterNotes.append("\(fragment.fields[column].name) IN (\(keys.count) keys)")
+        return true
     }
 
     private func start() {

@@ -34,6 +34,10 @@ final class FilterOperator: OperatorBase, PhysicalOperator {
         }
         return nil
     }
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        child.pushDynamicFilter(column: column, keys: keys)
+    }
+
     func close() { child.close() }
 }
 
@@ -43,10 +47,18 @@ final class ProjectOperator: OperatorBase, PhysicalOperator {
     let fields: [Field]
     var children: [any PhysicalOperator] { [child] }
 
+    private let inputSlots: [Int?]
+
     init(_ child: any PhysicalOperator, _ exprs: [BoundExpr], _ fields: [Field]) throws {
         self.child = child
         self.exprs = try exprs.map(ExpressionCompiler.compile)
         self.fields = fields
+        self.inputSlots = passThroughSlots(exprs)
+    }
+
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        guard column < inputSlots.count, let j = inputSlots[column] else { return false }
+        return child.pushDynamicFilter(column: j, keys: keys)
     }
 
     func next() async throws -> Batch? {

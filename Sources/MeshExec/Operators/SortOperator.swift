@@ -21,6 +21,10 @@ final class SortOperator: OperatorBase, PhysicalOperator {
         self.keyExprs = try keys.map { try ExpressionCompiler.compile($0.expr) }
     }
 
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        sorted == nil && child.pushDynamicFilter(column: column, keys: keys)
+    }
+
     func next() async throws -> Batch? {
         if sorted == nil {
             let all = try await drain(child, budget: budget, for: "sort")

@@ -23,6 +23,10 @@ final class TopNOperator: OperatorBase, PhysicalOperator {
         self.keyExprs = try keys.map { try ExpressionCompiler.compile($0.expr) }
     }
 
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
+        result == nil && child.pushDynamicFilter(column: column, keys: keys)
+    }
+
     func next() async throws -> Batch? {
         if result == nil { result = try await run() }
         return produced(nextSlice(of: result!, from: &position))

@@ -23,8 +23,22 @@ public struct PredicatePushdown: OptimizerRule {
             let defs = Dictionary(uniqueKeysWithValues: zip(columns.ids, exprs))
             return .project(push(child, pending.map { $0.substituting(defs) }), exprs, columns)
 
-        case .join(let l, let r, let kind, let cond):
+        case .join(let l, let r, let kindAsWritten, let cond):
             let leftIDs = l.columns.idSet, rightIDs = r.columns.idSet
+            // A condition above an outer join that is never true when the padded side's
+            // columns are NULL removes the padded rows again: the join is an inner one (or
+            // one-sided, from FULL). Decorrelated scalar subqueries rely on this.
+            var kind = kindAsWritten
+            let rejectsRightNulls = pending.contains { $0.rejectsNulls(of: rightIDs) }
+            let rejectsLeftNulls = pending.contains { $0.rejectsNulls(of: leftIDs) }
+            switch kind {
+            case .left where rejectsRightNulls: kind = .inner
+            case .right where rejectsLeftNulls: kind = .inner
+            case .full where rejectsLeftNulls && rejectsRightNulls: kind = .inner
+            case .full where rejectsRightNulls: kind = .left
+            case .full where rejectsLeftNulls: kind = .right
+            default: break
+            }
             var leftDown: [BoundExpr] = [], rightDown: [BoundExpr] = [], joinConds: [BoundExpr] = [], keep: [BoundExpr] = []
             func side(_ c: BoundExpr) -> (left: Bool, right: Bool) {
                 let cols = c.referencedColumns
