@@ -46,7 +46,14 @@ public struct Binder {
         if query.limit != nil || query.offset != nil {
             let limit = try query.limit.map { try constantCount($0, clause: "LIMIT") } ?? nil
             let offset = try query.offset.map { try constantCount($0, clause: "OFFSET") } ?? nil
-            plan = .limit(plan, limit: limit, offset: offset ?? 0)
+            // Under the projection that drops ORDER BY-only columns, so the limit sits right on
+            // its sort (a top-N, and one block for a source).
+            if case .project(let inner, let exprs, let cols) = plan, case .sort = inner,
+               exprs.allSatisfy({ if case .column = $0.kind { return true } else { return false } }) {
+                plan = .project(.limit(inner, limit: limit, offset: offset ?? 0), exprs, cols)
+            } else {
+                plan = .limit(plan, limit: limit, offset: offset ?? 0)
+            }
         }
         return plan
     }

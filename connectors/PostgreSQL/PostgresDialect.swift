@@ -16,9 +16,12 @@ public struct PostgresDialect: SQLDialect {
 
     /// `= ANY(array)`: a plain condition on the column, which PostgreSQL pushes into a
     /// grouped subquery (a sublink it would not).
+    /// A `character(n)` column compares without its padding against text, while meshql read
+    /// (and keyed) it padded: such rows are kept, a filter may keep too many, never too few.
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
-        guard type.isInteger || type == .text else { return nil }
-        return "\(column) = ANY($\(index)::\(type == .text ? "text" : "int8")[])"
+        if type.isInteger { return "\(column) = ANY($\(index)::int8[])" }
+        guard type == .text else { return nil }
+        return "(\(column) = ANY($\(index)::text[]) OR pg_typeof(\(column)) = 'character'::regtype)"
     }
 
     public func keySetParameter(_ keys: [Value]) -> Value? {

@@ -18,11 +18,14 @@ public struct SQLiteDialect: SQLDialect {
     /// Numbered (`?3`): the pushdown printer assembles SQL text out of order.
     public func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
 
-    /// JSON numbers come out of json_each as integers, strings as text: both compare with
-    /// the column as the keys did.
+    /// JSON numbers come out of json_each as integers, strings as text. A value stored in
+    /// another class (an integer in an untyped column read as text, a REAL in an INTEGER
+    /// column that meshql rounds) would not compare as meshql compared its key, so such rows
+    /// are kept: a dynamic filter may keep too many rows, never too few.
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
         guard type.isInteger || type == .text else { return nil }
-        return "\(column) IN (SELECT value FROM json_each(?\(index)))"
+        let storage = type.isInteger ? "integer" : "text"
+        return "(\(column) IN (SELECT value FROM json_each(?\(index))) OR typeof(\(column)) <> '\(storage)')"
     }
 
     /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.

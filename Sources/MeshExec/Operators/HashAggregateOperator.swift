@@ -94,6 +94,11 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
                 let values = try argExprs[k].map { try $0(b) }
                 let mask = try filters[k].map { try $0(b) }
                 let extra = try extraExprs[k].map { try $0(b) }
+                // DISTINCT and string_agg keep (a share of) every row they see.
+                if calls[k].distinct || calls[k].function == .stringAgg {
+                    try budget?.reserve(2 * ((values?.estimatedBytes ?? 0) + extra.reduce(0) { $0 + $1.estimatedBytes }),
+                                        for: "aggregate")
+                }
                 try acc.update(groups: groupIDs, groupCount: groupCount, values: values, extra: extra, mask: mask)
             }
         }

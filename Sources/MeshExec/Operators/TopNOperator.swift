@@ -23,10 +23,6 @@ final class TopNOperator: OperatorBase, PhysicalOperator {
         self.keyExprs = try keys.map { try ExpressionCompiler.compile($0.expr) }
     }
 
-    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
-        result == nil && child.pushDynamicFilter(column: column, keys: keys)
-    }
-
     func next() async throws -> Batch? {
         if result == nil { result = try await run() }
         return produced(nextSlice(of: result!, from: &position))
@@ -36,7 +32,7 @@ final class TopNOperator: OperatorBase, PhysicalOperator {
         var kept = Batch(columns: child.fields.map { ColumnBuilder(type: $0.type).finish() }, rowCount: 0)
         var pending: [Batch] = []
         var pendingRows = 0
-        var reserved = false
+        var bounded = false
         func compact() throws {
             kept = try SortOperator.sort(concatBatches([kept] + pending, fields: child.fields), keys: keys,
                                          keyExprs: keyExprs, limit: count)
@@ -46,15 +42,14 @@ final class TopNOperator: OperatorBase, PhysicalOperator {
         while let b = try await child.next() {
             try Task.checkCancellation()
             guard b.rowCount > 0, count > 0 else { continue }
+            // Counted as it comes until the first compaction; from then on the buffer holds
+            // at most the kept rows and as many again, already counted.
+            if !bounded { try budget?.reserve(2 * b.estimatedBytes, for: "top-N") }
             pending.append(b)
             pendingRows += b.rowCount
             if pendingRows >= max(count, Batch.preferredSize) {
-                if !reserved {
-                    // At most the kept rows and as many again pending.
-                    try budget?.reserve(4 * b.estimatedBytes / max(1, b.rowCount) * max(count, Batch.preferredSize), for: "top-N")
-                    reserved = true
-                }
                 try compact()
+                bounded = true
             }
         }
         try compact()

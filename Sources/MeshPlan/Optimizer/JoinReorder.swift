@@ -121,9 +121,21 @@ public struct JoinReorder: OptimizerRule {
         let pendingRels = pending.map(rels)
 
         var units = relations.enumerated().map { i, r -> Unit in
+            // A unit stands for each class by one column; two columns of one relation in a
+            // class must be equal to each other right there.
             var members: [Int: ColumnID] = [:]
-            for id in r.columns.ids { if let k = classOf[id], members[k] == nil { members[k] = id } }
-            return Unit(plan: r, relations: [i], rows: estimator.estimate(r), source: Self.source(of: r),
+            var sameRelation: [BoundExpr] = []
+            for id in r.columns.ids {
+                guard let k = classOf[id] else { continue }
+                if let first = members[k] {
+                    sameRelation.append(BoundExpr(.comparison(.equal, BoundExpr(.column(first), type: types[first]!),
+                                                              BoundExpr(.column(id), type: types[id]!)), type: .boolean))
+                } else {
+                    members[k] = id
+                }
+            }
+            let plan = LogicalPlan.filtered(r, sameRelation)
+            return Unit(plan: plan, relations: [i], rows: estimator.estimate(plan), source: Self.source(of: r),
                         bases: estimator.baseRows(r), distinct: estimator.distinctValues(r), classMember: members)
         }
         var placed = Set<Int>()  // indices into pending

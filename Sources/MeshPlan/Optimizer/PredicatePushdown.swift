@@ -35,8 +35,9 @@ public struct PredicatePushdown: OptimizerRule {
             case .left where rejectsRightNulls: kind = .inner
             case .right where rejectsLeftNulls: kind = .inner
             case .full where rejectsLeftNulls && rejectsRightNulls: kind = .inner
-            case .full where rejectsRightNulls: kind = .left
-            case .full where rejectsLeftNulls: kind = .right
+            // Rows whose right side is padded are gone: only the right side stays preserved.
+            case .full where rejectsRightNulls: kind = .right
+            case .full where rejectsLeftNulls: kind = .left
             default: break
             }
             var leftDown: [BoundExpr] = [], rightDown: [BoundExpr] = [], joinConds: [BoundExpr] = [], keep: [BoundExpr] = []
@@ -106,7 +107,10 @@ public struct PredicatePushdown: OptimizerRule {
         case .window(let child, let calls, let columns):
             // A filter changes which rows a window sees, except one on columns every call
             // partitions by: it removes whole partitions.
-            let shared = calls.map { Set($0.partitionBy.flatMap(\.referencedColumns)) }.reduce(nil) { (acc: Set<ColumnID>?, s) in acc.map { $0.intersection(s) } ?? s } ?? []
+            let plainKeys = calls.map { call in
+                Set(call.partitionBy.compactMap { e -> ColumnID? in if case .column(let id) = e.kind { return id } else { return nil } })
+            }
+            let shared = plainKeys.reduce(nil) { (acc: Set<ColumnID>?, s) in acc.map { $0.intersection(s) } ?? s } ?? []
             var down: [BoundExpr] = [], keep: [BoundExpr] = []
             for c in pending {
                 let cols = c.referencedColumns

@@ -222,6 +222,11 @@ public struct SubqueryDecorrelation: OptimizerRule {
         guard outer.isSubset(of: input.columns.idSet) else {
             throw MeshError(.notSupported, "a subquery that refers to a query more than one level out is not supported", at: loc)
         }
+        if Self.correlatedAggregateBuriedUnder(inner, outer: outer) {
+            throw MeshError(.notSupported,
+                            "a correlated subquery with HAVING or an aggregate over an aggregate without GROUP BY is not supported",
+                            at: loc)
+        }
         let (pulled, correlation) = try pullUp(inner, outer: outer, input: input, at: loc)
         guard pulled.freeColumns.isDisjoint(with: outer) else {
             throw MeshError(.notSupported, "a correlated subquery may use outer columns only in its WHERE conditions", at: loc)
@@ -305,7 +310,8 @@ public struct SubqueryDecorrelation: OptimizerRule {
                     newGroups.append(d.ref)
                     newColumns.append(key)
                     let outerType = input.columns.first { $0.id == o }?.type ?? d.type
-                    conditions.append(Self.equal(key.ref, BoundExpr(.column(o), type: outerType)))
+                    // NULL outer values have their own domain group: match it.
+                    conditions += Binder.nullMatchingKeys(key.ref, BoundExpr(.column(o), type: outerType))
                 }
                 return (.aggregate(joined, groups: groups + newGroups, aggregates: aggs, groupColumns + newColumns + aggColumns),
                         conditions)
@@ -394,22 +400,35 @@ public struct SubqueryDecorrelation: OptimizerRule {
     /// For `SELECT f(count(…), …) FROM …` (a projected aggregate without GROUP BY): the value
     /// over no rows when it is not NULL (a count is 0 there), else nil.
     static func valueOverNoRows(_ plan: LogicalPlan) -> BoundExpr? {
-        guard case .project(.aggregate(_, let groups, let aggs, let columns), let exprs, _) = plan,
-              groups.isEmpty, let expr = exprs.first else { return nil }
+        var node = plan
+        if case .sort(let c, _) = node { node = c }
+        guard case .project(var inner, let exprs, _) = node, let expr = exprs.first else { return nil }
+        if case .sort(let c, _) = inner { inner = c }
+        guard case .aggregate(_, let groups, let aggs, let columns) = inner, groups.isEmpty else { return nil }
         var map: [ColumnID: BoundExpr] = [:]
-        var anyCount = false
         for (a, c) in zip(aggs, columns) {
-            if a.function == .count || a.function == .countStar {
-                map[c.id] = .literal(.int(0), c.type)
-                anyCount = true
-            } else {
-                map[c.id] = .literal(.null, c.type)
-            }
+            map[c.id] = a.function == .count || a.function == .countStar ? .literal(.int(0), c.type) : .literal(.null, c.type)
         }
-        guard anyCount else { return nil }
+        // `coalesce(sum(x), 0)` is 0 there, `sum(x) + 1` NULL: the expression says which.
         let value = expr.substituting(map)
         if case .literal(.null) = value.kind { return nil }
         return value
+    }
+
+    /// Whether a global aggregate (no GROUP BY) of the subquery, one that reads the outer
+    /// query, has anything but projections and sorts above it. Decorrelating it groups it by
+    /// the outer keys, so outer rows without inner rows would lose its one row over nothing,
+    /// which a HAVING, an outer aggregate or EXISTS above would have seen.
+    static func correlatedAggregateBuriedUnder(_ plan: LogicalPlan, outer: Set<ColumnID>, top: Bool = true) -> Bool {
+        switch plan {
+        case .aggregate(let c, let groups, _, _):
+            if groups.isEmpty, !top, !plan.freeColumns.isDisjoint(with: outer) { return true }
+            return correlatedAggregateBuriedUnder(c, outer: outer, top: false)
+        case .project(let c, _, _), .sort(let c, _):
+            return correlatedAggregateBuriedUnder(c, outer: outer, top: top)
+        default:
+            return plan.children.contains { correlatedAggregateBuriedUnder($0, outer: outer, top: false) }
+        }
     }
 
     static func equal(_ a: BoundExpr, _ b: BoundExpr) -> BoundExpr {

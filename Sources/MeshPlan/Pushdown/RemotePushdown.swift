@@ -344,11 +344,14 @@ public struct RemotePushdown: OptimizerRule {
         func shiftText(_ s: String) -> String {
             var out = ""
             var i = s.startIndex
-            var inString = false
+            var inString = false, inIdentifier = false
             while i < s.endIndex {
                 let ch = s[i]
-                if ch == "'" { inString.toggle() }
-                if !inString, ch == marker {
+                // Placeholders never stand inside a string literal or a quoted identifier
+                // (which may hold a quote or a marker character of its own).
+                if ch == "'", !inIdentifier { inString.toggle() }
+                if ch == "\"", !inString { inIdentifier.toggle() }
+                if !inString, !inIdentifier, ch == marker {
                     var j = s.index(after: i)
                     var digits = ""
                     while j < s.endIndex, s[j].isNumber { digits.append(s[j]); j = s.index(after: j) }
