@@ -38,11 +38,14 @@ public struct RemoteQuery: Sendable, CustomStringConvertible {
     /// One per output column, in order. The connector converts the source's values into these
     /// types (e.g. a PostgreSQL `numeric` with any scale into `decimal(38,2)`).
     public var outputTypes: [DataType]
+    /// Rows the planner expects; a hint, never a limit.
+    public var expectedRows: Double?
 
-    public init(sql: String, parameters: [Value] = [], outputTypes: [DataType]) {
+    public init(sql: String, parameters: [Value] = [], outputTypes: [DataType], expectedRows: Double? = nil) {
         self.sql = sql
         self.parameters = parameters
         self.outputTypes = outputTypes
+        self.expectedRows = expectedRows
     }
 
     public var description: String {

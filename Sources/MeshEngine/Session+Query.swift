@@ -34,7 +34,8 @@ extension Session {
             .init(logical, fixpoint: true),
             .init([JoinReorder(estimator: estimator)], fixpoint: false),
             .init([PredicatePushdown(), ColumnPruning()], fixpoint: true),
-            .init([RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled)], fixpoint: false),
+            .init([RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled, estimator: estimator)],
+                  fixpoint: false),
         ])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))

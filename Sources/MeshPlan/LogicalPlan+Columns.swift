@@ -67,10 +67,15 @@ extension LogicalPlan {
 }
 
 extension LogicalPlan {
-    /// Columns compared with `=` to another column anywhere in the plan (subqueries too):
-    /// the join columns whose distinct counts join ordering wants.
+    /// Columns compared with `=` to another column anywhere in the plan (subqueries too), and
+    /// plain GROUP BY columns: those whose distinct counts estimates want.
     public var equalityColumns: Set<ColumnID> {
         var out = Set<ColumnID>()
+        visit { node in
+            if case .aggregate(_, let groups, _, _) = node {
+                for g in groups { if case .column(let id) = g.kind { out.insert(id) } }
+            }
+        }
         func inExpr(_ e: BoundExpr) {
             if case .comparison(.equal, let a, let b) = e.kind, case .column(let x) = a.kind, case .column(let y) = b.kind {
                 out.insert(x)

@@ -53,6 +53,21 @@ public struct RemoteFragment: Sendable, Hashable {
     public var columns: [PlanColumn]
     /// The products read, for EXPLAIN and lineage.
     public var products: [String]
+    /// Rows the planner expects (nil: no estimate): a source may run a small query
+    /// differently (PostgreSQL: at once, where a parallel plan is allowed, not by a cursor).
+    public var estimatedRows: Double?
+
+    public init(connectorID: String, connectorName: String, dialectName: String, sql: String, parameters: [Value],
+                columns: [PlanColumn], products: [String], estimatedRows: Double? = nil) {
+        self.connectorID = connectorID
+        self.connectorName = connectorName
+        self.dialectName = dialectName
+        self.sql = sql
+        self.parameters = parameters
+        self.columns = columns
+        self.products = products
+        self.estimatedRows = estimatedRows
+    }
 
     public var fields: [Field] { columns.fields }
 }

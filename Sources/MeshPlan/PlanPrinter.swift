@@ -48,7 +48,8 @@ public enum PlanPrinter {
         case .window(_, let calls, _):
             lines.append("\(pad)\(arrow)Window: \(calls.map { describe($0, names: inputNames) }.joined(separator: ", "))\(note)")
         case .remote(let r):
-            lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(note)")
+            let estimate = r.estimatedRows.map { " (est. rows=\(Int($0.rounded())))" } ?? ""
+            lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(estimate)\(note)")
             lines.append("\(pad)     SQL: \(r.sql)")
             if !r.parameters.isEmpty {
                 let ps = r.parameters.enumerated().map { "$\($0.offset + 1) = \(literal($0.element))" }

@@ -121,6 +121,18 @@ struct PGQueryRun {
             try parser.finish()
         } else {
             var batches = batches
+            // A query expected to be small runs at once: PostgreSQL plans a cursor without
+            // parallel workers. A cap keeps a wrong estimate from filling memory: past it the
+            // query runs again through the cursor.
+            if let expected = query.expectedRows, expected <= Self.smallResultRows {
+                let r = try c.exec("SELECT * FROM (\(sql)) AS meshql_small LIMIT \(Self.smallResultCap + 1)",
+                                   parameters: parameters, binaryResults: true)
+                if r.rowCount <= Self.smallResultCap {
+                    try batches.append(r)
+                    batches.flush()
+                    return
+                }
+            }
             try c.exec("BEGIN")
             try c.exec("DECLARE meshql_cursor NO SCROLL CURSOR FOR " + sql, parameters: parameters, binaryResults: false)
             while true {
@@ -133,6 +145,11 @@ struct PGQueryRun {
             try c.exec("COMMIT")
         }
     }
+
+    /// Estimated rows up to which a query with parameters runs without a cursor, and the rows
+    /// it may return that way.
+    static let smallResultRows: Double = 10_000
+    static let smallResultCap = 100_000
 
     /// Rows per cursor FETCH: several batches' worth, to save round trips.
     static let fetchSize = 4 * Batch.preferredSize

@@ -58,7 +58,8 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             sql = "SELECT * FROM (\(sql)) AS \"dynamic\" WHERE " + filters.joined(separator: " AND ")
         }
         stream = connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
-                                               outputTypes: fragment.fields.map(\.type)))
+                                               outputTypes: fragment.fields.map(\.type),
+                                               expectedRows: fragment.estimatedRows))
     }
 
     func next() async throws -> Batch? {

@@ -11,9 +11,13 @@ public struct RemotePushdown: OptimizerRule {
     /// The golden tests run both ways and must agree.
     let enabled: Bool
 
-    public init(dialects: [String: any SQLDialect], enabled: Bool = true) {
+    /// Estimates each fragment's rows, which tells a source how to run it.
+    let estimator: CardinalityEstimator?
+
+    public init(dialects: [String: any SQLDialect], enabled: Bool = true, estimator: CardinalityEstimator? = nil) {
         self.dialects = dialects
         self.enabled = enabled
+        self.estimator = estimator
     }
 
     struct Remote {
@@ -24,6 +28,8 @@ public struct RemotePushdown: OptimizerRule {
         /// The block's output, in the order of `block.outputs`.
         var columns: [PlanColumn]
         var products: [String]
+        /// Rows the planner expects of the subtree this block stands for.
+        var estimatedRows: Double? = nil
 
         /// The SQL of each output column, for printing expressions over this block.
         var inputs: [ColumnID: String] { Dictionary(uniqueKeysWithValues: zip(columns.ids, block.outputs)) }
@@ -63,12 +69,20 @@ public struct RemotePushdown: OptimizerRule {
             }
             return .remote(RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
                                           dialectName: dialect.name, sql: r.block.render(dialect),
-                                          parameters: r.params.values, columns: r.columns, products: r.products))
+                                          parameters: r.params.values, columns: r.columns, products: r.products,
+                                          estimatedRows: r.estimatedRows))
         }
     }
 
     /// - Parameter required: the columns of this node's output that its parent reads.
     func carve(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
+        let carved = carveNode(plan, aliases, required)
+        guard let estimator, case .remote(var r) = carved else { return carved }
+        r.estimatedRows = estimator.estimate(plan)
+        return .remote(r)
+    }
+
+    func carveNode(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
         switch plan {
         case .scan(let s):
             guard let dialect = dialects[s.connectorID] else { return .local(plan) }
