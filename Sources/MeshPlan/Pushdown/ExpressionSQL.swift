@@ -68,7 +68,12 @@ struct ExpressionSQL {
             }
             return "(\(v) \(negated ? "NOT " : "")IN (\(items.joined(separator: ", "))))"
         case .like(let x, let pattern, let escape, let ci, let negated):
-            guard dialect.supports(ci ? .ilike : .like), let v = p(x), let pat = p(pattern) else { return nil }
+            guard dialect.supports(ci ? .ilike : .like), var v = p(x), let pat = p(pattern) else { return nil }
+            // ILIKE folds case by the collation's ctype; meshql folds ASCII only, as "C" does.
+            if ci {
+                guard let c = dialect.byteOrderedText(v) else { return nil }
+                v = c
+            }
             var s = "(\(v) \(negated ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(pat)"
             if let escape { s += " ESCAPE " + params.bind(.string(String(escape)), .text, dialect) }
             return s + ")"
