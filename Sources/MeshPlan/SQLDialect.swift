@@ -27,6 +27,9 @@ public enum PushdownFeature: Sendable, Hashable {
     case dateArithmetic
     case stringConcat
     case distinct
+    /// `COUNT(DISTINCT x)` and friends: exact everywhere, but a source may do them so slowly
+    /// that running them here is faster.
+    case distinctAggregates
 }
 
 /// How one kind of source spells SQL. Implemented by each connector; used by the planner's

@@ -68,6 +68,10 @@ public struct SQLiteDialect: SQLDialect {
             Self.hasOuterJoins
         case .decimalAggregates, .decimalArithmetic, .division, .integerAverage, .ilike, .dateArithmetic:
             false
+        // Exact, but SQLite keeps a b-tree per group for them: meshql's hash aggregate over
+        // the (local, cheap to read) rows is faster (TPC-H q16: 0.8 s there, 0.5 s here).
+        case .distinctAggregates:
+            false
         }
     }
 

@@ -107,6 +107,7 @@ struct ExpressionSQL {
     /// An aggregate call, or nil when the dialect would not give the exact same result.
     func print(_ a: AggregateCall, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
         let argType = a.arguments.first?.type
+        if a.distinct, !dialect.supports(.distinctAggregates) { return nil }
         switch a.function {
         case .sum, .avg:
             if case .decimal = argType, !dialect.supports(.decimalAggregates) { return nil }
