@@ -16,7 +16,7 @@ struct PlanningStatistics {
 
     func collect(for plan: LogicalPlan, connectors: [String: any Connector]) async -> CardinalityEstimator {
         let scans = plan.allScans
-        let joinColumns = plan.equalityColumns
+        let wanted = plan.statisticsColumns
         var estimator = CardinalityEstimator(tableRows: [:])
         let byConnector = Dictionary(grouping: scans, by: \.connectorID)
         for (connectorID, scans) in byConnector {
@@ -43,7 +43,7 @@ struct PlanningStatistics {
                     }
                 }
                 if let rows = fresh[tableKey] { estimator.tableRows[scan.statisticsKey] = rows }
-                for (id, column) in zip(scan.columnIDs, scan.remoteColumns) where joinColumns.contains(id) {
+                for (id, column) in zip(scan.columnIDs, scan.remoteColumns) where wanted.contains(id) {
                     let columnKey = Self.key(object, column)
                     if !seen.contains(columnKey) {
                         seen.insert(columnKey)

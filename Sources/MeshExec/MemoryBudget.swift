@@ -18,8 +18,6 @@ public final class MemoryBudget: Sendable {
         self.limit = limit
     }
 
-    public var reserved: Int { used.load(ordering: .relaxed) }
-
     /// Counts `bytes` more for `what` ("hash join build side"); throws when the query would
     /// pass its limit.
     public func reserve(_ bytes: Int, for what: String) throws {

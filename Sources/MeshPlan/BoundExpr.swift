@@ -124,11 +124,6 @@ public struct BoundExpr: Sendable, Hashable {
         return children.contains { $0.containsAggregate }
     }
 
-    public var containsWindow: Bool {
-        if case .window = kind { return true }
-        return children.contains { $0.containsWindow }
-    }
-
     public var containsSubquery: Bool {
         if case .subquery = kind { return true }
         return children.contains { $0.containsSubquery }

@@ -36,11 +36,6 @@ public struct PlanColumn: Sendable, Hashable {
         self.nullable = nullable
     }
 
-    /// A new column (a fresh id) with the name and type of `field`.
-    public init(fresh field: Field) {
-        self.init(id: .fresh(), name: field.name, type: field.type, nullable: field.nullable)
-    }
-
     /// A new column with a fresh id.
     public static func fresh(_ name: String, _ type: DataType, nullable: Bool = true) -> PlanColumn {
         PlanColumn(id: .fresh(), name: name, type: type, nullable: nullable)

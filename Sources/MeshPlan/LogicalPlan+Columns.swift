@@ -69,7 +69,7 @@ extension LogicalPlan {
 extension LogicalPlan {
     /// Columns compared with `=` to another column anywhere in the plan (subqueries too), and
     /// plain GROUP BY columns: those whose distinct counts estimates want.
-    public var equalityColumns: Set<ColumnID> {
+    public var statisticsColumns: Set<ColumnID> {
         var out = Set<ColumnID>()
         visit { node in
             if case .aggregate(_, let groups, _, _) = node {
@@ -81,7 +81,7 @@ extension LogicalPlan {
                 out.insert(x)
                 out.insert(y)
             }
-            if case .subquery(let q) = e.kind { out.formUnion(q.plan.equalityColumns) }
+            if case .subquery(let q) = e.kind { out.formUnion(q.plan.statisticsColumns) }
             e.children.forEach(inExpr)
         }
         visit { node in node.expressions.forEach(inExpr) }

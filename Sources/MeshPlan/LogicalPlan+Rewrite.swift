@@ -35,14 +35,7 @@ extension LogicalPlan {
         var map: [ColumnID: ColumnID] = [:]
         for id in definedColumns { map[id] = .fresh() }
         func renamed(_ cs: [PlanColumn]) -> [PlanColumn] { cs.map { var c = $0; c.id = map[c.id] ?? c.id; return c } }
-        let references = mappingExpressions { e in
-            e.rewritten { x in
-                guard case .column(let id) = x.kind, let n = map[id] else { return x }
-                var c = x
-                c.kind = .column(n)
-                return c
-            }
-        }
+        let references = mappingExpressions { $0.renamingColumns(map) }
         let out = references.transformUp { node -> LogicalPlan in
             switch node {
             case .scan(var s):
@@ -92,6 +85,16 @@ extension LogicalPlan {
 }
 
 extension BoundExpr {
+    /// The same expression reading other columns of the same types (a copied subplan's).
+    public func renamingColumns(_ map: [ColumnID: ColumnID]) -> BoundExpr {
+        rewritten { x in
+            guard case .column(let id) = x.kind, let n = map[id] else { return x }
+            var c = x
+            c.kind = .column(n)
+            return c
+        }
+    }
+
     /// `substituting`, also inside the plans of subqueries (whose outer references follow).
     public func substitutingDeep(_ map: [ColumnID: BoundExpr]) -> BoundExpr {
         if map.isEmpty { return self }

@@ -36,17 +36,22 @@ final class SortOperator: OperatorBase, PhysicalOperator {
 
     /// The batch's rows in key order; equal keys keep their input order.
     static func sort(_ all: Batch, keys: [SortKey], keyExprs: [CompiledExpression], limit: Int? = nil) throws -> Batch {
+        var order = try Self.order(all, keys: keys, keyExprs: keyExprs)
+        if let limit, order.count > limit { order.removeLast(order.count - limit) }
+        return all.gather(order)
+    }
+
+    /// The row indices of `all` in key order, stable.
+    static func order(_ all: Batch, keys: [SortKey], keyExprs: [CompiledExpression]) throws -> [Int] {
         let keyCols = try keyExprs.map { try $0(all) }
         let comparators = zip(keyCols, keys).map { Self.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
-        var order = Self.stableSorted(Array(0..<all.rowCount)) { a, b in
+        return Self.stableSorted(Array(0..<all.rowCount)) { a, b in
             for c in comparators {
                 let r = c(a, b)
                 if r != 0 { return r < 0 }
             }
             return false
         }
-        if let limit, order.count > limit { order.removeLast(order.count - limit) }
-        return all.gather(order)
     }
 
     static func stableSorted(_ a: [Int], by less: (Int, Int) -> Bool) -> [Int] {

@@ -34,7 +34,7 @@ final class WindowOperator: OperatorBase, PhysicalOperator {
         for call in calls {
             // Sort by (partition, order); the earlier calls' outputs travel along.
             let keys = call.partitionBy.map { SortKey(expr: $0, descending: false, nullsFirst: false) } + call.orderBy
-            let order = try Self.order(all, keys: keys)
+            let order = try SortOperator.order(all, keys: keys, keyExprs: try keys.map { try ExpressionCompiler.compile($0.expr) })
             all = all.gather(order)
             outputs = outputs.map { $0.gather(order) }
             let partition = try call.partitionBy.map { try ExpressionCompiler.compile($0)(all) }
@@ -42,27 +42,6 @@ final class WindowOperator: OperatorBase, PhysicalOperator {
             outputs.append(try Self.evaluate(call, all, partitionKeys: partition, orderKeys: ordering))
         }
         return Batch(columns: all.columns + outputs, rowCount: all.rowCount)
-    }
-
-    static func order(_ b: Batch, keys: [SortKey]) throws -> [Int] {
-        guard !keys.isEmpty else { return Array(0..<b.rowCount) }
-        let cols = try keys.map { try ExpressionCompiler.compile($0.expr)(b) }
-        let cmps = zip(cols, keys).map { SortOperator.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
-        return SortOperator.stableSorted(Array(0..<b.rowCount)) { x, y in
-            for c in cmps {
-                let r = c(x, y)
-                if r != 0 { return r < 0 }
-            }
-            return false
-        }
-    }
-
-    /// Whether rows `a` and `b` have equal keys (NULLs equal, as peers and partitions are).
-    static func sameKeys(_ cols: [Column], _ a: Int, _ b: Int) -> Bool {
-        cols.allSatisfy { c in
-            let cmp = SortOperator.comparator(c, descending: false, nullsFirst: false)
-            return cmp(a, b) == 0
-        }
     }
 
     static func evaluate(_ call: WindowCall, _ b: Batch, partitionKeys: [Column], orderKeys: [Column]) throws -> Column {

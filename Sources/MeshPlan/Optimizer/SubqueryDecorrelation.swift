@@ -143,15 +143,7 @@ public struct SubqueryDecorrelation: OptimizerRule {
                 // TRUE on a match; otherwise NULL when some comparison was NULL; else FALSE.
                 // Two mark joins, the second over a copy of the subquery with ids of its own.
                 let (copy, ids) = p.plan.withFreshColumnIDs()
-                let rename = ids.mapValues { BoundExpr(.column($0), type: .unknown) }
-                func renamed(_ e: BoundExpr) -> BoundExpr {
-                    e.rewritten { n in
-                        guard case .column(let id) = n.kind, let to = rename[id] else { return n }
-                        var c = n
-                        c.kind = to.kind
-                        return c
-                    }
-                }
+                func renamed(_ e: BoundExpr) -> BoundExpr { e.renamingColumns(ids) }
                 let unknown = PlanColumn.fresh("unknown", .boolean)
                 current = .join(current, p.plan, .mark(mark, nullAware: false), BoundExpr.conjunction([eq] + p.correlation))
                 let nullCmp = Self.or(Self.isNull(x), Self.isNull(renamed(y)))

@@ -28,8 +28,8 @@ public struct RemotePushdown: OptimizerRule {
         /// The block's output, in the order of `block.outputs`.
         var columns: [PlanColumn]
         var products: [String]
-        /// Rows the planner expects of the subtree this block stands for.
-        var estimatedRows: Double? = nil
+        /// The subtree this block stands for, estimated once the block is final.
+        var subtree: LogicalPlan? = nil
 
         /// The SQL of each output column, for printing expressions over this block.
         var inputs: [ColumnID: String] { Dictionary(uniqueKeysWithValues: zip(columns.ids, block.outputs)) }
@@ -70,15 +70,15 @@ public struct RemotePushdown: OptimizerRule {
             return .remote(RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
                                           dialectName: dialect.name, sql: r.block.render(dialect),
                                           parameters: r.params.values, columns: r.columns, products: r.products,
-                                          estimatedRows: r.estimatedRows))
+                                          estimatedRows: r.subtree.flatMap { s in estimator?.estimate(s) }))
         }
     }
 
     /// - Parameter required: the columns of this node's output that its parent reads.
     func carve(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
         let carved = carveNode(plan, aliases, required)
-        guard let estimator, case .remote(var r) = carved else { return carved }
-        r.estimatedRows = estimator.estimate(plan)
+        guard estimator != nil, case .remote(var r) = carved else { return carved }
+        r.subtree = plan
         return .remote(r)
     }
 

@@ -1,3 +1,5 @@
+import MeshCore
+
 extension BoundExpr {
     /// Whether this condition is never true when any column of `ids` it reads is NULL (it is
     /// then NULL or false): true for comparisons, LIKE, IN and IS NOT NULL over expressions
@@ -22,5 +24,35 @@ extension BoundExpr {
         case .isNull(let x, let negated): return predicate && negated && x.yieldsNullOnNull(of: ids)
         default: return false
         }
+    }
+}
+
+extension BoundExpr {
+    /// Splits an OR tree into its branches.
+    public var disjuncts: [BoundExpr] {
+        if case .or(let a, let b) = kind { return a.disjuncts + b.disjuncts }
+        return [self]
+    }
+
+    public static func disjunction(_ parts: [BoundExpr]) -> BoundExpr? {
+        guard var acc = parts.first else { return nil }
+        for p in parts.dropFirst() { acc = BoundExpr(.or(acc, p), type: .boolean) }
+        return acc
+    }
+
+    /// What an OR implies about the columns in `ids` alone: the OR, over the branches, of
+    /// each branch's conjuncts that read only those columns; nil when some branch has none
+    /// (then nothing is implied). `(n1 = 'FR' AND n2 = 'DE') OR (n1 = 'DE' AND n2 = 'FR')`
+    /// implies `n1 = 'FR' OR n1 = 'DE'` for n1's columns.
+    public func impliedDisjunction(over ids: Set<ColumnID>) -> BoundExpr? {
+        let branches = disjuncts
+        guard branches.count > 1 else { return nil }
+        var parts: [BoundExpr] = []
+        for b in branches {
+            let local = b.conjuncts.filter { !$0.referencedColumns.isEmpty && $0.referencedColumns.isSubset(of: ids) }
+            guard let c = BoundExpr.conjunction(local) else { return nil }
+            parts.append(c)
+        }
+        return BoundExpr.disjunction(parts)
     }
 }
