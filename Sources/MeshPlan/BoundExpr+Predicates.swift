@@ -55,4 +55,15 @@ extension BoundExpr {
         }
         return BoundExpr.disjunction(parts)
     }
+
+    /// Whether some conjunct equates an expression of one side of a join with one of the
+    /// other: a hash join key (the executor splits join conditions the same way).
+    public func hasEqualityKey(between left: Set<ColumnID>, and right: Set<ColumnID>) -> Bool {
+        conjuncts.contains { c in
+            guard case .comparison(.equal, let a, let b) = c.kind else { return false }
+            let ac = a.referencedColumns, bc = b.referencedColumns
+            guard !ac.isEmpty, !bc.isEmpty else { return false }
+            return (ac.isSubset(of: left) && bc.isSubset(of: right)) || (ac.isSubset(of: right) && bc.isSubset(of: left))
+        }
+    }
 }

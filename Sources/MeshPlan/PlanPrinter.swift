@@ -29,9 +29,11 @@ public enum PlanPrinter {
                 return d == f.name ? d : "\(d) AS \(f.name)"
             }
             lines.append("\(pad)\(arrow)Project: \(items.joined(separator: ", "))\(note)")
-        case .join(_, _, let kind, let cond):
+        case .join(let l, let r, let kind, let cond):
             let c = cond.map { " on " + expr($0) } ?? ""
-            lines.append("\(pad)\(arrow)Hash \(kind.label) Join\(c)\(note)")
+            // Without an equality key the executor pairs rows in a nested loop.
+            let method = cond?.hasEqualityKey(between: l.columns.idSet, and: r.columns.idSet) == true ? "Hash" : "Nested Loop"
+            lines.append("\(pad)\(arrow)\(method) \(kind.label) Join\(c)\(note)")
         case .aggregate(_, let groups, let aggs, _):
             let g = groups.map(expr).joined(separator: ", ")
             let a = aggs.map { describe($0, names: inputNames) }.joined(separator: ", ")
