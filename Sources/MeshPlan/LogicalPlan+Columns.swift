@@ -67,8 +67,9 @@ extension LogicalPlan {
 }
 
 extension LogicalPlan {
-    /// Columns compared with `=` to another column anywhere in the plan (subqueries too), and
-    /// plain GROUP BY columns: those whose distinct counts estimates want.
+    /// Columns compared with `=` to another column anywhere in the plan (subqueries too),
+    /// columns compared with constants (`=`, `<>`, IN), and plain GROUP BY columns: those
+    /// whose distinct counts estimates want.
     public var statisticsColumns: Set<ColumnID> {
         var out = Set<ColumnID>()
         visit { node in
@@ -80,6 +81,15 @@ extension LogicalPlan {
             if case .comparison(.equal, let a, let b) = e.kind, case .column(let x) = a.kind, case .column(let y) = b.kind {
                 out.insert(x)
                 out.insert(y)
+            }
+            // A column compared with constants: its distinct count gives the share kept.
+            switch e.kind {
+            case .comparison(.equal, let a, let b), .comparison(.notEqual, let a, let b):
+                if case .column(let x) = a.kind, b.referencedColumns.isEmpty { out.insert(x) }
+                if case .column(let y) = b.kind, a.referencedColumns.isEmpty { out.insert(y) }
+            case .inList(let a, let items, _):
+                if case .column(let x) = a.kind, items.allSatisfy({ $0.referencedColumns.isEmpty }) { out.insert(x) }
+            default: break
             }
             if case .subquery(let q) = e.kind { out.formUnion(q.plan.statisticsColumns) }
             e.children.forEach(inExpr)

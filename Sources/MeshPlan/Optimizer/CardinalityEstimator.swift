@@ -25,7 +25,7 @@ public struct CardinalityEstimator: Sendable {
         case .scan(let s): return rows(of: s)
         case .singleRow: return 1
         case .remote: return Self.unknownTableRows
-        case .filter(let c, let p): return max(1, estimate(c) * selectivity(p))
+        case .filter(let c, let p): return max(1, estimate(c) * selectivity(p, distinct: distinctValues(c)))
         case .project(let c, _, _), .sort(let c, _), .window(let c, _, _): return estimate(c)
         case .limit(let c, let limit, _): return min(estimate(c), Double(limit ?? Int.max))
         case .distinct(let c): return max(1, estimate(c) * 0.5)
@@ -80,22 +80,31 @@ public struct CardinalityEstimator: Sendable {
         return 0.5
     }
 
-    /// The fraction of rows a predicate keeps.
-    public func selectivity(_ e: BoundExpr) -> Double {
+    /// The fraction of rows a predicate keeps. A column compared with constants keeps one
+    /// value in as many as the source counted distinct values (`distinct`), where it gave
+    /// them; otherwise PostgreSQL's default guesses apply.
+    public func selectivity(_ e: BoundExpr, distinct: [ColumnID: Double] = [:]) -> Double {
+        /// The distinct count of a lone column compared with constants.
+        func values(_ a: BoundExpr, _ others: [BoundExpr]) -> Double? {
+            guard case .column(let id) = a.kind, others.allSatisfy({ $0.referencedColumns.isEmpty }),
+                  let d = distinct[id], d >= 1 else { return nil }
+            return d
+        }
         switch e.kind {
-        case .and(let a, let b): return selectivity(a) * selectivity(b)
+        case .and(let a, let b): return selectivity(a, distinct: distinct) * selectivity(b, distinct: distinct)
         case .or(let a, let b):
-            let x = selectivity(a), y = selectivity(b)
+            let x = selectivity(a, distinct: distinct), y = selectivity(b, distinct: distinct)
             return min(1, x + y - x * y)
-        case .not(let a): return 1 - selectivity(a)
-        case .comparison(let op, _, _):
+        case .not(let a): return 1 - selectivity(a, distinct: distinct)
+        case .comparison(let op, let a, let b):
+            let d = values(a, [b]) ?? values(b, [a])
             switch op {
-            case .equal: return 0.005
-            case .notEqual: return 0.995
+            case .equal: return d.map { 1 / $0 } ?? 0.005
+            case .notEqual: return d.map { 1 - 1 / $0 } ?? 0.995
             default: return 1.0 / 3.0
             }
-        case .inList(_, let items, let negated):
-            let s = min(0.5, 0.005 * Double(items.count))
+        case .inList(let x, let items, let negated):
+            let s = values(x, items).map { min(1, Double(items.count) / $0) } ?? min(0.5, 0.005 * Double(items.count))
             return negated ? 1 - s : s
         case .like(_, _, _, _, let negated): return negated ? 0.9 : 0.1
         case .isNull(_, let negated): return negated ? 0.995 : 0.005
