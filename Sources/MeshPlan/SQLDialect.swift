@@ -66,6 +66,11 @@ public protocol SQLDialect: Sendable {
     /// The one parameter `keySetFilter` reads: the keys (integers or text) as the source
     /// wants them, by default a JSON array.
     func keySetParameter(_ keys: [Value]) -> Value?
+    /// `predicate` marked with the fraction of rows meshql expects it to keep, for a source
+    /// whose planner guesses that fraction itself (SQLite, which without ANALYZE takes every
+    /// filter to keep 94 % of the rows and so joins a large table before a well filtered
+    /// small one); nil to send the predicate as it is. The result must mean the predicate.
+    func selectivityHint(_ predicate: String, keeps fraction: Double) -> String?
 }
 
 extension SQLDialect {
@@ -82,6 +87,7 @@ extension SQLDialect {
     public func byteOrderedText(_ sql: String) -> String? { nil }
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? { nil }
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
+    public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

@@ -70,3 +70,43 @@ struct FullDialect: SQLDialect {
         #expect(f[0].parameters.isEmpty)
     }
 }
+
+/// A dialect whose planner wants to be told how selective each filter is (as SQLite's does).
+struct HintingDialect: SQLDialect {
+    var name: String { "hinting" }
+    func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+    func castTypeName(_ type: DataType) -> String? { type.description }
+    func supports(_ feature: PushdownFeature) -> Bool { true }
+    func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? {
+        "likely(\(predicate), \(String(format: "%.3f", fraction)))"
+    }
+}
+
+@Suite struct SelectivityHintTests {
+    /// Each pushed conjunct carries its own estimate; a column compared with constants keeps
+    /// one value in as many as the source counted (`region` has 4 here), and a column without
+    /// a count keeps PostgreSQL's default share.
+    @Test func filtersCarryTheirEstimatedShare() throws {
+        let bound = try Binder(catalog: TestCatalog()).bind(try Parser.parseQuery(
+            "SELECT id FROM crm.customers WHERE region IN ('EU', 'US') AND name = 'x'")).plan
+        let scan = try #require(bound.allScans.first)
+        let estimator = CardinalityEstimator(tableRows: [scan.statisticsKey: 1000],
+                                             columnDistinct: [scan.statisticsKey + "\u{1}region": 4])
+        let rules: [any OptimizerRule] = [
+            PredicatePushdown(), ColumnPruning(),
+            RemotePushdown(dialects: ["pg1": HintingDialect(), "lite1": HintingDialect()], estimator: estimator),
+        ]
+        guard case .remote(let f) = try Optimizer(rules: rules).optimize(bound).0 else {
+            Issue.record("expected one fragment")
+            return
+        }
+        #expect(f.sql.contains("likely((\"s0\".\"region\" IN (?1, ?2)), 0.500)"), "\(f.sql)")
+        #expect(f.sql.contains("likely((\"s0\".\"name\" = ?3), 0.005)"), "\(f.sql)")
+        // Without statistics nothing is hinted.
+        let plain = try Optimizer(rules: [PredicatePushdown(), ColumnPruning(),
+                                          RemotePushdown(dialects: ["pg1": HintingDialect(), "lite1": HintingDialect()])])
+            .optimize(bound).0
+        guard case .remote(let g) = plain else { return }
+        #expect(!g.sql.contains("likely"))
+    }
+}

@@ -28,6 +28,14 @@ public struct SQLiteDialect: SQLDialect {
         return "(\(column) IN (SELECT value FROM json_each(?\(index))) OR typeof(\(column)) <> '\(storage)')"
     }
 
+    /// `likelihood(X, p)` returns X; the planner takes p as the chance that X is true (SQLite
+    /// wants a constant between 0 and 1, and strips the call when it looks for usable indexes).
+    public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? {
+        guard fraction.isFinite else { return nil }
+        let p = min(1, max(0, fraction))
+        return "likelihood(\(predicate), \(String(format: "%.6f", p)))"
+    }
+
     /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.
     public func castTypeName(_ type: DataType) -> String? {
         switch type {

@@ -126,8 +126,14 @@ public struct RemotePushdown: OptimizerRule {
                     r.block = r.block.wrapped(aliases.make(), d)
                 }
                 var params = r.params
-                guard let s = ExpressionSQL(dialect: d).print(pred, r.inputs, &params) else { return nil }
-                r.block.wheres.append(s)
+                let printer = ExpressionSQL(dialect: d)
+                let distinct = estimator?.distinctValues(child) ?? [:]
+                // Each conjunct goes with the share of rows it is expected to keep, where the
+                // source's planner would otherwise guess (see `SQLDialect.selectivityHint`).
+                for c in pred.conjuncts {
+                    guard let s = printer.print(c, r.inputs, &params) else { return nil }
+                    r.block.wheres.append(estimator.flatMap { d.selectivityHint(s, keeps: $0.selectivity(c, distinct: distinct)) } ?? s)
+                }
                 r.params = params
                 return r
             }
@@ -167,6 +173,7 @@ public struct RemotePushdown: OptimizerRule {
                 }
                 var params = r.params
                 let printer = ExpressionSQL(dialect: d)
+                let distinct = estimator?.distinctValues(child) ?? [:]
                 let inputs = r.inputs
                 var gs: [String] = []
                 for g in groups {
