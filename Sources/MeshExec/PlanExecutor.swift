@@ -41,13 +41,9 @@ public struct PlanExecutor {
         case .join(let l, let r, let kind, let cond):
             let layout = (l.columns + r.columns).layout
             // The probe (left) side of an inner, semi or right join starts after the build
-            // side is in, narrowed to its keys (its unmatched rows are dropped anyway); unless
-            // the build side is a source query expected to return so many keys that no filter
-            // would be sent, when both sides had better run at once.
-            var probeWaits = kind == .inner || kind == .semi || kind == .cross || kind == .right
-            if case .remote(let f) = r, let rows = f.estimatedRows, rows > 2 * Double(RemoteScanOperator.maxFilterKeys) {
-                probeWaits = false
-            }
+            // side is in, narrowed to its keys (its unmatched rows are dropped anyway), or as
+            // soon as the build side has more keys than a filter carries.
+            let probeWaits = kind == .inner || kind == .semi || kind == .cross || kind == .right
             return try HashJoinOperator(left: try build(l, deferred: deferred || probeWaits), right: try build(r), kind: kind,
                                         condition: try cond?.slotted(layout), fields: plan.fields, budget: budget)
         case .aggregate(let c, let groups, let aggs, let columns):

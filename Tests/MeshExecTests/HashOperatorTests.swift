@@ -295,3 +295,51 @@ import Testing
         }
     }
 }
+
+/// A probe input that records whether the join above asked it to start early.
+final class RecordingProbe: PhysicalOperator {
+    let inner: BatchSourceOperator
+    private(set) var startedEarly = false
+    init(_ inner: BatchSourceOperator) { self.inner = inner }
+    var fields: [Field] { inner.fields }
+    var rowsProduced: Int { inner.rowsProduced }
+    var children: [any PhysicalOperator] { [] }
+    func next() async throws -> Batch? { try await inner.next() }
+    func close() { inner.close() }
+    func startEarly() { startedEarly = true }
+}
+
+@Suite struct ProbeStartTests {
+    static func side(keys: [Int64]) -> BatchSourceOperator {
+        let fields = [Field(name: "k", type: .bigint)]
+        let batches = stride(from: 0, to: keys.count, by: Batch.preferredSize).map { start in
+            Batch.fromRows(keys[start..<min(keys.count, start + Batch.preferredSize)].map { [.int($0)] }, types: [.bigint])
+        }
+        return BatchSourceOperator(fields: fields, batches: batches)
+    }
+
+    func run(buildKeys: [Int64]) async throws -> (startedEarly: Bool, rows: Int) {
+        let probe = RecordingProbe(Self.side(keys: [1, 2, 3]))
+        let join = try HashJoinOperator(
+            left: probe, right: Self.side(keys: buildKeys), kind: .inner,
+            condition: BoundExpr(.comparison(.equal, .slot(0, .bigint), .slot(1, .bigint)), type: .boolean),
+            fields: [Field(name: "k", type: .bigint), Field(name: "k", type: .bigint)])
+        var rows = 0
+        while let b = try await join.next() { rows += b.rowCount }
+        return (probe.startedEarly, rows)
+    }
+
+    /// More distinct build keys than a dynamic filter carries: the probe need not wait.
+    @Test func manyBuildKeysStartTheProbeEarly() async throws {
+        let r = try await run(buildKeys: (0..<120_000).map { Int64($0) })
+        #expect(r.startedEarly)
+        #expect(r.rows == 3)
+    }
+
+    /// Many rows but few keys: the probe waits for its filter.
+    @Test func fewBuildKeysKeepTheProbeWaiting() async throws {
+        let r = try await run(buildKeys: (0..<120_000).map { Int64($0 % 1000) })
+        #expect(!r.startedEarly)
+        #expect(r.rows == 3 * 120)
+    }
+}

@@ -44,6 +44,7 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         guard output == nil, column < groupSlots.count, let j = groupSlots[column] else { return false }
         return child.pushDynamicFilter(column: j, keys: keys)
     }
+    public func startEarly() { child.startEarly() }
 
     public func next() async throws -> Batch? {
         if output == nil { output = try await run() }

@@ -55,6 +55,8 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     /// The probe keys as expressions over the probe's columns (to find plain columns for
     /// dynamic filters).
     private let probeKeyExprs: [BoundExpr]
+    /// The type of the first build key, whose distinct values decide whether a filter is sent.
+    private let buildKeyType: DataType
 
     public init(left: any PhysicalOperator, right: any PhysicalOperator, kind: PlanJoinKind, condition: BoundExpr?,
                 fields: [Field], budget: MemoryBudget? = nil) throws {
@@ -78,6 +80,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
             rest.append(c)
         }
         probeKeyExprs = lkeys
+        buildKeyType = rkeys.first?.type ?? .unknown
         let l = try lkeys.map(ExpressionCompiler.compile)
         let r = try rkeys.map(ExpressionCompiler.compile)
         probeKeys = l
@@ -117,7 +120,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private var buildSide: any PhysicalOperator { right }
 
     private func build() async throws {
-        buildBatch = try await drain(buildSide, budget: budget, for: "hash join build side")
+        buildBatch = try await drainBuildSide()
         let n = buildBatch.rowCount
         // The hash table: a slot of the key width plus bookkeeping per row, at most half full.
         try budget?.reserve(n * (8 * (buildKeys.count + 1) + 16) * 2, for: "hash join table")
@@ -156,6 +159,39 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     public func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
         guard !built, column < left.fields.count else { return false }
         return left.pushDynamicFilter(column: column, keys: keys)
+    }
+
+    /// Reads the build side. While the probe waits for a dynamic filter, the distinct keys
+    /// read so far are counted at 50k, 100k, 200k and 400k rows: once there are more than a
+    /// filter carries, none will be sent, so the probe's source queries start at once and run
+    /// beside the rest of the build instead of after it.
+    private func drainBuildSide() async throws -> Batch {
+        var parts: [Batch] = []
+        var rows = 0
+        let limit = RemoteScanOperator.maxFilterKeys
+        var nextCheck = probeDropsUnmatched && !buildKeys.isEmpty ? limit : Int.max
+        while let b = try await buildSide.next() {
+            try Task.checkCancellation()
+            guard b.rowCount > 0 else { continue }
+            try budget?.reserve(2 * b.estimatedBytes, for: "hash join build side")
+            parts.append(b)
+            rows += b.rowCount
+            guard rows > nextCheck else { continue }
+            let keys = Column.concat(try parts.map { try buildKeys[0]($0) }, type: buildKeyType)
+            if Self.distinctKeys(keys, max: limit) == nil {
+                probe.startEarly()
+                nextCheck = Int.max
+            } else {
+                nextCheck = nextCheck >= 8 * limit ? Int.max : nextCheck * 2
+            }
+        }
+        return concatBatches(parts, fields: buildSide.fields)
+    }
+
+    /// A probe that waits for this join's own build side (whose keys may yet filter it) goes
+    /// on waiting; one that only waited for the join above starts.
+    public func startEarly() {
+        if !probeDropsUnmatched { probe.startEarly() }
     }
 
     /// The distinct non-NULL values of an integer or text key column, or nil past `max`.

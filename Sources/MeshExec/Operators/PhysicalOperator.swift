@@ -19,11 +19,15 @@ public protocol PhysicalOperator: AnyObject {
     /// towards a source query that can apply it; returns whether one did. Dropping fewer
     /// rows than asked is always allowed, so an operator that cannot pass it says false.
     func pushDynamicFilter(column: Int, keys: [Value]) -> Bool
+    /// The join above that deferred this input's source queries will send no dynamic filter
+    /// after all: start them now. Operators that pass filters down pass this down too.
+    func startEarly()
 }
 
 extension PhysicalOperator {
     public var analyzeNotes: [String] { [] }
     public func pushDynamicFilter(column: Int, keys: [Value]) -> Bool { false }
+    public func startEarly() {}
 }
 
 /// The input slot each expression merely reads (`.slot(i)`), nil for computed ones: how a

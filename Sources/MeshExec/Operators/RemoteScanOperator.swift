@@ -51,6 +51,10 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         return true
     }
 
+    func startEarly() {
+        if !closed { start() }
+    }
+
     private func start() {
         guard stream == nil else { return }
         var sql = fragment.sql

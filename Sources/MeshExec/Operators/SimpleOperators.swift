@@ -37,6 +37,7 @@ final class FilterOperator: OperatorBase, PhysicalOperator {
     func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
         child.pushDynamicFilter(column: column, keys: keys)
     }
+    func startEarly() { child.startEarly() }
 
     func close() { child.close() }
 }
@@ -60,6 +61,7 @@ final class ProjectOperator: OperatorBase, PhysicalOperator {
         guard column < inputSlots.count, let j = inputSlots[column] else { return false }
         return child.pushDynamicFilter(column: j, keys: keys)
     }
+    func startEarly() { child.startEarly() }
 
     func next() async throws -> Batch? {
         guard let b = try await child.next() else { return nil }

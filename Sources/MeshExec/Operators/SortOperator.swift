@@ -24,6 +24,7 @@ final class SortOperator: OperatorBase, PhysicalOperator {
     func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
         sorted == nil && child.pushDynamicFilter(column: column, keys: keys)
     }
+    func startEarly() { child.startEarly() }
 
     func next() async throws -> Batch? {
         if sorted == nil {
