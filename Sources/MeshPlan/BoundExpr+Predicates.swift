@@ -35,9 +35,7 @@ extension BoundExpr {
     }
 
     public static func disjunction(_ parts: [BoundExpr]) -> BoundExpr? {
-        guard var acc = parts.first else { return nil }
-        for p in parts.dropFirst() { acc = BoundExpr(.or(acc, p), type: .boolean) }
-        return acc
+        chain(parts) { .or($0, $1) }
     }
 
     /// What an OR implies about the columns in `ids` alone: the OR, over the branches, of
@@ -65,5 +63,10 @@ extension BoundExpr {
             guard !ac.isEmpty, !bc.isEmpty else { return false }
             return (ac.isSubset(of: left) && bc.isSubset(of: right)) || (ac.isSubset(of: right) && bc.isSubset(of: left))
         }
+    }
+
+    /// Levels of the tree: 1 for a leaf.
+    public var height: Int {
+        1 + (children.map(\.height).max() ?? 0)
     }
 }

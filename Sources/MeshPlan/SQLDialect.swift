@@ -71,6 +71,9 @@ public protocol SQLDialect: Sendable {
     /// filter to keep 94 % of the rows and so joins a large table before a well filtered
     /// small one); nil to send the predicate as it is. The result must mean the predicate.
     func selectivityHint(_ predicate: String, keeps fraction: Double) -> String?
+    /// The deepest expression (levels of the bound tree) sent to the source; deeper ones are
+    /// evaluated here. SQLite's parser overflows its stack near 100 nested parentheses.
+    var maxExpressionDepth: Int { get }
 }
 
 extension SQLDialect {
@@ -88,6 +91,7 @@ extension SQLDialect {
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? { nil }
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }
+    public var maxExpressionDepth: Int { 1000 }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

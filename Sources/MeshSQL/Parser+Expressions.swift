@@ -9,22 +9,36 @@ extension Parser {
     }
 
     mutating func parseOr() throws(SQLSyntaxError) -> Expr {
-        var left = try parseAnd()
-        while acceptWord("or") {
-            let right = try parseAnd()
-            left = Expr(.binary(.or, left, right), at: left.location)
-        }
-        return left
+        var terms = [try parseAnd()]
+        while acceptWord("or") { terms.append(try parseAnd()) }
+        return try logicalChain(.or, terms)
     }
 
     mutating func parseAnd() throws(SQLSyntaxError) -> Expr {
-        var left = try parseNot()
-        while acceptWord("and") {
-            let right = try parseNot()
-            left = Expr(.binary(.and, left, right), at: left.location)
-        }
-        return left
+        var terms = [try parseNot()]
+        while acceptWord("and") { terms.append(try parseNot()) }
+        return try logicalChain(.and, terms)
     }
+
+    /// `a AND b AND …` (or OR): left-deep as written for a few terms; a longer chain (the
+    /// thousands of terms BI tools generate) becomes a balanced tree, as deep as the log of
+    /// its length, which every later stage walks without a deep stack. AND and OR are
+    /// associative in SQL's three-valued logic, so the shape does not change the result.
+    private mutating func logicalChain(_ op: BinaryOperator, _ terms: [Expr]) throws(SQLSyntaxError) -> Expr {
+        func balanced(_ part: ArraySlice<Expr>) -> Expr {
+            if part.count == 1 { return part.first! }
+            let mid = part.startIndex + part.count / 2
+            let left = balanced(part[..<mid])
+            return Expr(.binary(op, left, balanced(part[mid...])), at: left.location)
+        }
+        guard terms.count > Self.leftDeepChainLimit else {
+            return terms.dropFirst().reduce(terms[0]) { Expr(.binary(op, $0, $1), at: $0.location) }
+        }
+        return balanced(terms[...])
+    }
+
+    /// Longest AND/OR chain kept in its written, left-deep shape.
+    public static let leftDeepChainLimit = 16
 
     /// `NOT x`. `NOT EXISTS (…)`, `NOT x IN (…)` become the negated predicate (same meaning in
     /// SQL's three-valued logic), so later stages see one form of each.
@@ -48,8 +62,11 @@ extension Parser {
 
     /// `x IS [NOT] NULL | TRUE | FALSE | DISTINCT FROM y`
     mutating func parseIs() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseComparison()
         while acceptWord("is") {
+            try chainLink(&levels)
             let negated = acceptWord("not")
             if acceptWord("null") {
                 left = Expr(.isNull(left, negated: negated), at: left.location)
@@ -73,9 +90,12 @@ extension Parser {
     ]
 
     mutating func parseComparison() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parsePredicate()
         while case .symbol(let s) = current.kind, let op = Self.comparisonOperators[s] {
             advance()
+            try chainLink(&levels)
             let right = try parsePredicate()
             left = Expr(.binary(op, left, right), at: left.location)
         }
@@ -84,6 +104,8 @@ extension Parser {
 
     /// `x [NOT] BETWEEN a AND b`, `x [NOT] IN (…)`, `x [NOT] LIKE|ILIKE p [ESCAPE e]`
     mutating func parsePredicate() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseConcat()
         while true {
             var negated = false
@@ -92,14 +114,17 @@ extension Parser {
                 negated = true
             }
             if acceptWord("between") {
+                try chainLink(&levels)
                 let low = try parseConcat()
                 try expectWord("and")
                 let high = try parseConcat()
                 left = Expr(.between(left, low: low, high: high, negated: negated), at: left.location)
             } else if acceptWord("in") {
+                try chainLink(&levels)
                 left = try parseInTail(left, negated: negated)
             } else if isWord("like") || isWord("ilike") {
                 let caseInsensitive = advance().isWord("ilike")
+                try chainLink(&levels)
                 let pattern = try parseConcat()
                 let escape = acceptWord("escape") ? try parseConcat() : nil
                 left = Expr(.like(left, pattern: pattern, escape: escape, caseInsensitive: caseInsensitive,
@@ -138,8 +163,11 @@ extension Parser {
 
     /// `a || b` (PostgreSQL's "any other operator" level, below `+ -`).
     mutating func parseConcat() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseAdditive()
         while acceptSymbol("||") {
+            try chainLink(&levels)
             let right = try parseAdditive()
             left = Expr(.binary(.concat, left, right), at: left.location)
         }
@@ -147,16 +175,21 @@ extension Parser {
     }
 
     mutating func parseAdditive() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseMultiplicative()
         while true {
             let op: BinaryOperator
             if acceptSymbol("+") { op = .add } else if acceptSymbol("-") { op = .subtract } else { return left }
+            try chainLink(&levels)
             let right = try parseMultiplicative()
             left = Expr(.binary(op, left, right), at: left.location)
         }
     }
 
     mutating func parseMultiplicative() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseUnary()
         while true {
             let op: BinaryOperator
@@ -169,6 +202,7 @@ extension Parser {
             } else {
                 return left
             }
+            try chainLink(&levels)
             let right = try parseUnary()
             left = Expr(.binary(op, left, right), at: left.location)
         }
@@ -185,8 +219,11 @@ extension Parser {
 
     /// A primary followed by any number of `::type` casts.
     mutating func parsePostfix() throws(SQLSyntaxError) -> Expr {
+        var levels = 0
+        defer { depth -= levels }
         var expr = try parsePrimary()
         while acceptSymbol("::") {
+            try chainLink(&levels)
             let type = try parseTypeName()
             expr = Expr(.cast(expr, type: type), at: expr.location)
         }

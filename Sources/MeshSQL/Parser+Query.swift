@@ -32,9 +32,12 @@ extension Parser {
     }
 
     private mutating func parseUnionLevel() throws(SQLSyntaxError) -> QueryBody {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseIntersectLevel()
         while isWord("union") || isWord("except") {
             let op: SetOperator = advance().isWord("union") ? .union : .except
+            try chainLink(&levels)
             let all = parseSetQuantifier()
             let right = try parseIntersectLevel()
             left = .setOperation(op, all: all, left, right)
@@ -43,8 +46,11 @@ extension Parser {
     }
 
     private mutating func parseIntersectLevel() throws(SQLSyntaxError) -> QueryBody {
+        var levels = 0
+        defer { depth -= levels }
         var left = try parseQueryPrimary()
         while acceptWord("intersect") {
+            try chainLink(&levels)
             let all = parseSetQuantifier()
             let right = try parseQueryPrimary()
             left = .setOperation(.intersect, all: all, left, right)

@@ -6,7 +6,10 @@ public struct Parser {
     var tokens: [Token]
     var position = 0
     /// Current nesting of expressions and queries; bounded so hostile input cannot exhaust the
-    /// (small) stack of a concurrency thread.
+    /// (small) stack of a concurrency thread in any later stage. Each operator of a left-deep
+    /// chain (`a + b + …`, `||`, `::`, comparisons, set operations) counts as one level, since
+    /// the tree it builds is that deep; long AND/OR chains are built balanced instead. SQL.md
+    /// documents the limit.
     var depth = 0
     static let maxDepth = 200
 
@@ -125,10 +128,17 @@ public struct Parser {
         return String(source[tokens[from].range.lowerBound..<tokens[to - 1].range.upperBound])
     }
 
+    /// One more operator in a left-deep chain: the tree is one level deeper. The caller gives
+    /// the levels back when its chain ends.
+    mutating func chainLink(_ levels: inout Int) throws(SQLSyntaxError) {
+        levels += 1
+        try enterNesting()
+    }
+
     mutating func enterNesting() throws(SQLSyntaxError) {
         depth += 1
         if depth > Self.maxDepth {
-            throw SQLSyntaxError("statement is nested too deeply", at: current.location)
+            throw SQLSyntaxError("statement is nested too deeply (more than \(Self.maxDepth) levels; each operator of a chain such as a + b + … counts as one)", at: current.location)
         }
     }
 

@@ -28,6 +28,10 @@ public struct SQLiteDialect: SQLDialect {
         return "(\(column) IN (SELECT value FROM json_each(?\(index))) OR typeof(\(column)) <> '\(storage)')"
     }
 
+    /// SQLite's parser stack (YYSTACKDEPTH 100) overflows near 100 nested parentheses, and
+    /// every operator meshql prints is parenthesised.
+    public var maxExpressionDepth: Int { 40 }
+
     /// `likelihood(X, p)` returns X; the planner takes p as the chance that X is true (SQLite
     /// wants a constant between 0 and 1, and strips the call when it looks for usable indexes).
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? {

@@ -83,9 +83,7 @@ public struct ExpressionSimplification: OptimizerRule {
         guard !unique.isEmpty else { return e }
         let rests = branches.map { $0.filter { !unique.contains($0) } }
         if rests.contains(where: \.isEmpty) { return BoundExpr.conjunction(unique)! }
-        let or = rests.dropFirst().reduce(BoundExpr.conjunction(rests[0])!) {
-            BoundExpr(.or($0, BoundExpr.conjunction($1)!), type: .boolean)
-        }
+        let or = BoundExpr.disjunction(rests.map { BoundExpr.conjunction($0)! })!
         return BoundExpr.conjunction(unique + [or])!
     }
 }

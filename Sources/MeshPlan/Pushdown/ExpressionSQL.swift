@@ -7,6 +7,8 @@ struct ExpressionSQL {
 
     /// - Parameter inputs: the SQL that reads each input column.
     func print(_ e: BoundExpr, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
+        // Deeper than the source's parser takes: it stays here.
+        guard e.height <= dialect.maxExpressionDepth else { return nil }
         func p(_ x: BoundExpr) -> String? { print(x, inputs, &params) }
         switch e.kind {
         case .column(let id):

@@ -1,4 +1,5 @@
 import MeshCore
+import MeshSQL
 
 /// One `SELECT` being assembled for a source. Plan nodes fold into the block while SQL allows
 /// it (a filter into WHERE, a sort into ORDER BY …); otherwise the block becomes a subquery.
@@ -25,12 +26,25 @@ struct SQLBlock {
         if distinct { s += "DISTINCT " }
         s += outputs.enumerated().map { "\($1) AS \(dialect.quoteIdentifier("c\($0)"))" }.joined(separator: ", ")
         s += " FROM " + from
-        if !wheres.isEmpty { s += " WHERE " + wheres.joined(separator: " AND ") }
+        if !wheres.isEmpty { s += " WHERE " + Self.conjunction(wheres) }
         if let groupBy, !groupBy.isEmpty { s += " GROUP BY " + groupBy.joined(separator: ", ") }
-        if !having.isEmpty { s += " HAVING " + having.joined(separator: " AND ") }
+        if !having.isEmpty { s += " HAVING " + Self.conjunction(having) }
         if !orderBy.isEmpty { s += " ORDER BY " + orderBy.joined(separator: ", ") }
         if limit != nil || offset != nil { s += " " + dialect.limitClause(limit: limit, offset: offset) }
         return s
+    }
+
+    /// Conditions joined by AND: as a flat list for a few; for many, grouped in balanced
+    /// parentheses, since a source parses `a AND b AND …` into a tree as deep as the list
+    /// (SQLite refuses depth 1000: "Expression tree is too large").
+    static func conjunction(_ parts: [String]) -> String {
+        guard parts.count > Parser.leftDeepChainLimit else { return parts.joined(separator: " AND ") }
+        func balanced(_ part: ArraySlice<String>) -> String {
+            if part.count == 1 { return part.first! }
+            let mid = part.startIndex + part.count / 2
+            return "(" + balanced(part[..<mid]) + " AND " + balanced(part[mid...]) + ")"
+        }
+        return balanced(parts[...])
     }
 
     /// This block as a subquery named `alias`, read through a fresh plain block.
