@@ -16,6 +16,43 @@ public enum CivilTime {
         return Int32(era * 146_097 + doe - 719_468)
     }
 
+    /// PostgreSQL's timestamp range in days since the epoch: 4714-11-24 BC (Julian day 0) to
+    /// 294276-12-31 AD. Dates go further (to 5874897 AD), but not as timestamps.
+    public static let timestampDays: ClosedRange<Int64> = -2_440_588...106_762_939
+
+    /// PostgreSQL's date range in days since the epoch: 4714-11-24 BC to 5874897-12-31 AD.
+    public static let dateDays: ClosedRange<Int64> = -2_440_588...2_145_042_905
+
+    /// Midnight of a day as microseconds, saturated outside the timestamp range: for
+    /// comparing a date with a timestamp, where the order is all that matters.
+    public static func saturatingMicros(fromDays d: Int32) -> Int64 {
+        let (r, o) = Int64(d).multipliedReportingOverflow(by: microsPerDay)
+        return o ? (d < 0 ? .min : .max) : r
+    }
+
+    /// Midnight of a day as microseconds, or nil outside the timestamp range.
+    public static func micros(fromDays d: Int64) -> Int64? {
+        guard timestampDays.contains(d) else { return nil }
+        return d * microsPerDay
+    }
+
+    /// The error for a date or timestamp that left PostgreSQL's range (22008).
+    public static func outOfRange(_ message: String = "timestamp out of range") -> MeshError {
+        MeshError(.datetimeOverflow, message)
+    }
+
+    /// `days(year:month:day:)` for any year, or nil when the day is not an Int32.
+    public static func checkedDays(year: Int, month: Int, day: Int) -> Int32? {
+        guard abs(year) < 6_000_000 else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int32(exactly: era * 146_097 + doe - 719_468)
+    }
+
     public static func civil(fromDays days: Int32) -> (year: Int, month: Int, day: Int) {
         let z = Int(days) + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

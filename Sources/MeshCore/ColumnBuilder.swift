@@ -89,7 +89,8 @@ public struct ColumnBuilder: Sendable {
         case (.decimal(let v, let s), .int): appendInt(Int64(Decimal128.rescale(v, from: s, to: 0)))
         case (.string(let s), .string): appendString(s)
         case (.date(let d), .date): appendDate(d)
-        case (.date(let d), .timestamp): appendTimestamp(Int64(d) * CivilTime.microsPerDay)
+        case (.date(let d), .timestamp):
+            if let t = CivilTime.micros(fromDays: Int64(d)) { appendTimestamp(t) } else { appendNull() }
         case (.timestamp(let t), .timestamp): appendTimestamp(t)
         case (.bytes(let b), .bytes): appendBytes(b)
         default:

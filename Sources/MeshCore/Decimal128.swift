@@ -12,11 +12,32 @@ public enum Decimal128 {
     @inline(__always)
     public static func pow10(_ n: Int) -> Int128 { powersOfTen[n] }
 
+    /// The largest magnitude a decimal holds: 38 digits, as `numeric(38, s)`.
+    public static let limit: Int128 = powersOfTen[38]
+
+    /// `v · 10^n`, or nil when that leaves 38 digits: the caller raises 22003 "numeric field
+    /// overflow", as PostgreSQL does for the same value in numeric(38, s).
+    public static func scaledUp(_ v: Int128, by n: Int) -> Int128? {
+        if v == 0 { return 0 }
+        guard n >= 0, n <= 38 else { return nil }
+        let (r, o) = v.multipliedReportingOverflow(by: pow10(n))
+        guard !o, r.magnitude < limit.magnitude else { return nil }
+        return r
+    }
+
+    /// `rescale` for values from input: nil when scaling up leaves 38 digits.
+    public static func rescaleChecked(_ v: Int128, from: Int, to: Int) -> Int128? {
+        to > from ? scaledUp(v, by: to - from) : rescale(v, from: from, to: to)
+    }
+
     /// Changes scale, rounding half away from zero when digits are dropped (as PostgreSQL does).
+    /// Scaling up must fit (callers with values from input use `rescaleChecked`).
     @inline(__always)
     public static func rescale(_ v: Int128, from: Int, to: Int) -> Int128 {
         if from == to { return v }
         if to > from { return v * pow10(to - from) }
+        // Dropping more digits than a decimal has leaves nothing.
+        if from - to > 38 { return 0 }
         let d = pow10(from - to)
         let q = v / d
         let r = v % d
@@ -39,7 +60,9 @@ public enum Decimal128 {
         var exponent = 0
         if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             guard let exp = Int(s[s.index(after: e)...]) else { return nil }
-            exponent = exp
+            // Far beyond any scale: only zero survives either way; clamped so the scale
+            // arithmetic below cannot overflow.
+            exponent = max(-10_000, min(10_000, exp))
             s = s[..<e]
         }
         var negative = false

@@ -18,8 +18,11 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case invalidText         // 22P02
         case divisionByZero      // 22012
         case numericOverflow     // 22003
+        case datetimeOverflow    // 22008: a date or timestamp out of range
+        case intervalOverflow    // 22015
         case cardinalityViolation // 21000
         case outOfMemory         // 53200
+        case programLimitExceeded // 54000
         case notSupported        // 0A000
         case connection          // 08006
         case source              // 58000: the source reported an error
@@ -58,8 +61,11 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case .invalidText: "22P02"
         case .divisionByZero: "22012"
         case .numericOverflow: "22003"
+        case .datetimeOverflow: "22008"
+        case .intervalOverflow: "22015"
         case .cardinalityViolation: "21000"
         case .outOfMemory: "53200"
+        case .programLimitExceeded: "54000"
         case .notSupported: "0A000"
         case .connection: "08006"
         case .source: "58000"

@@ -21,6 +21,9 @@ extension Binder {
                 return BoundExpr(.literal(.double(d)), type: .double, at: loc)
             }
             let scale = s.firstIndex(of: ".").map { s.distance(from: $0, to: s.endIndex) - 1 } ?? 0
+            guard scale <= 38 else {
+                throw MeshError(.numericOverflow, "numeric literal has more than 38 digits after the decimal point", at: loc)
+            }
             guard let v = Decimal128.parse(s, scale: scale) else {
                 throw MeshError(.numericOverflow, "numeric literal is out of range", at: loc)
             }
@@ -146,7 +149,11 @@ extension Binder {
 
     static func fold(_ kind: BoundExpr.Kind, value: Value, type: DataType) -> BoundExpr {
         switch value {
-        case .int(let i): return .literal(.int(-i), type)
+        case .int(let i):
+            // Out of range negated (-(-2^63), or past a smallint's / integer's range): left to
+            // the run-time kernel, which raises the error.
+            guard i != .min, (try? ValueCast.checkRange(.int(-i), type)) != nil else { return BoundExpr(kind, type: type) }
+            return .literal(.int(-i), type)
         case .double(let d): return .literal(.double(-d), type)
         case .decimal(let v, let s): return .literal(.decimal(-v, scale: s), type)
         case .null: return .literal(.null, type)

@@ -40,7 +40,7 @@ public enum ValueCast {
 
         case (.int(let i), .smallint), (.int(let i), .integer), (.int(let i), .bigint): return try checkRange(.int(i), to)
         case (.int(let i), .double): return .double(Double(i))
-        case (.int(let i), .decimal(let p, let s)): return try checkPrecision(Int128(i) * Decimal128.pow10(s), p, s)
+        case (.int(let i), .decimal(let p, let s)): return try checkPrecision(try scaled(Int128(i), from: 0, to: s), p, s)
         case (.int(let i), .boolean): return .bool(i != 0)
         case (.bool(let b), .smallint), (.bool(let b), .integer), (.bool(let b), .bigint): return .int(b ? 1 : 0)
         case (.bool, .boolean): return v
@@ -53,7 +53,7 @@ public enum ValueCast {
             guard let x = Decimal128.fromDouble(d, scale: s) else { throw MeshError(.numericOverflow, "numeric field overflow") }
             return try checkPrecision(x, p, s)
 
-        case (.decimal(let x, let s), .decimal(let p, let s2)): return try checkPrecision(Decimal128.rescale(x, from: s, to: s2), p, s2)
+        case (.decimal(let x, let s), .decimal(let p, let s2)): return try checkPrecision(try scaled(x, from: s, to: s2), p, s2)
         case (.decimal(let x, let s), .double): return .double(Decimal128.toDouble(x, scale: s))
         case (.decimal(let x, let s), .smallint), (.decimal(let x, let s), .integer), (.decimal(let x, let s), .bigint):
             let r = Decimal128.rescale(x, from: s, to: 0)
@@ -61,7 +61,9 @@ public enum ValueCast {
             return try checkRange(.int(i), to)
 
         case (.date(let d), .date): return .date(d)
-        case (.date(let d), .timestamp), (.date(let d), .timestamptz): return .timestamp(Int64(d) * CivilTime.microsPerDay)
+        case (.date(let d), .timestamp), (.date(let d), .timestamptz):
+            guard let t = CivilTime.micros(fromDays: Int64(d)) else { throw CivilTime.outOfRange("date out of range for timestamp") }
+            return .timestamp(t)
         case (.timestamp(let t), .date):
             return .date(Int32((Double(t) / Double(CivilTime.microsPerDay)).rounded(.down)))
         case (.timestamp, .timestamp), (.timestamp, .timestamptz): return v
@@ -80,8 +82,16 @@ public enum ValueCast {
         }
     }
 
+    /// A decimal at another scale; an overflow is 22003, as in PostgreSQL.
+    static func scaled(_ x: Int128, from: Int, to: Int) throws -> Int128 {
+        guard let r = Decimal128.rescaleChecked(x, from: from, to: to) else {
+            throw MeshError(.numericOverflow, "numeric field overflow")
+        }
+        return r
+    }
+
     static func checkPrecision(_ x: Int128, _ p: Int, _ s: Int) throws -> Value {
-        if p < 38, x.magnitude >= Decimal128.pow10(p).magnitude {
+        if x.magnitude >= Decimal128.pow10(min(p, 38)).magnitude {
             throw MeshError(.numericOverflow, "numeric field overflow",
                             hint: "A field with precision \(p), scale \(s) must round to an absolute value less than 10^\(p - s).")
         }

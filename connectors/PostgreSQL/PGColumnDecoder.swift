@@ -113,7 +113,9 @@ struct PGColumnDecoder {
             var days = Int32(bigEndian: p.loadUnaligned(as: Int32.self))
             if days != .max, days != .min { days += Self.epochDays }   // ±infinity stay as they are
             if target == .date { b.appendDate(days) } else {
-                b.appendTimestamp(days == .max ? .max : days == .min ? .min : Int64(days) * CivilTime.microsPerDay)
+                if days == .max || days == .min { b.appendTimestamp(days == .max ? .max : .min); return }
+                guard let t = CivilTime.micros(fromDays: Int64(days)) else { throw overflow() }
+                b.appendTimestamp(t)
             }
         case .timestamp:
             var micros = Int64(bigEndian: p.loadUnaligned(as: Int64.self))

@@ -47,18 +47,21 @@ enum DateFunctions {
     static func dateTrunc(_ field: String, _ v: Value) throws -> Value {
         guard let (days, micros) = split(v) else { return .null }
         let (y, m, _) = CivilTime.civil(fromDays: days)
-        func at(_ d: Int32, _ t: Int64 = 0) -> Value { .timestamp(Int64(d) * CivilTime.microsPerDay + t) }
+        func at(_ d: Int32, _ t: Int64 = 0) throws -> Value {
+            guard let midnight = CivilTime.micros(fromDays: Int64(d)) else { throw CivilTime.outOfRange() }
+            return .timestamp(midnight + t)
+        }
         switch field.lowercased() {
-        case "year": return at(CivilTime.days(year: y, month: 1, day: 1))
-        case "quarter": return at(CivilTime.days(year: y, month: (m - 1) / 3 * 3 + 1, day: 1))
-        case "month": return at(CivilTime.days(year: y, month: m, day: 1))
+        case "year": return try at(CivilTime.days(year: y, month: 1, day: 1))
+        case "quarter": return try at(CivilTime.days(year: y, month: (m - 1) / 3 * 3 + 1, day: 1))
+        case "month": return try at(CivilTime.days(year: y, month: m, day: 1))
         case "week":
             let dow = ((Int(days) % 7) + 10) % 7 // Monday = 0
-            return at(days - Int32(dow))
-        case "day": return at(days)
-        case "hour": return at(days, micros / 3_600_000_000 * 3_600_000_000)
-        case "minute": return at(days, micros / 60_000_000 * 60_000_000)
-        case "second": return at(days, micros / 1_000_000 * 1_000_000)
+            return try at(days - Int32(dow))
+        case "day": return try at(days)
+        case "hour": return try at(days, micros / 3_600_000_000 * 3_600_000_000)
+        case "minute": return try at(days, micros / 60_000_000 * 60_000_000)
+        case "second": return try at(days, micros / 1_000_000 * 1_000_000)
         default: throw MeshError(.invalidParameter, "unit \"\(field)\" not recognized")
         }
     }

@@ -11,6 +11,10 @@ enum Kernels {
             for i in a.indices {
                 guard a[i] != .min else { throw MeshError(.numericOverflow, "\(c.type) out of range") }
                 out[i] = -a[i]
+                // -(-32768) is no smallint, -(-2147483648) no integer.
+                if c.validity.isValid(i), c.type == .smallint ? Int16(exactly: out[i]) == nil : c.type == .integer && Int32(exactly: out[i]) == nil {
+                    throw MeshError(.numericOverflow, "\(c.type) out of range")
+                }
             }
             return Column(type: c.type, storage: .int(out), validity: c.validity)
         case .double(let a): return Column(type: c.type, storage: .double(a.map { -$0 }), validity: c.validity)
@@ -77,17 +81,9 @@ enum Kernels {
             return try decimalArithmetic(op, x, a.type.decimalScale, y, b.type.decimalScale, validity, resultType)
 
         case (.date(let x), .int(let y)):
-            var out = [Int32](repeating: 0, count: n)
-            for i in 0..<n {
-                let r = op == .add ? Int64(x[i]) + y[i] : Int64(x[i]) - y[i]
-                guard let v = Int32(exactly: r) else { if validity.isValid(i) { throw MeshError(.numericOverflow, "date out of range") }; continue }
-                out[i] = v
-            }
-            return Column(type: .date, storage: .date(out), validity: validity)
+            return try dateShift(x, y, subtract: op == .subtract, validity)
         case (.int(let x), .date(let y)):
-            var out = [Int32](repeating: 0, count: n)
-            for i in 0..<n { out[i] = Int32(truncatingIfNeeded: Int64(y[i]) + x[i]) }
-            return Column(type: .date, storage: .date(out), validity: validity)
+            return try dateShift(y, x, subtract: false, validity)
         case (.date(let x), .date(let y)):
             return Column(type: resultType, storage: .int((0..<n).map { Int64(x[$0]) - Int64(y[$0]) }), validity: validity)
         default:
@@ -135,16 +131,27 @@ enum Kernels {
             }
         case .modulo:
             let fx = Decimal128.pow10(rs - sx), fy = Decimal128.pow10(rs - sy)
-            for i in 0..<n {
-                let b = y[i] * fy
-                if b == 0 {
-                    if validity.isValid(i) { throw MeshError(.divisionByZero, "division by zero") }
-                    continue
-                }
-                out[i] = (x[i] * fx) % b
+            for i in 0..<n where validity.isValid(i) {
+                let (b, o1) = y[i].multipliedReportingOverflow(by: fy)
+                let (a, o2) = x[i].multipliedReportingOverflow(by: fx)
+                if o1 || o2 { throw overflow(resultType) }
+                if b == 0 { throw MeshError(.divisionByZero, "division by zero") }
+                out[i] = a % b
             }
         }
         return Column(type: resultType, storage: .decimal(out), validity: validity)
+    }
+
+    /// `date ± integer`: a result outside PostgreSQL's date range is 22008, never wrapped.
+    static func dateShift(_ dates: [Int32], _ days: [Int64], subtract: Bool, _ validity: Validity) throws -> Column {
+        var out = [Int32](repeating: 0, count: dates.count)
+        for i in dates.indices where validity.isValid(i) {
+            let (r, o) = subtract ? Int64(dates[i]).subtractingReportingOverflow(days[i])
+                                  : Int64(dates[i]).addingReportingOverflow(days[i])
+            guard !o, CivilTime.dateDays.contains(r) else { throw CivilTime.outOfRange("date out of range") }
+            out[i] = Int32(r)
+        }
+        return Column(type: .date, storage: .date(out), validity: validity)
     }
 
     static func overflow(_ t: DataType) -> MeshError {

@@ -12,22 +12,28 @@ extension Kernels {
                 && type.physical != .decimal && !(type == .integer || type == .smallint):
             return Column(type: type, storage: c.storage, validity: v)
         case (.int(let a), .decimal(let p, let s)):
-            let f = Decimal128.pow10(s)
-            let out = a.map { Int128($0) * f }
+            let out = try scaled(a.map { Int128($0) }, v, from: 0, to: s)
             try checkPrecision(out, v, p)
             return Column(type: type, storage: .decimal(out), validity: v)
         case (.int(let a), .double):
             return Column(type: type, storage: .double(a.map(Double.init)), validity: v)
         case (.decimal(let a), .decimal(let p, let s)):
             let from = c.type.decimalScale
-            let out = from == s ? a : a.map { Decimal128.rescale($0, from: from, to: s) }
+            let out = from == s ? a : try scaled(a, v, from: from, to: s)
             try checkPrecision(out, v, p)
             return Column(type: type, storage: .decimal(out), validity: v)
         case (.decimal(let a), .double):
             let s = c.type.decimalScale
             return Column(type: type, storage: .double(a.map { Decimal128.toDouble($0, scale: s) }), validity: v)
         case (.date(let a), .timestamp), (.date(let a), .timestamptz):
-            return Column(type: type, storage: .timestamp(a.map { Int64($0) * CivilTime.microsPerDay }), validity: v)
+            var out = [Int64](repeating: 0, count: a.count)
+            for i in a.indices where v.isValid(i) {
+                guard let t = CivilTime.micros(fromDays: Int64(a[i])) else {
+                    throw CivilTime.outOfRange("date out of range for timestamp")
+                }
+                out[i] = t
+            }
+            return Column(type: type, storage: .timestamp(out), validity: v)
         default:
             var b = ColumnBuilder(type: type, capacity: c.count)
             for i in 0..<c.count {
@@ -35,6 +41,20 @@ extension Kernels {
             }
             return b.finish()
         }
+    }
+
+    /// Decimals at another scale; a valid value that leaves 38 digits is 22003.
+    static func scaled(_ a: [Int128], _ validity: Validity, from: Int, to: Int) throws -> [Int128] {
+        var out = a
+        for i in a.indices {
+            guard let r = Decimal128.rescaleChecked(a[i], from: from, to: to) else {
+                if validity.isValid(i) { throw MeshError(.numericOverflow, "numeric field overflow") }
+                out[i] = 0
+                continue
+            }
+            out[i] = r
+        }
+        return out
     }
 
     static func checkPrecision(_ values: [Int128], _ validity: Validity, _ p: Int) throws {

@@ -32,8 +32,8 @@ extension Kernels {
         case (.timestamp(let x), .timestamp(let y)): out = run(x, y)
         case (.bool(let x), .bool(let y)): out = run(x.map { $0 ? 1 : 0 }, y.map { $0 ? 1 : 0 })
         case (.bytes(let x), .bytes(let y)): out = run(x.map { ByteOrderedString(bytes: $0) }, y.map { ByteOrderedString(bytes: $0) })
-        case (.date(let x), .timestamp(let y)): out = run(x.map { Int64($0) * CivilTime.microsPerDay }, y)
-        case (.timestamp(let x), .date(let y)): out = run(x, y.map { Int64($0) * CivilTime.microsPerDay })
+        case (.date(let x), .timestamp(let y)): out = run(x.map(CivilTime.saturatingMicros), y)
+        case (.timestamp(let x), .date(let y)): out = run(x, y.map(CivilTime.saturatingMicros))
         default: out = [Bool](repeating: false, count: n)
         }
         return Column(type: .boolean, storage: .bool(out), validity: validity)

@@ -5,6 +5,8 @@ import MeshPlan
 /// Implementations of `ScalarFunctions`. These run value by value: they are not on the hot
 /// paths of joins and aggregates, and each is a few lines this way.
 enum ScalarFunctionImpl {
+    /// The longest string lpad / rpad make.
+    static let maxPaddedLength = 10_000_000
     typealias Impl = @Sendable ([Column], Int) throws -> Column
 
     static func make(_ name: String, argumentTypes: [DataType], resultType: DataType) throws -> Impl {
@@ -147,6 +149,11 @@ enum ScalarFunctionImpl {
         case "lpad", "rpad":
             return { a in
                 let s = Array(str(a[0])), n = Int(int(a[1]))
+                // One value per row may not take the machine: PostgreSQL stops at 1 GB,
+                // meshql at ten million characters.
+                guard n <= Self.maxPaddedLength else {
+                    throw MeshError(.programLimitExceeded, "requested length too large")
+                }
                 let fill = Array(a.count > 2 ? str(a[2]) : " ")
                 if n <= s.count { return .string(String(s.prefix(max(0, n)))) }
                 if fill.isEmpty { return .string(String(s)) }
@@ -171,7 +178,9 @@ enum ScalarFunctionImpl {
                 if a.count > 2 {
                     let len = Int(int(a[2]))
                     guard len >= 0 else { throw MeshError(.invalidParameter, "negative substring length not allowed") }
-                    end = start + len
+                    // Past the end of any string: the rest of it.
+                    let (sum, overflow) = start.addingReportingOverflow(len)
+                    end = overflow ? Int.max : sum
                 }
                 let lo = max(start, 1), hi = min(end, s.count + 1)
                 return .string(lo < hi ? String(s[(lo - 1)..<(hi - 1)]) : "")
@@ -196,7 +205,7 @@ enum ScalarFunctionImpl {
         case "add_interval":
             return { a in
                 guard case .timestamp(let t) = a[0] else { return .null }
-                return .timestamp(IntervalMath.add(t, months: Int(int(a[1])), days: Int(int(a[2])), micros: int(a[3])))
+                return .timestamp(try IntervalMath.add(t, months: Int(int(a[1])), days: Int(int(a[2])), micros: int(a[3])))
             }
         default: return nil
         }

@@ -153,10 +153,22 @@ final class SumAccumulator: Accumulator {
             default:
                 let outScale = result.decimalScale
                 if average {
-                    let num = exact[g] * Decimal128.pow10(outScale - inScale)
-                    b.appendDecimal(Decimal128.divideRounded(num, Int128(counts[g])))
+                    // sum · 10^k / n without scaling the sum up first (it may hold 38 digits):
+                    // the quotient scaled up, plus the remainder's share (|r| < n < 2^63, so
+                    // r · 10^k, k ≤ 16, fits).
+                    let n = Int128(counts[g]), k = outScale - inScale
+                    let q = exact[g] / n, r = exact[g] % n
+                    guard let whole = Decimal128.scaledUp(q, by: k) else {
+                        throw MeshError(.numericOverflow, "numeric field overflow")
+                    }
+                    let (avg, o) = whole.addingReportingOverflow(Decimal128.divideRounded(r * Decimal128.pow10(k), n))
+                    guard !o else { throw MeshError(.numericOverflow, "numeric field overflow") }
+                    b.appendDecimal(avg)
                 } else {
-                    b.appendDecimal(Decimal128.rescale(exact[g], from: inScale, to: outScale))
+                    guard let v = Decimal128.rescaleChecked(exact[g], from: inScale, to: outScale) else {
+                        throw MeshError(.numericOverflow, "numeric field overflow")
+                    }
+                    b.appendDecimal(v)
                 }
             }
         }
