@@ -50,7 +50,10 @@ public enum PlanPrinter {
         case .window(_, let calls, _):
             lines.append("\(pad)\(arrow)Window: \(calls.map { describe($0, names: inputNames) }.joined(separator: ", "))\(note)")
         case .remote(let r):
-            let estimate = r.estimatedRows.map { " (est. rows=\(Int($0.rounded())))" } ?? ""
+            // Estimates of huge joins pass Int's range: printed as a double then.
+            let estimate = r.estimatedRows.map { e in
+                " (est. rows=\(Int(exactly: e.rounded()).map(String.init) ?? String(format: "%.3g", e)))"
+            } ?? ""
             lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(estimate)\(note)")
             lines.append("\(pad)     SQL: \(r.sql)")
             if !r.parameters.isEmpty {

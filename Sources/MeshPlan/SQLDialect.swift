@@ -71,6 +71,11 @@ public protocol SQLDialect: Sendable {
     /// filter to keep 94 % of the rows and so joins a large table before a well filtered
     /// small one); nil to send the predicate as it is. The result must mean the predicate.
     func selectivityHint(_ predicate: String, keeps fraction: Double) -> String?
+    /// `operand IN (the values of one array parameter)`, exactly as `operand IN (v1, v2, …)`
+    /// with those values bound one by one would be; nil to send the list as it is. For long
+    /// IN lists: one parameter instead of thousands (PostgreSQL's protocol breaks past about
+    /// 7,500; SQLite compares a long list row by row). The parameter is `keySetParameter`'s.
+    func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String?
     /// The deepest expression (levels of the bound tree) sent to the source; deeper ones are
     /// evaluated here. SQLite's parser overflows its stack near 100 nested parentheses.
     var maxExpressionDepth: Int { get }
@@ -92,6 +97,7 @@ extension SQLDialect {
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }
     public var maxExpressionDepth: Int { 1000 }
+    public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? { nil }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

@@ -39,6 +39,19 @@ struct LongStatementTests {
             let summed = try await rows(session, "SELECT max(\(sum)) FROM crm.customers")
             let maxID = try await rows(session, "SELECT max(customer_id) * 150 FROM crm.customers")
             #expect(summed == maxID)
+            // Long IN lists (20,000 values here; 100,000 measured with the release build): one
+            // array parameter at the source, a hash set here.
+            let many = (0..<20_000).map { String($0 * 2) }.joined(separator: ", ")
+            let evenIDs = try await rows(session, "SELECT count(*) FROM crm.customers WHERE customer_id % 2 = 0")
+            #expect(try await rows(session, "SELECT count(*) FROM crm.customers WHERE customer_id IN (\(many))") == evenIDs)
+            let oddIDs = try await rows(session, "SELECT count(*) FROM crm.customers WHERE customer_id % 2 = 1")
+            #expect(try await rows(session, "SELECT count(*) FROM crm.customers WHERE customer_id NOT IN (\(many))") == oddIDs)
+            // A NULL in the list: NOT IN keeps no row, IN only the matches.
+            #expect(try await rows(session, "SELECT count(*) FROM crm.customers WHERE customer_id NOT IN (\(many), NULL)") == [["0"]])
+            #expect(try await rows(session, "SELECT count(*) FROM crm.customers WHERE customer_id IN (\(many), NULL)") == evenIDs)
+            let names = (0..<50).map { "'n\($0)'" }.joined(separator: ", ")
+            let named = try await rows(session, "SELECT count(*) FROM crm.customers WHERE country IN (\(names), 'FR', 'DE')")
+            #expect(named == (try await rows(session, "SELECT count(*) FROM crm.customers WHERE country IN ('FR', 'DE')")))
             // Past the documented depth: a syntax error with a position, not a crash.
             for sql in ["SELECT " + Array(repeating: "1", count: 3_000).joined(separator: " + "),
                         Array(repeating: "SELECT 1", count: 1_000).joined(separator: " UNION ALL ")] {

@@ -119,7 +119,11 @@ struct PGColumnDecoder {
             }
         case .timestamp:
             var micros = Int64(bigEndian: p.loadUnaligned(as: Int64.self))
-            if micros != .max, micros != .min { micros += Self.epochMicros }
+            if micros != .max, micros != .min {
+                let (m, o) = micros.addingReportingOverflow(Self.epochMicros)
+                guard !o else { throw overflow() }
+                micros = m
+            }
             if target == .timestamp { b.appendTimestamp(micros); return }
             var day = micros / CivilTime.microsPerDay
             if micros % CivilTime.microsPerDay < 0 { day -= 1 }

@@ -120,7 +120,7 @@ public struct PostgresConnector: Connector {
                     """, parameters: [schema, table], binaryResults: false)
                 // reltuples is -1 until the table was first vacuumed or analyzed.
                 guard r.rowCount == 1, let text = r.string(0, 0), let d = Double(text), d >= 0 else { return nil }
-                return Int(d)
+                return Int(exactly: d.rounded())
             }
         }
     }

@@ -24,6 +24,11 @@ public struct PostgresDialect: SQLDialect {
         return "(\(column) = ANY($\(index)::text[]) OR pg_typeof(\(column)) = 'character'::regtype)"
     }
 
+    public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
+        if type.isInteger { return "(\(operand) = ANY($\(index)::int8[]))" }
+        return type == .text ? "(\(operand) = ANY($\(index)::text[]))" : nil
+    }
+
     public func keySetParameter(_ keys: [Value]) -> Value? {
         KeySetEncoding.postgresArray(keys).map { .string($0) }
     }

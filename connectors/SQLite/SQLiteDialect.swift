@@ -40,6 +40,11 @@ public struct SQLiteDialect: SQLDialect {
         return "likelihood(\(predicate), \(String(format: "%.6f", p)))"
     }
 
+    public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
+        guard type.isInteger || type == .text else { return nil }
+        return "(\(operand) IN (SELECT value FROM json_each(?\(index))))"
+    }
+
     /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.
     public func castTypeName(_ type: DataType) -> String? {
         switch type {

@@ -77,7 +77,11 @@ enum SQLiteFastParse {
         }
         guard count > 0 || fraction > 0 else { return nil }
         let kept = max(fraction, 0)
-        if kept < scale { value *= Decimal128.pow10(scale - min(kept, scale)) }
+        if kept < scale {
+            // 36 digits scaled up may leave 38: nil, so the decoder reports the value too big.
+            guard let v = Decimal128.scaledUp(value, by: scale - kept) else { return nil }
+            value = v
+        }
         if roundUp { value += 1 }
         return negative ? -value : value
     }

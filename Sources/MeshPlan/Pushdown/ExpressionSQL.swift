@@ -63,6 +63,9 @@ struct ExpressionSQL {
         case .inList(let x, let list, let negated):
             if [.date, .timestamp, .timestamptz].contains(x.type), !dialect.supports(.dateComparison) { return nil }
             guard let v = p(x) else { return nil }
+            if list.count > Self.valueSetMinimum, let set = valueSet(v, x.type, list, &params) {
+                return negated ? "(NOT \(set))" : set
+            }
             var items: [String] = []
             for item in list {
                 guard let s = p(item) else { return nil }
@@ -107,6 +110,24 @@ struct ExpressionSQL {
     }
 
     /// An aggregate call, or nil when the dialect would not give the exact same result.
+    /// IN lists longer than this go as one array parameter where the source takes one.
+    static let valueSetMinimum = 32
+
+    /// `v IN (constants)` as one parameter. A NULL among them makes a row that matches none
+    /// NULL instead of false: `(v = ANY(…) OR NULL)`, which NOT negates as NOT IN requires.
+    func valueSet(_ v: String, _ type: DataType, _ list: [BoundExpr], _ params: inout SQLParameters) -> String? {
+        var values: [Value] = []
+        var hasNull = false
+        for item in list {
+            guard case .literal(let value) = item.kind else { return nil }
+            if value.isNull { hasNull = true } else { values.append(value) }
+        }
+        guard let parameter = dialect.keySetParameter(values),
+              let sql = dialect.valueSetPredicate(v, parameterIndex: params.values.count + 1, type: type) else { return nil }
+        params.values.append(parameter)
+        return hasNull ? "(\(sql) OR NULL)" : sql
+    }
+
     func print(_ a: AggregateCall, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
         let argType = a.arguments.first?.type
         if a.distinct, !dialect.supports(.distinctAggregates) { return nil }
