@@ -50,7 +50,14 @@ struct Query: AsyncParsableCommand {
         }
         let session = try options.openSession()
         defer { session.engine.shutdown() }
-        let ok = await Output.runScript(text, session: session, format: format)
+        let format = self.format
+        // Stopped by a signal, the statement is cancelled (which cancels its source queries)
+        // before the process exits, with 128 + the signal's number as psql does.
+        let task = Task { await Output.runScript(text, session: session, format: format) }
+        let trap = SignalTrap { task.cancel() }
+        let ok = await task.value
+        trap.uninstall()
+        if let sig = trap.received { throw ExitCode(128 + sig) }
         if !ok { throw ExitCode(1) }
     }
 }
@@ -96,6 +103,8 @@ enum Output {
         let text: String
         if let e = error as? MeshError {
             text = e.rendered(statement: statement)
+        } else if error is CancellationError {
+            text = "ERROR:  canceling statement due to user request"
         } else {
             text = "ERROR:  \(error)"
         }

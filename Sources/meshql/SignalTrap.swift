@@ -1,0 +1,55 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Catches SIGINT, SIGTERM and SIGHUP while a command runs, so that stopping meshql
+/// (Ctrl-C, `timeout`, `kill`, a closed terminal) cancels the running statement, which reaches
+/// every source query, instead of killing the process and leaving them running. Delivered on
+/// a dispatch queue, so the handler is ordinary code, not a signal handler.
+///
+/// `@unchecked Sendable`: `sources` is set in `init` and only cancelled afterwards; the rest
+/// of the state is behind the mutex.
+final class SignalTrap: @unchecked Sendable {
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    private struct State {
+        var received: Int32?
+        var action: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+    private let sources: [any DispatchSourceSignal]
+
+    /// Starts catching; `action` runs once, on the first signal.
+    init(_ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.action = action }
+        let queue = DispatchQueue(label: "meshql.signals")
+        sources = Self.signals.map { sig in
+            signal(sig, SIG_IGN)
+            return DispatchSource.makeSignalSource(signal: sig, queue: queue)
+        }
+        for (sig, source) in zip(Self.signals, sources) {
+            source.setEventHandler { [weak self] in self?.caught(sig) }
+            source.resume()
+        }
+    }
+
+    private func caught(_ sig: Int32) {
+        let action = state.withLock { s -> (@Sendable () -> Void)? in
+            guard s.received == nil else { return nil }
+            s.received = sig
+            return s.action
+        }
+        action?()
+    }
+
+    /// The first signal caught, if any.
+    var received: Int32? { state.withLock { $0.received } }
+
+    /// Gives the signals their default actions back.
+    func uninstall() {
+        sources.forEach { $0.cancel() }
+        state.withLock { $0.action = nil }
+        for sig in Self.signals { signal(sig, SIG_DFL) }
+    }
+}
