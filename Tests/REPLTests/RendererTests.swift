@@ -142,6 +142,34 @@ struct RendererTests {
         }
     }
 
+    /// A table longer than `TableWriter.heldRows` is not held whole: past the cap the rows
+    /// held are printed (header first) and each later batch as it arrives, padded to the
+    /// widths of the held rows; the footer counts every row and says how columns were sized.
+    @Test func longTablesStreamPastTheCap() async throws {
+        let log = SinkLog()
+        var sink = RecordingSink(log: log)
+        let rowsPerBatch = 1_000
+        let batches = TableWriter.heldRows / rowsPerBatch + 5
+        func make(_ k: Int) -> Batch {
+            Batch.fromRows((0..<rowsPerBatch).map { [.int(Int64(k * rowsPerBatch + $0)), .string(k == batches - 1 ? "much wider than before" : "x")] },
+                           types: [.bigint, .text])
+        }
+        let fields = [Field(name: "n", type: .bigint), Field(name: "s", type: .text)]
+        var pulled = 0
+        let total = try await ResultRenderer.render(fields: fields, format: .table, to: &sink) {
+            pulled += 1
+            if pulled == TableWriter.heldRows / rowsPerBatch + 3 {
+                #expect(log.flushed.hasPrefix("   n   | s \n"), "the header is out before the end")
+                #expect(log.flushed.contains("\n 10000 | x\n"))
+            }
+            return pulled <= batches ? make(pulled - 1) : nil
+        }
+        #expect(total == batches * rowsPerBatch)
+        let lines = log.flushed.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains(" \(batches * rowsPerBatch - 1) | much wider than before"))
+        #expect(log.flushed.hasSuffix("(\(batches * rowsPerBatch) rows); columns sized from the first \(TableWriter.heldRows)\n\n"))
+    }
+
     @Test func everyFormatHasAName() {
         #expect(OutputFormat.allCases.map(\.rawValue) == ["table", "csv", "json", "ndjson"])
         #expect(OutputFormat(rawValue: "ndjson") == .ndjson)

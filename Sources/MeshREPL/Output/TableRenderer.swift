@@ -50,16 +50,34 @@ public struct TableRenderer: Sendable {
     // MARK: - Aligned
 
     private func renderAligned(fields: [Field], rows: [[String]]) -> String {
-        let n = fields.count
-        let cells = rows.map { row in row.map(TextLayout.lines) }
-        var widths = fields.map { TextLayout.lines($0.name).map(TextLayout.width).max() ?? 0 }
+        let cells = Self.cellLines(rows)
+        let widths = Self.alignedWidths(fields: fields, cells: cells)
+        var out = Self.alignedHeader(fields: fields, widths: widths)
+        out += Self.alignedRows(fields: fields, cells: cells, widths: widths)
+        if showsRowCount { out += TableRenderer.rowCountFooter(rows.count) + "\n" }
+        out += "\n"
+        return out
+    }
+
+    /// Each cell split into its lines.
+    static func cellLines(_ rows: [[String]]) -> [[[String]]] {
+        rows.map { row in row.map(TextLayout.lines) }
+    }
+
+    /// The width of each column: its widest line, header included.
+    static func alignedWidths(fields: [Field], cells: [[[String]]], atLeast start: [Int]? = nil) -> [Int] {
+        var widths = start ?? fields.map { TextLayout.lines($0.name).map(TextLayout.width).max() ?? 0 }
         for row in cells {
-            for (j, lines) in row.enumerated() where j < n {
+            for (j, lines) in row.enumerated() where j < fields.count {
                 for line in lines { widths[j] = max(widths[j], TextLayout.width(line)) }
             }
         }
-        let rightAligned = fields.map { $0.type.isNumeric }
+        return widths
+    }
 
+    /// The header line and the dashes under it.
+    static func alignedHeader(fields: [Field], widths: [Int]) -> String {
+        let n = fields.count
         var out = ""
         if n > 0 {
             // psql pads every header cell on both sides, the last one included.
@@ -71,7 +89,14 @@ public struct TableRenderer: Sendable {
             out += line + "\n"
         }
         out += "-" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "-\n"
+        return out
+    }
 
+    /// The rows, each cell padded to its column's width (a wider one overflows it).
+    static func alignedRows(fields: [Field], cells: [[[String]]], widths: [Int]) -> String {
+        let n = fields.count
+        let rightAligned = fields.map { $0.type.isNumeric }
+        var out = ""
         for row in cells where n > 0 {
             let height = max(1, row.map(\.count).max() ?? 1)
             for k in 0..<height {
@@ -100,8 +125,6 @@ public struct TableRenderer: Sendable {
                 out += line + "\n"
             }
         }
-        if showsRowCount { out += TableRenderer.rowCountFooter(rows.count) + "\n" }
-        out += "\n"
         return out
     }
 }
