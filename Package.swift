@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // C libraries. Only the one Swift file that wraps each imports it.
@@ -28,7 +29,9 @@ let package = Package(
         .target(name: "MeshPlan", dependencies: ["MeshSQL", "MeshCore"]),
         .target(name: "ConnectorKit", dependencies: ["MeshSQL", "MeshCore", "MeshPlan"]),
         .target(name: "MeshExec", dependencies: ["MeshCore", "MeshPlan", "ConnectorKit"]),
-        .target(name: "MeshCatalog", dependencies: ["MeshCore", "SQLiteDB"]),
+        .target(name: "MeshCatalog", dependencies: [
+            "MeshCore", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
 
         // Connectors: each depends only on ConnectorKit (and its C library wrapper).
         .target(name: "PostgresConnector", dependencies: ["ConnectorKit", "CLibPQ"],
@@ -60,7 +63,7 @@ let package = Package(
             "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshTestSupport", "SQLiteDB",
         ]),
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MeshEngine", "MeshTestSupport", "SQLiteDB"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MeshEngine", "MeshREPL", "MeshTestSupport", "SQLiteDB"]),
         .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshCore"]),
     ]
 )

@@ -21,7 +21,7 @@ extension CatalogStore {
                 INSERT INTO connectors (id, org, mesh_id, name, type, options, secret_options, created_at, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.id(connector.id), .text(connector.org), .id(connector.meshId), .text(connector.name),
-                      .text(connector.type), try .json(connector.options), try .json(connector.secretOptions),
+                      .text(connector.type), try .json(connector.options), try .json(try sealed(connector.secretOptions)),
                       .date(connector.createdAt), try .json(connector.state)])
             return connector
         }
@@ -44,7 +44,7 @@ extension CatalogStore {
                 UPDATE connectors SET name = ?, type = ?, options = ?, secret_options = ?, state = ?
                 WHERE id = ? AND org = ?
                 """, [.text(connector.name), .text(connector.type), try .json(connector.options),
-                      try .json(connector.secretOptions), try .json(connector.state),
+                      try .json(try sealed(connector.secretOptions)), try .json(connector.state),
                       .id(connector.id), .text(connector.org)])
             var updated = connector
             updated.createdAt = stored.createdAt
@@ -55,25 +55,56 @@ extension CatalogStore {
     /// The connector of `org` with this name, or nil. Includes secret options, for connecting;
     /// use `redacted` before showing it.
     public func connector(name: String, org: String = "default") throws -> ConnectorRecord? {
-        try withDatabase { db in try Self.fetchConnector(db, "name = ?", .text(name), org: org) }
+        try withDatabase { db in try Self.fetchConnector(db, "name = ?", .text(name), org: org) }.map(unsealed)
     }
 
     /// The connector of `org` with this id, or nil. Includes secret options.
     public func connector(id: UUID, org: String = "default") throws -> ConnectorRecord? {
-        try withDatabase { db in try Self.fetchConnector(db, "id = ?", .id(id), org: org) }
+        try withDatabase { db in try Self.fetchConnector(db, "id = ?", .id(id), org: org) }.map(unsealed)
     }
 
     /// The connectors of `org` (of one mesh when `meshId` is given), by name. Includes secret
     /// options; use `redacted` before showing them.
     public func connectors(meshId: UUID? = nil, org: String = "default") throws -> [ConnectorRecord] {
-        try withDatabase { db in
+        try withDatabase { db -> [ConnectorRecord] in
             if let meshId {
                 return try db.query("SELECT \(Self.connectorColumns) FROM connectors WHERE org = ? AND mesh_id = ? ORDER BY name",
                                     [.text(org), .id(meshId)], Self.decodeConnector)
             }
             return try db.query("SELECT \(Self.connectorColumns) FROM connectors WHERE org = ? ORDER BY name",
                                 [.text(org)], Self.decodeConnector)
+        }.map(unsealed)
+    }
+
+    // MARK: - Secrets at rest
+
+    /// Secret options as stored: each value sealed.
+    func sealed(_ secrets: [String: String]) throws -> [String: String] {
+        try secrets.mapValues { SecretSealer.isSealed($0) ? $0 : try sealer.seal($0) }
+    }
+
+    /// A stored connector with its secrets readable again.
+    func unsealed(_ record: ConnectorRecord) throws -> ConnectorRecord {
+        var r = record
+        r.secretOptions = try record.secretOptions.mapValues { try sealer.open($0, connector: record.name) }
+        return r
+    }
+
+    /// Seals secrets an older meshql stored as plain text, then checkpoints the WAL so no
+    /// copy of them stays in it (secure_delete clears the old pages of the file itself).
+    func sealPlaintextSecrets() throws {
+        let changed = try write { db -> Int in
+            let rows = try db.query("SELECT id, secret_options FROM connectors", []) { row in
+                (try row.uuid(0, "connector id"), try row.json(1, as: [String: String].self, "connector secret options"))
+            }
+            var changed = 0
+            for (id, secrets) in rows where secrets.values.contains(where: { !SecretSealer.isSealed($0) }) {
+                try db.run("UPDATE connectors SET secret_options = ? WHERE id = ?", [try .json(try sealed(secrets)), .id(id)])
+                changed += 1
+            }
+            return changed
         }
+        if changed > 0 { try withDatabase { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") } }
     }
 
     /// Deletes a connector. Refused with `.dependentObjects` while data products read from it,

@@ -18,6 +18,8 @@ public final class CatalogStore: @unchecked Sendable {
     public let path: String
     private let db: SQLiteDatabase
     private let lock = NSLock()
+    /// Seals connector secrets before they are written (see `SecretSealer`).
+    let sealer: SecretSealer
 
     /// Written into the file header (`PRAGMA application_id`, "mqlc") so a meshql catalog is
     /// recognisable and another application's database is not mistaken for one.
@@ -39,12 +41,21 @@ public final class CatalogStore: @unchecked Sendable {
                 throw MeshError(.catalog, "cannot create the catalog folder \(folder)")
             }
         }
+        // A new catalog is readable by its owner only (it holds connector settings); SQLite
+        // gives its -wal and -shm files the same mode.
+        if path != ":memory:" && !path.hasPrefix("file:") && !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        sealer = try SecretSealer(catalogPath: path)
         do {
             db = try SQLiteDatabase(path: path)
+            // Deleted rows are overwritten, so a replaced secret leaves no copy in free pages.
+            try db.execute("PRAGMA secure_delete = ON")
         } catch let error as SQLiteDatabase.Error {
             throw MeshError(.catalog, "cannot open catalog \(path): \(error.message)")
         }
         try CatalogSchema.prepare(db, path: path)
+        try sealPlaintextSecrets()
     }
 
     /// The schema version of the open catalog (`Migrations.latestVersion` once opened).

@@ -44,6 +44,12 @@ public struct ConnectorRecord: Codable, Sendable, Hashable, Identifiable,
         "urn:meshx:backend:data:mesh:\(meshId.uuidString.lowercased()):connector:\(id.uuidString.lowercased())"
     }
 
+    /// Every option as the connector needs it: a secret replaces the plain option of the same
+    /// name (a DSN holding a password is kept whole as a secret, masked as a plain option).
+    public var connectionOptions: [String: String] {
+        options.merging(secretOptions) { _, secret in secret }
+    }
+
     /// The names of the secret options that are set, for showing "password: set".
     public var secretOptionNames: [String] { secretOptions.keys.sorted() }
 

@@ -48,7 +48,7 @@ public final class Engine: @unchecked Sendable {
         let old = instances.removeValue(forKey: record.id)
         lock.unlock()
         old?.connector.shutdown()
-        let options = record.options.merging(record.secretOptions) { a, _ in a }
+        let options = record.connectionOptions
         let made = try registry.make(type: record.type, options: options, baseDirectory: baseDirectory)
         lock.lock()
         instances[record.id] = (record, made)

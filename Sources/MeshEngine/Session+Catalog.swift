@@ -54,11 +54,11 @@ extension Session {
                     throw MeshError(.invalidParameter, "unknown option \"\(o.key)\" for connector type \(type)", at: o.location,
                                     hint: "accepted: " + allowed.sorted().joined(separator: ", "))
                 }
-                if secrets.contains(o.key) { secret[o.key] = o.value } else { plain[o.key] = o.value }
+                Self.file(o.key, o.value, secrets, plain: &plain, secret: &secret)
             }
             let record = ConnectorRecord(org: org, meshId: mesh.id, name: name, type: type, options: plain, secretOptions: secret)
             // Validates the options (paths, DSN syntax) without connecting.
-            _ = try engine.registry.make(type: type, options: plain.merging(secret) { a, _ in a }, baseDirectory: engine.baseDirectory)
+            _ = try engine.registry.make(type: type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
             _ = try catalog.createConnector(record)
             return .message("CREATE CONNECTOR")
 
@@ -70,14 +70,15 @@ extension Session {
                 guard allowed.contains(o.key) else {
                     throw MeshError(.invalidParameter, "unknown option \"\(o.key)\" for connector type \(record.type)", at: o.location)
                 }
-                if secrets.contains(o.key) { record.secretOptions[o.key] = o.value } else { record.options[o.key] = o.value }
+                record.options.removeValue(forKey: o.key)
+                record.secretOptions.removeValue(forKey: o.key)
+                Self.file(o.key, o.value, secrets, plain: &record.options, secret: &record.secretOptions)
             }
             for key in drop {
                 record.options.removeValue(forKey: key)
                 record.secretOptions.removeValue(forKey: key)
             }
-            _ = try engine.registry.make(type: record.type, options: record.options.merging(record.secretOptions) { a, _ in a },
-                                         baseDirectory: engine.baseDirectory)
+            _ = try engine.registry.make(type: record.type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
             _ = try catalog.updateConnector(record)
             engine.forgetConnector(record.id)
             return .message("ALTER CONNECTOR")
@@ -241,5 +242,21 @@ extension Session {
                                 hint: "accepted: description, owner, freshness")
             }
         }
+    }
+
+    /// Files a connector option as plain or secret. A declared secret (a password) is secret;
+    /// so is any other value holding credentials (a DSN with `password=` or `user:pw@`), which
+    /// also keeps a masked copy as a plain option, for listings.
+    static func file(_ key: String, _ value: String, _ secrets: Set<String>,
+                     plain: inout [String: String], secret: inout [String: String]) {
+        if secrets.contains(key) {
+            secret[key] = value
+            return
+        }
+        let masked = redactingCredentials(value)
+        if masked != value {
+            secret[key] = value
+        }
+        plain[key] = masked
     }
 }

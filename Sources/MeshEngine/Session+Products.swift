@@ -120,7 +120,7 @@ extension Session {
             let fields = ["connector", "mesh", "type", "options"].map { Field(name: $0, type: .text) }
             let rows = try catalog.connectors(meshId: meshID, org: org).map { c -> [Value] in
                 let opts = c.options.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.redactingCredentials($0.value))" }
-                    + c.secretOptionNames.map { "\($0)=********" }
+                    + c.secretOptionNames.filter { c.options[$0] == nil }.map { "\($0)=********" }
                 return [.string(c.name), text(meshes[c.meshId]), .string(c.type), .string(opts.joined(separator: ", "))]
             }
             return QueryResult(fields: fields, rows: rows)

@@ -73,7 +73,7 @@ final class LineEditor: LineReader {
 
     /// Adds a non-blank line to the history unless it repeats the previous entry.
     private static func remember(_ line: String, historyPath: String?) {
-        guard line.contains(where: { !$0.isWhitespace }) else { return }
+        guard line.contains(where: { !$0.isWhitespace }), HistoryPolicy.mayRemember(line) else { return }
         if history_length > 0, let last = history_get(history_base + history_length - 1),
            let text = last.pointee.line, String(cString: text) == line {
             return
