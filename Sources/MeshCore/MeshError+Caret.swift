@@ -3,8 +3,10 @@ import MeshSQL
 extension MeshError {
     /// The error as psql prints it: one line `ERROR:  message at line:column`, then the offending
     /// line of the statement with a caret under the column.
+    /// Credentials in the statement or the message are masked (`CredentialRedaction`).
     public func rendered(statement: String?) -> String {
-        var out = "ERROR:  \(message)"
+        let statement = statement.map(CredentialRedaction.redact)
+        var out = "ERROR:  \(CredentialRedaction.redact(message))"
         guard let location else {
             if let hint { out += "\nHINT:  \(hint)" }
             return out

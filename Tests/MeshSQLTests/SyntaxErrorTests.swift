@@ -116,3 +116,16 @@ import Testing
         }
     }
 }
+
+@Suite struct CredentialRedactionTests {
+    /// Masked in place, one `*` per character, so a caret under a later position still fits.
+    @Test func credentialsAreMaskedKeepingTheLength() {
+        let sql = "CREATE CONNECTOR c FOR MESH m TYPE postgres OPTIONS (dsn 'host=h password=pw1 user=u', password 'it''s' x)"
+        let masked = CredentialRedaction.redact(sql)
+        #expect(masked.count == sql.count)
+        #expect(masked.contains("password=*** user=u"))
+        #expect(masked.contains("password '*****'"))
+        #expect(CredentialRedaction.redact("dsn 'postgresql://user:s3cr3t@db/sales'") == "dsn 'postgresql://user:******@db/sales'")
+        #expect(CredentialRedaction.redact("SELECT 'password' FROM t") == "SELECT 'password' FROM t")
+    }
+}
