@@ -16,9 +16,12 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     private let open: @Sendable () throws -> Connection
     private let stillUsable: @Sendable (Connection) -> Bool
     private let permits: DispatchSemaphore
-    private let lock = NSLock()
+    /// Guards `idle`, `closed` and `borrowed`; signalled when a connection comes back.
+    private let lock = NSCondition()
     private var idle: [Connection] = []
     private var closed = false
+    /// Connections lent and not yet given back.
+    private var borrowed = 0
 
     public init(sourceKind: String, size: Int, acquireTimeout: TimeInterval = 30,
                 stillUsable: @escaping @Sendable (Connection) -> Bool = { _ in true },
@@ -39,6 +42,7 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
                             hint: "raise the connector's pool_size or run fewer queries at once")
         }
         lock.lock()
+        borrowed += 1
         if let c = idle.popLast() {
             lock.unlock()
             return (c, true)
@@ -47,6 +51,10 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         do {
             return (try open(), false)
         } catch {
+            lock.lock()
+            borrowed -= 1
+            lock.broadcast()
+            lock.unlock()
             permits.signal()
             throw error
         }
@@ -57,16 +65,24 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     public func release(_ connection: Connection, reusable: Bool = true) {
         lock.lock()
         if reusable, !closed, stillUsable(connection) { idle.append(connection) }
+        borrowed -= 1
+        lock.broadcast()
         lock.unlock()
         permits.signal()
     }
 
-    /// Closes idle connections; borrowed ones close when they come back.
-    public func shutdown() {
+    /// Closes idle connections; borrowed ones close when they come back. Waits up to
+    /// `drainTimeout` for them: a query being cancelled gives its connection back once the
+    /// source has acknowledged the cancel, and a process that exited before that would leave
+    /// the source running the query (PostgreSQL notices a closed connection only when it next
+    /// writes to it).
+    public func shutdown(drainTimeout: TimeInterval = 3) {
         lock.lock()
         closed = true
         let dropped = idle
         idle = []
+        let deadline = Date().addingTimeInterval(drainTimeout)
+        while borrowed > 0, lock.wait(until: deadline) {}
         lock.unlock()
         _ = dropped   // deinit closes them, outside the lock
     }

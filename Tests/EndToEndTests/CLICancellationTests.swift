@@ -56,7 +56,13 @@ struct CLICancellationTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == c.status)
-        try await Task.sleep(for: .seconds(1))
-        #expect(try pg.server.query(activity) == "0", "a backend still runs the query")
+        // Gone within a second on a quiet machine (issue 6's check); the suite runs tests side
+        // by side on two cores, so allow it five here.
+        var left = try pg.server.query(activity)
+        for _ in 0..<50 where left != "0" {
+            try await Task.sleep(for: .milliseconds(100))
+            left = try pg.server.query(activity)
+        }
+        #expect(left == "0", "a backend still runs the query")
     }
 }
