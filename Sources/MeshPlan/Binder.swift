@@ -93,10 +93,14 @@ public struct Binder {
     func constantCount(_ e: Expr, clause: String) throws -> Int? {
         switch e.kind {
         case .literal(.integer(let s)):
-            guard let n = Int(s), n >= 0 else {
+            guard let n = Int(s) else { throw MeshError(.numericOverflow, "bigint out of range", at: e.location) }
+            return n
+        case .unary(.negate, let x):
+            // `LIMIT -1`: a negative constant, which the parser reads as a negated literal.
+            if case .literal(.integer(let s)) = x.kind, let n = Int(s), n > 0 {
                 throw MeshError(.invalidParameter, "\(clause) must not be negative", at: e.location)
             }
-            return n
+            throw MeshError(.notSupported, "\(clause) must be an integer constant", at: e.location)
         case .literal(.null): return nil
         default:
             throw MeshError(.notSupported, "\(clause) must be an integer constant", at: e.location)
