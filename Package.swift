@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "meshql", targets: ["meshql"]),
         .executable(name: "meshql-bench", targets: ["meshql-bench"]),
+        .executable(name: "meshql-fuzz", targets: ["meshql-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,8 +55,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "meshql-fuzz", dependencies: [
+            "MeshEngine", "MeshTestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Tests. MeshTestSupport starts and stops a private PostgreSQL cluster.
-        .target(name: "MeshTestSupport", dependencies: ["MeshCore"]),
+        .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL"]),
         .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
         .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
         .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore"]),

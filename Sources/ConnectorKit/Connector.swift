@@ -40,12 +40,26 @@ public struct RemoteQuery: Sendable, CustomStringConvertible {
     public var outputTypes: [DataType]
     /// Rows the planner expects; a hint, never a limit.
     public var expectedRows: Double?
+    /// What the user calls each output column, for error messages: the SQL names its columns
+    /// `c0, c1, …`, which mean nothing to the user.
+    public var outputNames: [String]
 
-    public init(sql: String, parameters: [Value] = [], outputTypes: [DataType], expectedRows: Double? = nil) {
+    public init(sql: String, parameters: [Value] = [], outputTypes: [DataType], expectedRows: Double? = nil,
+                outputNames: [String] = []) {
         self.sql = sql
         self.parameters = parameters
         self.outputTypes = outputTypes
         self.expectedRows = expectedRows
+        self.outputNames = outputNames
+    }
+
+    /// How an error names output column `i` (0-based): `"amount"`, or `column 3` when the
+    /// column has no name of the user's.
+    public func columnLabel(_ i: Int) -> String {
+        if i < outputNames.count, !outputNames[i].isEmpty, outputNames[i] != "?column?" {
+            return "column \"\(outputNames[i])\""
+        }
+        return "column \(i + 1)"
     }
 
     public var description: String {

@@ -134,11 +134,13 @@ struct SQLiteConnectorTests {
 
     @Test func rejectsValuesThatDoNotFitTheDeclaredType() async throws {
         let sqlite = try SQLiteConnector(path: try makeFile())
-        let amount = await failure(sqlite.execute(RemoteQuery(sql: "SELECT amount FROM bad WHERE id = 1",
-                                                              outputTypes: [.decimal(precision: 10, scale: 2)])))
+        let amount = await failure(sqlite.execute(RemoteQuery(sql: "SELECT amount AS c0 FROM bad WHERE id = 1",
+                                                              outputTypes: [.decimal(precision: 10, scale: 2)],
+                                                              outputNames: ["amount"])))
         let e = try #require(amount as? MeshError)
         #expect(e.code == .invalidText)
-        #expect(e.message == "invalid value in column amount of SQLite source for type numeric(10,2)")
+        // The user's name of the column, never the query's alias.
+        #expect(e.message == "invalid value in column \"amount\" from SQLite for type numeric(10,2)")
         #expect(!e.message.contains("abc"))
 
         let day = await failure(sqlite.execute(RemoteQuery(sql: "SELECT day FROM bad", outputTypes: [.date])))

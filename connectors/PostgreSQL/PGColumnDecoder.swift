@@ -235,10 +235,10 @@ struct PGColumnDecoder {
 
     private func overflow() -> MeshError {
         MeshError(.numericOverflow,
-                  "value of column \(column) (\(name)) of PostgreSQL source does not fit type \(outputType)")
+                  "a value of \(name) from PostgreSQL does not fit type \(outputType)")
     }
 
     private func corrupt() -> MeshError {
-        MeshError(.internalError, "malformed binary value in column \(column) (\(name)) from PostgreSQL source")
+        MeshError(.internalError, "malformed binary value in \(name) from PostgreSQL")
     }
 }

@@ -156,7 +156,7 @@ struct PGQueryRun {
 
     private func makeDecoders(_ columns: [PGColumnInfo]) -> [PGColumnDecoder?] {
         columns.enumerated().map { i, col in
-            PGColumnDecoder.make(oid: col.oid, output: query.outputTypes[i], column: i + 1, name: col.name)
+            PGColumnDecoder.make(oid: col.oid, output: query.outputTypes[i], column: i + 1, name: query.columnLabel(i))
         }
     }
 

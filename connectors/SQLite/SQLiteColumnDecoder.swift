@@ -136,7 +136,7 @@ struct SQLiteColumnDecoder {
     // Messages name the column and the type, never the value.
 
     private func invalid() -> MeshError {
-        MeshError(.invalidText, "invalid value in column \(name) of SQLite source for type \(type)")
+        MeshError(.invalidText, "invalid value in \(name) from SQLite for type \(type)")
     }
 
     /// PostgreSQL's words for an integer that does not fit its type.
@@ -145,6 +145,6 @@ struct SQLiteColumnDecoder {
     }
 
     private func tooBig() -> MeshError {
-        MeshError(.numericOverflow, "value in column \(name) of SQLite source does not fit type \(type)")
+        MeshError(.numericOverflow, "a value of \(name) from SQLite does not fit type \(type)")
     }
 }

@@ -38,7 +38,7 @@ extension SQLiteConnector {
             throw MeshError(.internalError,
                             "SQLite query returns \(n) columns, the plan expects \(query.outputTypes.count)")
         }
-        let decoders = (0..<n).map { SQLiteColumnDecoder(type: query.outputTypes[$0], name: statement.columnName($0)) }
+        let decoders = (0..<n).map { SQLiteColumnDecoder(type: query.outputTypes[$0], name: query.columnLabel($0)) }
         func newBuilders() -> [ColumnBuilder] {
             query.outputTypes.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
         }

@@ -228,6 +228,9 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         while true {
             if current != nil {
                 if let out = try step(), out.rowCount > 0 { return produced(out) }
+                // A nested loop may go through many windows that produce nothing: a cancel
+                // must still stop it.
+                try Task.checkCancellation()
                 continue
             }
             guard let p = try await probe.next() else { break }

@@ -63,7 +63,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         }
         stream = connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
                                                outputTypes: fragment.fields.map(\.type),
-                                               expectedRows: fragment.estimatedRows))
+                                               expectedRows: fragment.estimatedRows, outputNames: fragment.fields.map(\.name)))
     }
 
     func next() async throws -> Batch? {
