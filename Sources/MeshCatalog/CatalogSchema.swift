@@ -4,7 +4,7 @@ import SQLiteDB
 
 /// Recognises a catalog file and brings its schema up to date.
 enum CatalogSchema {
-    static func prepare(_ db: SQLiteDatabase, path: String) throws {
+    static func prepare(_ db: SQLiteDatabase, path: String, readOnly: Bool = false) throws {
         func notACatalog(_ why: String) -> MeshError {
             MeshError(.catalog, "\(path) is not a meshql catalog (\(why))",
                       hint: "point --catalog at a meshql catalog file or at a new file name")
@@ -30,6 +30,14 @@ enum CatalogSchema {
                     hint: "use a newer meshql; the catalog was left untouched")
             }
 
+            if readOnly {
+                guard current == Migrations.latestVersion else {
+                    throw MeshError(.catalog, "catalog \(path) is read-only and needs an upgrade to this meshql's schema",
+                                    hint: "open it once with write access")
+                }
+                try db.execute("PRAGMA foreign_keys = ON")
+                return
+            }
             try db.execute("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA foreign_keys = ON")
             for migration in Migrations.all where migration.version > current {

@@ -20,6 +20,8 @@ public final class CatalogStore: @unchecked Sendable {
     private let lock = NSLock()
     /// Seals connector secrets before they are written (see `SecretSealer`).
     let sealer: SecretSealer
+    /// Opened read-only: the file is not writable by this process.
+    public let readOnly: Bool
 
     /// Written into the file header (`PRAGMA application_id`, "mqlc") so a meshql catalog is
     /// recognisable and another application's database is not mistaken for one.
@@ -46,16 +48,31 @@ public final class CatalogStore: @unchecked Sendable {
         if path != ":memory:" && !path.hasPrefix("file:") && !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
+        // A catalog the user may read but not write (another user's, a read-only mount)
+        // still serves queries; only changes are refused.
+        let fm = FileManager.default
+        readOnly = fm.fileExists(atPath: path) && !fm.isWritableFile(atPath: path)
         sealer = try SecretSealer(catalogPath: path)
         do {
-            db = try SQLiteDatabase(path: path)
-            // Deleted rows are overwritten, so a replaced secret leaves no copy in free pages.
-            try db.execute("PRAGMA secure_delete = ON")
+            if readOnly {
+                // Read-only with the WAL index if we may create it, else as an immutable
+                // snapshot (a folder we may not write: no -shm can be made).
+                let plain = try SQLiteDatabase(path: path, mode: .readOnly)
+                if (try? plain.scalarInt("PRAGMA application_id")) != nil {
+                    db = plain
+                } else {
+                    db = try SQLiteDatabase(path: path, mode: .readOnlySnapshot)
+                }
+            } else {
+                db = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+                // Deleted rows are overwritten, so a replaced secret leaves no copy in free pages.
+                try db.execute("PRAGMA secure_delete = ON")
+            }
         } catch let error as SQLiteDatabase.Error {
             throw MeshError(.catalog, "cannot open catalog \(path): \(error.message)")
         }
-        try CatalogSchema.prepare(db, path: path)
-        try sealPlaintextSecrets()
+        try CatalogSchema.prepare(db, path: path, readOnly: readOnly)
+        if !readOnly { try sealPlaintextSecrets() }
     }
 
     /// The schema version of the open catalog (`Migrations.latestVersion` once opened).
@@ -93,6 +110,9 @@ public final class CatalogStore: @unchecked Sendable {
             return MeshError(.dependentObjects, "catalog object is still referenced by other objects")
         }
         if error.isNotADatabase { return MeshError(.catalog, "\(path) is not a meshql catalog (damaged file)") }
+        if readOnly || error.message.contains("readonly") {
+            return MeshError(.catalog, "the catalog \(path) is read-only: it can be queried but not changed")
+        }
         return MeshError(.catalog, "catalog error: \(error.message)")
     }
 }

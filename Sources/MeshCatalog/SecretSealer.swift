@@ -41,6 +41,9 @@ struct SecretSealer: Sendable {
     }
 
     private static func loadOrCreateKey(at path: String) throws -> SymmetricKey {
+        if FileManager.default.fileExists(atPath: path), !FileManager.default.isReadableFile(atPath: path) {
+            throw MeshError(.catalog, "cannot read the key file \(path), which the catalog's secrets are sealed with")
+        }
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
             guard let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
                 throw MeshError(.catalog, "the key file \(path) is not a meshql key (32 bytes, base64)")

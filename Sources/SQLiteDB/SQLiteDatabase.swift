@@ -25,7 +25,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
         public var isNotADatabase: Bool { primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT }
     }
 
-    public enum OpenMode: Sendable { case readOnly, readWrite, readWriteCreate }
+    public enum OpenMode: Sendable {
+        case readOnly, readWrite, readWriteCreate
+        /// Read-only, without the WAL index (`-shm`), which a reader who may not write the
+        /// folder cannot create; valid while nobody writes the file meanwhile.
+        case readOnlySnapshot
+    }
 
     let handle: OpaquePointer
     public let path: String
@@ -37,8 +42,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
         case .readOnly: flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
         case .readWrite: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         case .readWriteCreate: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        case .readOnlySnapshot: flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         }
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        var target = path
+        if mode == .readOnlySnapshot {
+            let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+            target = "file:\(escaped)?immutable=1"
+        }
+        let rc = sqlite3_open_v2(target, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }

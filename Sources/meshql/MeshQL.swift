@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshCore
 import MeshEngine
 import MeshExec
 
@@ -21,8 +22,11 @@ struct MeshQL: AsyncParsableCommand {
 
 /// Options every command that opens a catalog shares.
 struct CatalogOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The catalog file (SQLite). Created if missing.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The catalog file (SQLite); it must exist unless --create is given.", valueName: "path"))
     var catalog: String = "meshql.db"
+
+    @Flag(name: .long, help: "Create the catalog (and its folder) if it does not exist.")
+    var create = false
 
     @Flag(name: .long, help: "Run everything but the scans locally (for comparing results with pushdown).")
     var noPushdown = false
@@ -40,6 +44,12 @@ struct CatalogOptions: ParsableArguments {
     /// Opens the catalog and a session on it; a catalog that cannot be opened is reported
     /// and ends the command with status 2.
     func openSession() throws -> Session {
+        // A mistyped path must not silently become a new, empty catalog.
+        if !create, !FileManager.default.fileExists(atPath: catalog) {
+            Output.error(MeshError(.catalog, "no catalog at \(catalog)",
+                                   hint: "pass --create to make a new one there, or run `meshql demo` for a sample"), statement: nil)
+            throw ExitCode(2)
+        }
         do {
             let session = try Engine(catalogPath: catalog).makeSession()
             session.pushdownEnabled = !noPushdown

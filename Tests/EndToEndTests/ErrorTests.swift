@@ -70,7 +70,7 @@ struct ErrorTests {
         let catalog = tempDirectory() + "/catalog.db"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["query", "--catalog", catalog, "SELEC 1"]
+        process.arguments = ["query", "--create", "--catalog", catalog, "SELEC 1"]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -89,6 +89,34 @@ struct ErrorTests {
         #expect(lines.first?.hasSuffix(" at 1:1") == true, "stderr:\n\(stderr)")
         #expect(lines.contains("LINE 1: SELEC 1"), "stderr:\n\(stderr)")
         #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "^" }, "stderr:\n\(stderr)")
+    }
+}
+
+extension ErrorTests {
+    /// A mistyped `--catalog` is an error, and creates nothing; `--create` makes a new one.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ErrorTests.binary), "needs the built binary"))
+    func missingCatalogIsAnErrorUnlessCreated() throws {
+        let folder = tempDirectory()
+        let catalog = folder + "/typo/catalog.db"
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = args
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        let (status, stderr) = try run(["query", "--catalog", catalog, "SELECT 1"])
+        #expect(status == 2)
+        #expect(stderr.contains("no catalog at \(catalog)"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/typo"))
+        let (created, _) = try run(["query", "--create", "--catalog", catalog, "SELECT 1"])
+        #expect(created == 0)
+        #expect(FileManager.default.fileExists(atPath: catalog))
     }
 }
 

@@ -21,5 +21,5 @@ trap 'rm -f "$tmp"' EXIT
 trap 'exit 130' INT; trap 'exit 143' TERM
 sed -e "s|{{PG_DSN}}|$(esc "$dsn")|g" -e "s|{{DIR}}|$(esc "$dir")|g" "$here/catalog.sql" > "$tmp"
 
-rm -f "$dir/meshql.db"
-"$bin" query --catalog "$dir/meshql.db" -f "$tmp"
+rm -f "$dir/meshql.db" "$dir/meshql.db-wal" "$dir/meshql.db-shm"
+"$bin" query --create --catalog "$dir/meshql.db" -f "$tmp"
