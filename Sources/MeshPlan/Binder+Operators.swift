@@ -18,6 +18,9 @@ extension Binder {
         case .decimal(let s):
             if s.contains("e") || s.contains("E") {
                 guard let d = Double(s) else { throw MeshError(.invalidText, "invalid number", at: loc) }
+                guard d.isFinite else {
+                    throw MeshError(.numericOverflow, "\"\(s)\" is out of range for type double precision", at: loc)
+                }
                 return BoundExpr(.literal(.double(d)), type: .double, at: loc)
             }
             let scale = s.firstIndex(of: ".").map { s.distance(from: $0, to: s.endIndex) - 1 } ?? 0

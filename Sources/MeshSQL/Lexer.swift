@@ -14,6 +14,14 @@ struct Lexer {
 
     /// All tokens of `source`, ending with an `.end` token.
     static func tokenize(_ source: String) throws(SQLSyntaxError) -> [Token] {
+        // PostgreSQL takes no NUL in a statement (in a string it would end the value in C).
+        if let nul = source.firstIndex(of: "\u{0}") {
+            let before = source[..<nul]
+            let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+            throw SQLSyntaxError("invalid byte sequence for encoding \"UTF8\": 0x00",
+                                 at: SourceLocation(line: line, column: column, offset: before.count))
+        }
         var lexer = Lexer(source)
         var tokens: [Token] = []
         while true {

@@ -37,14 +37,24 @@ struct Query: AsyncParsableCommand {
     func run() async throws {
         let text: String
         if let file {
+            let data: Data
             if file == "-" {
-                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                data = FileHandle.standardInput.readDataToEndOfFile()
             } else {
-                guard let t = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    throw ValidationError("cannot read \(file)")
+                do {
+                    data = try Data(contentsOf: URL(fileURLWithPath: file))
+                } catch {
+                    Output.error(MeshError(.invalidParameter, "cannot read \(file): \((error as NSError).localizedFailureReason ?? "no such file or not readable")"), statement: nil)
+                    throw ExitCode(2)
                 }
-                text = t
             }
+            guard let t = String(data: data, encoding: .utf8) else {
+                // Where the first bad byte is, so the user can find it.
+                let valid = String(decoding: data, as: UTF8.self).prefix { $0 != "\u{FFFD}" }.utf8.count
+                Output.error(MeshError(.invalidText, "\(file == "-" ? "standard input" : file) is not UTF-8 text (invalid byte at offset \(valid))"), statement: nil)
+                throw ExitCode(2)
+            }
+            text = t
         } else {
             text = sql!
         }

@@ -129,3 +129,12 @@ import Testing
         #expect(CredentialRedaction.redact("SELECT 'password' FROM t") == "SELECT 'password' FROM t")
     }
 }
+
+@Suite struct NulTests {
+    /// PostgreSQL refuses a NUL anywhere in a statement; meshql says where it is.
+    @Test func nulInAStatementIsAnError() {
+        let error = #expect(throws: SQLSyntaxError.self) { try Parser.parseStatement("SELECT 'a\u{0}b'") }
+        #expect(error?.message == "invalid byte sequence for encoding \"UTF8\": 0x00")
+        #expect(error?.location.column == 10)
+    }
+}

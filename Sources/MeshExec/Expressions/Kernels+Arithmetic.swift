@@ -74,6 +74,11 @@ enum Kernels {
                     }
                     out[i] = op == .divide ? x[i] / y[i] : x[i].truncatingRemainder(dividingBy: y[i])
                 }
+                // As PostgreSQL: finite operands with an infinite result overflowed (22003);
+                // Infinity comes out only of Infinity.
+                if out[i].isInfinite, x[i].isFinite, y[i].isFinite, validity.isValid(i) {
+                    throw Self.doubleOverflow
+                }
             }
             return Column(type: resultType, storage: .double(out), validity: validity)
 
@@ -141,6 +146,8 @@ enum Kernels {
         }
         return Column(type: resultType, storage: .decimal(out), validity: validity)
     }
+
+    static let doubleOverflow = MeshError(.numericOverflow, "value out of range: overflow")
 
     /// `date ± integer`: a result outside PostgreSQL's date range is 22008, never wrapped.
     static func dateShift(_ dates: [Int32], _ days: [Int64], subtract: Bool, _ validity: Validity) throws -> Column {

@@ -114,12 +114,23 @@ enum ScalarFunctionImpl {
             guard d >= 0 else { throw MeshError(.invalidParameter, "cannot take square root of a negative number") }
             return .double(d.squareRoot())
         }
-        case "power": return { a in .double(Foundation.pow(dbl(a[0]), dbl(a[1]))) }
+        case "power": return { a in
+            let x = dbl(a[0]), y = dbl(a[1])
+            let r = Foundation.pow(x, y)
+            if r.isInfinite, x.isFinite, y.isFinite {
+                throw x == 0 && y < 0 ? MeshError(.invalidParameter, "zero raised to a negative power is undefined") : Kernels.doubleOverflow
+            }
+            return .double(r)
+        }
         case "ln": return { a in
             guard dbl(a[0]) > 0 else { throw MeshError(.invalidParameter, "cannot take logarithm of zero or a negative number") }
             return .double(Foundation.log(dbl(a[0])))
         }
-        case "exp": return { a in .double(Foundation.exp(dbl(a[0]))) }
+        case "exp": return { a in
+            let r = Foundation.exp(dbl(a[0]))
+            if r.isInfinite, dbl(a[0]).isFinite { throw Kernels.doubleOverflow }
+            return .double(r)
+        }
         case "mod": return { a in
             let c = try Kernels.arithmetic(.modulo, Column(repeating: a[0], type: types[0], count: 1),
                                            Column(repeating: a[1], type: types[1], count: 1), resultType: result)

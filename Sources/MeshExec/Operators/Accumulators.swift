@@ -123,15 +123,20 @@ final class SumAccumulator: Accumulator {
                         }
                     }
                 case .double(let a):
+                    // A sum of finite values that becomes infinite overflowed (PostgreSQL: 22003).
+                    var overflowed = false
                     floating.withUnsafeMutableBufferPointer { floating in
                         a.withUnsafeBufferPointer { a in
                             for i in 0..<n where !skip(i) {
                                 let g = Int(groups[i])
+                                let before = floating[g]
                                 floating[g] += a[i]
+                                if floating[g].isInfinite, before.isFinite, a[i].isFinite { overflowed = true }
                                 counts[g] += 1
                             }
                         }
                     }
+                    if overflowed { throw Kernels.doubleOverflow }
                 default:
                     throw MeshError(.typeMismatch, "cannot sum values of type \(input)")
                 }
