@@ -78,11 +78,34 @@ public enum CivilTime {
         }
     }
 
-    /// Parses `YYYY-MM-DD` (a trailing time part is ignored, as SQLite stores dates loosely).
+    /// A trailing ` BC` / ` AD` (any case) and the text before it. Years are written from 1
+    /// with BC/AD, as PostgreSQL prints them; inside meshql they are astronomical (1 BC = 0).
+    static func era(_ text: some StringProtocol) -> (Substring, bc: Bool) {
+        let t = Substring(text).trimmingCharacters(in: [" "])
+        let upper = t.uppercased()
+        if upper.hasSuffix(" BC") { return (Substring(t.dropLast(3)), true) }
+        if upper.hasSuffix(" AD") { return (Substring(t.dropLast(3)), false) }
+        return (Substring(t), false)
+    }
+
+    /// The same calendar day in the BC year of the same number (year y AD → 1 - y).
+    static func toBC(_ days: Int32) -> Int32? {
+        let (y, m, d) = civil(fromDays: days)
+        return checkedDays(year: 1 - y, month: m, day: d)
+    }
+
+    /// Parses `YYYY-MM-DD [BC]` (a trailing time part is ignored, as SQLite stores dates
+    /// loosely). Year 0 does not exist, as in PostgreSQL.
     public static func parseDate(_ text: some StringProtocol) -> Int32? {
+        let (body, bc) = era(text)
+        guard let d = parseDateAD(body) else { return nil }
+        return bc ? toBC(d) : d
+    }
+
+    private static func parseDateAD(_ text: some StringProtocol) -> Int32? {
         let u = Array(text.utf8)
         guard u.count >= 10, u[4] == 45, u[7] == 45,
-              let y = number(u, 0, 4), let m = number(u, 5, 2), let d = number(u, 8, 2),
+              let y = number(u, 0, 4), y > 0, let m = number(u, 5, 2), let d = number(u, 8, 2),
               isValid(year: y, month: m, day: d) else { return nil }
         if u.count > 10, u[10] != 32, u[10] != 84 { return nil }
         return days(year: y, month: m, day: d)
@@ -91,8 +114,18 @@ public enum CivilTime {
     /// Parses `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` (also with `T`), ignoring a trailing zone
     /// `Z` / `+00` / `+00:00`.
     public static func parseTimestamp(_ text: some StringProtocol) -> Int64? {
+        let (body, bc) = era(text)
+        guard let t = parseTimestampAD(body) else { return nil }
+        guard bc else { return t }
+        var day = t / microsPerDay, time = t % microsPerDay
+        if time < 0 { time += microsPerDay; day -= 1 }
+        guard let d32 = Int32(exactly: day), let shifted = toBC(d32), let midnight = micros(fromDays: Int64(shifted)) else { return nil }
+        return midnight + time
+    }
+
+    private static func parseTimestampAD(_ text: some StringProtocol) -> Int64? {
         let u = Array(text.utf8)
-        guard let day = parseDate(String(decoding: u.prefix(10), as: UTF8.self)) else { return nil }
+        guard let day = parseDateAD(String(decoding: u.prefix(10), as: UTF8.self)) else { return nil }
         var micros = Int64(day) * microsPerDay
         if u.count == 10 { return micros }
         guard u.count >= 16, u[10] == 32 || u[10] == 84, u[13] == 58,
@@ -122,7 +155,7 @@ public enum CivilTime {
 
     public static func formatDate(_ days: Int32) -> String {
         let (y, m, d) = civil(fromDays: days)
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        return pad(y > 0 ? y : 1 - y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + (y > 0 ? "" : " BC")
     }
 
     /// Formats as PostgreSQL does: seconds always, fractional digits only when non-zero.
@@ -132,14 +165,18 @@ public enum CivilTime {
         if rem < 0 { rem += microsPerDay; day -= 1 }
         let secs = rem / 1_000_000
         let frac = rem % 1_000_000
-        var out = formatDate(Int32(day)) + " " + pad(Int(secs / 3600), 2) + ":" + pad(Int(secs / 60 % 60), 2)
+        var date = formatDate(Int32(day))
+        // PostgreSQL writes the era after the time: `0044-03-15 12:00:00 BC`.
+        let bc = date.hasSuffix(" BC")
+        if bc { date.removeLast(3) }
+        var out = date + " " + pad(Int(secs / 3600), 2) + ":" + pad(Int(secs / 60 % 60), 2)
             + ":" + pad(Int(secs % 60), 2)
         if frac != 0 {
             var f = pad(Int(frac), 6)
             while f.hasSuffix("0") { f.removeLast() }
             out += "." + f
         }
-        return out
+        return bc ? out + " BC" : out
     }
 
     private static func number(_ u: [UInt8], _ start: Int, _ len: Int) -> Int? {

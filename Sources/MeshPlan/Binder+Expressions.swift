@@ -141,7 +141,12 @@ extension Binder {
             guard TypeRules.canCast(v.type, to: target) else {
                 throw MeshError(.typeMismatch, "cannot cast type \(v.type) to \(target)", at: loc)
             }
-            return try Self.castFolding(v, to: target, at: loc)
+            let cast = try Self.castFolding(v, to: target, at: loc)
+            // `varchar(n)` keeps its first n characters, as PostgreSQL's explicit cast does.
+            if let n = Self.varcharLength(typeName) {
+                return BoundExpr(.function("left", [cast, .literal(.int(Int64(n)), .integer)]), type: .text, at: loc)
+            }
+            return cast
 
         case .function(let call):
             return try bindFunction(call, scope: scope, allowAggregates: allowAggregates, clause: clause, at: loc)
@@ -291,5 +296,14 @@ extension Binder {
         if e.type == .boolean { return e }
         if e.type == .unknown { return Self.coerce(e, to: .boolean) }
         throw MeshError(.typeMismatch, "argument of \(context) must be type boolean, not type \(e.type)", at: loc)
+    }
+
+    /// n of `varchar(n)` / `character varying(n)`, nil for any other type name.
+    static func varcharLength(_ typeName: String) -> Int? {
+        let t = typeName.lowercased().replacingOccurrences(of: " ", with: "")
+        for prefix in ["varchar(", "charactervarying("] where t.hasPrefix(prefix) && t.hasSuffix(")") {
+            return Int(t.dropFirst(prefix.count).dropLast())
+        }
+        return nil
     }
 }
