@@ -24,6 +24,8 @@ struct ErrorTests {
              fragment: "relation \"shop.nope\" does not exist"),
         Case(what: "unknown column", sql: "SELECT name, nope FROM shop.products", code: .undefinedColumn, line: 1, column: 14,
              fragment: "column \"nope\" does not exist"),
+        Case(what: "runtime error", sql: "SELECT order_id,\n  ordered_on + INTERVAL '2147483647 days'\nFROM shop.orders",
+             code: .datetimeOverflow, line: 2, column: 3, fragment: "timestamp out of range"),
         Case(what: "type mismatch", sql: "SELECT name\nFROM shop.products\nWHERE name + 1 > 2", code: .typeMismatch, line: 3, column: 7,
              fragment: "operator does not exist: text + integer"),
     ]

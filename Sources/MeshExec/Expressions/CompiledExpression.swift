@@ -6,7 +6,22 @@ import MeshPlan
 public typealias CompiledExpression = @Sendable (Batch) throws -> Column
 
 public enum ExpressionCompiler {
+    /// The expression as a closure. An error it raises at run time without a position of its
+    /// own gets the position of the innermost expression that has one (`amount * 1e300` points
+    /// at the `*`), so runtime errors show a caret too.
     public static func compile(_ e: BoundExpr) throws -> CompiledExpression {
+        let f = try compileNode(e)
+        guard let location = e.location else { return f }
+        return { batch in
+            do {
+                return try f(batch)
+            } catch let error as MeshError where error.location == nil {
+                throw error.located(at: location)
+            }
+        }
+    }
+
+    private static func compileNode(_ e: BoundExpr) throws -> CompiledExpression {
         let type = e.type
         switch e.kind {
         case .column(let id):
