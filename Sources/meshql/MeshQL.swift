@@ -18,6 +18,22 @@ struct MeshQL: AsyncParsableCommand {
         subcommands: [Query.self, Repl.self, Demo.self],
         defaultSubcommand: Repl.self
     )
+
+    static func main() async {
+        await main(sqlArgumentsMarked(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `meshql query "-- totals\nSELECT …"`: an argument that starts with `-` but holds a space
+    /// or a line break is SQL (a leading comment, `-1 + 2`), not an option. It moves to the end,
+    /// after a `--`, which tells the argument parser so whatever options follow it.
+    static func sqlArgumentsMarked(_ args: [String]) -> [String] {
+        guard !args.contains("--"),
+              let i = args.firstIndex(where: { $0.hasPrefix("-") && $0.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) })
+        else { return args }
+        var out = args
+        let sql = out.remove(at: i)
+        return out + ["--", sql]
+    }
 }
 
 /// Options every command that opens a catalog shares.

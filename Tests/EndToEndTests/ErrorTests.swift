@@ -119,6 +119,9 @@ extension ErrorTests {
         let (created, _) = try run(["query", "--create", "--catalog", catalog, "SELECT 1"])
         #expect(created == 0)
         #expect(FileManager.default.fileExists(atPath: catalog))
+        // SQL starting with a comment is SQL, not an option, wherever the options are.
+        let (commented, err) = try run(["query", "-- the answer\nSELECT 41 + 1", "--catalog", catalog, "--format", "csv"])
+        #expect(commented == 0, "\(err)")
     }
 }
 
