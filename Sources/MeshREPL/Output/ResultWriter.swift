@@ -44,13 +44,17 @@ public enum ResultRenderer {
     ) async throws -> Int {
         var writer = format.makeWriter(fields: fields, expanded: expanded)
         var rows = 0
-        writer.begin(to: &sink)
+        // The header waits for the first batch: a query that fails at its start (a source
+        // refusing it) prints nothing but the error.
+        var begun = false
         while let batch = try await next() {
             try Task.checkCancellation()
+            if !begun { writer.begin(to: &sink); begun = true }
             writer.write(batch, to: &sink)
             rows += batch.rowCount
             sink.flush()
         }
+        if !begun { writer.begin(to: &sink) }
         writer.finish(to: &sink)
         sink.flush()
         return rows
