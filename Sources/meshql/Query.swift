@@ -64,7 +64,7 @@ struct Query: AsyncParsableCommand {
         // Stopped by a signal, the statement is cancelled (which cancels its source queries)
         // before the process exits, with 128 + the signal's number as psql does.
         let task = Task { await Output.runScript(text, session: session, format: format) }
-        let trap = SignalTrap { task.cancel() }
+        let trap = SignalTrap { _ in task.cancel() }
         let ok = await task.value
         trap.uninstall()
         if let sig = trap.received { throw ExitCode(128 + sig) }

@@ -19,6 +19,16 @@ struct Repl: AsyncParsableCommand {
         let session = try options.openSession()
         defer { session.engine.shutdown() }
         let banner = "meshql — federated SQL over your data mesh. Catalog: \(options.catalog)\nType \\? for help, \\q to quit."
-        await Shell(backend: SessionBackend(session: session), banner: banner).run()
+        let shell = Shell(backend: SessionBackend(session: session), banner: banner)
+        // SIGTERM / SIGHUP (a closed terminal): cancel the running statement, let the sources
+        // acknowledge (engine shutdown waits for their connections), then end. Ctrl-C stays
+        // the shell's own: it cancels a statement and keeps the shell.
+        let trap = SignalTrap([SIGTERM, SIGHUP]) { sig in
+            shell.cancelRunningStatement()
+            session.engine.shutdown()
+            Foundation.exit(128 + sig)
+        }
+        await shell.run()
+        trap.uninstall()
     }
 }

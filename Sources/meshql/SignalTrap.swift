@@ -10,37 +10,39 @@ import Synchronization
 /// `@unchecked Sendable`: `sources` is set in `init` and only cancelled afterwards; the rest
 /// of the state is behind the mutex.
 final class SignalTrap: @unchecked Sendable {
-    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    static let all: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    private let signals: [Int32]
 
     private struct State {
         var received: Int32?
-        var action: (@Sendable () -> Void)?
+        var action: (@Sendable (Int32) -> Void)?
     }
 
     private let state = Mutex(State())
     private let sources: [any DispatchSourceSignal]
 
-    /// Starts catching; `action` runs once, on the first signal.
-    init(_ action: @escaping @Sendable () -> Void) {
+    /// Starts catching `signals`; `action` runs once, on the first one, with its number.
+    init(_ signals: [Int32] = SignalTrap.all, _ action: @escaping @Sendable (Int32) -> Void) {
+        self.signals = signals
         state.withLock { $0.action = action }
         let queue = DispatchQueue(label: "meshql.signals")
-        sources = Self.signals.map { sig in
+        sources = signals.map { sig in
             signal(sig, SIG_IGN)
             return DispatchSource.makeSignalSource(signal: sig, queue: queue)
         }
-        for (sig, source) in zip(Self.signals, sources) {
+        for (sig, source) in zip(signals, sources) {
             source.setEventHandler { [weak self] in self?.caught(sig) }
             source.resume()
         }
     }
 
     private func caught(_ sig: Int32) {
-        let action = state.withLock { s -> (@Sendable () -> Void)? in
+        let action = state.withLock { s -> (@Sendable (Int32) -> Void)? in
             guard s.received == nil else { return nil }
             s.received = sig
             return s.action
         }
-        action?()
+        action?(sig)
     }
 
     /// The first signal caught, if any.
@@ -50,6 +52,6 @@ final class SignalTrap: @unchecked Sendable {
     func uninstall() {
         sources.forEach { $0.cancel() }
         state.withLock { $0.action = nil }
-        for sig in Self.signals { signal(sig, SIG_DFL) }
+        for sig in signals { signal(sig, SIG_DFL) }
     }
 }

@@ -71,6 +71,13 @@ public final class InterruptController: Sendable {
         return await body()
     }
 
+    /// Cancels the running statement, if one runs (SIGTERM or SIGHUP: the shell is about to
+    /// end, and the statement's source queries must not outlive it).
+    public func cancelRunning() {
+        let phase = state.withLock { $0.phase }
+        if case .running(let cancel) = phase { cancel() }
+    }
+
     /// Simulates a Ctrl-C (tests; also what the signal source calls).
     public func interrupted() {
         let phase = state.withLock { $0.phase }

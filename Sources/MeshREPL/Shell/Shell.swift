@@ -42,6 +42,9 @@ public final class Shell: Sendable {
     }
 
     /// Runs until `\q`, Ctrl-D or the end of the input.
+    /// Cancels the statement running now, if any (the process is being stopped).
+    public func cancelRunningStatement() { interrupts.cancelRunning() }
+
     public func run() async {
         interrupts.install()
         defer { interrupts.uninstall() }
