@@ -65,6 +65,11 @@ extension Session {
         var msg = "IMPORT \(created.count)"
         if !created.isEmpty { msg += " — \(mesh.sqlName): " + created.map(\.name).joined(separator: ", ") }
         if !skipped.isEmpty { msg += "; skipped (already exist): " + skipped.joined(separator: ", ") }
+        // Nothing at all to import is worth saying: a wrong file or schema looks just like this.
+        if tables.isEmpty {
+            msg += " — connector \"\(connectorName)\" shows no tables" + (schema.map { " in schema \"\($0)\"" } ?? "")
+                + " (is it the source you meant?)"
+        }
         return .message(msg)
     }
 
