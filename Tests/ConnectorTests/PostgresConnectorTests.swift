@@ -260,10 +260,11 @@ struct PostgresConnectorTests {
         let syntax = await failure(pg.execute(RemoteQuery(sql: "SELEC 1", outputTypes: [.integer])))
         let e1 = try #require(syntax as? MeshError)
         #expect(e1.code == .source)
-        #expect(e1.message == "syntax error at or near \"SELEC\"")
+        // The primary message and PostgreSQL's code; never the detail or the query text.
+        #expect(e1.message == "syntax error at or near \"SELEC\" (PostgreSQL SQLSTATE 42601)")
 
         let missing = await failure(pg.execute(RemoteQuery(sql: "SELECT * FROM nope", outputTypes: [.integer])))
-        #expect((missing as? MeshError)?.message == "relation \"nope\" does not exist")
+        #expect((missing as? MeshError)?.message == "relation \"nope\" does not exist (PostgreSQL SQLSTATE 42P01)")
 
         let zero = await failure(pg.execute(RemoteQuery(sql: "SELECT 1 / (id - id) FROM big", outputTypes: [.integer])))
         #expect((zero as? MeshError)?.code == .divisionByZero)

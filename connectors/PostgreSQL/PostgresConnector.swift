@@ -174,9 +174,12 @@ public struct PostgresConnector: Connector {
         switch f.sqlState {
         case "22012": return MeshError(.divisionByZero, message)
         case "22003": return MeshError(.numericOverflow, message)
-        case "22P02", "22007", "22008": return MeshError(.invalidText, message)
+        case "22P02", "22007": return MeshError(.invalidText, message)
+        case "22008": return MeshError(.datetimeOverflow, message)
         case "57014": return MeshError(.cancelled, message)
-        default: return MeshError(.source, message)
+        default:
+            // The source's own code, for looking the error up in PostgreSQL's documentation.
+            return MeshError(.source, message + (f.sqlState.map { " (PostgreSQL SQLSTATE \($0))" } ?? ""))
         }
     }
 

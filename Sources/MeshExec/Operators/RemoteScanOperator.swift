@@ -69,7 +69,14 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     func next() async throws -> Batch? {
         if closed { return nil }
         start()
-        guard var b = try await stream!.next() else { return nil }
+        let next: Batch?
+        do {
+            next = try await stream!.next()
+        } catch let e as MeshError where e.code == .source || e.code == .connection {
+            // Which connector failed: the user may have several of one kind.
+            throw MeshError(e.code, "connector \(fragment.connectorName): " + e.message, hint: e.hint)
+        }
+        guard var b = next else { return nil }
         batches += 1
         // Connectors decode into the promised physical types; keep the SQL types exact.
         for j in b.columns.indices where j < fragment.fields.count && b.columns[j].type != fragment.fields[j].type {
