@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "ConnectorKit", dependencies: ["MeshSQL", "MeshCore", "MeshPlan"]),
         .target(name: "MeshExec", dependencies: ["MeshCore", "MeshPlan", "ConnectorKit"]),
         .target(name: "MeshCatalog", dependencies: [
-            "MeshCore", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
+            "MeshCore", "MeshSQL", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Connectors: each depends only on ConnectorKit (and its C library wrapper).

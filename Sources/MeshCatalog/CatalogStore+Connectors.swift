@@ -1,5 +1,6 @@
 import Foundation
 import MeshCore
+import MeshSQL
 import SQLiteDB
 
 extension CatalogStore {
@@ -78,14 +79,19 @@ extension CatalogStore {
 
     // MARK: - Secrets at rest
 
-    /// Secret options as stored: each value sealed.
+    /// Secret options as stored: each value sealed (always: a password may itself begin like
+    /// a sealed value).
     func sealed(_ secrets: [String: String]) throws -> [String: String] {
-        try secrets.mapValues { SecretSealer.isSealed($0) ? $0 : try sealer.seal($0) }
+        if secrets.isEmpty { return secrets }
+        let sealer = try sealer()
+        return try secrets.mapValues { try sealer.seal($0) }
     }
 
     /// A stored connector with its secrets readable again.
     func unsealed(_ record: ConnectorRecord) throws -> ConnectorRecord {
         var r = record
+        if record.secretOptions.isEmpty { return r }
+        let sealer = try sealer()
         r.secretOptions = try record.secretOptions.mapValues { try sealer.open($0, connector: record.name) }
         return r
     }
@@ -94,12 +100,23 @@ extension CatalogStore {
     /// copy of them stays in it (secure_delete clears the old pages of the file itself).
     func sealPlaintextSecrets() throws {
         let changed = try write { db -> Int in
-            let rows = try db.query("SELECT id, secret_options FROM connectors", []) { row in
-                (try row.uuid(0, "connector id"), try row.json(1, as: [String: String].self, "connector secret options"))
+            let rows = try db.query("SELECT id, options, secret_options FROM connectors", []) { row in
+                (try row.uuid(0, "connector id"), try row.json(1, as: [String: String].self, "connector options"),
+                 try row.json(2, as: [String: String].self, "connector secret options"))
             }
             var changed = 0
-            for (id, secrets) in rows where secrets.values.contains(where: { !SecretSealer.isSealed($0) }) {
-                try db.run("UPDATE connectors SET secret_options = ? WHERE id = ?", [try .json(try sealed(secrets)), .id(id)])
+            for (id, options, secrets) in rows {
+                var plain = options, secret = secrets
+                // An option holding credentials (a DSN with a password, stored as a plain
+                // option before DSNs were filed as secrets) becomes a secret, masked in place.
+                for (key, value) in options where secret[key] == nil {
+                    let masked = CredentialRedaction.redact(value)
+                    if masked != value { secret[key] = value; plain[key] = masked }
+                }
+                guard plain != options || secret.values.contains(where: { !SecretSealer.isSealed($0) }) else { continue }
+                let sealedSecrets = try secret.mapValues { SecretSealer.isSealed($0) ? $0 : try sealer().seal($0) }
+                try db.run("UPDATE connectors SET options = ?, secret_options = ? WHERE id = ?",
+                           [try .json(plain), try .json(sealedSecrets), .id(id)])
                 changed += 1
             }
             return changed

@@ -18,8 +18,10 @@ public final class CatalogStore: @unchecked Sendable {
     public let path: String
     private let db: SQLiteDatabase
     private let lock = NSLock()
-    /// Seals connector secrets before they are written (see `SecretSealer`).
-    let sealer: SecretSealer
+    /// Seals connector secrets before they are written (see `SecretSealer`); loaded on first
+    /// use, so a reader of a catalog without secrets needs no key.
+    private var loadedSealer: SecretSealer?
+    private let sealerLock = NSLock()
     /// Opened read-only: the file is not writable by this process.
     public let readOnly: Bool
 
@@ -52,7 +54,6 @@ public final class CatalogStore: @unchecked Sendable {
         // still serves queries; only changes are refused.
         let fm = FileManager.default
         readOnly = fm.fileExists(atPath: path) && !fm.isWritableFile(atPath: path)
-        sealer = try SecretSealer(catalogPath: path)
         do {
             if readOnly {
                 // Read-only with the WAL index if we may create it, else as an immutable
@@ -73,6 +74,16 @@ public final class CatalogStore: @unchecked Sendable {
         }
         try CatalogSchema.prepare(db, path: path, readOnly: readOnly)
         if !readOnly { try sealPlaintextSecrets() }
+    }
+
+    /// The sealer, its key read (or, in a writable catalog, created) now if not yet.
+    func sealer() throws -> SecretSealer {
+        sealerLock.lock()
+        defer { sealerLock.unlock() }
+        if let s = loadedSealer { return s }
+        let s = try SecretSealer(catalogPath: path, mayCreateKey: !readOnly)
+        loadedSealer = s
+        return s
     }
 
     /// The schema version of the open catalog (`Migrations.latestVersion` once opened).

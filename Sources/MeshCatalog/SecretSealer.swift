@@ -24,7 +24,8 @@ struct SecretSealer: Sendable {
     /// Where the key comes from, for error messages (never the key itself).
     let keySource: String
 
-    init(catalogPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(catalogPath: String, mayCreateKey: Bool = true,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         if let text = environment[Self.environmentVariable], !text.isEmpty {
             keyBytes = Data(SHA256.hash(data: Data(text.utf8)))
             keySource = Self.environmentVariable
@@ -37,6 +38,9 @@ struct SecretSealer: Sendable {
         }
         let keyPath = catalogPath + ".key"
         keySource = keyPath
+        if !mayCreateKey, !FileManager.default.fileExists(atPath: keyPath) {
+            throw MeshError(.catalog, "the catalog is read-only and has no key file \(keyPath) for its connector secrets")
+        }
         keyBytes = try Self.loadOrCreateKey(at: keyPath).withUnsafeBytes { Data($0) }
     }
 

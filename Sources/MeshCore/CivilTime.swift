@@ -88,44 +88,33 @@ public enum CivilTime {
         return (Substring(t), false)
     }
 
-    /// The same calendar day in the BC year of the same number (year y AD → 1 - y).
-    static func toBC(_ days: Int32) -> Int32? {
-        let (y, m, d) = civil(fromDays: days)
-        return checkedDays(year: 1 - y, month: m, day: d)
-    }
-
     /// Parses `YYYY-MM-DD [BC]` (a trailing time part is ignored, as SQLite stores dates
-    /// loosely). Year 0 does not exist, as in PostgreSQL.
+    /// loosely). Year 0 does not exist, and nothing before 4714-11-24 BC, as in PostgreSQL.
     public static func parseDate(_ text: some StringProtocol) -> Int32? {
         let (body, bc) = era(text)
-        guard let d = parseDateAD(body) else { return nil }
-        return bc ? toBC(d) : d
+        return parseDay(body, bc: bc)
     }
 
-    private static func parseDateAD(_ text: some StringProtocol) -> Int32? {
+    /// The day of `YYYY-MM-DD…`, the year counted back from 1 BC when `bc` (so 0004-02-29 BC,
+    /// astronomical year -3, is no leap day).
+    private static func parseDay(_ text: some StringProtocol, bc: Bool) -> Int32? {
         let u = Array(text.utf8)
         guard u.count >= 10, u[4] == 45, u[7] == 45,
-              let y = number(u, 0, 4), y > 0, let m = number(u, 5, 2), let d = number(u, 8, 2),
-              isValid(year: y, month: m, day: d) else { return nil }
+              let written = number(u, 0, 4), written > 0, let m = number(u, 5, 2), let d = number(u, 8, 2) else { return nil }
+        let y = bc ? 1 - written : written
+        guard isValid(year: y, month: m, day: d) else { return nil }
         if u.count > 10, u[10] != 32, u[10] != 84 { return nil }
-        return days(year: y, month: m, day: d)
+        guard let day = checkedDays(year: y, month: m, day: d), dateDays.contains(Int64(day)) else { return nil }
+        return day
     }
 
     /// Parses `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` (also with `T`), ignoring a trailing zone
     /// `Z` / `+00` / `+00:00`.
     public static func parseTimestamp(_ text: some StringProtocol) -> Int64? {
         let (body, bc) = era(text)
-        guard let t = parseTimestampAD(body) else { return nil }
-        guard bc else { return t }
-        var day = t / microsPerDay, time = t % microsPerDay
-        if time < 0 { time += microsPerDay; day -= 1 }
-        guard let d32 = Int32(exactly: day), let shifted = toBC(d32), let midnight = micros(fromDays: Int64(shifted)) else { return nil }
-        return midnight + time
-    }
-
-    private static func parseTimestampAD(_ text: some StringProtocol) -> Int64? {
-        let u = Array(text.utf8)
-        guard let day = parseDateAD(String(decoding: u.prefix(10), as: UTF8.self)) else { return nil }
+        let u = Array(body.utf8)
+        guard let day = parseDay(String(decoding: u.prefix(10), as: UTF8.self), bc: bc),
+              timestampDays.contains(Int64(day)) else { return nil }
         var micros = Int64(day) * microsPerDay
         if u.count == 10 { return micros }
         guard u.count >= 16, u[10] == 32 || u[10] == 84, u[13] == 58,

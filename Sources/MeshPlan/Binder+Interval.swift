@@ -114,7 +114,10 @@ public enum IntervalMath {
         let (newDay, o2) = day.addingReportingOverflow(Int64(days))
         guard !o2, let midnight = CivilTime.micros(fromDays: newDay) else { throw CivilTime.outOfRange() }
         let (withTime, o3) = (midnight + time).addingReportingOverflow(micros)
-        guard !o3, CivilTime.timestampDays.contains(withTime / CivilTime.microsPerDay) else { throw CivilTime.outOfRange() }
+        // Floor division: a moment before midnight of the first day belongs to the day before.
+        var resultDay = withTime / CivilTime.microsPerDay
+        if withTime % CivilTime.microsPerDay < 0 { resultDay -= 1 }
+        guard !o3, CivilTime.timestampDays.contains(resultDay) else { throw CivilTime.outOfRange() }
         return withTime
     }
 }

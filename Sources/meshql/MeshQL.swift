@@ -27,9 +27,12 @@ struct MeshQL: AsyncParsableCommand {
     /// or a line break is SQL (a leading comment, `-1 + 2`), not an option. It moves to the end,
     /// after a `--`, which tells the argument parser so whatever options follow it.
     static func sqlArgumentsMarked(_ args: [String]) -> [String] {
-        guard !args.contains("--"),
-              let i = args.firstIndex(where: { $0.hasPrefix("-") && $0.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) })
-        else { return args }
+        func isSQL(_ a: String) -> Bool {
+            guard a.hasPrefix("-"), a.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) else { return false }
+            // `--file="my report.sql"` is an option with its value.
+            return a.range(of: #"^--?[A-Za-z][A-Za-z-]*="#, options: .regularExpression) == nil
+        }
+        guard !args.contains("--"), let i = args.firstIndex(where: isSQL) else { return args }
         var out = args
         let sql = out.remove(at: i)
         return out + ["--", sql]

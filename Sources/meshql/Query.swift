@@ -87,6 +87,11 @@ enum Output {
         }
         var out = FileDescriptorSink.standardOutput
         for s in statements {
+            // Stopped by a signal: the statements after the cancelled one do not run.
+            if Task.isCancelled {
+                Output.error(CancellationError(), statement: nil)
+                return false
+            }
             if echo { out.write(s.text + ";\n"); out.flush() }
             do {
                 switch try await session.execute(s.statement) {

@@ -23,25 +23,29 @@ final class SignalTrap: @unchecked Sendable {
 
     /// Starts catching `signals`; `action` runs once, on the first one, with its number.
     init(_ signals: [Int32] = SignalTrap.all, _ action: @escaping @Sendable (Int32) -> Void) {
-        self.signals = signals
         state.withLock { $0.action = action }
         let queue = DispatchQueue(label: "meshql.signals")
-        sources = signals.map { sig in
-            signal(sig, SIG_IGN)
-            return DispatchSource.makeSignalSource(signal: sig, queue: queue)
+        // A signal already ignored (SIGHUP under nohup) stays ignored.
+        let caught = signals.filter { sig in
+            let previous = signal(sig, SIG_IGN)
+            return unsafeBitCast(previous, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self)
         }
-        for (sig, source) in zip(signals, sources) {
+        self.signals = caught
+        sources = caught.map { sig in DispatchSource.makeSignalSource(signal: sig, queue: queue) }
+        for (sig, source) in zip(caught, sources) {
             source.setEventHandler { [weak self] in self?.caught(sig) }
             source.resume()
         }
     }
 
     private func caught(_ sig: Int32) {
-        let action = state.withLock { s -> (@Sendable (Int32) -> Void)? in
-            guard s.received == nil else { return nil }
+        let (action, again) = state.withLock { s -> ((@Sendable (Int32) -> Void)?, Bool) in
+            guard s.received == nil else { return (nil, true) }
             s.received = sig
-            return s.action
+            return (s.action, false)
         }
+        // A second signal while the first one's cancel is still under way: stop at once.
+        if again { _exit(128 + sig) }
         action?(sig)
     }
 

@@ -24,6 +24,10 @@ struct EagerAggregationTests {
         FROM sales.lineitem, supply.partsupp WHERE l_linenumber < ps_suppkey % 5
         GROUP BY l_linenumber, ps_suppkey % 3 ORDER BY 1, 2
         """,
+        // One side empty after its filter and read by no condition: no pairs at all, so sums
+        // and extremes are NULL and a GROUP BY has no groups.
+        "SELECT count(*), sum(o_totalprice), max(o_totalprice) FROM sales.orders, sales.lineitem WHERE l_comment NOT LIKE '%'",
+        "SELECT o_orderstatus, max(o_totalprice) FROM sales.orders, sales.lineitem WHERE l_comment NOT LIKE '%' GROUP BY 1",
         // A plain cross join inside one source, and a GROUP BY over both sides' columns.
         "SELECT count(*), sum(o_totalprice) FROM sales.orders, sales.lineitem",
         """

@@ -72,8 +72,11 @@ struct SecretsAtRestTests {
         engine.shutdown()
         do {
             let db = try SQLiteDatabase(path: catalog)
-            let update = try db.prepare("UPDATE connectors SET secret_options = ?")
-            try update.bind([.text("{\"password\":\"\(Self.password)\"}")])
+            // As an older meshql stored them: the password plain, and a DSN holding one as a
+            // plain option.
+            let update = try db.prepare("UPDATE connectors SET secret_options = ?, options = ?")
+            try update.bind([.text("{\"password\":\"\(Self.password)\"}"),
+                             .text("{\"dsn\":\"postgresql://u:\(Self.password)-dsn@h/d\"}")])
             _ = try update.step()
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         }

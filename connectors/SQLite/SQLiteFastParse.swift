@@ -19,8 +19,9 @@ enum SQLiteFastParse {
     /// `YYYY-MM-DD`, alone or followed by a time part.
     @inline(__always)
     static func date(_ b: UnsafeRawBufferPointer) -> Int32? {
-        guard b.count >= 10, b[4] == 45, b[7] == 45,
-              let y = digits(b, 0, 4), let m = digits(b, 5, 2), let d = digits(b, 8, 2),
+        // Plain AD dates only; anything else (a BC era, year 0) goes to CivilTime.parseDate.
+        guard b.count >= 10, b[4] == 45, b[7] == 45, b.count == 10 || b.count >= 19,
+              let y = digits(b, 0, 4), y > 0, let m = digits(b, 5, 2), let d = digits(b, 8, 2),
               CivilTime.isValid(year: y, month: m, day: d) else { return nil }
         if b.count > 10, b[10] != 32, b[10] != 84 { return nil }
         return CivilTime.days(year: y, month: m, day: d)

@@ -2,20 +2,25 @@ import MeshCore
 
 /// EXTRACT / date_part and date_trunc on dates and timestamps.
 enum DateFunctions {
-    static func split(_ v: Value) -> (days: Int32, micros: Int64)? {
+    /// Day and time of day; a value outside PostgreSQL's date range (a source's ±infinity)
+    /// is an error here rather than calendar arithmetic that overflows.
+    static func split(_ v: Value) throws -> (days: Int32, micros: Int64)? {
         switch v {
-        case .date(let d): return (d, 0)
+        case .date(let d):
+            guard CivilTime.dateDays.contains(Int64(d)) else { throw CivilTime.outOfRange("date out of range") }
+            return (d, 0)
         case .timestamp(let t):
             var day = t / CivilTime.microsPerDay
             var rem = t % CivilTime.microsPerDay
             if rem < 0 { rem += CivilTime.microsPerDay; day -= 1 }
+            guard CivilTime.timestampDays.contains(day) else { throw CivilTime.outOfRange() }
             return (Int32(day), rem)
         default: return nil
         }
     }
 
     static func datePart(_ field: String, _ v: Value) throws -> Value {
-        guard let (days, micros) = split(v) else { return .null }
+        guard let (days, micros) = try split(v) else { return .null }
         let (y, m, d) = CivilTime.civil(fromDays: days)
         let dow = Int64(((Int(days) % 7) + 11) % 7) // 1970-01-01 was a Thursday (4)
         switch field.lowercased() {
@@ -45,7 +50,7 @@ enum DateFunctions {
     }
 
     static func dateTrunc(_ field: String, _ v: Value) throws -> Value {
-        guard let (days, micros) = split(v) else { return .null }
+        guard let (days, micros) = try split(v) else { return .null }
         let (y, m, _) = CivilTime.civil(fromDays: days)
         func at(_ d: Int32, _ t: Int64 = 0) throws -> Value {
             guard let midnight = CivilTime.micros(fromDays: Int64(d)) else { throw CivilTime.outOfRange() }

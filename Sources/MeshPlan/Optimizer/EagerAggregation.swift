@@ -57,8 +57,13 @@ public struct EagerAggregation: OptimizerRule {
         var preAggregate: LogicalPlan {
             let groupColumns = keys.map { PlanColumn(id: $0.1, name: $0.0.name, type: $0.0.type, nullable: $0.0.nullable) }
             let countStar = AggregateCall(function: .countStar, arguments: [], resultType: .bigint)
-            return .aggregate(plan, groups: keys.map { $0.0.ref }, aggregates: [countStar] + partials,
-                              groupColumns + [count] + partialColumns)
+            let grouped = LogicalPlan.aggregate(plan, groups: keys.map { $0.0.ref }, aggregates: [countStar] + partials,
+                                                groupColumns + [count] + partialColumns)
+            guard keys.isEmpty else { return grouped }
+            // Without keys the pre-aggregate is one row even over no rows (count 0), which the
+            // join would pair with the other side's groups: an empty side must stay empty.
+            let nonEmpty = BoundExpr(.comparison(.greater, count.ref, .literal(.int(0), .bigint)), type: .boolean)
+            return .filter(grouped, nonEmpty)
         }
     }
 

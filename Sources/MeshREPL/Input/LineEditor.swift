@@ -67,13 +67,14 @@ final class LineEditor: LineReader {
         defer { free(raw) }
         if ReadlineHooks.aborted { return .interrupted }
         let line = String(cString: raw)
-        remember(line, historyPath: historyPath)
+        // Judged with the statement's earlier lines: `password` on one, its value on the next.
+        if HistoryPolicy.mayRemember(pendingInput + "\n" + line) { remember(line, historyPath: historyPath) }
         return .line(line)
     }
 
     /// Adds a non-blank line to the history unless it repeats the previous entry.
     private static func remember(_ line: String, historyPath: String?) {
-        guard line.contains(where: { !$0.isWhitespace }), HistoryPolicy.mayRemember(line) else { return }
+        guard line.contains(where: { !$0.isWhitespace }) else { return }
         if history_length > 0, let last = history_get(history_base + history_length - 1),
            let text = last.pointee.line, String(cString: text) == line {
             return
