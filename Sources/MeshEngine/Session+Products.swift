@@ -156,7 +156,7 @@ extension Session {
     static func redactingCredentials(_ value: String) -> String {
         var s = value.replacingOccurrences(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, with: "password=********",
                                            options: [.regularExpression, .caseInsensitive])
-        s = s.replacingOccurrences(of: #"(://[^:/@\s]+):[^@/\s]*@"#, with: "$1:********@", options: .regularExpression)
+        s = s.replacingOccurrences(of: #"(://[^:/@\s]*):[^@/\s]*@"#, with: "$1:********@", options: .regularExpression)
         return s
     }
 
