@@ -5,15 +5,21 @@ import Foundation
 public enum CivilTime {
     public static let microsPerDay: Int64 = 86_400_000_000
 
-    /// Days since the epoch for a calendar date (Howard Hinnant's algorithm).
+    /// Days since the epoch for a calendar date of a year callers know to be in range (a
+    /// four-digit one); `checkedDays` for years from input.
     public static func days(year: Int, month: Int, day: Int) -> Int32 {
+        Int32(dayNumber(year: year, month: month, day: day))
+    }
+
+    /// Howard Hinnant's algorithm, in Int (exact for |year| < 6,000,000).
+    private static func dayNumber(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let mp = (month + 9) % 12
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int32(era * 146_097 + doe - 719_468)
+        return era * 146_097 + doe - 719_468
     }
 
     /// PostgreSQL's timestamp range in days since the epoch: 4714-11-24 BC (Julian day 0) to
@@ -44,13 +50,7 @@ public enum CivilTime {
     /// `days(year:month:day:)` for any year, or nil when the day is not an Int32.
     public static func checkedDays(year: Int, month: Int, day: Int) -> Int32? {
         guard abs(year) < 6_000_000 else { return nil }
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int32(exactly: era * 146_097 + doe - 719_468)
+        return Int32(exactly: dayNumber(year: year, month: month, day: day))
     }
 
     public static func civil(fromDays days: Int32) -> (year: Int, month: Int, day: Int) {
