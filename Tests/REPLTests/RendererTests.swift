@@ -1,3 +1,4 @@
+import Foundation
 import MeshCore
 import Testing
 @testable import MeshREPL
@@ -188,5 +189,36 @@ struct RecordingSink: OutputSink {
     mutating func flush() {
         log.flushed += log.pending
         log.pending = ""
+    }
+}
+
+@Suite struct PagerTests {
+    /// Past the screen, everything (the held lines first) goes through the pager.
+    @Test func longOutputGoesThroughThePager() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pager-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var sink = PagerSink(screenLines: 4, command: "cat > '\(file)'")
+        for i in 1...10 { sink.write("line \(i)\n") }
+        sink.flush()
+        sink.finish()
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text == (1...10).map { "line \($0)\n" }.joined())
+    }
+
+    /// A pager quit early closes the sink, which tells the renderer to stop the statement.
+    @Test func quittingThePagerClosesTheSink() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        var sink = PagerSink(screenLines: 2, command: "head -1 > /dev/null")
+        var pulled = 0
+        await #expect(throws: CancellationError.self) {
+            try await ResultRenderer.render(fields: [Field(name: "n", type: .bigint)], format: .csv, to: &sink) {
+                pulled += 1
+                // Give the pager time to read its line and quit.
+                if pulled > 2 { try await Task.sleep(for: .milliseconds(50)) }
+                return pulled < 10_000 ? Batch.fromRows((0..<1000).map { [.int(Int64($0))] }, types: [.bigint]) : nil
+            }
+        }
+        sink.finish()
+        #expect(pulled < 10_000)
     }
 }

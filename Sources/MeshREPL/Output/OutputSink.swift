@@ -10,10 +10,14 @@ public protocol OutputSink {
     mutating func write(_ s: String)
     /// Hands buffered text to its destination. Sinks that do not buffer need not implement it.
     mutating func flush()
+    /// The destination is gone (the user quit the pager): writing more is pointless, and the
+    /// statement producing the output can stop.
+    var isClosed: Bool { get }
 }
 
 extension OutputSink {
     public mutating func flush() {}
+    public var isClosed: Bool { false }
 }
 
 /// A buffered sink over a file descriptor (standard output, standard error or a file).

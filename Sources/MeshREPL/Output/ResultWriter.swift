@@ -53,6 +53,8 @@ public enum ResultRenderer {
             writer.write(batch, to: &sink)
             rows += batch.rowCount
             sink.flush()
+            // Nobody reads any more (the pager was quit): stop the statement too.
+            if sink.isClosed { throw CancellationError() }
         }
         if !begun { writer.begin(to: &sink) }
         writer.finish(to: &sink)

@@ -23,6 +23,16 @@ extension Shell {
             let on = Self.toggle(settings.value.timing, argument: firstArgument)
             settings.withLock { $0.timing = on }
             say("Timing is \(on ? "on" : "off").\n")
+        case "pset":
+            // Only the pager setting so far: `\pset pager [on|off]`.
+            let words = argument.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard words.first == "pager" else {
+                complain("\\pset: only \"pager\" can be set (\\pset pager on|off)\n")
+                break
+            }
+            let on = Self.toggle(settings.value.pager, argument: words.dropFirst().first)
+            settings.withLock { $0.pager = on }
+            say("Pager usage is \(on ? "on" : "off").\n")
         case "x":
             let on = Self.toggle(settings.value.expanded, argument: firstArgument)
             settings.withLock { $0.expanded = on }
@@ -75,6 +85,7 @@ extension Shell {
         Formatting
           \\x [on|off]             toggle expanded display (currently \(s.expanded ? "on" : "off"))
           \\timing [on|off]        toggle timing of statements (currently \(s.timing ? "on" : "off"))
+          \\pset pager [on|off]   page long results through $PAGER or less -S (currently \(s.pager ? "on" : "off"))
 
         Identity
           \\as USER [role R …] [attr K=V …]

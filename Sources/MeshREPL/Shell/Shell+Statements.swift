@@ -15,15 +15,24 @@ extension Shell {
     /// (nil for meta-commands, whose SQL the user did not type).
     func run(statement: String?, _ operation: @escaping @Sendable () async throws -> ShellOutcome) async -> Bool {
         let expanded = settings.value.expanded
+        // Long results go through the pager, as in psql, when the output is a terminal.
+        let paged = settings.value.pager && isatty(1) == 1
         let started = ContinuousClock.now
         let task = Task { () async throws -> String? in
             switch try await operation() {
             case .message(let message):
                 return message
             case .rows(let rows):
-                var out = FileDescriptorSink.standardOutput
-                try await ResultRenderer.render(
-                    fields: rows.fields, format: .table, expanded: expanded, to: &out, next: rows.next)
+                if paged {
+                    var out = PagerSink()
+                    defer { out.finish() }
+                    try await ResultRenderer.render(
+                        fields: rows.fields, format: .table, expanded: expanded, to: &out, next: rows.next)
+                } else {
+                    var out = FileDescriptorSink.standardOutput
+                    try await ResultRenderer.render(
+                        fields: rows.fields, format: .table, expanded: expanded, to: &out, next: rows.next)
+                }
                 return rows.message
             }
         }

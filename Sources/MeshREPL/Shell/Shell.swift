@@ -20,6 +20,8 @@ public final class Shell: Sendable {
     struct Settings {
         var timing = false
         var expanded = false
+        /// `\pset pager`: page results longer than the screen.
+        var pager = true
     }
 
     /// `~/.meshql_history`, or nil when HOME is not set (no history file then).
@@ -48,6 +50,9 @@ public final class Shell: Sendable {
     public func run() async {
         interrupts.install()
         defer { interrupts.uninstall() }
+        // Quitting the pager early closes the pipe we write to: an error to handle, not a
+        // signal that ends the shell.
+        signal(SIGPIPE, SIG_IGN)
         let reader: any LineReader
         if interactive {
             let completion = CompletionProvider(backend: backend)
