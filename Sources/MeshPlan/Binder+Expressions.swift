@@ -144,6 +144,7 @@ extension Binder {
             let cast = try Self.castFolding(v, to: target, at: loc)
             // `varchar(n)` keeps its first n characters, as PostgreSQL's explicit cast does.
             if let n = Self.varcharLength(typeName) {
+                guard n >= 1 else { throw MeshError(.invalidParameter, "length for type varchar must be at least 1", at: loc) }
                 return BoundExpr(.function("left", [cast, .literal(.int(Int64(n)), .integer)]), type: .text, at: loc)
             }
             return cast

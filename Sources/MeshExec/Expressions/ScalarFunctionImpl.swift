@@ -5,6 +5,14 @@ import MeshPlan
 /// Implementations of `ScalarFunctions`. These run value by value: they are not on the hot
 /// paths of joins and aggregates, and each is a few lines this way.
 enum ScalarFunctionImpl {
+    /// Text from code points: string functions count characters as PostgreSQL does, by code
+    /// point (`e` + a combining accent is two), not by grapheme cluster.
+    static func text(_ scalars: some Sequence<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
     /// The longest string lpad / rpad make.
     static let maxPaddedLength = 10_000_000
     typealias Impl = @Sendable ([Column], Int) throws -> Column
@@ -159,17 +167,17 @@ enum ScalarFunctionImpl {
         }
         case "lpad", "rpad":
             return { a in
-                let s = Array(str(a[0])), n = Int(int(a[1]))
+                let s = Array(str(a[0]).unicodeScalars), n = Int(int(a[1]))
                 // One value per row may not take the machine: PostgreSQL stops at 1 GB,
                 // meshql at ten million characters.
                 guard n <= Self.maxPaddedLength else {
                     throw MeshError(.programLimitExceeded, "requested length too large")
                 }
-                let fill = Array(a.count > 2 ? str(a[2]) : " ")
-                if n <= s.count { return .string(String(s.prefix(max(0, n)))) }
-                if fill.isEmpty { return .string(String(s)) }
+                let fill = Array((a.count > 2 ? str(a[2]) : " ").unicodeScalars)
+                if n <= s.count { return .string(Self.text(s.prefix(max(0, n)))) }
+                if fill.isEmpty { return .string(Self.text(s)) }
                 let pad = (0..<(n - s.count)).map { fill[$0 % fill.count] }
-                return .string(String(name == "lpad" ? pad + s : s + pad))
+                return .string(Self.text(name == "lpad" ? pad + s : s + pad))
             }
         case "split_part":
             return { a in
@@ -183,7 +191,7 @@ enum ScalarFunctionImpl {
         case "starts_with": return { a in .bool(str(a[0]).hasPrefix(str(a[1]))) }
         case "substring":
             return { a in
-                let s = Array(str(a[0]))
+                let s = Array(str(a[0]).unicodeScalars)
                 let start = Int(int(a[1]))
                 var end = s.count + 1
                 if a.count > 2 {
@@ -194,7 +202,7 @@ enum ScalarFunctionImpl {
                     end = overflow ? Int.max : sum
                 }
                 let lo = max(start, 1), hi = min(end, s.count + 1)
-                return .string(lo < hi ? String(s[(lo - 1)..<(hi - 1)]) : "")
+                return .string(lo < hi ? Self.text(s[(lo - 1)..<(hi - 1)]) : "")
             }
         case "position":
             return { a in
@@ -205,9 +213,9 @@ enum ScalarFunctionImpl {
             }
         case "left", "right":
             return { a in
-                let s = Array(str(a[0])), n = Int(int(a[1]))
+                let s = Array(str(a[0]).unicodeScalars), n = Int(int(a[1]))
                 let k = n >= 0 ? min(n, s.count) : max(0, s.count + n)
-                return .string(String(name == "left" ? s.prefix(k) : s.suffix(k)))
+                return .string(Self.text(name == "left" ? s.prefix(k) : s.suffix(k)))
             }
         case "date_part":
             return { a in try DateFunctions.datePart(str(a[0]), a[1]) }
