@@ -71,20 +71,26 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         permits.signal()
     }
 
-    /// Closes idle connections; borrowed ones close when they come back. Waits up to
-    /// `drainTimeout` for them: a query being cancelled gives its connection back once the
-    /// source has acknowledged the cancel, and a process that exited before that would leave
-    /// the source running the query (PostgreSQL notices a closed connection only when it next
-    /// writes to it).
-    public func shutdown(drainTimeout: TimeInterval = 3) {
+    /// Closes idle connections; borrowed ones close when they come back.
+    public func shutdown() {
         lock.lock()
         closed = true
         let dropped = idle
         idle = []
-        let deadline = Date().addingTimeInterval(drainTimeout)
-        while borrowed > 0, lock.wait(until: deadline) {}
         lock.unlock()
         _ = dropped   // deinit closes them, outside the lock
+    }
+
+    /// Waits up to `timeout` for borrowed connections to come back. A query being cancelled
+    /// gives its connection back once the source has acknowledged the cancel; a process that
+    /// exited before that would leave the source running the query (PostgreSQL notices a
+    /// closed connection only when it next writes to it). Blocks: call it at the end of a
+    /// process, not from async code that serves others.
+    public func drain(timeout: TimeInterval) {
+        lock.lock()
+        let deadline = Date().addingTimeInterval(timeout)
+        while borrowed > 0, lock.wait(until: deadline) {}
+        lock.unlock()
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import MeshCore
 import MeshPlan
 
@@ -21,14 +22,18 @@ public protocol Connector: Sendable {
     /// The number of distinct non-NULL values of a column, from the source's statistics or
     /// counted where that is cheap; nil when unknown. Join ordering uses it.
     func distinctCount(schema: String, table: String, column: String) async throws -> Double?
-    /// Releases pooled connections.
+    /// Releases pooled connections; those still lent close when they come back.
     func shutdown()
+    /// Waits up to `timeout` for lent connections to come back (after `shutdown`): a query
+    /// being cancelled returns its connection once the source acknowledged the cancel.
+    func drain(timeout: TimeInterval)
 }
 
 extension Connector {
     public func estimatedRowCount(schema: String, table: String) async throws -> Int? { nil }
     public func distinctCount(schema: String, table: String, column: String) async throws -> Double? { nil }
     public func shutdown() {}
+    public func drain(timeout: TimeInterval) {}
 }
 
 /// SQL text plus its bound values, and the types the results must be decoded into.

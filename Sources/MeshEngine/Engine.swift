@@ -63,12 +63,16 @@ public final class Engine: @unchecked Sendable {
         old?.connector.shutdown()
     }
 
-    /// Closes every pooled connection.
-    public func shutdown() {
+    /// Closes every pooled connection, then waits up to `drainTimeout` (in all, not per
+    /// connector) for those still lent: cancelled queries give theirs back once their sources
+    /// acknowledged the cancel, so a process that exits next leaves nothing running.
+    public func shutdown(drainTimeout: TimeInterval = 3) {
         lock.lock()
         let all = instances.values.map(\.connector)
         instances.removeAll()
         lock.unlock()
         all.forEach { $0.shutdown() }
+        let deadline = Date().addingTimeInterval(drainTimeout)
+        for c in all { c.drain(timeout: max(0, deadline.timeIntervalSinceNow)) }
     }
 }

@@ -149,6 +149,7 @@ public struct PostgresConnector: Connector {
     }
 
     public func shutdown() { pool.shutdown() }
+    public func drain(timeout: TimeInterval) { pool.drain(timeout: timeout) }
 
     // MARK: helpers
 

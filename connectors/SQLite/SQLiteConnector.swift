@@ -126,6 +126,7 @@ public struct SQLiteConnector: Connector {
     static let maxRowsToCount: Int64 = 2_000_000
 
     public func shutdown() { pool.shutdown() }
+    public func drain(timeout: TimeInterval) { pool.drain(timeout: timeout) }
 
     // MARK: helpers
 
