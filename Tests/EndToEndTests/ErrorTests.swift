@@ -3,6 +3,7 @@ import MeshCore
 import MeshEngine
 import MeshSQL
 import MeshTestSupport
+import SQLiteDB
 import Testing
 
 /// Errors name the position in the statement, and print psql-style with a caret under it.
@@ -141,5 +142,36 @@ extension ErrorTests {
         let text = try await r.collectRows().flatMap { $0.map(\.description) }.joined(separator: " ")
         #expect(!text.contains("hunter2"))
         #expect(text.contains("password=********"))
+    }
+}
+
+@Suite struct SchemaDriftTests {
+    /// A source file replaced by one with another schema: the error names the product and the
+    /// column in the user's words, not SQLite's "no such column: s0.customer_id".
+    @Test func droppedColumnAndTableAreReportedByProduct() async throws {
+        let folder = tempDirectory()
+        let source = folder + "/a.db"
+        func make(_ sql: String) throws {
+            try? FileManager.default.removeItem(atPath: source)
+            try SQLiteDatabase(path: source).execute(sql)
+        }
+        try make("CREATE TABLE customers (customer_id INTEGER, name TEXT)")
+        let setup = try Engine(catalogPath: folder + "/c.db")
+        let s0 = setup.makeSession()
+        _ = try await s0.execute("CREATE MESH m")
+        _ = try await s0.execute("CREATE CONNECTOR l FOR MESH m TYPE sqlite OPTIONS (path '\(source)')")
+        _ = try await s0.execute("IMPORT DATA PRODUCTS FROM CONNECTOR l")
+        setup.shutdown()
+
+        try make("CREATE TABLE customers (id INTEGER, name TEXT)")
+        let engine = try Engine(catalogPath: folder + "/c.db")
+        defer { engine.shutdown() }
+        let session = engine.makeSession()
+        let column = await #expect(throws: MeshError.self) {
+            if case .rows(let r) = try await session.execute("SELECT customer_id, name FROM m.customers") { _ = try await r.collectRows() }
+        }
+        #expect(column?.code == .undefinedColumn)
+        #expect(column?.message == "column \"customer_id\" of m.customers no longer exists at its source")
+        #expect(column?.hint?.contains("REFRESH DATA PRODUCT m.customers") == true)
     }
 }

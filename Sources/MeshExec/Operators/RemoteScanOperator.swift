@@ -1,3 +1,4 @@
+import Foundation
 import ConnectorKit
 import MeshCore
 import MeshPlan
@@ -73,6 +74,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         do {
             next = try await stream!.next()
         } catch let e as MeshError where e.code == .source || e.code == .connection {
+            if let drift = Self.schemaDrift(e.message, fragment) { throw drift }
             // Which connector failed: the user may have several of one kind.
             throw MeshError(e.code, "connector \(fragment.connectorName): " + e.message, hint: e.hint)
         }
@@ -83,6 +85,30 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             b.columns[j].type = fragment.fields[j].type
         }
         return produced(b)
+    }
+
+    /// A source that no longer has a column or table the catalog knows (a file replaced, a
+    /// column dropped) says so in its own words and with meshql's aliases (`no such column:
+    /// s0.customer_id`); this says it in the user's: which product, which column, what to do.
+    static func schemaDrift(_ message: String, _ fragment: RemoteFragment) -> MeshError? {
+        let products = fragment.products.joined(separator: ", ")
+        let hint = "the source's schema changed; REFRESH DATA PRODUCT \(fragment.products.first ?? "…") shows how"
+        let patterns: [(String, MeshError.Code, (String) -> String)] = [
+            (#"no such column: (?:[a-z]+[0-9]+\.)?"?([^"\s]+)"?"#, .undefinedColumn,
+             { "column \"\($0)\" of \(products) no longer exists at its source" }),
+            (#"column (?:[a-z]+[0-9]+\.)?"?([^"\s]+)"? does not exist"#, .undefinedColumn,
+             { "column \"\($0)\" of \(products) no longer exists at its source" }),
+            (#"no such table: (\S+)"#, .undefinedTable, { _ in "the table of \(products) no longer exists at its source" }),
+            (#"relation "([^"]+)" does not exist"#, .undefinedTable, { _ in "the table of \(products) no longer exists at its source" }),
+        ]
+        for (pattern, code, text) in patterns {
+            guard let r = message.range(of: pattern, options: .regularExpression) else { continue }
+            let matched = String(message[r])
+            let name = matched.range(of: #"[^."\s:]+"?(?: does not exist)?$"#, options: .regularExpression)
+                .map { String(matched[$0]).replacingOccurrences(of: " does not exist", with: "").trimmingCharacters(in: ["\""]) } ?? ""
+            return MeshError(code, text(name), hint: hint)
+        }
+        return nil
     }
 
     func close() {
