@@ -37,7 +37,7 @@ extension Session {
             return .message(cascade && (deleted.products + deleted.connectors) > 0
                 ? "DROP MESH (with \(deleted.products) data products and \(deleted.connectors) connectors)" : "DROP MESH")
 
-        case .createConnector(let name, let meshName, let type, let options, let ifNotExists):
+        case .createConnector(let name, let meshName, let type, let options, let ifNotExists, let check):
             let mesh = try requireMesh(meshName)
             if try catalog.connector(name: name, org: org) != nil {
                 if ifNotExists { return .message("CREATE CONNECTOR (already exists, skipped)") }
@@ -57,10 +57,23 @@ extension Session {
                 Self.file(o.key, o.value, secrets, plain: &plain, secret: &secret)
             }
             let record = ConnectorRecord(org: org, meshId: mesh.id, name: name, type: type, options: plain, secretOptions: secret)
-            // Validates the options (paths, DSN syntax) without connecting.
-            _ = try engine.registry.make(type: type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
+            // Validates the options (paths, DSN syntax), then reaches the source unless told not
+            // to: a missing file, a folder, a text file or an unreachable server is found now,
+            // not at the first query.
+            let connector = try engine.registry.make(type: type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
+            var found = ""
+            if check {
+                defer { connector.shutdown() }
+                do {
+                    let health = try await connector.check()
+                    found = " — found \(health.version)"
+                } catch let e as MeshError {
+                    throw MeshError(e.code == .source ? .connection : e.code, "cannot reach the source of connector \"\(name)\": \(e.message)",
+                                    hint: "fix the options, or add NO CHECK to register it anyway")
+                }
+            }
             _ = try catalog.createConnector(record)
-            return .message("CREATE CONNECTOR")
+            return .message("CREATE CONNECTOR" + found)
 
         case .alterConnector(let name, let set, let drop):
             var record = try requireConnector(name)

@@ -17,7 +17,8 @@ extension Parser {
             try expectWord("type")
             let type = try parseNameOrString()
             let options = acceptWord("options") ? try parseBareOptions() : []
-            return .createConnector(name: name, mesh: mesh, type: type, options: options, ifNotExists: ifNotExists)
+            let check = !acceptWords("no", "check")
+            return .createConnector(name: name, mesh: mesh, type: type, options: options, ifNotExists: ifNotExists, check: check)
         }
         if isWord("data") {
             try expectDataProduct()

@@ -12,10 +12,11 @@ extension SQLPrinter {
             return "ALTER MESH " + identifier(name) + " SET " + assigned(set)
         case .dropMesh(let name, let ifExists, let cascade):
             return "DROP MESH " + (ifExists ? "IF EXISTS " : "") + identifier(name) + (cascade ? " CASCADE" : "")
-        case .createConnector(let name, let mesh, let type, let options, let ifNotExists):
+        case .createConnector(let name, let mesh, let type, let options, let ifNotExists, let check):
             var out = "CREATE CONNECTOR " + ifNot(ifNotExists) + identifier(name) + " FOR MESH " + identifier(mesh)
             out += " TYPE " + identifier(type)
             if !options.isEmpty { out += " OPTIONS " + bare(options) }
+            if !check { out += " NO CHECK" }
             return out
         case .alterConnector(let name, let set, let drop):
             let items = set.map { "SET " + identifier($0.key) + " " + string($0.value) } + drop.map { "DROP " + identifier($0) }

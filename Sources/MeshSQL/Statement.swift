@@ -30,7 +30,8 @@ public enum Statement: Sendable, Hashable {
     case alterMesh(name: String, set: [OptionItem])
     case dropMesh(name: String, ifExists: Bool, cascade: Bool)
     /// `CREATE CONNECTOR name FOR MESH mesh TYPE type OPTIONS (key 'value', …)`
-    case createConnector(name: String, mesh: String, type: String, options: [OptionItem], ifNotExists: Bool)
+    /// `… [NO CHECK]`: without NO CHECK the source is reached before the connector is saved.
+    case createConnector(name: String, mesh: String, type: String, options: [OptionItem], ifNotExists: Bool, check: Bool = true)
     /// `ALTER CONNECTOR name OPTIONS (SET key 'v', ADD key 'v', DROP key)`; DROP has an empty value.
     case alterConnector(name: String, set: [OptionItem], drop: [String])
     case dropConnector(name: String, ifExists: Bool)

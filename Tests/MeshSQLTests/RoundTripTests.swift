@@ -67,6 +67,7 @@ import Testing
         #expect(SQLPrinter.print(try Parser.parseStatement("alter connector c options (add k 'v', drop z)")) ==
             "ALTER CONNECTOR c OPTIONS (SET k 'v', DROP z)")
         try checkStatementRoundTrip("CREATE CONNECTOR c FOR MESH m TYPE sqlite OPTIONS (path 'domains/crm.db')")
+        try checkStatementRoundTrip("CREATE CONNECTOR c FOR MESH m TYPE postgres OPTIONS (dsn 'host=h') NO CHECK")
         try checkStatementRoundTrip("EXPLAIN ANALYZE SELECT * FROM t")
         try checkStatementRoundTrip("CREATE DATA PRODUCT m.v WITH (owner = 'o') AS SELECT a FROM m.t WHERE b > 1")
     }
