@@ -31,11 +31,14 @@ extension Session {
                 throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
             }
             let connectors = try catalog.connectors(meshId: mesh.id, org: org)
+            // Views of other meshes over this mesh's products would read nothing afterwards.
+            let own = Set(try catalog.products(meshId: mesh.id, org: org).map { "\(mesh.sqlName).\($0.name)" })
+            let views = try dropDependentViews(of: own, cascade: cascade, what: "mesh \"\(name)\"")
             let deleted = try catalog.deleteMesh(id: mesh.id, org: org, cascade: cascade)
             connectors.forEach { engine.forgetConnector($0.id) }
             if currentMesh == name { currentMesh = nil }
-            return .message(cascade && (deleted.products + deleted.connectors) > 0
-                ? "DROP MESH (with \(deleted.products) data products and \(deleted.connectors) connectors)" : "DROP MESH")
+            return .message(cascade && (deleted.products + deleted.connectors + views) > 0
+                ? "DROP MESH (with \(deleted.products + views) data products and \(deleted.connectors) connectors)" : "DROP MESH")
 
         case .createConnector(let name, let meshName, let type, let options, let ifNotExists, let check):
             let mesh = try requireMesh(meshName)
@@ -158,6 +161,7 @@ extension Session {
                 if ifExists { return .message("DROP DATA PRODUCT (did not exist, skipped)") }
                 throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
             }
+            _ = try dropDependentViews(of: ["\(mesh.sqlName).\(p.name)"], cascade: false, what: "data product \"\(name)\"")
             try catalog.deleteProduct(id: p.id, org: org)
             return .message("DROP DATA PRODUCT")
 

@@ -175,3 +175,28 @@ extension ErrorTests {
         #expect(column?.hint?.contains("REFRESH DATA PRODUCT m.customers") == true)
     }
 }
+
+@Suite struct DependentViewTests {
+    /// A view of another mesh over a product: dropping the product is refused by name; DROP
+    /// MESH … CASCADE takes the view along instead of leaving it reading nothing.
+    @Test func dropsNeverLeaveAViewReadingNothing() async throws {
+        let folder = tempDirectory()
+        let source = folder + "/a.db"
+        try SQLiteDatabase(path: source).execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")
+        let engine = try Engine(catalogPath: folder + "/c.db")
+        defer { engine.shutdown() }
+        let session = engine.makeSession()
+        for sql in ["CREATE MESH a", "CREATE MESH b", "CREATE CONNECTOR l FOR MESH a TYPE sqlite OPTIONS (path '\(source)')",
+                    "IMPORT DATA PRODUCTS FROM CONNECTOR l", "CREATE DATA PRODUCT b.v AS SELECT x + 1 AS y FROM a.t",
+                    "CREATE DATA PRODUCT b.w AS SELECT y FROM b.v"] {
+            _ = try await session.execute(sql)
+        }
+        let refused = await #expect(throws: MeshError.self) { _ = try await session.execute("DROP DATA PRODUCT a.t") }
+        #expect(refused?.code == .dependentObjects)
+        #expect(refused?.message == "data product \"a.t\" is read by data products b.v, b.w")
+        guard case .message(let m) = try await session.execute("DROP MESH a CASCADE") else { return }
+        #expect(m == "DROP MESH (with 3 data products and 1 connectors)")
+        let gone = await #expect(throws: MeshError.self) { _ = try await session.execute("SELECT * FROM b.w") }
+        #expect(gone?.code == .undefinedTable)
+    }
+}
