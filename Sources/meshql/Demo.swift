@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import MeshEngine
 import MeshREPL
 
@@ -32,7 +33,7 @@ struct Demo: AsyncParsableCommand {
         // A private PostgreSQL must not outlive the demo, however it ends. In the shell,
         // Ctrl-C belongs to the shell (it cancels queries), so only --run stops on it.
         let stopSignals = Self.stopOnSignals(run ? [SIGINT, SIGTERM, SIGHUP] : [SIGTERM, SIGHUP], setup: setup)
-        defer { stopSignals.forEach { $0.cancel() } }
+        defer { stopSignals.uninstall() }
         do {
             try await setup.prepare(postgresDSN: postgres, useLocalPostgres: !sqliteOnly) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -45,6 +46,7 @@ struct Demo: AsyncParsableCommand {
         fflush(nil)
         let engine = try Engine(catalogPath: setup.catalogPath)
         defer { engine.shutdown() }
+        DemoStop.engine.withLock { $0 = engine }
         let session = engine.makeSession()
 
         if run {
@@ -52,7 +54,9 @@ struct Demo: AsyncParsableCommand {
             for (i, q) in try DemoFiles.showcase().enumerated() {
                 print("\n=== \(i + 1). \(q.title) ===")
                 fflush(nil)
-                let ok = await Output.runScript(q.sql, session: session, format: .table, echo: true)
+                let task = Task { await Output.runScript(q.sql, session: session, format: .table, echo: true) }
+                DemoStop.running.withLock { $0 = task }
+                let ok = await task.value
                 if !ok { failed += 1 }
             }
             if failed > 0 {
@@ -63,20 +67,22 @@ struct Demo: AsyncParsableCommand {
         }
         print(Self.tour(catalog: setup.catalogPath))
         fflush(nil)  // the shell writes to the descriptor directly; keep the tour first
-        await Shell(backend: SessionBackend(session: session), banner: nil).run()
+        let shell = Shell(backend: SessionBackend(session: session), banner: nil)
+        DemoStop.shell.withLock { $0 = shell }
+        await shell.run()
     }
 
     /// Stops the demo's PostgreSQL and exits when one of `signals` arrives.
-    static func stopOnSignals(_ signals: [Int32], setup: DemoSetup) -> [any DispatchSourceSignal] {
-        signals.map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                setup.stop()
-                Foundation.exit(128 + sig)
-            }
-            source.resume()
-            return source
+    /// Stops the demo when one of `signals` arrives: the statement running now is cancelled
+    /// and its sources given up to 3 s to acknowledge (so an external `--postgres` keeps no
+    /// query running), then the private PostgreSQL is stopped and the process exits.
+    static func stopOnSignals(_ signals: [Int32], setup: DemoSetup) -> SignalTrap {
+        SignalTrap(signals) { sig in
+            DemoStop.running.withLock { $0 }?.cancel()
+            DemoStop.shell.withLock { $0 }?.cancelRunningStatement()
+            DemoStop.engine.withLock { $0 }?.shutdown()
+            setup.stop()
+            Foundation.exit(128 + sig)
         }
     }
 
@@ -96,4 +102,11 @@ struct Demo: AsyncParsableCommand {
         The catalog is \(catalog); `meshql query --catalog \(catalog) "…"` works on it too.
         """
     }
+}
+
+/// What a signal must stop in the demo, set as the demo gets to it.
+enum DemoStop {
+    static let engine = Mutex<Engine?>(nil)
+    static let running = Mutex<Task<Bool, Never>?>(nil)
+    static let shell = Mutex<Shell?>(nil)
 }

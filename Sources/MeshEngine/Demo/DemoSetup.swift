@@ -45,8 +45,9 @@ public final class DemoSetup: @unchecked Sendable {
             do {
                 let pg = try LocalPostgres(directory: clusterDirectory())
                 log("Starting a private PostgreSQL for Financial Reporting (127.0.0.1:\(pg.port)) …")
+                // Known before it starts, so that stop() (a signal) can wait for it and stop it.
+                stopLock.withLock { localPostgres = pg }
                 let created = try pg.start()
-                localPostgres = pg
                 if created || !fm.fileExists(atPath: pg.directory + "/loaded") {
                     try pg.load(script: try DemoFiles.text("financial_reporting.sql"))
                     try "yes".write(toFile: pg.directory + "/loaded", atomically: true, encoding: .utf8)

@@ -61,6 +61,10 @@ public final class LocalPostgres: @unchecked Sendable {
 
     /// True when the cluster had to be created (and so needs its data loaded).
     public func start() throws -> Bool {
+        // A stop() from a signal handler waits for a start under way, then stops what it
+        // started: otherwise the server would come up after the demo has gone.
+        lifecycle.lock()
+        defer { lifecycle.unlock() }
         let fm = FileManager.default
         var created = false
         if isRoot, let chown = Subprocess.which("chown") { _ = try? Subprocess.run(chown, ["-R", "postgres", directory]) }
@@ -89,10 +93,16 @@ public final class LocalPostgres: @unchecked Sendable {
     }
 
     public func stop() {
-        guard running else { return }
+        lifecycle.lock()
+        defer { lifecycle.unlock() }
+        // Also when a start failed half-way (pg_ctl interrupted): its server may be up anyway.
+        guard running || FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid") else { return }
         running = false
         _ = try? run("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
     }
+
+    /// Held while the server starts or stops.
+    private let lifecycle = NSLock()
 
     deinit { stop() }
 
