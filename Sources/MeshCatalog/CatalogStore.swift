@@ -35,7 +35,8 @@ public final class CatalogStore: @unchecked Sendable {
     /// Throws `MeshError(.catalog)` when the file is not a meshql catalog (not SQLite, damaged,
     /// or another application's database) or was written by a newer meshql; such files are
     /// left untouched.
-    public init(path: String) throws {
+    /// - Parameter readOnly: open for reading only; nil: when the file is not writable.
+    public init(path: String, readOnly forcedReadOnly: Bool? = nil) throws {
         self.path = path
         if path != ":memory:" && !path.hasPrefix("file:") {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -53,7 +54,7 @@ public final class CatalogStore: @unchecked Sendable {
         // A catalog the user may read but not write (another user's, a read-only mount)
         // still serves queries; only changes are refused.
         let fm = FileManager.default
-        readOnly = fm.fileExists(atPath: path) && !fm.isWritableFile(atPath: path)
+        readOnly = forcedReadOnly ?? (fm.fileExists(atPath: path) && !fm.isWritableFile(atPath: path))
         do {
             if readOnly {
                 // Read-only with the WAL index if we may create it, else as an immutable

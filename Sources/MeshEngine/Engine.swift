@@ -27,9 +27,10 @@ public final class Engine: @unchecked Sendable {
         return r
     }
 
-    public init(catalogPath: String, registry: ConnectorRegistry = Engine.defaultRegistry()) throws {
+    /// - Parameter readOnly: open the catalog for reading only (nil: when it is not writable).
+    public init(catalogPath: String, readOnly: Bool? = nil, registry: ConnectorRegistry = Engine.defaultRegistry()) throws {
         let absolute = URL(fileURLWithPath: catalogPath).standardizedFileURL.path
-        self.catalog = try CatalogStore(path: absolute)
+        self.catalog = try CatalogStore(path: absolute, readOnly: readOnly)
         self.registry = registry
         self.baseDirectory = URL(fileURLWithPath: absolute).deletingLastPathComponent().path
     }

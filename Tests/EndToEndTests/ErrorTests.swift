@@ -123,6 +123,12 @@ extension ErrorTests {
         // SQL starting with a comment is SQL, not an option, wherever the options are.
         let (commented, err) = try run(["query", "-- the answer\nSELECT 41 + 1", "--catalog", catalog, "--format", "csv"])
         #expect(commented == 0, "\(err)")
+        // A file that is not UTF-8 says so, and where.
+        let bad = folder + "/bad.sql"
+        try Data("SELECT 1;\nSELECT ".utf8 + [0xFF, 0xFE] + Data(" 2;".utf8)).write(to: URL(fileURLWithPath: bad))
+        let (badStatus, badErr) = try run(["query", "--catalog", catalog, "-f", bad])
+        #expect(badStatus == 2)
+        #expect(badErr.contains("is not UTF-8 text (invalid byte at offset 17)"), "\(badErr)")
     }
 }
 
