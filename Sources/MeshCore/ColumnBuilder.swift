@@ -79,14 +79,18 @@ public struct ColumnBuilder: Sendable {
         case (.bool(let b), .bool): appendBool(b)
         case (.int(let i), .int): appendInt(i)
         case (.int(let i), .double): appendDouble(Double(i))
-        case (.int(let i), .decimal): appendDecimal(Int128(i) * Decimal128.pow10(type.decimalScale))
+        case (.int(let i), .decimal):
+            if let v = Decimal128.scaledUp(Int128(i), by: type.decimalScale) { appendDecimal(v) } else { appendNull() }
         case (.double(let d), .double): appendDouble(d)
         case (.double(let d), .decimal):
             if let v = Decimal128.fromDouble(d, scale: type.decimalScale) { appendDecimal(v) } else { appendNull() }
-        case (.double(let d), .int): appendInt(Int64(d.rounded(.toNearestOrAwayFromZero)))
-        case (.decimal(let v, let s), .decimal): appendDecimal(Decimal128.rescale(v, from: s, to: type.decimalScale))
+        case (.double(let d), .int):
+            if let i = Int64(exactly: d.rounded(.toNearestOrAwayFromZero)) { appendInt(i) } else { appendNull() }
+        case (.decimal(let v, let s), .decimal):
+            if let r = Decimal128.rescaleChecked(v, from: s, to: type.decimalScale) { appendDecimal(r) } else { appendNull() }
         case (.decimal(let v, let s), .double): appendDouble(Decimal128.toDouble(v, scale: s))
-        case (.decimal(let v, let s), .int): appendInt(Int64(Decimal128.rescale(v, from: s, to: 0)))
+        case (.decimal(let v, let s), .int):
+            if let i = Int64(exactly: Decimal128.rescale(v, from: s, to: 0)) { appendInt(i) } else { appendNull() }
         case (.string(let s), .string): appendString(s)
         case (.date(let d), .date): appendDate(d)
         case (.date(let d), .timestamp):
