@@ -59,6 +59,10 @@ public struct SQLiteConnector: Connector {
     // MARK: Connector
 
     public func check() async throws -> ConnectorHealth {
+        // A folder or a device (/dev/null opens as an empty database) is no data source.
+        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+            throw MeshError(.connection, "\(path) is \(type == .typeDirectory ? "a folder" : "not a regular file"), not an SQLite database file")
+        }
         let pool = self.pool
         return try await onSourceThread("meshql-sqlite-check") {
             let start = DispatchTime.now()

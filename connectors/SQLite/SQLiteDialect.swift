@@ -85,6 +85,9 @@ public struct SQLiteDialect: SQLDialect {
             Self.hasOuterJoins
         case .decimalAggregates, .decimalArithmetic, .division, .integerAverage, .ilike, .dateArithmetic:
             false
+        // SQLite's REAL arithmetic overflows to Inf silently; meshql raises 22003 as PostgreSQL.
+        case .doubleOverflowErrors:
+            false
         // Exact, but SQLite keeps a b-tree per group for them: meshql's hash aggregate over
         // the (local, cheap to read) rows is faster (TPC-H q16: 0.8 s there, 0.5 s here).
         case .distinctAggregates:

@@ -34,6 +34,7 @@ struct ExpressionSQL {
             }
             if case .decimal = e.type, !dialect.supports(.decimalArithmetic) { return nil }
             if case .decimal = a.type, !dialect.supports(.decimalArithmetic) { return nil }
+            if e.type == .double, !dialect.supports(.doubleOverflowErrors) { return nil }
             if op == .divide || op == .modulo, !dialect.supports(.division) { return nil }
             guard let x = p(a), let y = p(b) else { return nil }
             return "(\(x) \(op.rawValue) \(y))"
