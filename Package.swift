@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Tests. MeshTestSupport starts and stops a private PostgreSQL cluster.
-        .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL"]),
+        .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL", "MeshEngine"]),
         .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
         .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
         .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore"]),

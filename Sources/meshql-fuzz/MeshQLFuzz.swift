@@ -71,17 +71,7 @@ struct MeshQLFuzz: AsyncParsableCommand {
             n += 1
             logFile.write(Data("\(n)\t\(sql.replacingOccurrences(of: "\n", with: " "))\n".utf8))
             try? logFile.synchronize()
-            let session = engine.makeSession()
-            session.memoryLimit = 512 << 20
-            let verdict = await FuzzVerdict.run(sql: sql, timeout: .seconds(timeout)) {
-                guard case .rows(let r) = try await session.execute(sql) else { return }
-                defer { r.close() }
-                var rows = 0
-                while let b = try await r.next() {
-                    rows += b.rowCount
-                    if rows > 100_000 { break }
-                }
-            }
+            let verdict = await FuzzVerdict.run(sql, on: engine, memoryLimit: 512 << 20, timeout: .seconds(timeout))
             let key: String
             switch verdict {
             case .rows: key = "rows"
