@@ -135,25 +135,14 @@ public struct BoundExpr: Sendable, Hashable {
         return [self]
     }
 
-    /// The AND of the parts: left-deep for a few, balanced for many (see `chain`).
+    /// The AND of the parts: left-deep for a few, balanced for many (see `associativeChain`).
     public static func conjunction(_ parts: [BoundExpr]) -> BoundExpr? {
         chain(parts) { .and($0, $1) }
     }
 
-    /// `parts` joined by an associative boolean operator. Up to `Parser.leftDeepChainLimit`
-    /// parts the tree is left-deep, as written; past it balanced, so a chain of thousands of
-    /// conditions is only as deep as its length's logarithm and no later stage recurses deep.
+    /// `parts` joined by an associative boolean operator (see `associativeChain`).
     static func chain(_ parts: [BoundExpr], _ kind: (BoundExpr, BoundExpr) -> Kind) -> BoundExpr? {
-        guard let first = parts.first else { return nil }
-        guard parts.count > Parser.leftDeepChainLimit else {
-            return parts.dropFirst().reduce(first) { BoundExpr(kind($0, $1), type: .boolean) }
-        }
-        func balanced(_ part: ArraySlice<BoundExpr>) -> BoundExpr {
-            if part.count == 1 { return part.first! }
-            let mid = part.startIndex + part.count / 2
-            return BoundExpr(kind(balanced(part[..<mid]), balanced(part[mid...])), type: .boolean)
-        }
-        return balanced(parts[...])
+        associativeChain(parts) { BoundExpr(kind($0, $1), type: .boolean) }
     }
 }
 

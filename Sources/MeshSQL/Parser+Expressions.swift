@@ -20,21 +20,10 @@ extension Parser {
         return try logicalChain(.and, terms)
     }
 
-    /// `a AND b AND …` (or OR): left-deep as written for a few terms; a longer chain (the
-    /// thousands of terms BI tools generate) becomes a balanced tree, as deep as the log of
-    /// its length, which every later stage walks without a deep stack. AND and OR are
-    /// associative in SQL's three-valued logic, so the shape does not change the result.
+    /// `a AND b AND …` (or OR), shaped by `associativeChain`. AND and OR are associative in
+    /// SQL's three-valued logic, so the shape does not change the result.
     private mutating func logicalChain(_ op: BinaryOperator, _ terms: [Expr]) throws(SQLSyntaxError) -> Expr {
-        func balanced(_ part: ArraySlice<Expr>) -> Expr {
-            if part.count == 1 { return part.first! }
-            let mid = part.startIndex + part.count / 2
-            let left = balanced(part[..<mid])
-            return Expr(.binary(op, left, balanced(part[mid...])), at: left.location)
-        }
-        guard terms.count > Self.leftDeepChainLimit else {
-            return terms.dropFirst().reduce(terms[0]) { Expr(.binary(op, $0, $1), at: $0.location) }
-        }
-        return balanced(terms[...])
+        associativeChain(terms) { Expr(.binary(op, $0, $1), at: $0.location) }!
     }
 
     /// Longest AND/OR chain kept in its written, left-deep shape.

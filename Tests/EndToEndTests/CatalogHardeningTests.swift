@@ -20,15 +20,22 @@ struct CatalogHardeningTests {
         return m
     }
 
-    @Test func readOnlyCatalogServesQueriesAndRefusesChanges() async throws {
+    /// A catalog in a new folder with mesh `m` over one SQLite file made by `script`, its
+    /// tables imported; the engine is shut down again. Returns the folder and the file.
+    func catalogOverSQLite(_ script: String) async throws -> (folder: String, source: String) {
         let folder = tempDirectory()
         let source = folder + "/a.db"
-        try SQLiteDatabase(path: source).execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
-        let writer = try Engine(catalogPath: folder + "/c.db")
-        let w = writer.makeSession()
+        try SQLiteDatabase(path: source).execute(script)
+        let engine = try Engine(catalogPath: folder + "/c.db")
+        defer { engine.shutdown() }
+        let s = engine.makeSession()
         for sql in ["CREATE MESH m", "CREATE CONNECTOR l FOR MESH m TYPE sqlite OPTIONS (path '\(source)')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR l"] { _ = try await w.execute(sql) }
-        writer.shutdown()
+                    "IMPORT DATA PRODUCTS FROM CONNECTOR l"] { _ = try await s.execute(sql) }
+        return (folder, source)
+    }
+
+    @Test func readOnlyCatalogServesQueriesAndRefusesChanges() async throws {
+        let (folder, _) = try await catalogOverSQLite("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
 
         let reader = try Engine(catalogPath: folder + "/c.db", readOnly: true)
         defer { reader.shutdown() }
@@ -63,14 +70,7 @@ struct CatalogHardeningTests {
     }
 
     @Test func refreshReportsDrift() async throws {
-        let folder = tempDirectory()
-        let source = folder + "/a.db"
-        try SQLiteDatabase(path: source).execute("CREATE TABLE customers (customer_id INTEGER, name TEXT)")
-        let engine = try Engine(catalogPath: folder + "/c.db")
-        let s = engine.makeSession()
-        for sql in ["CREATE MESH m", "CREATE CONNECTOR l FOR MESH m TYPE sqlite OPTIONS (path '\(source)')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR l"] { _ = try await s.execute(sql) }
-        engine.shutdown()
+        let (folder, source) = try await catalogOverSQLite("CREATE TABLE customers (customer_id INTEGER, name TEXT)")
         try FileManager.default.removeItem(atPath: source)
         try SQLiteDatabase(path: source).execute("CREATE TABLE customers (id INTEGER, name TEXT)")
         let again = try Engine(catalogPath: folder + "/c.db")

@@ -39,12 +39,7 @@ struct SQLBlock {
     /// (SQLite refuses depth 1000: "Expression tree is too large").
     static func conjunction(_ parts: [String]) -> String {
         guard parts.count > Parser.leftDeepChainLimit else { return parts.joined(separator: " AND ") }
-        func balanced(_ part: ArraySlice<String>) -> String {
-            if part.count == 1 { return part.first! }
-            let mid = part.startIndex + part.count / 2
-            return "(" + balanced(part[..<mid]) + " AND " + balanced(part[mid...]) + ")"
-        }
-        return balanced(parts[...])
+        return associativeChain(parts) { "(" + $0 + " AND " + $1 + ")" } ?? ""
     }
 
     /// This block as a subquery named `alias`, read through a fresh plain block.
