@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
         .target(name: "MeshPlan", dependencies: ["MeshSQL", "MeshCore"]),
         .target(name: "ConnectorKit", dependencies: ["MeshSQL", "MeshCore", "MeshPlan"]),
-        .target(name: "MeshExec", dependencies: ["MeshCore", "MeshPlan", "ConnectorKit"]),
+        .target(name: "MeshExec", dependencies: [
+            "MeshCore", "MeshPlan", "ConnectorKit", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "MeshCatalog", dependencies: [
             "MeshCore", "MeshSQL", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),

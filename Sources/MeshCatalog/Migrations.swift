@@ -126,6 +126,19 @@ public enum Migrations {
                 PRIMARY KEY (org, connector_id, object, column_name)
             );
             """),
+
+        // The org's policy library: named policies that a mesh's `security_policy` list can
+        // name instead of spelling the statements out (SQL.md §5).
+        Migration(version: 4, sql: """
+            CREATE TABLE named_policies (
+                org         TEXT NOT NULL,
+                name        TEXT NOT NULL,
+                body        TEXT NOT NULL,
+                created_at  TEXT NOT NULL,
+                updated_at  TEXT NOT NULL,
+                PRIMARY KEY (org, name)
+            );
+            """),
     ]
 
     /// The newest schema version this code knows.

@@ -94,4 +94,10 @@ struct SecretSealer: Sendable {
     }
 
     static func isSealed(_ stored: String) -> Bool { stored.hasPrefix(prefix) }
+
+    /// A key for one purpose, derived from the catalog's key so that it needs no storage of
+    /// its own and differs per purpose and org.
+    func derivedKey(_ purpose: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: key))
+    }
 }

@@ -4,18 +4,35 @@ import MeshCore
 import MeshPlan
 
 /// Resolves `mesh.product` for the binder from the catalog, in the session's organisation
-/// and current mesh.
+/// and current mesh, with what the principal's policies allow. A product the principal may
+/// not read resolves to nil: to them it does not exist.
 struct ProductResolver: CatalogResolver {
     let catalog: CatalogStore
     let org: String
     let currentMesh: String?
+    /// Nil: the local superuser, who bypasses policies.
+    let principal: Principal?
+    let policies: PolicyBook?
+
+    init(catalog: CatalogStore, org: String, currentMesh: String?, principal: Principal? = nil, policies: PolicyBook? = nil) {
+        self.catalog = catalog
+        self.org = org
+        self.currentMesh = currentMesh
+        self.principal = principal
+        self.policies = policies
+    }
 
     func resolve(mesh: String?, product: String) throws -> ResolvedRelation? {
         guard let meshName = mesh ?? currentMesh,
               let m = try catalog.mesh(sqlName: meshName, org: org),
               let p = try catalog.product(meshId: m.id, name: product, org: org) else { return nil }
+        var access: ProductAccess?
+        if let principal {
+            guard let policies, let a = try policies.access(to: p.name, in: m, columns: p.columns, for: principal) else { return nil }
+            access = a
+        }
         let full = "\(m.sqlName).\(p.name)"
-        if let sql = p.viewSQL { return .view(name: full, sql: sql) }
+        if let sql = p.viewSQL { return .view(name: full, sql: sql, access: access) }
         guard let cid = p.connectorId, let c = try catalog.connector(id: cid, org: org), let remote = p.remoteName else {
             return nil
         }
@@ -28,6 +45,6 @@ struct ProductResolver: CatalogResolver {
         }
         return .table(ProductScan(productName: full, connectorID: cid.uuidString, connectorName: c.name,
                                   remoteSchema: p.remoteSchema, remoteTable: remote, fields: fields,
-                                  remoteColumns: p.columns.map(\.name)))
+                                  remoteColumns: p.columns.map(\.name)), access: access)
     }
 }

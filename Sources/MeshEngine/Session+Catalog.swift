@@ -126,8 +126,10 @@ extension Session {
             if try catalog.product(meshId: mesh.id, name: productName, org: org) != nil {
                 throw MeshError(.duplicateObject, "data product \"\(name)\" already exists", at: name.location)
             }
-            let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh)
-            let fields = try Binder(catalog: resolver).bind(query).fields
+            // Bound as the principal: a view cannot expose what its creator may not read.
+            let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
+                                           policies: try policyBook())
+            let fields = try Binder(catalog: resolver, identity: queryIdentity).bind(query).fields
             var names = Set<String>()
             for f in fields where !names.insert(f.name).inserted {
                 throw MeshError(.duplicateObject, "column \"\(f.name)\" specified more than once", at: query.location,
@@ -186,6 +188,9 @@ extension Session {
             }
             memoryLimit = bytes
             return .message("SET")
+
+        case .policy, .createPolicy, .dropPolicy, .dropPolicyEntry:
+            return try await executePolicyStatement(statement)
 
         case .query, .explain:
             throw MeshError(.internalError, "not a catalog statement")

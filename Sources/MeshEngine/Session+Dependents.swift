@@ -15,8 +15,8 @@ private final class RecordingResolver: CatalogResolver {
     func resolve(mesh: String?, product: String) throws -> ResolvedRelation? {
         let r = try inner.resolve(mesh: mesh, product: product)
         switch r {
-        case .table(let scan): names.withLock { _ = $0.insert(scan.productName) }
-        case .view(let name, _): names.withLock { _ = $0.insert(name) }
+        case .table(let scan, _): names.withLock { _ = $0.insert(scan.productName) }
+        case .view(let name, _, _): names.withLock { _ = $0.insert(name) }
         case nil: break
         }
         return r

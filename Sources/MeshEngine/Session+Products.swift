@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPlan
 import MeshSQL
 
 extension Session {
@@ -107,23 +108,29 @@ extension Session {
 
     func show(_ target: ShowTarget) throws -> QueryResult {
         func text(_ s: String?) -> Value { s.map { .string($0) } ?? .null }
+        let book = try policyBook()
         switch target {
         case .meshes:
-            let meshes = try catalog.meshes(org: org)
+            // A principal sees the meshes they manage or can read a product of.
+            let meshes = try catalog.meshes(org: org).filter { m in
+                try manages(m) || !visibleProducts(of: m, book).isEmpty
+            }
             let fields = ["mesh", "name", "label", "owner", "connectors", "products", "description"].map {
                 Field(name: $0, type: ["connectors", "products"].contains($0) ? .bigint : .text)
             }
             let rows = try meshes.map { m -> [Value] in
                 [.string(m.sqlName), .string(m.name), .string(m.label), text(m.owner),
                  .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)),
-                 .int(Int64(try catalog.products(meshId: m.id, org: org).count)), .string(m.description)]
+                 .int(Int64(try visibleProducts(of: m, book).count)), .string(m.description),
+                 book?.brokenReason(m).map { .string("unhealthy: " + $0) } ?? .string(m.state.healthy ? "healthy" : "unhealthy: " + m.state.reason)]
             }
-            return QueryResult(fields: fields, rows: rows)
+            return QueryResult(fields: fields + [Field(name: "state", type: .text)], rows: rows)
         case .connectors(let inMesh):
             let meshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0.sqlName) })
             let meshID = try inMesh.map { try requireMesh($0).id }
             let fields = ["connector", "mesh", "type", "options"].map { Field(name: $0, type: .text) }
-            let rows = try catalog.connectors(meshId: meshID, org: org).map { c -> [Value] in
+            let managed = Set(try catalog.meshes(org: org).filter(manages).map(\.id))
+            let rows = try catalog.connectors(meshId: meshID, org: org).filter { managed.contains($0.meshId) }.map { c -> [Value] in
                 let opts = c.options.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.redactingCredentials($0.value))" }
                     + c.secretOptionNames.filter { c.options[$0] == nil }.map { "\($0)=********" }
                 return [.string(c.name), text(meshes[c.meshId]), .string(c.type), .string(opts.joined(separator: ", "))]
@@ -135,19 +142,38 @@ extension Session {
             let meshID = try inMesh.map { try requireMesh($0).id }
             let fields = [Field(name: "mesh", type: .text), Field(name: "product", type: .text), Field(name: "source", type: .text),
                           Field(name: "columns", type: .bigint), Field(name: "description", type: .text)]
-            let rows = try catalog.products(meshId: meshID, org: org).map { p -> [Value] in
+            let allMeshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0) })
+            let rows = try catalog.products(meshId: meshID, org: org).filter { p in
+                guard let book, let principal, let m = allMeshes[p.meshId] else { return true }
+                return try book.access(to: p.name, in: m, columns: p.columns, for: principal) != nil
+            }.map { p -> [Value] in
                 let source = p.isView ? "view" : [p.connectorId.flatMap { connectors[$0] }, p.remoteSchema, p.remoteName]
                     .compactMap { $0 }.joined(separator: ".")
                 return [text(meshes[p.meshId]), .string(p.name), .string(source), .int(Int64(p.columns.count)), text(p.description)]
             }
             return QueryResult(fields: fields, rows: rows)
-        case .policies(let inMesh):
-            let meshes = try inMesh.map { [try requireMesh($0)] } ?? catalog.meshes(org: org)
-            let fields = [Field(name: "mesh", type: .text), Field(name: "n", type: .bigint), Field(name: "statement", type: .text)]
-            let rows = meshes.flatMap { m in
-                m.securityPolicy.enumerated().map { [.string(m.sqlName), .int(Int64($0.offset + 1)), .string($0.element)] as [Value] }
+        case .policies(nil):
+            // The org's policy library, and the built-in default_policy.
+            let fields = [Field(name: "policy", type: .text), Field(name: "statements", type: .text)]
+            var rows: [[Value]] = [[.string(PolicyEntry.defaultPolicy),
+                                    .string("(built in) the mesh's owner and assignees and the org admins may read every product of the mesh")]]
+            let managesAny = try catalog.meshes(org: org).contains(where: manages)
+            if isAdmin || managesAny {
+                rows += try catalog.namedPolicies(org: org).map { [.string($0.name), .string($0.body)] }
             }
             return QueryResult(fields: fields, rows: rows)
+        case .policies(let inMesh?):
+            let m = try requireMesh(inMesh)
+            guard manages(m) else { throw MeshError(.permission, "permission denied for mesh \"\(inMesh)\"", hint: "only its managers see its policies") }
+            let fields = [Field(name: "mesh", type: .text), Field(name: "n", type: .bigint), Field(name: "id", type: .text),
+                          Field(name: "statement", type: .text)]
+            let rows = m.securityPolicy.enumerated().map {
+                [.string(m.sqlName), .int(Int64($0.offset + 1)), .string("\(m.sqlName)#\($0.offset + 1)"), .string($0.element)] as [Value]
+            }
+            let reason = try (book ?? PolicyBook.load(catalog: catalog, org: org)).brokenReason(m)
+            return QueryResult(fields: fields, rows: rows, message: reason.map { "unhealthy: " + $0 })
+        case .audit(let condition, let limit):
+            return try showAudit(where: condition, limit: limit)
         }
     }
 
@@ -160,12 +186,29 @@ extension Session {
         return s
     }
 
+    /// The products of `mesh` the principal may read (all of them for the superuser).
+    func visibleProducts(of mesh: Mesh, _ book: PolicyBook?) throws -> [ProductRecord] {
+        let all = try catalog.products(meshId: mesh.id, org: org)
+        guard let book, let principal else { return all }
+        return try all.filter { try book.access(to: $0.name, in: mesh, columns: $0.columns, for: principal) != nil }
+    }
+
     func describe(_ name: QualifiedName) throws -> QueryResult {
         let product = try requireProduct(name)
+        var access: ProductAccess?
+        if let principal, let book = try policyBook() {
+            let (mesh, _) = try splitProductName(name)
+            // A product the principal may not read does not exist for them.
+            guard let a = try book.access(to: product.name, in: mesh, columns: product.columns, for: principal) else {
+                throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
+            }
+            access = a
+        }
         let fields = ["column", "type", "nullable", "source type", "tags", "description"].map { Field(name: $0, type: .text) }
-        let rows = product.columns.map { c -> [Value] in
-            [.string(c.name), .string(c.type), .string(c.nullable ? "yes" : "no"), .string(c.nativeType),
-             .string(c.tags.joined(separator: ", ")), c.description.map { .string($0) } ?? .null]
+        let rows = product.columns.filter { !(access?.hiddenColumns.contains($0.name) ?? false) }.map { c -> [Value] in
+            let masked = access?.masks[c.name] != nil
+            return [.string(c.name), .string(c.type), .string(c.nullable && !masked ? "yes" : masked ? "yes (masked)" : "no"),
+                    .string(c.nativeType), .string(c.tags.joined(separator: ", ")), c.description.map { .string($0) } ?? .null]
         }
         var about: [String] = []
         if let d = product.description { about.append(d) }

@@ -15,8 +15,11 @@ extension Session {
     }
 
     func plan(_ query: Query) async throws -> PlannedQuery {
-        let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh)
-        let bound = try Binder(catalog: resolver).bind(query)
+        let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
+                                       policies: try policyBook())
+        // The key for `hash()` masks, only where policies apply (the superuser has none).
+        let key = principal == nil ? nil : try? catalog.maskingKey(org: org)
+        let bound = try Binder(catalog: resolver, identity: queryIdentity, maskingKey: key).bind(query)
         // Instantiate the connectors of every product read, for their dialects.
         var connectors: [String: any Connector] = [:]
         for id in Set(Self.connectorIDs(bound.plan)) {
@@ -38,7 +41,33 @@ extension Session {
                   fixpoint: false),
         ])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
+        recordAuditFacts(bound: bound.plan, optimized: optimized)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))
+    }
+
+    /// The plan paths of every node under a `.guarded` one.
+    static func pathsBelowGuards(_ plan: LogicalPlan) -> Set<LogicalPlanPath> {
+        var out = Set<LogicalPlanPath>()
+        func walk(_ p: LogicalPlan, _ path: [Int], _ below: Bool) {
+            if below { out.insert(LogicalPlanPath(indices: path)) }
+            let guarded = if case .guarded = p { true } else { false }
+            for (i, c) in p.children.enumerated() { walk(c, path + [i], below || guarded) }
+        }
+        walk(plan, [], false)
+        return out
+    }
+
+    /// EXPLAIN's account of the policies applied: their ids for everyone, their text for
+    /// those who manage the mesh that holds them.
+    func policyLines(_ ids: [String]) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        var lines = ["Policies applied: " + ids.joined(separator: ", ")]
+        guard let book = try policyBook() else { return lines }
+        for id in ids {
+            guard let rule = book.rules.first(where: { $0.id == id }), manages(rule.mesh) else { continue }
+            lines.append("  \(id): \(SQLPrinter.print(rule.statement))")
+        }
+        return lines
     }
 
     static func connectorIDs(_ plan: LogicalPlan) -> [String] {
@@ -62,8 +91,13 @@ extension Session {
             while let b = try await result.next() { rows += b.rowCount }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             var notes: [LogicalPlanPath: String] = [:]
+            // Below a policy guard, counts would tell how many rows the policy removed: only
+            // the local superuser sees them.
+            let hidden = principal == nil ? [] : Self.pathsBelowGuards(planned.plan)
             func record(_ op: any PhysicalOperator, _ path: [Int]) {
-                notes[LogicalPlanPath(indices: path)] = (["actual rows=\(op.rowsProduced)"] + op.analyzeNotes).joined(separator: ", ")
+                let p = LogicalPlanPath(indices: path)
+                notes[p] = hidden.contains(p) ? "actual rows hidden by policy"
+                    : (["actual rows=\(op.rowsProduced)"] + op.analyzeNotes).joined(separator: ", ")
                 for (i, c) in op.children.enumerated() { record(c, path + [i]) }
             }
             record(root, [])
@@ -76,6 +110,7 @@ extension Session {
             lines.append("Optimizer rules that changed the plan: \(planned.rulesApplied.joined(separator: ", "))")
         }
         if !pushdownEnabled { lines.append("Pushdown: off") }
+        lines += try policyLines(auditFacts.policies)
         return QueryResult(fields: [Field(name: "QUERY PLAN", type: .text)], rows: lines.map { [.string($0)] })
     }
 }

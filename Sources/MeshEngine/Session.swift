@@ -19,6 +19,11 @@ public final class Session: @unchecked Sendable {
     /// Bytes one query may hold in hash tables, sorts and aggregates (`--memory-limit`,
     /// `SET memory_limit`).
     public var memoryLimit = MemoryBudget.defaultLimit
+    /// Who runs the statements; nil is the local superuser, who bypasses policies (SQL.md §5
+    /// rule 9). `--user`/`--role`/`--attr` and the REPL's `\as` set it.
+    public var principal: Principal?
+    /// What planning the current statement learned for its audit record.
+    var auditFacts = AuditFacts()
 
     init(engine: Engine) {
         self.engine = engine
@@ -38,17 +43,32 @@ public final class Session: @unchecked Sendable {
     /// Runs every statement of `sql` and returns the last one's result (earlier results are
     /// drained). Positions in errors are relative to `sql`.
     public func execute(_ sql: String) async throws -> StatementResult {
-        let statements = try parse(sql)
+        let statements: [ParsedStatement]
+        do {
+            statements = try parse(sql)
+        } catch let e as MeshError {
+            auditUnparsed(sql, e)
+            throw e
+        }
         guard !statements.isEmpty else { return .message("") }
         var last: StatementResult = .message("")
         for (i, s) in statements.enumerated() {
             if i > 0, case .rows(let r) = last { _ = try await r.collectRows() }
-            last = try await execute(s.statement)
+            last = try await execute(s.statement, text: s.text)
         }
         return last
     }
 
-    public func execute(_ statement: Statement) async throws -> StatementResult {
+    /// Runs one statement; `text` is what the audit log records (literals redacted), the
+    /// statement printed back when not given.
+    public func execute(_ statement: Statement, text: String? = nil) async throws -> StatementResult {
+        try await audited(statement, text: text ?? SQLPrinter.print(statement)) {
+            try await self.run(statement)
+        }
+    }
+
+    func run(_ statement: Statement) async throws -> StatementResult {
+        try authorize(statement)
         switch statement {
         case .query(let q):
             return .rows(try await runQuery(q))

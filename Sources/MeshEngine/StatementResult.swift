@@ -21,6 +21,19 @@ public final class QueryResult: @unchecked Sendable {
     private var closed = false
     /// Printed after the rows (EXPLAIN ANALYZE timing, IMPORT details).
     public let message: String?
+    /// Rows handed out so far.
+    public private(set) var rowsDelivered = 0
+    /// Called once when the result ends: read to the end (error nil), failed, closed early or
+    /// dropped. The audit log's record of the query is written then.
+    var onFinish: ((_ rows: Int, _ error: (any Error)?) -> Void)?
+
+    deinit { finish(nil) }
+
+    private func finish(_ error: (any Error)?) {
+        guard let f = onFinish else { return }
+        onFinish = nil
+        f(rowsDelivered, error)
+    }
 
     init(root: any PhysicalOperator) {
         self.fields = root.fields
@@ -38,23 +51,34 @@ public final class QueryResult: @unchecked Sendable {
     }
 
     public func next() async throws -> Batch? {
-        if !pending.isEmpty { return pending.removeFirst() }
-        guard let root, !closed else { return nil }
+        if !pending.isEmpty {
+            let b = pending.removeFirst()
+            rowsDelivered += b.rowCount
+            return b
+        }
+        guard let root, !closed else {
+            finish(nil)
+            return nil
+        }
         do {
             try Task.checkCancellation()
             let b = try await root.next()
-            if b == nil { close() }
+            if let b { rowsDelivered += b.rowCount } else { close() }
             return b
         } catch is CancellationError {
+            let e = MeshError(.cancelled, "canceling statement due to user request")
+            finish(e)
             close()
-            throw MeshError(.cancelled, "canceling statement due to user request")
+            throw e
         } catch {
+            finish(error)
             close()
             throw error
         }
     }
 
     public func close() {
+        finish(nil)
         if closed { return }
         closed = true
         root?.close()

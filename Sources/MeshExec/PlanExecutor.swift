@@ -56,6 +56,8 @@ public struct PlanExecutor {
             }
             return try HashAggregateOperator(try build(c, deferred: deferred), groups: try groups.map { try $0.slotted(layout) },
                                              aggregates: slottedAggs, fields: columns.fields, budget: budget)
+        case .guarded(let c, _):
+            return GuardOperator(try build(c, deferred: deferred))
         case .distinct(let c):
             let fields = c.fields
             let groups = fields.enumerated().map { BoundExpr.slot($0.offset, $0.element.type) }

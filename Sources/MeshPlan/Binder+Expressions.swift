@@ -251,6 +251,7 @@ extension Binder {
             throw MeshError(.syntax, "\(call.name) is not an aggregate function", at: loc)
         }
         let args = try call.arguments.map { try bindExpr($0, scope: scope, allowAggregates: allowAggregates, clause: clause) }
+        if let e = try bindIdentityFunction(call.name, args, at: loc) ?? bindMaskFunction(call.name, args, at: loc) { return e }
         guard ScalarFunctions.names.contains(call.name) else {
             let types = args.map { $0.type == .unknown ? "unknown" : $0.type.description }
             throw MeshError(.undefinedFunction, "function \(call.name)(\(types.joined(separator: ", "))) does not exist", at: loc,

@@ -95,12 +95,14 @@ extension Binder {
             throw MeshError(.undefinedTable, "relation \"\(name)\" does not exist", at: name.location)
         }
         switch resolved {
-        case .table(let product):
+        case .table(let product, let access):
             let scan = product.withFreshIDs()
-            let scope = Scope.of(scan.columns, qualifier: alias ?? parts.last!,
+            var plan = LogicalPlan.scan(scan)
+            if let access { plan = try applyingPolicy(plan, product: scan.productName, access: access) }
+            let scope = Scope.of(plan.columns, qualifier: alias ?? parts.last!,
                                  fullQualifier: alias == nil ? scan.productName : nil)
-            return (.scan(scan), scope)
-        case .view(let viewName, let sql):
+            return (plan, scope)
+        case .view(let viewName, let sql, let access):
             if expandingViews.contains(viewName) {
                 throw MeshError(.invalidParameter, "data product \"\(viewName)\" refers to itself", at: name.location)
             }
@@ -110,14 +112,15 @@ extension Binder {
             } catch {
                 throw MeshError(.catalog, "the definition of data product \"\(viewName)\" no longer parses", at: name.location)
             }
-            var inner = Binder(catalog: catalog, now: now)
+            var inner = Binder(catalog: catalog, now: now, identity: identity, maskingKey: maskingKey)
             inner.expandingViews = expandingViews + [viewName]
-            let plan: LogicalPlan
+            var plan: LogicalPlan
             do {
                 plan = try inner.bindQuery(query)
             } catch let e as MeshError {
                 throw MeshError(e.code, "in data product \"\(viewName)\": \(e.message)", at: name.location)
             }
+            if let access { plan = try applyingPolicy(plan, product: viewName, access: access) }
             var (p, scope) = try derivedScope(plan, alias: alias ?? product, columnAliases: [], at: name.location)
             if alias == nil {
                 for i in scope.entries.indices { scope.entries[i].fullQualifier = viewName }

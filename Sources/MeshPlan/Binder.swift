@@ -14,10 +14,19 @@ public struct Binder {
     /// The scopes of the queries this one is a subquery of, innermost first: a name not found
     /// in the query's own FROM resolves there (a correlated reference).
     var outerScopes: [Scope] = []
+    /// Who runs the query: what `current_user()` and the policies' own expressions see.
+    public var identity = QueryIdentity()
+    /// The org's key for `hash()` masks; nil when the catalog has none to give.
+    public var maskingKey: [UInt8]?
+    /// Inside a MASK: the masked column's type (mask functions are allowed only there).
+    var maskTarget: DataType?
 
-    public init(catalog: any CatalogResolver, now: Date = Date()) {
+    public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity(),
+                maskingKey: [UInt8]? = nil) {
         self.catalog = catalog
         self.now = now
+        self.identity = identity
+        self.maskingKey = maskingKey
     }
 
     /// A bound query: the plan and the output column names.

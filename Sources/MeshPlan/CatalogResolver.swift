@@ -9,7 +9,10 @@ public protocol CatalogResolver: Sendable {
 }
 
 public enum ResolvedRelation: Sendable {
-    case table(ProductScan)
-    /// A product defined in SQL over other products: its query text and its name.
-    case view(name: String, sql: String)
+    /// A product read from its source, with what the principal's policies allow (nil: the
+    /// local superuser, who bypasses them).
+    case table(ProductScan, access: ProductAccess?)
+    /// A product defined in SQL over other products: its query text and its name. Its base
+    /// products bring their own policies when the view is expanded.
+    case view(name: String, sql: String, access: ProductAccess?)
 }

@@ -10,6 +10,7 @@ extension LogicalPlan {
         case .sort(_, let k): .sort(cs[0], k)
         case .limit(_, let l, let o): .limit(cs[0], limit: l, offset: o)
         case .distinct: .distinct(cs[0])
+        case .guarded(_, let g): .guarded(cs[0], g)
         case .unionAll(_, let cols): .unionAll(cs, cols)
         case .window(_, let calls, let cols): .window(cs[0], calls, cols)
         }
@@ -51,6 +52,9 @@ extension LogicalPlan {
             case .remote(var r):
                 r.columns = renamed(r.columns)
                 return .remote(r)
+            case .guarded(let c, var g):
+                g.unsafeColumns = Set(g.unsafeColumns.map { map[$0] ?? $0 })
+                return .guarded(c, g)
             case .filter, .join, .sort, .singleRow, .limit, .distinct: return node
             }
         }

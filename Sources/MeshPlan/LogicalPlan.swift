@@ -41,6 +41,24 @@ public struct ProductScan: Sendable, Hashable {
     }
 }
 
+/// What sits under a `.guarded` node: one product's row filter and masks, placed by the binder
+/// before any expression of the query (SQL.md §5, DESIGN.md §7).
+public struct PolicyGuard: Sendable, Hashable {
+    /// `mesh.product`.
+    public var product: String
+    /// Ids of the policy statements applied (`sales#2`), for EXPLAIN and the audit log.
+    public var policyIDs: [String]
+    /// Output columns whose mask is not leakproof (it can raise an error): a condition on
+    /// them, leakproof or not, stays above the guard.
+    public var unsafeColumns: Set<ColumnID>
+
+    public init(product: String, policyIDs: [String], unsafeColumns: Set<ColumnID> = []) {
+        self.product = product
+        self.policyIDs = policyIDs
+        self.unsafeColumns = unsafeColumns
+    }
+}
+
 /// A query sent to one source: the SQL, its bound values, and the output it promises.
 public struct RemoteFragment: Sendable, Hashable {
     public var connectorID: String
@@ -56,9 +74,12 @@ public struct RemoteFragment: Sendable, Hashable {
     /// Rows the planner expects (nil: no estimate): a source may run a small query
     /// differently (PostgreSQL: at once, where a parallel plan is allowed, not by a cursor).
     public var estimatedRows: Double?
+    /// Ids of the policy statements applied inside the SQL, for EXPLAIN.
+    public var policyIDs: [String]
 
     public init(connectorID: String, connectorName: String, dialectName: String, sql: String, parameters: [Value],
-                columns: [PlanColumn], products: [String], estimatedRows: Double? = nil) {
+                columns: [PlanColumn], products: [String], estimatedRows: Double? = nil, policyIDs: [String] = []) {
+        self.policyIDs = policyIDs
         self.connectorID = connectorID
         self.connectorName = connectorName
         self.dialectName = dialectName
@@ -147,12 +168,15 @@ public indirect enum LogicalPlan: Sendable, Hashable {
     case window(LogicalPlan, [WindowCall], [PlanColumn])
     /// After pushdown: a subtree that runs entirely in one source.
     case remote(RemoteFragment)
+    /// The barrier above a product's policy filter and masks: the optimizer moves only
+    /// leakproof conditions below it, and the SQL sent to a source keeps that order.
+    case guarded(LogicalPlan, PolicyGuard)
 
     public var columns: [PlanColumn] {
         switch self {
         case .scan(let s): s.columns
         case .singleRow: []
-        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c): c.columns
+        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c), .guarded(let c, _): c.columns
         case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs): cs
         case .join(let l, let r, let kind, _):
             Self.joinColumns(l.columns, r.columns, kind)
@@ -180,7 +204,7 @@ public indirect enum LogicalPlan: Sendable, Hashable {
         switch self {
         case .scan, .singleRow, .remote: []
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
-             .limit(let c, _, _), .distinct(let c), .window(let c, _, _): [c]
+             .limit(let c, _, _), .distinct(let c), .window(let c, _, _), .guarded(let c, _): [c]
         case .join(let l, let r, _, _): [l, r]
         case .unionAll(let cs, _): cs
         }

@@ -45,6 +45,9 @@ public enum PlanPrinter {
             lines.append("\(pad)\(arrow)Limit: \(limit.map(String.init) ?? "ALL")\(offset > 0 ? " offset \(offset)" : "")\(note)")
         case .distinct:
             lines.append("\(pad)\(arrow)Distinct\(note)")
+        case .guarded(_, let g):
+            let ids = g.policyIDs.isEmpty ? "" : " (policies \(g.policyIDs.joined(separator: ", ")))"
+            lines.append("\(pad)\(arrow)Policy Guard: \(g.product)\(ids)\(note)")
         case .unionAll:
             lines.append("\(pad)\(arrow)Union All\(note)")
         case .window(_, let calls, _):
@@ -54,7 +57,8 @@ public enum PlanPrinter {
             let estimate = r.estimatedRows.map { e in
                 " (est. rows=\(Int(exactly: e.rounded()).map(String.init) ?? String(format: "%.3g", e)))"
             } ?? ""
-            lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(estimate)\(note)")
+            let policies = r.policyIDs.isEmpty ? "" : " under policies \(r.policyIDs.joined(separator: ", "))"
+            lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(policies)\(estimate)\(note)")
             lines.append("\(pad)     SQL: \(r.sql)")
             if !r.parameters.isEmpty {
                 let ps = r.parameters.enumerated().map { "$\($0.offset + 1) = \(literal($0.element))" }
@@ -122,6 +126,8 @@ public enum PlanPrinter {
         case .caseWhen(let ws, let o):
             return "CASE" + ws.map { " WHEN \(d($0.condition)) THEN \(d($0.result))" }.joined() + (o.map { " ELSE \(d($0))" } ?? "") + " END"
         case .cast(let x): return "CAST(\(d(x)) AS \(e.type))"
+        // The key of a hashing mask stays out of EXPLAIN.
+        case .function(MaskFunctions.hashFunction, let args): return "hash(\(args.prefix(1).map(d).joined()))"
         case .function(let n, let args): return "\(n)(\(args.map(d).joined(separator: ", ")))"
         case .aggregate(let a): return describe(a, names: names)
         case .window(let w): return describe(w, names: names)

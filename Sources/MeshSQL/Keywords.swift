@@ -32,7 +32,7 @@ public enum Keywords {
 
     /// Words that are keywords somewhere in the dialect but not reserved (lower case).
     static let unreserved: Set<String> = [
-        "add", "alter", "attribute", "between", "by", "cascade", "columns", "connector", "connectors",
+        "add", "alter", "attribute", "audit", "between", "by", "cascade", "columns", "connector", "connectors",
         "data", "day", "deny", "describe", "drop", "escape", "exists", "explain", "extract", "filter",
         "first", "following", "hour", "if", "ilike", "import", "interval", "last", "mask", "mesh",
         "meshes", "minute", "month", "next", "nulls", "options", "over", "partition", "policies",

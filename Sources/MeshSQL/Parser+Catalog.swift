@@ -24,6 +24,13 @@ extension Parser {
             try expectDataProduct()
             return try parseCreateProduct()
         }
+        if acceptWord("policy") {
+            let name = try parseIdentifier()
+            try expectWord("as")
+            guard case .string(let body) = current.kind else { throw unexpected() }
+            let location = advance().location
+            return .createPolicy(name: name, body: body, location: location)
+        }
         throw unexpected()
     }
 
@@ -116,6 +123,20 @@ extension Parser {
             let ifExists = acceptWords("if", "exists")
             return .dropProduct(try parseProductName(), ifExists: ifExists)
         }
+        if acceptWord("policy") {
+            if case .number(let n) = current.kind {
+                let at = current.location
+                advance()
+                guard let index = Int(n), index >= 1 else {
+                    throw SQLSyntaxError("a policy entry is numbered from 1 (see SHOW POLICIES IN mesh)", at: at)
+                }
+                try expectWord("on")
+                try expectWord("mesh")
+                return .dropPolicyEntry(index: index, mesh: try parseIdentifier())
+            }
+            let ifExists = acceptWords("if", "exists")
+            return .dropPolicy(name: try parseIdentifier(), ifExists: ifExists)
+        }
         throw unexpected()
     }
 
@@ -187,7 +208,7 @@ extension Parser {
     }
 
     /// A connector type: `postgres`, `"SQLite"` or `'sqlite'`.
-    private mutating func parseNameOrString() throws(SQLSyntaxError) -> String {
+    mutating func parseNameOrString() throws(SQLSyntaxError) -> String {
         if case .string(let s) = current.kind {
             advance()
             return s

@@ -31,18 +31,32 @@ extension Parser {
             advance()
             return .use(mesh: try parseIdentifier())
         case "set": return try parseSet()
+        case "grant", "deny", "mask", "filter":
+            let first = position
+            guard let policy = try parsePolicyStatement() else { throw unexpected() }
+            return .policy(policy, text: text(from: first, to: position))
         default:
             throw unexpected()
         }
     }
 
-    /// `SHOW MESHES | CONNECTORS [IN m] | DATA PRODUCTS [IN m] | POLICIES [IN m]`
+    /// `SHOW MESHES | CONNECTORS [IN m] | DATA PRODUCTS [IN m] | POLICIES [IN m] | AUDIT [WHERE …] [LIMIT n]`
     private mutating func parseShow() throws(SQLSyntaxError) -> Statement {
         advance()
         if acceptWord("meshes") { return .show(.meshes) }
         if acceptWord("connectors") { return .show(.connectors(inMesh: try parseInMesh())) }
         if acceptWords("data", "products") { return .show(.dataProducts(inMesh: try parseInMesh())) }
         if acceptWord("policies") { return .show(.policies(inMesh: try parseInMesh())) }
+        if acceptWord("audit") {
+            let condition = acceptWord("where") ? try parseExpr() : nil
+            var limit: Int?
+            if acceptWord("limit") {
+                guard case .number(let n) = current.kind, let v = Int(n), v >= 0 else { throw unexpected() }
+                advance()
+                limit = v
+            }
+            return .show(.audit(where: condition, limit: limit))
+        }
         throw unexpected()
     }
 

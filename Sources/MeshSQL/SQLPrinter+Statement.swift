@@ -47,6 +47,8 @@ extension SQLPrinter {
             case .connectors(let mesh): return "SHOW CONNECTORS" + inMesh(mesh)
             case .dataProducts(let mesh): return "SHOW DATA PRODUCTS" + inMesh(mesh)
             case .policies(let mesh): return "SHOW POLICIES" + inMesh(mesh)
+            case .audit(let condition, let limit):
+                return "SHOW AUDIT" + (condition.map { " WHERE " + print($0) } ?? "") + (limit.map { " LIMIT \($0)" } ?? "")
             }
         case .describe(let name):
             return "DESCRIBE " + qualified(name)
@@ -54,6 +56,14 @@ extension SQLPrinter {
             return "USE " + identifier(mesh)
         case .set(let name, let value):
             return "SET " + identifier(name) + " = " + literal(.string(value))
+        case .policy(let p, _):
+            return print(p)
+        case .createPolicy(let name, let body, _):
+            return "CREATE POLICY " + identifier(name) + " AS " + string(body)
+        case .dropPolicy(let name, let ifExists):
+            return "DROP POLICY " + (ifExists ? "IF EXISTS " : "") + identifier(name)
+        case .dropPolicyEntry(let index, let mesh):
+            return "DROP POLICY \(index) ON MESH " + identifier(mesh)
         }
     }
 

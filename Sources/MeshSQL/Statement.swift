@@ -17,7 +17,10 @@ public enum ShowTarget: Sendable, Hashable {
     case meshes
     case connectors(inMesh: String?)
     case dataProducts(inMesh: String?)
+    /// `SHOW POLICIES`: the org's policy library; `SHOW POLICIES IN mesh`: that mesh's list.
     case policies(inMesh: String?)
+    /// `SHOW AUDIT [WHERE condition] [LIMIT n]`: the audit log, newest first (org admins).
+    case audit(where: Expr?, limit: Int?)
 }
 
 /// One statement of the dialect (SQL.md §2–§5).
@@ -52,6 +55,17 @@ public enum Statement: Sendable, Hashable {
     case use(mesh: String)
     /// `SET name = value` for a session setting other than the mesh (`memory_limit`).
     case set(name: String, value: String)
+
+    // Policies (SQL.md §5).
+    /// A policy statement run as SQL: appended to its mesh's `security_policy`. `text` is the
+    /// statement as written, which is what the list stores.
+    case policy(PolicyStatement, text: String)
+    /// `CREATE POLICY name AS 'statement; statement…'`: a named policy of the org's library.
+    case createPolicy(name: String, body: String, location: SourceLocation)
+    /// `DROP POLICY [IF EXISTS] name`: removes a named policy from the library.
+    case dropPolicy(name: String, ifExists: Bool)
+    /// `DROP POLICY n ON MESH mesh`: removes entry `n` (1-based) of a mesh's list.
+    case dropPolicyEntry(index: Int, mesh: String)
 }
 
 /// A statement with its position and exact text within a script.

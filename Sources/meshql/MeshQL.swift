@@ -60,6 +60,29 @@ struct CatalogOptions: ParsableArguments {
         })
     var memoryLimit: Int = MemoryBudget.defaultLimit
 
+    @Option(name: .long, help: ArgumentHelp("Act as this user (an email): the mesh policies apply. Without --user, --role or --attr you are the local superuser and they do not.", valueName: "email"))
+    var user: String?
+
+    @Option(name: .long, help: ArgumentHelp("A role of the principal (repeatable).", valueName: "role"))
+    var role: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("An attribute of the principal, K=V (repeatable), e.g. region=EU.", valueName: "k=v"),
+            transform: { text in
+                guard let kv = Principal.attribute(text) else {
+                    throw ValidationError("--attr takes KEY=VALUE, not \"\(text)\"")
+                }
+                return "\(kv.key)=\(kv.value)"
+            })
+    var attr: [String] = []
+
+    /// The principal the options name, or nil (the local superuser).
+    var principal: Principal? {
+        guard user != nil || !role.isEmpty || !attr.isEmpty else { return nil }
+        var p = Principal(user: user ?? "", roles: Set(role.map { $0.lowercased() }))
+        for a in attr { if let (k, v) = Principal.attribute(a) { p.attributes[k] = v } }
+        return p
+    }
+
     /// Opens the catalog and a session on it; a catalog that cannot be opened is reported
     /// and ends the command with status 2.
     func openSession() throws -> Session {
@@ -73,6 +96,7 @@ struct CatalogOptions: ParsableArguments {
             let session = try Engine(catalogPath: catalog).makeSession()
             session.pushdownEnabled = !noPushdown
             session.memoryLimit = memoryLimit
+            session.principal = principal
             return session
         } catch {
             Output.error(error, statement: nil)

@@ -94,7 +94,7 @@ enum Output {
             }
             if echo { out.write(s.text + ";\n"); out.flush() }
             do {
-                switch try await session.execute(s.statement) {
+                switch try await session.execute(s.statement, text: s.text) {
                 case .message(let m):
                     if m.isEmpty { break }
                     if format == .table { out.write(m + "\n") } else { FileHandle.standardError.write(Data((m + "\n").utf8)) }

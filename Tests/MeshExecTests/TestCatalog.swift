@@ -18,8 +18,8 @@ struct TestCatalog: CatalogResolver {
 
     func resolve(mesh: String?, product: String) throws -> ResolvedRelation? {
         switch (mesh, product) {
-        case ("sales", "orders"): .table(Self.orders)
-        case ("crm", "customers"): .table(Self.customers)
+        case ("sales", "orders"): .table(Self.orders, access: nil)
+        case ("crm", "customers"): .table(Self.customers, access: nil)
         default: nil
         }
     }

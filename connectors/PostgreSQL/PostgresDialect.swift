@@ -54,6 +54,9 @@ public struct PostgresDialect: SQLDialect {
         if (name == "lower" || name == "upper"), arguments.count == 1 {
             return "\(name)((\(arguments[0])) COLLATE \"C\")"
         }
+        // meshql's position(haystack, needle) is PostgreSQL's strpos; its `position` takes
+        // only the `position(needle IN haystack)` syntax.
+        if name == "position", arguments.count == 2 { return "strpos(\(arguments[0]), \(arguments[1]))" }
         return name + "(" + arguments.joined(separator: ", ") + ")"
     }
 

@@ -46,6 +46,8 @@ enum ScalarFunctionImpl {
                 }
                 return b.finish()
             }
+        case MaskFunctions.hashFunction:
+            return try maskHash(argumentTypes: argumentTypes, resultType: resultType)
         case "nullif":
             return { cols, n in
                 let eq = Kernels.compare(.equal, cols[0], cols[1]).truthMask()

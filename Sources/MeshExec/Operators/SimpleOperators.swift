@@ -134,3 +134,23 @@ final class UnionAllOperator: OperatorBase, PhysicalOperator {
     }
     func close() { inputs.forEach { $0.close() } }
 }
+
+/// A product's policy guard at run time: passes its input through unchanged. The barrier
+/// itself is the plan's order (filter and masks below, the query's expressions above); the
+/// node is kept so that EXPLAIN ANALYZE lines up with the plan and can hide the counts of
+/// what the policy removed.
+final class GuardOperator: OperatorBase, PhysicalOperator {
+    let child: any PhysicalOperator
+    var fields: [Field] { child.fields }
+    var children: [any PhysicalOperator] { [child] }
+
+    init(_ child: any PhysicalOperator) {
+        self.child = child
+    }
+
+    func next() async throws -> Batch? { produced(try await child.next()) }
+    func close() { child.close() }
+    // A dynamic filter is an equality on one output column: leakproof, so it may go below.
+    func pushDynamicFilter(column: Int, keys: [Value]) -> Bool { child.pushDynamicFilter(column: column, keys: keys) }
+    func startEarly() { child.startEarly() }
+}

@@ -26,7 +26,7 @@ public struct CardinalityEstimator: Sendable {
         case .singleRow: return 1
         case .remote: return Self.unknownTableRows
         case .filter(let c, let p): return max(1, estimate(c) * selectivity(p, distinct: distinctValues(c)))
-        case .project(let c, _, _), .sort(let c, _), .window(let c, _, _): return estimate(c)
+        case .project(let c, _, _), .sort(let c, _), .window(let c, _, _), .guarded(let c, _): return estimate(c)
         case .limit(let c, let limit, _): return min(estimate(c), Double(limit ?? Int.max))
         case .distinct(let c): return max(1, estimate(c) * 0.5)
         case .aggregate(let c, let groups, _, _):

@@ -66,6 +66,9 @@ public struct ColumnPruning: OptimizerRule {
         case .limit(let child, let limit, let offset):
             return .limit(prune(child, required), limit: limit, offset: offset)
 
+        case .guarded(let child, let guardInfo):
+            return .guarded(prune(child, required), guardInfo)
+
         case .distinct(let child):
             // Every column takes part in DISTINCT.
             return .distinct(prune(child, child.columns.idSet))

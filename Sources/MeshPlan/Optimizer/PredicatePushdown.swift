@@ -90,6 +90,15 @@ public struct PredicatePushdown: OptimizerRule {
         case .distinct(let child):
             return .distinct(push(child, pending))
 
+        case .guarded(let child, let guardInfo):
+            // Only what cannot leak goes below a product's policy filter and masks; the rest
+            // runs on the rows and values the policy lets through.
+            var down: [BoundExpr] = [], keep: [BoundExpr] = []
+            for c in pending {
+                if c.isLeakproof, c.referencedColumns.isDisjoint(with: guardInfo.unsafeColumns) { down.append(c) } else { keep.append(c) }
+            }
+            return wrap(.guarded(push(child, down), guardInfo), keep)
+
         case .aggregate(let child, let groups, let aggs, let columns):
             // Conjuncts on group columns only can go below the aggregate.
             let groupDefs = Dictionary(uniqueKeysWithValues: zip(Array(columns.prefix(groups.count)).ids, groups))

@@ -339,6 +339,11 @@ public struct SubqueryDecorrelation: OptimizerRule {
             let (c, up) = try pullUp(child, outer: outer, at: loc)
             return (.distinct(c), up)
 
+        case .guarded(let child, let guardInfo):
+            // Correlated conditions move up, above the guard: later, never earlier.
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            return (.guarded(c, guardInfo), up)
+
         case .limit:
             guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("LIMIT or OFFSET") }
             return (plan, [])

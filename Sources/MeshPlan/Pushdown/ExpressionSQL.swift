@@ -36,6 +36,10 @@ struct ExpressionSQL {
             if case .decimal = a.type, !dialect.supports(.decimalArithmetic) { return nil }
             if e.type == .double, !dialect.supports(.doubleOverflowErrors) { return nil }
             if op == .divide || op == .modulo, !dialect.supports(.division) { return nil }
+            // A constant zero divisor: PostgreSQL folds the division while planning and fails
+            // even where the expression is never evaluated (`CASE WHEN … THEN 1/0 END`);
+            // meshql evaluates it only for the rows that reach it.
+            if op == .divide || op == .modulo, case .literal(let v) = b.kind, v.isZero { return nil }
             guard let x = p(a), let y = p(b) else { return nil }
             return "(\(x) \(op.rawValue) \(y))"
         case .comparison(let op, let a, let b):
@@ -161,5 +165,17 @@ struct ExpressionSQL {
             body += " FILTER (WHERE \(c))"
         }
         return body
+    }
+}
+
+extension Value {
+    /// A numeric zero (integer, decimal or double).
+    var isZero: Bool {
+        switch self {
+        case .int(let i): i == 0
+        case .decimal(let v, _): v == 0
+        case .double(let d): d == 0
+        default: false
+        }
     }
 }

@@ -30,6 +30,23 @@ public struct RemotePushdown: OptimizerRule {
         var products: [String]
         /// The subtree this block stands for, estimated once the block is final.
         var subtree: LogicalPlan? = nil
+        /// Policy statements applied inside, for EXPLAIN.
+        var policyIDs: [String] = []
+        /// Outputs computed by a mask that can fail: a condition over them needs a fence.
+        var unsafeColumns: Set<ColumnID> = []
+
+        /// Whether a condition may join this block's WHERE or ON without a fence first.
+        func admits(_ conditions: [BoundExpr]) -> Bool {
+            guard block.guarded else { return true }
+            return conditions.allSatisfy { $0.isLeakproof && $0.referencedColumns.isDisjoint(with: unsafeColumns) }
+        }
+
+        /// The block behind a fence (see `SQLBlock.fenced`), when `conditions` need one.
+        mutating func fence(for conditions: [BoundExpr], _ aliases: Aliases, _ d: any SQLDialect) {
+            guard !admits(conditions) else { return }
+            block = block.fenced(aliases.make(), d)
+            unsafeColumns = []
+        }
 
         /// The SQL of each output column, for printing expressions over this block.
         var inputs: [ColumnID: String] { Dictionary(uniqueKeysWithValues: zip(columns.ids, block.outputs)) }
@@ -70,7 +87,8 @@ public struct RemotePushdown: OptimizerRule {
             return .remote(RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
                                           dialectName: dialect.name, sql: r.block.render(dialect),
                                           parameters: r.params.values, columns: r.columns, products: r.products,
-                                          estimatedRows: r.subtree.flatMap { s in estimator?.estimate(s) }))
+                                          estimatedRows: r.subtree.flatMap { s in estimator?.estimate(s) },
+                                          policyIDs: r.policyIDs))
         }
     }
 
@@ -95,6 +113,14 @@ public struct RemotePushdown: OptimizerRule {
 
         case .singleRow, .remote:
             return .local(plan)
+
+        case .guarded(let child, let guardInfo):
+            let c = carve(child, aliases, required)
+            guard enabled, case .remote(var r) = c else { return .local(.guarded(finalize(c, required), guardInfo)) }
+            r.block.guarded = true
+            r.policyIDs += guardInfo.policyIDs
+            r.unsafeColumns.formUnion(guardInfo.unsafeColumns)
+            return .remote(r)
 
         case .unionAll(let children, let columns):
             return .local(.unionAll(children.map { c in
@@ -125,6 +151,7 @@ public struct RemotePushdown: OptimizerRule {
                 if r.block.limit != nil || r.block.offset != nil || r.block.distinct || r.block.groupBy != nil {
                     r.block = r.block.wrapped(aliases.make(), d)
                 }
+                r.fence(for: pred.conjuncts, aliases, d)
                 var params = r.params
                 let printer = ExpressionSQL(dialect: d)
                 let distinct = estimator?.distinctValues(child) ?? [:]
@@ -272,6 +299,11 @@ public struct RemotePushdown: OptimizerRule {
         case .mark: nil
         }
         guard feature != nil else { return nil }
+        // A condition that could leak meets each side's rows only after its policy filter.
+        var a = a, b = b
+        let conditions = cond?.conjuncts ?? []
+        a.fence(for: conditions, aliases, d)
+        b.fence(for: conditions, aliases, d)
         if !kind.outputsRight { return subqueryFilter(a, b, kind, cond, aliases) }
         if let feature, !d.supports(feature) { return nil }
         let left = a.block.isPlain ? a.block : a.block.wrapped(aliases.make(), d)
@@ -309,8 +341,9 @@ public struct RemotePushdown: OptimizerRule {
             joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
         }
         return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
-                      block: SQLBlock(from: joinSQL, outputs: outputs, fromIsJoin: true), params: params, columns: columns,
-                      products: a.products + b.products)
+                      block: SQLBlock(from: joinSQL, outputs: outputs, fromIsJoin: true, guarded: left.guarded || right.guarded),
+                      params: params, columns: columns, products: a.products + b.products,
+                      policyIDs: a.policyIDs + b.policyIDs, unsafeColumns: a.unsafeColumns.union(b.unsafeColumns))
     }
 
     /// A semi or anti join inside one source, as the subquery it came from: the left block
@@ -355,6 +388,7 @@ public struct RemotePushdown: OptimizerRule {
         r.block.wheres.append(predicate)
         r.params = params
         r.products += b.products
+        r.policyIDs += b.policyIDs
         return r
     }
 

@@ -16,6 +16,10 @@ struct SQLBlock {
     var distinct = false
     /// `from` is a join of several tables (not one table or subquery).
     var fromIsJoin = false
+    /// The block's WHERE (or a table it reads without a fence) holds a product's policy
+    /// filter: a source evaluates one level's conditions in any order, so a condition that
+    /// could leak must not join them at this level (see `fenced`).
+    var guarded = false
     /// No WHERE/GROUP/ORDER/LIMIT/DISTINCT: the FROM can be joined directly.
     var isPlain: Bool {
         wheres.isEmpty && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil && offset == nil && !distinct
@@ -42,10 +46,22 @@ struct SQLBlock {
         return associativeChain(parts) { "(" + $0 + " AND " + $1 + ")" } ?? ""
     }
 
-    /// This block as a subquery named `alias`, read through a fresh plain block.
+    /// This block as a subquery named `alias`, read through a fresh plain block. A source may
+    /// flatten the subquery into the outer block, so a guard stays a guard.
     func wrapped(_ alias: String, _ dialect: any SQLDialect) -> SQLBlock {
         let q = dialect.quoteIdentifier(alias)
         return SQLBlock(from: "(\(render(dialect))) AS \(q)",
-                        outputs: outputs.indices.map { "\(q).\(dialect.quoteIdentifier("c\($0)"))" })
+                        outputs: outputs.indices.map { "\(q).\(dialect.quoteIdentifier("c\($0)"))" }, guarded: guarded)
+    }
+
+    /// This block as a subquery the source can neither flatten nor push conditions into: with
+    /// an `OFFSET 0`, PostgreSQL and SQLite run it as written, so its own conditions (a
+    /// policy filter) filter the rows before the outer block's conditions see them.
+    func fenced(_ alias: String, _ dialect: any SQLDialect) -> SQLBlock {
+        var inner = self
+        if inner.limit == nil, inner.offset == nil { inner.offset = "0" }
+        var outer = inner.wrapped(alias, dialect)
+        outer.guarded = false
+        return outer
     }
 }

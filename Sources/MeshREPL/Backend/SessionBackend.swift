@@ -24,20 +24,22 @@ public final class SessionBackend: ShellBackend, @unchecked Sendable {
 
     public var promptMesh: String? { session.currentMesh }
 
-    public func meshNames() -> [String] {
-        (try? session.engine.catalog.meshes(org: session.org).map(\.sqlName)) ?? []
+    public var promptIdentity: String? {
+        session.principal.map { $0.user.isEmpty ? "(\($0.roles.sorted().joined(separator: ",")))" : $0.user }
     }
 
-    public func productNames(mesh: String) -> [String] {
-        let catalog = session.engine.catalog
-        guard let m = try? catalog.mesh(sqlName: mesh, org: session.org) else { return [] }
-        return (try? catalog.products(meshId: m.id, org: session.org).map(\.name)) ?? []
-    }
+    public func meshNames() -> [String] { session.visibleMeshNames() }
+
+    public func productNames(mesh: String) -> [String] { session.visibleProductNames(mesh: mesh) }
 
     public func columnNames(mesh: String, product: String) -> [String] {
-        let catalog = session.engine.catalog
-        guard let m = try? catalog.mesh(sqlName: mesh, org: session.org),
-              let p = try? catalog.product(meshId: m.id, name: product, org: session.org) else { return [] }
-        return p.columns.map(\.name)
+        session.visibleColumnNames(mesh: mesh, product: product)
+    }
+
+    /// `\as EMAIL [role R …] [attr K=V …]`, `\as none`, `\as` (who am I).
+    public func metaCommand(_ name: String, argument: String) async throws -> ShellOutcome? {
+        guard name == "as" else { return nil }
+        let words = argument.split(whereSeparator: \.isWhitespace).map(String.init)
+        return .message(try session.switchIdentity(words))
     }
 }

@@ -14,6 +14,8 @@ public protocol ShellBackend: AnyObject, Sendable {
 
     /// The current mesh (after `USE mesh`), shown in the prompt: `meshql:sales=>`.
     var promptMesh: String? { get }
+    /// Who the statements run as, when not the local superuser: `meshql(alice@acme.com)=>`.
+    var promptIdentity: String? { get }
 
     /// Mesh names visible to the session. Called on the line-editor thread while the user
     /// presses Tab, so it must answer quickly and without awaiting — a cached snapshot is fine.
@@ -72,4 +74,5 @@ extension ShellBackend {
     }
 
     public func metaCommand(_ name: String, argument: String) async throws -> ShellOutcome? { nil }
+    public var promptIdentity: String? { nil }
 }

@@ -89,7 +89,9 @@ extension Shell {
 
         Identity
           \\as USER [role R …] [attr K=V …]
-                                  act as another principal (local catalog)
+                                  act as another principal: policies apply as they do to them
+          \\as none              back to the local superuser (policies do not apply)
+          \\as                   show who statements run as
 
         End SQL statements with ';'. Ctrl-C cancels a running statement, or clears the input.
 

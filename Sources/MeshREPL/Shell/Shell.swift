@@ -124,7 +124,7 @@ public final class Shell: Sendable {
     /// markers for an open quote (`'`, `"`), comment (`*`) or parenthesis (`(`).
     func prompt(for buffer: String) -> String {
         guard interactive else { return "" }
-        let name = "meshql" + (backend.promptMesh.map { ":" + $0 } ?? "")
+        let name = "meshql" + (backend.promptIdentity.map { "(" + $0 + ")" } ?? "") + (backend.promptMesh.map { ":" + $0 } ?? "")
         if buffer.isEmpty { return name + "=> " }
         let split = StatementSplitter.split(buffer)
         let marker = switch split.state {

@@ -1,0 +1,42 @@
+import Foundation
+import MeshCore
+import SQLiteDB
+
+extension CatalogStore {
+    /// Appends one record to the org's audit log.
+    public func appendAudit(_ r: AuditRecord, org: String = "default") throws {
+        try write { db in
+            try db.run("""
+                INSERT INTO audit_log (org, query_id, at, principal, roles, kind, statement, products, policies,
+                                       status, sqlstate, row_count, elapsed_ms, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(org), .text(r.queryID), .text(CatalogTimestamp.format(r.at)), .text(r.principal),
+                      try .json(r.roles), .text(r.kind), .text(r.statement), try .json(r.products), try .json(r.policies),
+                      .text(r.decision.rawValue), r.sqlstate.map { .text($0) } ?? .null,
+                      r.rowCount.map { .int(Int64($0)) } ?? .null, r.elapsedMilliseconds.map { .double($0) } ?? .null,
+                      try .json(AuditRecord.Details(columns: r.columns, remoteQueries: r.remoteQueries))])
+        }
+    }
+
+    /// The org's audit log, newest first.
+    public func auditRecords(org: String = "default", limit: Int? = nil) throws -> [AuditRecord] {
+        try withDatabase { db in
+            try db.query("""
+                SELECT id, query_id, at, principal, roles, kind, statement, products, policies, status, sqlstate,
+                       row_count, elapsed_ms, details
+                FROM audit_log WHERE org = ? ORDER BY id DESC LIMIT ?
+                """, [.text(org), .int(Int64(limit ?? -1))]) { s in
+                let details = (try? s.json(13, as: AuditRecord.Details.self, "audit details"))
+                    ?? AuditRecord.Details(columns: [], remoteQueries: [])
+                return AuditRecord(
+                    id: s.int64(0), queryID: s.text(1), at: CatalogTimestamp.parse(s.text(2)) ?? .distantPast,
+                    principal: s.text(3), roles: (try? s.json(4, as: [String].self, "audit roles")) ?? [], kind: s.text(5),
+                    statement: s.text(6), products: (try? s.json(7, as: [String].self, "audit products")) ?? [],
+                    columns: details.columns, policies: (try? s.json(8, as: [String].self, "audit policies")) ?? [],
+                    decision: AuditRecord.Decision(rawValue: s.text(9)) ?? .failed,
+                    sqlstate: s.isNull(10) ? nil : s.text(10), rowCount: s.isNull(11) ? nil : Int(s.int64(11)),
+                    elapsedMilliseconds: s.isNull(12) ? nil : s.double(12), remoteQueries: details.remoteQueries)
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import MeshCatalog
+import MeshCore
+import MeshPlan
+import MeshSQL
+
+/// One policy statement in force, with where it comes from.
+struct PolicyRule: Sendable {
+    /// `sales#2` (entry 2 of mesh `sales`), `sales#1.3` (statement 3 of the named policy in
+    /// entry 1).
+    var id: String
+    /// The mesh whose list holds it.
+    var mesh: Mesh
+    var statement: PolicyStatement
+}
+
+/// Every policy of an org, read from the catalog for one statement: each mesh's list, with
+/// named policies looked up in the library. It answers what a principal may do with a product.
+struct PolicyBook: Sendable {
+    var rules: [PolicyRule] = []
+    /// Per mesh id, the names its list uses that the library does not define (or entries that
+    /// no longer parse): the mesh denies everything until they are fixed.
+    var broken: [UUID: [String]] = [:]
+    var systemMeshID: UUID?
+
+    static func load(catalog: CatalogStore, org: String) throws -> PolicyBook {
+        let library = Dictionary(try catalog.namedPolicies(org: org).map { ($0.name, $0.body) }) { a, _ in a }
+        var book = PolicyBook()
+        for mesh in try catalog.meshes(org: org) {
+            if mesh.isSystem { book.systemMeshID = mesh.id }
+            for (i, text) in mesh.securityPolicy.enumerated() {
+                let id = "\(mesh.sqlName)#\(i + 1)"
+                switch try? PolicyEntry.parse(text) {
+                case .statement(let s):
+                    book.rules.append(PolicyRule(id: id, mesh: mesh, statement: s))
+                case .named(PolicyEntry.defaultPolicy):
+                    book.rules.append(PolicyRule(id: id, mesh: mesh, statement: Self.defaultPolicy(for: mesh)))
+                case .named(let name):
+                    guard let body = library[name], let statements = try? PolicyStatement.parseBody(body) else {
+                        book.broken[mesh.id, default: []].append(name)
+                        continue
+                    }
+                    for (k, s) in statements.enumerated() {
+                        book.rules.append(PolicyRule(id: "\(id).\(k + 1)", mesh: mesh, statement: s))
+                    }
+                case nil:
+                    // Stored before validation, or damaged: fail closed.
+                    book.broken[mesh.id, default: []].append("entry \(i + 1)")
+                }
+            }
+        }
+        return book
+    }
+
+    /// `default_policy` spelled out: the owner, the assignees and the org admins.
+    static func defaultPolicy(for mesh: Mesh) -> PolicyStatement {
+        var who: [PolicyPrincipal] = [.role(Principal.adminRole)]
+        if let owner = mesh.owner, !owner.isEmpty { who.append(.user(owner)) }
+        who += mesh.assignees.map { .user($0.email) }
+        return .grant(.allProducts(mesh: mesh.sqlName, at: SourceLocation(line: 0, column: 0)), to: PrincipalSet(include: who))
+    }
+
+    /// Why a mesh's policies deny everything, or nil when they are whole.
+    func brokenReason(_ mesh: Mesh) -> String? {
+        guard let names = broken[mesh.id], !names.isEmpty else { return nil }
+        return "security policy names an undefined policy: " + names.joined(separator: ", ")
+            + " (access to its products is denied until it is defined)"
+    }
+
+    /// What `principal` may do with product `product` of `mesh` whose columns are `columns`;
+    /// nil when the product does not exist for them.
+    func access(to product: String, in mesh: Mesh, columns: [ProductColumn], for principal: Principal) throws -> ProductAccess? {
+        if broken[mesh.id] != nil { return nil }
+        if let sys = systemMeshID, broken[sys] != nil { return nil }
+        let full = "\(mesh.sqlName).\(product)"
+        var access = ProductAccess()
+        var granted = false
+        var columnMasks: [String: [(id: String, expr: Expr)]] = [:]
+        var tagMasks: [String: [(id: String, expr: Expr)]] = [:]
+        for rule in rules where rule.mesh.id == mesh.id || rule.mesh.isSystem {
+            guard principal.matches(rule.statement.principals) else { continue }
+            switch rule.statement {
+            case .grant(let target, _):
+                guard target.covers(full, mesh: mesh.sqlName) else { continue }
+                granted = true
+            case .deny(let target, let cols, _):
+                guard target.covers(full, mesh: mesh.sqlName) else { continue }
+                if cols.isEmpty { return nil }
+                access.hiddenColumns.formUnion(cols)
+            case .filter(let name, let condition, _):
+                guard name.description == full else { continue }
+                access.rowFilters.append(condition)
+            case .mask(let column, let expr, _):
+                guard column.parts.prefix(2).joined(separator: ".") == full else { continue }
+                columnMasks[column.parts[2], default: []].append((rule.id, expr))
+            case .maskTagged(let tag, let expr, _, _):
+                tagMasks[tag.lowercased(), default: []].append((rule.id, expr))
+                continue
+            }
+            access.policyIDs.append(rule.id)
+        }
+        guard granted else { return nil }
+        for c in columns where !access.hiddenColumns.contains(c.name) {
+            var candidates = columnMasks[c.name] ?? []
+            // A column-specific mask beats a tag mask (SQL.md §5 rule 3).
+            if candidates.isEmpty { candidates = c.tags.flatMap { tagMasks[$0.lowercased()] ?? [] } }
+            guard let first = candidates.first else { continue }
+            if candidates.contains(where: { $0.expr != first.expr }) {
+                throw MeshError(.permission, "conflicting masks apply to column \"\(c.name)\" of data product \"\(full)\" (\(candidates.map(\.id).joined(separator: ", ")))",
+                                hint: "ask the managers of its mesh to keep one mask per column")
+            }
+            access.masks[c.name] = first.expr
+            for m in candidates where !access.policyIDs.contains(m.id) { access.policyIDs.append(m.id) }
+        }
+        return access
+    }
+}
+
+extension PolicyTarget {
+    func covers(_ product: String, mesh: String) -> Bool {
+        switch self {
+        case .product(let n): n.description == product
+        case .allProducts(let m, _): m == mesh
+        }
+    }
+}
+
+extension Principal {
+    /// Whether this principal is one of `set` (any of its principals, none of its exceptions).
+    func matches(_ set: PrincipalSet) -> Bool {
+        set.include.contains(where: matches) && !set.except.contains(where: matches)
+    }
+
+    func matches(_ p: PolicyPrincipal) -> Bool {
+        switch p {
+        case .everyone: true
+        case .role(let r): roles.contains(r.lowercased())
+        case .user(let email): !user.isEmpty && user.lowercased() == email.lowercased()
+        case .attribute(let k, let v): attributes[k.lowercased()] == v
+        }
+    }
+
+    /// Whether this principal manages `mesh`: its owner, an assignee, or an org admin.
+    func manages(_ mesh: Mesh) -> Bool {
+        if isAdmin { return true }
+        guard !user.isEmpty else { return false }
+        let me = user.lowercased()
+        return mesh.owner?.lowercased() == me || mesh.assignees.contains { $0.email.lowercased() == me }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import MeshCatalog
+import MeshCore
+import MeshPlan
+import MeshSQL
+
+/// What planning learned about a query, for its audit record.
+struct AuditFacts {
+    var products: [String] = []
+    var columns: [String] = []
+    var policies: [String] = []
+    var remoteQueries: [AuditRecord.RemoteQuery] = []
+}
+
+extension Session {
+    /// Runs `body` and leaves exactly one audit record for it: when it fails, when it returns
+    /// a message, or when its rows end (read, failed, closed or dropped).
+    func audited(_ statement: Statement, text: String, _ body: () async throws -> StatementResult) async throws -> StatementResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        auditFacts = AuditFacts()
+        var record = newAuditRecord(kind: statement.auditKind, text: text)
+        func finish(_ r: inout AuditRecord, rows: Int?, error: (any Error)?) {
+            let facts = auditFacts
+            r.products = facts.products
+            r.columns = facts.columns
+            r.policies = facts.policies
+            r.remoteQueries = facts.remoteQueries
+            r.rowCount = rows
+            r.elapsedMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            if let error {
+                let code = (error as? MeshError)?.code
+                r.sqlstate = (error as? MeshError)?.sqlState ?? MeshError(.internalError, "").sqlState
+                r.decision = r.rowCount == nil && code.map(Self.refusalCodes.contains) == true ? .refused : .failed
+            }
+        }
+        do {
+            let result = try await body()
+            switch result {
+            case .rows(let rows):
+                let facts = auditFacts
+                rows.onFinish = { [weak self] count, error in
+                    guard let self else { return }
+                    self.auditFacts = facts
+                    finish(&record, rows: count, error: error)
+                    if error != nil, record.decision == .refused { record.decision = .failed }
+                    self.writeAudit(record)
+                }
+            case .message:
+                finish(&record, rows: nil, error: nil)
+                writeAudit(record)
+            }
+            return result
+        } catch {
+            finish(&record, rows: nil, error: error)
+            writeAudit(record)
+            throw error
+        }
+    }
+
+    /// A statement that did not parse still leaves its record.
+    func auditUnparsed(_ text: String, _ error: MeshError) {
+        var r = newAuditRecord(kind: "unparsed", text: text)
+        r.decision = .refused
+        r.sqlstate = error.sqlState
+        writeAudit(r)
+    }
+
+    private func newAuditRecord(kind: String, text: String) -> AuditRecord {
+        AuditRecord(principal: principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql",
+                    roles: principal?.roles.sorted() ?? [], kind: kind, statement: LiteralRedaction.redact(text),
+                    decision: .allowed)
+    }
+
+    /// Errors that mean "not allowed or not there" rather than "went wrong".
+    static let refusalCodes: Set<MeshError.Code> = [.undefinedTable, .undefinedColumn, .permission, .syntax, .undefinedObject]
+
+    /// The log is best effort only where it cannot be written at all: a read-only catalog.
+    func writeAudit(_ r: AuditRecord) {
+        guard !catalog.readOnly else { return }
+        try? catalog.appendAudit(r, org: org)
+    }
+
+    /// The audit facts of a planned query: every product and column its bound plan reads,
+    /// the policies applied, and the SQL sent to each source.
+    func recordAuditFacts(bound: LogicalPlan, optimized: LogicalPlan) {
+        var facts = AuditFacts()
+        let read = bound.referencedColumns.union(bound.columns.idSet)
+        var columns: [String] = []
+        for scan in bound.allScans {
+            if !facts.products.contains(scan.productName) { facts.products.append(scan.productName) }
+            for (id, f) in zip(scan.columnIDs, scan.fields) where read.contains(id) {
+                let name = "\(scan.productName).\(f.name)"
+                if !columns.contains(name) { columns.append(name) }
+            }
+        }
+        facts.columns = columns
+        bound.visit { node in
+            if case .guarded(_, let g) = node {
+                for id in g.policyIDs where !facts.policies.contains(id) { facts.policies.append(id) }
+            }
+        }
+        optimized.visit { node in
+            if case .remote(let r) = node { facts.remoteQueries.append(.init(connector: r.connectorName, sql: r.sql)) }
+        }
+        auditFacts = facts
+    }
+}
+
+extension Statement {
+    /// The statement's kind for the audit log: `query`, `explain`, `create connector` …
+    var auditKind: String {
+        switch self {
+        case .query: "query"
+        case .explain(_, let analyze): analyze ? "explain analyze" : "explain"
+        case .createMesh: "create mesh"
+        case .alterMesh: "alter mesh"
+        case .dropMesh: "drop mesh"
+        case .createConnector: "create connector"
+        case .alterConnector: "alter connector"
+        case .dropConnector: "drop connector"
+        case .testConnector: "test connector"
+        case .createProduct, .createView: "create data product"
+        case .importProducts: "import data products"
+        case .alterProductColumnTags: "alter data product"
+        case .refreshProduct: "refresh data product"
+        case .dropProduct: "drop data product"
+        case .show: "show"
+        case .describe: "describe"
+        case .use: "use"
+        case .set: "set"
+        case .policy: "policy"
+        case .createPolicy: "create policy"
+        case .dropPolicy, .dropPolicyEntry: "drop policy"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import MeshCore
+import MeshSQL
+
+/// Placing a principal's policy at a product's scan (SQL.md §5, DESIGN.md §7): the row
+/// filters over the raw columns, then the masks, then the hidden columns dropped, all under a
+/// guard the optimizer respects. The query's own expressions only ever see what comes out.
+extension Binder {
+    func applyingPolicy(_ plan: LogicalPlan, product: String, access: ProductAccess) throws -> LogicalPlan {
+        guard !access.isUnrestricted else {
+            // Granted without restrictions: still marked, so EXPLAIN and the audit show the grant.
+            return access.policyIDs.isEmpty ? plan : .guarded(plan, PolicyGuard(product: product, policyIDs: access.policyIDs))
+        }
+        let raw = plan.columns
+        let rawScope = Scope.of(raw, qualifier: product.split(separator: ".").last.map(String.init))
+        // Policies are bound on their own: no CTE, outer query or view of the query can
+        // change what their names mean.
+        var policyBinder = Binder(catalog: catalog, now: now)
+        policyBinder.identity = identity
+        policyBinder.maskingKey = maskingKey
+        do {
+            var guardedPlan = plan
+            let filters = try access.rowFilters.map { try policyBinder.bindCondition($0, scope: rawScope, clause: "a policy FILTER") }
+            if let f = BoundExpr.conjunction(filters) { guardedPlan = .filter(guardedPlan, f) }
+            var exprs: [BoundExpr] = [], columns: [PlanColumn] = [], unsafe = Set<ColumnID>()
+            for c in raw where !access.hiddenColumns.contains(c.name) {
+                var out = PlanColumn(id: .fresh(), name: c.name, type: c.type, nullable: c.nullable)
+                if let mask = access.masks[c.name] {
+                    let e = try policyBinder.bindMask(mask, scope: rawScope, column: c)
+                    out.nullable = true
+                    if !e.isLeakproof { unsafe.insert(out.id) }
+                    exprs.append(e)
+                } else {
+                    exprs.append(c.ref)
+                }
+                columns.append(out)
+            }
+            guard !columns.isEmpty else {
+                throw MeshError(.permission, "every column of the data product is denied")
+            }
+            return .guarded(.project(guardedPlan, exprs, columns),
+                            PolicyGuard(product: product, policyIDs: access.policyIDs, unsafeColumns: unsafe))
+        } catch let e as MeshError {
+            // The policy's text and names are not the querying principal's business: fail
+            // closed with the ids, which the mesh's managers can look up.
+            throw MeshError(e.code == .permission ? e.code : .catalog,
+                            "a policy of data product \"\(product)\" cannot be applied (\(access.policyIDs.joined(separator: ", ")))",
+                            hint: "ask the managers of its mesh to check SHOW POLICIES")
+        }
+    }
+
+    /// A mask over the raw columns, of the masked column's own type (SQL.md §5 rule 7).
+    func bindMask(_ mask: Expr, scope: Scope, column: PlanColumn) throws -> BoundExpr {
+        var b = self
+        b.maskTarget = column.type
+        let e = try b.bindExpr(mask, scope: scope, allowAggregates: false, clause: "a MASK policy")
+        if e.containsSubquery || e.containsAggregate {
+            throw MeshError(.notSupported, "a mask cannot contain a subquery or an aggregate", at: mask.location)
+        }
+        if e.type == column.type { return e }
+        guard e.type == .unknown || TypeRules.common(e.type, column.type) == column.type else {
+            throw MeshError(.typeMismatch, "the mask gives type \(e.type), not the column's type \(column.type)", at: mask.location)
+        }
+        return Self.coerce(e, to: column.type)
+    }
+
+    /// `current_user()`, `current_org()`, `has_role(r)`, `current_attr(k)`: constants for the
+    /// whole statement. Nil when `name` is not one of them.
+    func bindIdentityFunction(_ name: String, _ args: [BoundExpr], at loc: SourceLocation) throws -> BoundExpr? {
+        func constantText(_ what: String) throws -> String {
+            guard args.count == 1, case .literal(.string(let s)) = args[0].kind else {
+                throw MeshError(.undefinedFunction, "function \(name) takes one constant text argument (\(what))", at: loc)
+            }
+            return s
+        }
+        func noArguments() throws {
+            if !args.isEmpty { throw MeshError(.undefinedFunction, "function \(name) takes no arguments", at: loc) }
+        }
+        func text(_ s: String?) -> BoundExpr { BoundExpr(.literal(s.map(Value.string) ?? .null), type: .text, at: loc) }
+        switch name {
+        case "current_user", "session_user":
+            try noArguments()
+            // The local superuser is `meshql`, as SQL.md §5 rule 9 names it.
+            return text(identity.isSuperuser ? "meshql" : (identity.user?.isEmpty == false ? identity.user : nil))
+        case "current_org":
+            try noArguments()
+            return text(identity.org)
+        case "has_role":
+            let role = try constantText("a role name")
+            return BoundExpr(.literal(.bool(identity.roles.contains(role.lowercased()))), type: .boolean, at: loc)
+        case "current_attr":
+            // A missing attribute is NULL, so a filter comparing with it is never true.
+            return text(identity.attributes[try constantText("an attribute name").lowercased()])
+        default:
+            return nil
+        }
+    }
+
+    /// The mask functions (SQL.md §5), only inside a MASK: outside one, `hash()` would let a
+    /// query hash guesses and compare them with hashed values.
+    func bindMaskFunction(_ name: String, _ args: [BoundExpr], at loc: SourceLocation) throws -> BoundExpr? {
+        guard MaskFunctions.names.contains(name) else { return nil }
+        guard let target = maskTarget else {
+            throw MeshError(.undefinedFunction, "\(name)() can only be used in a MASK policy", at: loc)
+        }
+        return try MaskFunctions.bind(name, args, target: target, key: maskingKey, at: loc)
+    }
+}
+
+/// Checking a policy's expressions when a mesh's policies are saved, against the product's
+/// columns: the same binding the query will do, so what saves also applies.
+public enum PolicyExpressionCheck {
+    /// No products resolve inside a policy: subqueries are not allowed there anyway.
+    struct NoProducts: CatalogResolver {
+        func resolve(mesh: String?, product: String) throws -> ResolvedRelation? { nil }
+    }
+
+    static func binder() -> Binder {
+        // A principal with no roles or attributes: identity functions bind to constants.
+        Binder(catalog: NoProducts(), identity: QueryIdentity(principal: Principal(user: "check@meshql")), maskingKey: [0])
+    }
+
+    public static func filter(_ e: Expr, columns: [PlanColumn]) throws {
+        let b = try binder().bindCondition(e, scope: Scope.of(columns, qualifier: nil), clause: "a policy FILTER")
+        try requireScalar(b, e)
+    }
+
+    public static func mask(_ e: Expr, column: PlanColumn, columns: [PlanColumn]) throws {
+        let b = try binder().bindMask(e, scope: Scope.of(columns, qualifier: nil), column: column)
+        try requireScalar(b, e)
+    }
+
+    /// No aggregates, window functions or subqueries inside policies (SQL.md §5 rule 7).
+    static func requireScalar(_ b: BoundExpr, _ e: Expr) throws {
+        func scalar(_ x: BoundExpr) -> Bool {
+            switch x.kind {
+            case .aggregate, .subquery, .window: false
+            default: x.children.allSatisfy(scalar)
+            }
+        }
+        guard scalar(b) else {
+            throw MeshError(.notSupported, "no aggregates, window functions or subqueries are allowed in a policy", at: e.location)
+        }
+    }
+}
+
+extension Binder {
+    /// A condition over a fixed set of columns (no products): `SHOW AUDIT WHERE …`.
+    public static func bindPredicate(_ e: Expr, over columns: [PlanColumn], clause: String) throws -> BoundExpr {
+        let b = try PolicyExpressionCheck.binder().bindCondition(e, scope: Scope.of(columns, qualifier: nil), clause: clause)
+        try PolicyExpressionCheck.requireScalar(b, e)
+        return b
+    }
+}

@@ -1,0 +1,42 @@
+import MeshCore
+import MeshSQL
+
+/// What the policies let the querying principal do with one product (SQL.md §5): the binder
+/// places the row filters and masks at the product's scan, under a `PolicyGuard`.
+public struct ProductAccess: Sendable, Hashable {
+    /// Columns denied to the principal: they do not exist for this query.
+    public var hiddenColumns: Set<String>
+    /// Conditions over the product's raw columns, AND-ed (FILTER statements).
+    public var rowFilters: [Expr]
+    /// The mask of each masked column, over the product's raw columns (MASK statements).
+    public var masks: [String: Expr]
+    /// Ids of the policy statements that shaped this access, for EXPLAIN and the audit log.
+    public var policyIDs: [String]
+
+    public init(hiddenColumns: Set<String> = [], rowFilters: [Expr] = [], masks: [String: Expr] = [:], policyIDs: [String] = []) {
+        self.hiddenColumns = hiddenColumns
+        self.rowFilters = rowFilters
+        self.masks = masks
+        self.policyIDs = policyIDs
+    }
+
+    /// Nothing to place: every column visible and unmasked, every row.
+    public var isUnrestricted: Bool { hiddenColumns.isEmpty && rowFilters.isEmpty && masks.isEmpty }
+}
+
+/// Who a query runs as, for `current_user()` and friends and for the policies' own
+/// expressions. No principal: the local superuser.
+public struct QueryIdentity: Sendable, Hashable {
+    public var org: String
+    public var principal: Principal?
+
+    public init(org: String = "default", principal: Principal? = nil) {
+        self.org = org
+        self.principal = principal
+    }
+
+    public var isSuperuser: Bool { principal == nil }
+    public var user: String? { principal?.user }
+    public var roles: Set<String> { principal?.roles ?? [] }
+    public var attributes: [String: String] { principal?.attributes ?? [:] }
+}
