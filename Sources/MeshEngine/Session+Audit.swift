@@ -84,11 +84,12 @@ extension Session {
     /// the policies applied, and the SQL sent to each source.
     func recordAuditFacts(bound: LogicalPlan, optimized: LogicalPlan) {
         var facts = AuditFacts()
-        let read = bound.referencedColumns.union(bound.columns.idSet)
+        // Pruned, each scan keeps the columns something reads: the query or a policy filter.
+        let pruned = (try? ColumnPruning().apply(bound).0) ?? bound
         var columns: [String] = []
-        for scan in bound.allScans {
+        for scan in pruned.allScans {
             if !facts.products.contains(scan.productName) { facts.products.append(scan.productName) }
-            for (id, f) in zip(scan.columnIDs, scan.fields) where read.contains(id) {
+            for f in scan.fields {
                 let name = "\(scan.productName).\(f.name)"
                 if !columns.contains(name) { columns.append(name) }
             }

@@ -118,11 +118,13 @@ extension Session {
             let fields = ["mesh", "name", "label", "owner", "connectors", "products", "description"].map {
                 Field(name: $0, type: ["connectors", "products"].contains($0) ? .bigint : .text)
             }
+            // Loaded for the superuser too: an undefined policy name makes a mesh unhealthy.
+            let policies = try book ?? PolicyBook.load(catalog: catalog, org: org)
             let rows = try meshes.map { m -> [Value] in
                 [.string(m.sqlName), .string(m.name), .string(m.label), text(m.owner),
                  .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)),
                  .int(Int64(try visibleProducts(of: m, book).count)), .string(m.description),
-                 book?.brokenReason(m).map { .string("unhealthy: " + $0) } ?? .string(m.state.healthy ? "healthy" : "unhealthy: " + m.state.reason)]
+                 policies.brokenReason(m).map { .string("unhealthy: " + $0) } ?? .string(m.state.healthy ? "healthy" : "unhealthy: " + m.state.reason)]
             }
             return QueryResult(fields: fields + [Field(name: "state", type: .text)], rows: rows)
         case .connectors(let inMesh):

@@ -60,7 +60,8 @@ extension Binder {
         guard e.type == .unknown || TypeRules.common(e.type, column.type) == column.type else {
             throw MeshError(.typeMismatch, "the mask gives type \(e.type), not the column's type \(column.type)", at: mask.location)
         }
-        return Self.coerce(e, to: column.type)
+        // A literal that does not convert ('x' for an integer) is an error now, not per row.
+        return try Self.coerceChecked(e, to: column.type, at: mask.location)
     }
 
     /// `current_user()`, `current_org()`, `has_role(r)`, `current_attr(k)`: constants for the

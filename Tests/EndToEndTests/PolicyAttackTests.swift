@@ -176,6 +176,23 @@ import Testing
             // Ids only: the analyst does not manage crm, so no policy text.
             #expect(!plan.contains("current_attr"))
         }
+        // Errors name no value: a source's own text quoting a row is cut, and a denied
+        // column is as unknown as one that never existed.
+        for pushdown in [true, false] {
+            analyst.pushdownEnabled = pushdown
+            for sql in ["SELECT CAST(email AS integer) FROM crm.customers", "SELECT CAST(city AS integer) FROM crm.customers",
+                        "SELECT CAST(full_name AS date) FROM crm.customers"] {
+                let e = await #expect(throws: MeshError.self) {
+                    if case .rows(let r) = try await analyst.execute(sql) { _ = try await r.collectRows() }
+                }
+                let text = "\(e?.message ?? "") \(e?.hint ?? "")"
+                #expect(!text.contains("@") && !text.contains("Berlin") && !text.contains("Vries"), "\(text)")
+            }
+            let denied = await #expect(throws: MeshError.self) { _ = try await analyst.execute("SELECT balance FROM crm.customers") }
+            let unknown = await #expect(throws: MeshError.self) { _ = try await analyst.execute("SELECT balancx FROM crm.customers") }
+            #expect(denied?.message.replacingOccurrences(of: "balance", with: "X") == unknown?.message.replacingOccurrences(of: "balancx", with: "X"))
+            #expect(denied?.hint == unknown?.hint)
+        }
         let described = await result(analyst, "DESCRIBE crm.customers")
         #expect(!described.contains("balance"))
         #expect(described.contains("masked"))

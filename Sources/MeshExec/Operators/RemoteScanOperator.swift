@@ -73,10 +73,12 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         let next: Batch?
         do {
             next = try await stream!.next()
-        } catch let e as MeshError where e.code == .source || e.code == .connection {
-            if let drift = Self.schemaDrift(e.message, fragment) { throw drift }
-            // Which connector failed: the user may have several of one kind.
-            throw MeshError(e.code, "connector \(fragment.connectorName): " + e.message, hint: e.hint)
+        } catch let e as MeshError where e.code != .cancelled {
+            if e.code == .source || e.code == .connection, let drift = Self.schemaDrift(e.message, fragment) { throw drift }
+            // Which connector failed: the user may have several of one kind. The source's
+            // text can quote a row's value (`invalid input syntax for type integer: "…"`),
+            // which may be one a policy hides: quoted parts go.
+            throw MeshError(e.code, "connector \(fragment.connectorName): " + Self.withoutQuotedParts(e.message), hint: e.hint)
         }
         guard var b = next else { return nil }
         batches += 1
@@ -90,6 +92,10 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     /// A source that no longer has a column or table the catalog knows (a file replaced, a
     /// column dropped) says so in its own words and with meshql's aliases (`no such column:
     /// s0.customer_id`); this says it in the user's: which product, which column, what to do.
+    static func withoutQuotedParts(_ message: String) -> String {
+        message.replacingOccurrences(of: #""[^"]*"|'[^']*'"#, with: "\"…\"", options: .regularExpression)
+    }
+
     static func schemaDrift(_ message: String, _ fragment: RemoteFragment) -> MeshError? {
         let products = fragment.products.joined(separator: ", ")
         let hint = "the source's schema changed; REFRESH DATA PRODUCT \(fragment.products.first ?? "…") shows how"
