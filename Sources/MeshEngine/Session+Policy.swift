@@ -62,6 +62,7 @@ extension Session {
             try PolicyValidator(catalog: catalog, org: org).validate(entries, for: mesh)
             mesh.securityPolicy = entries
             _ = try catalog.updateMesh(mesh)
+            try refreshPolicyStates()
             return .message("\(p.verb) (policy \(mesh.sqlName)#\(entries.count))")
 
         case .createPolicy(let name, let body, let location):
@@ -76,6 +77,7 @@ extension Session {
             }
             let existing = try catalog.namedPolicies(org: org).first { $0.name == name }
             try catalog.saveNamedPolicy(NamedPolicy(name: name, body: body, createdAt: existing?.createdAt ?? Date()), org: org)
+            try refreshPolicyStates()
             return .message(existing == nil ? "CREATE POLICY" : "CREATE POLICY (replaced)")
 
         case .dropPolicy(let name, let ifExists):
@@ -84,6 +86,7 @@ extension Session {
                 throw MeshError(.undefinedObject, "policy \"\(name)\" does not exist")
             }
             // Meshes naming it deny again (fail closed) until it is defined anew.
+            try refreshPolicyStates()
             return .message("DROP POLICY")
 
         case .dropPolicyEntry(let index, let meshName):
@@ -93,6 +96,7 @@ extension Session {
             }
             mesh.securityPolicy.remove(at: index - 1)
             _ = try catalog.updateMesh(mesh)
+            try refreshPolicyStates()
             return .message("DROP POLICY")
 
         default:
@@ -108,6 +112,27 @@ extension Session {
         try PolicyValidator(catalog: catalog, org: org).validate(entries, for: mesh)
         mesh.securityPolicy = entries
         _ = try catalog.updateMesh(mesh)
+        try refreshPolicyStates()
+    }
+
+    /// Brings every mesh's stored `state` in line with its policies: a list naming an
+    /// undefined policy makes the mesh unhealthy with the reason (what the seed API's `state`
+    /// shows), and defining it makes the mesh healthy again.
+    func refreshPolicyStates() throws {
+        let book = try PolicyBook.load(catalog: catalog, org: org)
+        for var mesh in try catalog.meshes(org: org) {
+            let wanted: EntityState
+            if let reason = book.brokenReason(mesh) {
+                wanted = EntityState(code: "412", reason: reason, healthy: false)
+            } else if mesh.state.code == "412" {
+                wanted = .created
+            } else {
+                continue
+            }
+            guard mesh.state != wanted else { continue }
+            mesh.state = wanted
+            _ = try catalog.updateMesh(mesh)
+        }
     }
 
     /// The org's system mesh, created the first time an org-wide statement needs it.

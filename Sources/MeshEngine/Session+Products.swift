@@ -124,7 +124,7 @@ extension Session {
                 [.string(m.sqlName), .string(m.name), .string(m.label), text(m.owner),
                  .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)),
                  .int(Int64(try visibleProducts(of: m, book).count)), .string(m.description),
-                 policies.brokenReason(m).map { .string("unhealthy: " + $0) } ?? .string(m.state.healthy ? "healthy" : "unhealthy: " + m.state.reason)]
+                 .string(policies.brokenReason(m).map { "unhealthy: " + $0 } ?? (m.state.healthy ? "healthy" : "unhealthy: " + m.state.reason))]
             }
             return QueryResult(fields: fields + [Field(name: "state", type: .text)], rows: rows)
         case .connectors(let inMesh):

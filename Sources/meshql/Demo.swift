@@ -97,6 +97,16 @@ struct Demo: AsyncParsableCommand {
             FROM sales_analytics.orders o JOIN sales_analytics.customers c USING (customer_id)
             GROUP BY c.region ORDER BY revenue DESC;
           EXPLAIN SELECT … ;                      see what runs in each source and what runs here
+
+        Policies — see the same data as each kind of consumer:
+          \\as ann@acme.example role analyst                           emails masked
+          \\as rita@acme.example role regional_manager attr region=EU  only EU customers
+          \\as sam@acme.example role steward                           everything
+          SELECT region, count(*) AS customers, min(email) AS first_email
+            FROM sales_analytics.customers GROUP BY region ORDER BY region;
+          \\as none                                                     back to the local superuser
+          SHOW POLICIES IN sales_analytics;  SHOW AUDIT LIMIT 5;
+
           \\timing   \\x   \\q
 
         The catalog is \(catalog); `meshql query --catalog \(catalog) "…"` works on it too.

@@ -141,8 +141,12 @@ import Testing
         #expect(await code(olga, "SELECT count(*) FROM hr.people") == "42P01")
         let meshes = try await rows(admin, "SHOW MESHES")
         #expect(meshes.contains { $0.hasPrefix("hr|") && $0.contains("unhealthy") && $0.contains("statement_1") })
+        // The mesh's own `state`, which the seed API returns, says so too.
+        let stored = try #require(try engine.catalog.mesh(sqlName: "hr"))
+        #expect(!stored.state.healthy && stored.state.reason.contains("statement_1"))
         _ = try await admin.execute("CREATE POLICY statement_1 AS 'GRANT SELECT ON hr.people TO ROLE analyst; MASK hr.people.email USING redact() FOR ROLE analyst'")
         #expect(try await rows(olga, "SELECT count(*) FROM hr.people") == ["4"])
+        #expect(try engine.catalog.mesh(sqlName: "hr")?.state.healthy == true)
         #expect(try await rows(ann, "SELECT DISTINCT email FROM hr.people") == ["****"])
         #expect(try await rows(admin, "SHOW POLICIES").contains { $0.hasPrefix("statement_1|") })
         _ = try await admin.execute("DROP POLICY statement_1")

@@ -87,7 +87,7 @@ public final class DemoSetup: @unchecked Sendable {
                 _ = try await session.execute(statement.statement)
             }
             try stateNow.write(toFile: stateFile, atomically: true, encoding: .utf8)
-            log("Registered 3 meshes, 3 connectors and their data products in \(catalogPath).")
+            log("Registered 3 meshes, 3 connectors, their data products and their policies in \(catalogPath).")
         }
     }
 

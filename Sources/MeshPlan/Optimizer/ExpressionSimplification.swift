@@ -70,6 +70,10 @@ public struct ExpressionSimplification: OptimizerRule {
     /// `(a AND b) OR (a AND c)` → `a AND (b OR c)`; a branch left with nothing makes the OR
     /// true, leaving just the common part.
     func factorOr(_ e: BoundExpr) -> BoundExpr {
+        // `x OR FALSE` is x (a policy's `… OR has_role('steward')` for anyone else).
+        let all = e.disjuncts
+        let kept = all.filter { $0.kind != .literal(.bool(false)) }
+        if kept.count < all.count, !kept.isEmpty { return factorOr(BoundExpr.disjunction(kept)!) }
         let branches = e.disjuncts.map(\.conjuncts)
         guard branches.count > 1 else { return fold(e) }
         if branches.contains(where: { $0.count == 1 && $0[0].kind == .literal(.bool(true)) }) {

@@ -37,3 +37,14 @@ CREATE CONNECTOR finance_db FOR MESH financial_reporting
 IMPORT DATA PRODUCTS FROM CONNECTOR sales_db;
 IMPORT DATA PRODUCTS FROM CONNECTOR cx_db;
 IMPORT DATA PRODUCTS FROM CONNECTOR finance_db;
+
+-- Who may read what (SQL.md §5). Without --user or \as you are the local superuser and these
+-- do not apply; the REPL's \as shows what each kind of consumer sees:
+--   \as ann@acme.example role analyst                            every row, emails masked
+--   \as rita@acme.example role regional_manager attr region=EU   EU customers only, emails masked
+--   \as sam@acme.example role steward                            everything
+GRANT SELECT ON sales_analytics.* TO ROLE analyst, ROLE regional_manager, ROLE steward;
+GRANT SELECT ON customer_experience.* TO ROLE analyst, ROLE regional_manager, ROLE steward;
+GRANT SELECT ON financial_reporting.* TO ROLE analyst, ROLE steward;
+MASK sales_analytics.customers.email USING mask_email(email) FOR PUBLIC EXCEPT ROLE steward;
+FILTER sales_analytics.customers USING region = current_attr('region') FOR ROLE regional_manager;
