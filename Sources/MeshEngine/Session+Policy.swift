@@ -36,11 +36,17 @@ extension Session {
             if name.parts.count == 2 { try mesh(name.parts[0]) } else if let m = currentMesh { try mesh(m) } else { try admin("change this") }
         }
         switch statement {
-        case .query, .explain, .show, .describe, .use, .set, .testConnector: return
+        case .query, .explain, .show, .describe, .set: return
+        case .use(let name):
+            // A mesh the principal can neither manage nor read a product of does not exist for them.
+            guard let m = try catalog.mesh(sqlName: name, org: org),
+                  try manages(m) || !visibleProducts(of: m, policyBook()).isEmpty else {
+                throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
+            }
         case .createMesh: try admin("create meshes")
         case .alterMesh(let name, _), .dropMesh(let name, _, _): try mesh(name)
         case .createConnector(_, let m, _, _, _, _): try mesh(m)
-        case .alterConnector(let name, _, _), .dropConnector(let name, _), .importProducts(let name, _, _):
+        case .alterConnector(let name, _, _), .dropConnector(let name, _), .importProducts(let name, _, _), .testConnector(let name):
             guard let c = try catalog.connector(name: name, org: org), let m = try catalog.mesh(id: c.meshId, org: org), manages(m) else {
                 throw MeshError(.permission, "permission denied for connector \"\(name)\"")
             }

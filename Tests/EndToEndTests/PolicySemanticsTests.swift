@@ -2,6 +2,7 @@ import Foundation
 import MeshCatalog
 import MeshCore
 import MeshEngine
+import MeshREPL
 import MeshTestSupport
 import SQLiteDB
 import Testing
@@ -135,6 +136,12 @@ import Testing
         #expect(try await rows(olga, "SELECT count(*) FROM hr.people") == ["4"])
         #expect(try await rows(root, "SELECT count(*) FROM hr.people") == ["4"])
         #expect(await code(ann, "SELECT count(*) FROM hr.people") == "42P01")
+        #expect(await code(ann, "USE hr") == "42704")
+        #expect(await code(ann, "TEST CONNECTOR hr_src") == "42501")
+        // EXPLAIN names the policies applied; their text only for those who manage the mesh.
+        let plan = try await rows(olga, "EXPLAIN SELECT * FROM hr.people")
+        #expect(plan.contains("Policies applied: hr#1"))
+        #expect(plan.contains { $0.contains("hr#1: GRANT SELECT ON hr.* TO ROLE admin, USER 'olga@acme.test'") })
 
         // An undefined name is stored, denies everything it governs, and marks the mesh.
         try admin.setSecurityPolicy(["default_policy", "statement_1"], forMesh: "hr")
@@ -221,5 +228,37 @@ import Testing
         let refused = try await rows(root, "SHOW AUDIT WHERE decision = 'refused' AND principal = 'ann@acme.test'")
         // The two above, and the analyst's own attempt at SHOW AUDIT.
         #expect(refused.count == 3)
+    }
+}
+
+/// The REPL's `\as`: switching identity changes what queries, listings and completion show.
+@Suite struct IdentitySwitchTests {
+    @Test func asSwitchesThePrincipalAndCompletionFollows() async throws {
+        let folder = tempDirectory()
+        try SQLiteDatabase(path: folder + "/a.db").execute("CREATE TABLE t (id INTEGER, secret TEXT); INSERT INTO t VALUES (1, 'x')")
+        let engine = try Engine(catalogPath: folder + "/c.db")
+        defer { engine.shutdown() }
+        let session = engine.makeSession()
+        for s in ["CREATE MESH m", "CREATE CONNECTOR l FOR MESH m TYPE sqlite OPTIONS (path '\(folder)/a.db')",
+                  "IMPORT DATA PRODUCTS FROM CONNECTOR l", "GRANT SELECT ON m.t TO ROLE analyst",
+                  "DENY SELECT (secret) ON m.t TO ROLE analyst"] {
+            _ = try await session.execute(s)
+        }
+        let backend = SessionBackend(session: session)
+        #expect(backend.columnNames(mesh: "m", product: "t") == ["id", "secret"])
+        guard case .message(let m)? = try await backend.metaCommand("as", argument: "ann@acme.test role analyst attr region=EU") else {
+            Issue.record("\\as gave no message")
+            return
+        }
+        #expect(m == "acting as ann@acme.test role analyst attr region=EU")
+        #expect(backend.promptIdentity == "ann@acme.test")
+        #expect(backend.columnNames(mesh: "m", product: "t") == ["id"])
+        _ = try await backend.metaCommand("as", argument: "bob@acme.test")
+        #expect(backend.productNames(mesh: "m").isEmpty)
+        #expect(backend.meshNames().isEmpty)
+        await #expect(throws: MeshError.self) { _ = try await backend.metaCommand("as", argument: "bob@acme.test role") }
+        _ = try await backend.metaCommand("as", argument: "none")
+        #expect(backend.promptIdentity == nil)
+        #expect(backend.productNames(mesh: "m") == ["t"])
     }
 }

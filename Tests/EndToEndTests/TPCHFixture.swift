@@ -76,26 +76,30 @@ enum TPCHFixture {
         ]
     }
 
+    /// One engine per placement, shared by the tests that only read.
     static func engine(_ placement: Placement) async throws -> Engine? {
-        try await engines.get(placement) {
-            var statements: [String] = []
-            for mesh in meshes {
-                statements.append("CREATE MESH \(mesh)")
-                if placement.inPostgres.contains(mesh) {
-                    guard let pg = try await postgres() else { return nil }
-                    statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE postgres OPTIONS (dsn \(E2EFixture.literal(pg.conninfo)))")
-                    statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src SCHEMA \(mesh)")
-                } else {
-                    let path = try await sqlite()[mesh]!
-                    statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE sqlite OPTIONS (path \(E2EFixture.literal(path)))")
-                    statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
-                }
+        try await engines.get(placement) { try await freshEngine(placement) }
+    }
+
+    /// An engine of its own (for tests that change the catalog); nil without PostgreSQL.
+    static func freshEngine(_ placement: Placement) async throws -> Engine? {
+        var statements: [String] = []
+        for mesh in meshes {
+            statements.append("CREATE MESH \(mesh)")
+            if placement.inPostgres.contains(mesh) {
+                guard let pg = try await postgres() else { return nil }
+                statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE postgres OPTIONS (dsn \(E2EFixture.literal(pg.conninfo)))")
+                statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src SCHEMA \(mesh)")
+            } else {
+                let path = try await sqlite()[mesh]!
+                statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE sqlite OPTIONS (path \(E2EFixture.literal(path)))")
+                statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
             }
-            let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db")
-            let session = engine.makeSession()
-            for s in statements { _ = try await session.execute(s) }
-            return engine
         }
+        let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db")
+        let session = engine.makeSession()
+        for s in statements { _ = try await session.execute(s) }
+        return engine
     }
 
     private static let sqliteOnce = Once<[String: String]>()
