@@ -95,6 +95,14 @@ extension LogicalPlan {
             e.children.forEach(inExpr)
         }
         visit { node in node.expressions.forEach(inExpr) }
+        // Through projections that merely pass a column on (a policy guard's, a view's), to
+        // the scan column whose statistics it has. Parents come first, so chains follow.
+        visit { node in
+            guard case .project(_, let exprs, let columns) = node else { return }
+            for (e, c) in zip(exprs, columns) where out.contains(c.id) {
+                if case .column(let inner) = e.kind { out.insert(inner) }
+            }
+        }
         return out
     }
 }

@@ -154,7 +154,7 @@ public struct CardinalityEstimator: Sendable {
                 if let d = columnDistinct[s.statisticsKey + "\u{1}" + column] { out[id] = d }
             }
             return out
-        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c):
+        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c), .guarded(let c, _):
             return distinctValues(c)
         case .join(let l, let r, _, _):
             return distinctValues(l).merging(distinctValues(r)) { a, _ in a }
@@ -177,7 +177,7 @@ public struct CardinalityEstimator: Sendable {
         case .scan(let s):
             let n = rows(of: s)
             return Dictionary(uniqueKeysWithValues: s.columnIDs.map { ($0, n) })
-        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c):
+        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c), .guarded(let c, _):
             return baseRows(c)
         case .join(let l, let r, _, _):
             return baseRows(l).merging(baseRows(r)) { a, _ in a }
