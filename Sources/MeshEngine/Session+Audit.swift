@@ -19,8 +19,7 @@ extension Session {
         let start = DispatchTime.now().uptimeNanoseconds
         auditFacts = AuditFacts()
         var record = newAuditRecord(kind: statement.auditKind, text: text)
-        func finish(_ r: inout AuditRecord, rows: Int?, error: (any Error)?) {
-            let facts = auditFacts
+        func finish(_ r: inout AuditRecord, _ facts: AuditFacts, rows: Int?, error: (any Error)?) {
             r.products = facts.products
             r.columns = facts.columns
             r.policies = facts.policies
@@ -40,18 +39,17 @@ extension Session {
                 let facts = auditFacts
                 rows.onFinish = { [weak self] count, error in
                     guard let self else { return }
-                    self.auditFacts = facts
-                    finish(&record, rows: count, error: error)
+                    finish(&record, facts, rows: count, error: error)
                     if error != nil, record.decision == .refused { record.decision = .failed }
                     self.writeAudit(record)
                 }
             case .message:
-                finish(&record, rows: nil, error: nil)
+                finish(&record, auditFacts, rows: nil, error: nil)
                 writeAudit(record)
             }
             return result
         } catch {
-            finish(&record, rows: nil, error: error)
+            finish(&record, auditFacts, rows: nil, error: error)
             writeAudit(record)
             throw error
         }
