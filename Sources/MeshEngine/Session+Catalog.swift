@@ -149,6 +149,13 @@ extension Session {
             guard let i = product.columns.firstIndex(where: { $0.name == column }) else {
                 throw MeshError(.undefinedColumn, "column \"\(column)\" of data product \"\(name)\" does not exist")
             }
+            // One mask per column: two tags whose org-wide masks differ would compete.
+            let masks = try PolicyBook.load(catalog: catalog, org: org).tagMasks
+            let competing = Set(tags.map { $0.lowercased() }).filter { masks[$0] != nil }.sorted()
+            if competing.count > 1 {
+                throw MeshError(.invalidParameter, "tags \(competing.joined(separator: " and ")) both have org-wide masks: one mask per column",
+                                hint: "tag the column with one of them")
+            }
             product.columns[i].tags = tags
             product.updatedAt = Date()
             _ = try catalog.updateProduct(product)

@@ -50,9 +50,18 @@ extension Session {
             guard let c = try catalog.connector(name: name, org: org), let m = try catalog.mesh(id: c.meshId, org: org), manages(m) else {
                 throw MeshError(.permission, "permission denied for connector \"\(name)\"")
             }
-        case .createProduct(let name, _, _, _), .createView(let name, _, _, _), .alterProductColumnTags(let name, _, _),
+        case .createProduct(let name, _, _, _), .createView(let name, _, _, _),
              .refreshProduct(let name), .dropProduct(let name, _):
             try product(name)
+        case .alterProductColumnTags(let name, let column, let tags):
+            try product(name)
+            // Tags that org-wide masks use are the org admins' to change: a mesh manager must
+            // not lift such a mask by untagging a column.
+            let old = try requireProduct(name).columns.first { $0.name == column }?.tags ?? []
+            let masked = Set(try PolicyBook.load(catalog: catalog, org: org).tagMasks.keys)
+            if !isAdmin, !masked.isDisjoint(with: (old + tags).map { $0.lowercased() }) {
+                throw MeshError(.permission, "permission denied: only org admins may change tags that org-wide masks use")
+            }
         case .policy(let p, _):
             if let m = p.meshName { try mesh(m) } else { try admin("set org-wide policies") }
         case .createPolicy, .dropPolicy: try admin("manage the policy library")

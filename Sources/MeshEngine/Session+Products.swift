@@ -129,7 +129,7 @@ extension Session {
             return QueryResult(fields: fields + [Field(name: "state", type: .text)], rows: rows)
         case .connectors(let inMesh):
             let meshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0.sqlName) })
-            let meshID = try inMesh.map { try requireMesh($0).id }
+            let meshID = try inMesh.map { try requireVisibleMesh($0, book).id }
             let fields = ["connector", "mesh", "type", "options"].map { Field(name: $0, type: .text) }
             let managed = Set(try catalog.meshes(org: org).filter(manages).map(\.id))
             let rows = try catalog.connectors(meshId: meshID, org: org).filter { managed.contains($0.meshId) }.map { c -> [Value] in
@@ -141,17 +141,21 @@ extension Session {
         case .dataProducts(let inMesh):
             let meshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0.sqlName) })
             let connectors = Dictionary(uniqueKeysWithValues: try catalog.connectors(org: org).map { ($0.id, $0.name) })
-            let meshID = try inMesh.map { try requireMesh($0).id }
+            let meshID = try inMesh.map { try requireVisibleMesh($0, book).id }
             let fields = [Field(name: "mesh", type: .text), Field(name: "product", type: .text), Field(name: "source", type: .text),
                           Field(name: "columns", type: .bigint), Field(name: "description", type: .text)]
             let allMeshes = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0) })
-            let rows = try catalog.products(meshId: meshID, org: org).filter { p in
-                guard let book, let principal, let m = allMeshes[p.meshId] else { return true }
-                return try book.access(to: p.name, in: m, columns: p.columns, for: principal) != nil
-            }.map { p -> [Value] in
+            // Each product with the columns the principal sees (a product whose policies
+            // conflict cannot be read, so it is not listed).
+            let visible = try catalog.products(meshId: meshID, org: org).compactMap { p -> (ProductRecord, Int)? in
+                guard let book, let principal, let m = allMeshes[p.meshId] else { return (p, p.columns.count) }
+                guard let a = (try? book.access(to: p.name, in: m, columns: p.columns, for: principal)) ?? nil else { return nil }
+                return (p, p.columns.filter { !a.hiddenColumns.contains($0.name) }.count)
+            }
+            let rows = visible.map { p, columnCount -> [Value] in
                 let source = p.isView ? "view" : [p.connectorId.flatMap { connectors[$0] }, p.remoteSchema, p.remoteName]
                     .compactMap { $0 }.joined(separator: ".")
-                return [text(meshes[p.meshId]), .string(p.name), .string(source), .int(Int64(p.columns.count)), text(p.description)]
+                return [text(meshes[p.meshId]), .string(p.name), .string(source), .int(Int64(columnCount)), text(p.description)]
             }
             return QueryResult(fields: fields, rows: rows)
         case .policies(nil):
@@ -159,13 +163,13 @@ extension Session {
             let fields = [Field(name: "policy", type: .text), Field(name: "statements", type: .text)]
             var rows: [[Value]] = [[.string(PolicyEntry.defaultPolicy),
                                     .string("(built in) the mesh's owner and assignees and the org admins may read every product of the mesh")]]
-            let managesAny = try catalog.meshes(org: org).contains(where: manages)
-            if isAdmin || managesAny {
+            // The library's text names products and columns of every mesh: for org admins.
+            if isAdmin {
                 rows += try catalog.namedPolicies(org: org).map { [.string($0.name), .string($0.body)] }
             }
             return QueryResult(fields: fields, rows: rows)
         case .policies(let inMesh?):
-            let m = try requireMesh(inMesh)
+            let m = try requireVisibleMesh(inMesh, book)
             guard manages(m) else { throw MeshError(.permission, "permission denied for mesh \"\(inMesh)\"", hint: "only its managers see its policies") }
             let fields = [Field(name: "mesh", type: .text), Field(name: "n", type: .bigint), Field(name: "id", type: .text),
                           Field(name: "statement", type: .text)]
@@ -192,7 +196,18 @@ extension Session {
     func visibleProducts(of mesh: Mesh, _ book: PolicyBook?) throws -> [ProductRecord] {
         let all = try catalog.products(meshId: mesh.id, org: org)
         guard let book, let principal else { return all }
-        return try all.filter { try book.access(to: $0.name, in: mesh, columns: $0.columns, for: principal) != nil }
+        return all.filter { ((try? book.access(to: $0.name, in: mesh, columns: $0.columns, for: principal)) ?? nil) != nil }
+    }
+
+    /// A mesh the principal manages or can read a product of; any other is reported as not
+    /// existing, so a listing does not tell which names exist.
+    func requireVisibleMesh(_ name: String, _ book: PolicyBook?) throws -> Mesh {
+        let m = try requireMesh(name)
+        guard principal != nil, !manages(m) else { return m }
+        guard try !visibleProducts(of: m, book).isEmpty else {
+            throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
+        }
+        return m
     }
 
     func describe(_ name: QualifiedName) throws -> QueryResult {
@@ -207,16 +222,35 @@ extension Session {
             access = a
         }
         let fields = ["column", "type", "nullable", "source type", "tags", "description"].map { Field(name: $0, type: .text) }
-        let rows = product.columns.filter { !(access?.hiddenColumns.contains($0.name) ?? false) }.map { c -> [Value] in
+        var shown = product.columns.filter { !(access?.hiddenColumns.contains($0.name) ?? false) }
+        var unreadable = false
+        if principal != nil, product.isView {
+            // The name as SQL, quoted where it needs to be.
+            let quoted = SQLPrinter.print(.describe(name)).dropFirst("DESCRIBE ".count)
+            let q = try Parser.parseQuery("SELECT * FROM " + quoted)
+            // A view's stored columns were its creator's; the principal sees what binding it
+            // as them gives (denied base columns are not there).
+            let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
+                                           policies: try policyBook())
+            let names = try? Set(Binder(catalog: resolver, identity: queryIdentity).bind(q).fields.map(\.name))
+            shown = shown.filter { names?.contains($0.name) ?? false }
+            if names == nil { unreadable = true }
+        }
+        let rows = shown.map { c -> [Value] in
             let masked = access?.masks[c.name] != nil
             return [.string(c.name), .string(c.type), .string(c.nullable && !masked ? "yes" : masked ? "yes (masked)" : "no"),
                     .string(c.nativeType), .string(c.tags.joined(separator: ", ")), c.description.map { .string($0) } ?? .null]
         }
         var about: [String] = []
+        if unreadable { about.append("this data product reads data you may not read: querying it fails") }
         if let d = product.description { about.append(d) }
         if let o = product.owner { about.append("owner: \(o)") }
         if let f = product.freshness { about.append("freshness: \(f)") }
-        if !product.state.healthy || product.state.code != "000" { about.append("state: \(product.state.reason)") }
+        if !product.state.healthy || product.state.code != "000" {
+            // A drift report names columns, hidden ones included: the managers' to read.
+            let canRead = principal == nil || (try? splitProductName(name)).map { manages($0.0) } == true
+            about.append("state: " + (canRead ? product.state.reason : "the source's schema changed (its managers can tell how)"))
+        }
         return QueryResult(fields: fields, rows: rows, message: about.isEmpty ? nil : about.joined(separator: "\n"))
     }
 }

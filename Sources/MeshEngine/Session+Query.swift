@@ -57,6 +57,13 @@ extension Session {
         return out
     }
 
+    /// Whether EXPLAIN hides what the policies applied do: for a principal who does not
+    /// manage every mesh whose policies apply.
+    func hidesPolicies(_ ids: [String]) throws -> Bool {
+        guard principal != nil, !ids.isEmpty, let book = try policyBook() else { return false }
+        return ids.contains { id in !(book.rules.first { $0.id == id }.map { manages($0.mesh) } ?? false) }
+    }
+
     /// EXPLAIN's account of the policies applied: their ids for everyone, their text for
     /// those who manage the mesh that holds them.
     func policyLines(_ ids: [String]) throws -> [String] {
@@ -82,6 +89,7 @@ extension Session {
 
     func explain(_ query: Query, analyze: Bool) async throws -> QueryResult {
         let planned = try await plan(query)
+        let hiding = try hidesPolicies(auditFacts.policies)
         var lines: [String]
         if analyze {
             let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit)).build(planned.plan)
@@ -101,10 +109,10 @@ extension Session {
                 for (i, c) in op.children.enumerated() { record(c, path + [i]) }
             }
             record(root, [])
-            lines = PlanPrinter.render(planned.plan) { path in notes[path].map { "(\($0))" } }
+            lines = PlanPrinter.render(planned.plan, hidingPolicies: hiding) { path in notes[path].map { "(\($0))" } }
             lines.append("Execution time: \(String(format: "%.3f", ms)) ms, \(rows) rows")
         } else {
-            lines = PlanPrinter.render(planned.plan)
+            lines = PlanPrinter.render(planned.plan, hidingPolicies: hiding)
         }
         if !planned.rulesApplied.isEmpty {
             lines.append("Optimizer rules that changed the plan: \(planned.rulesApplied.joined(separator: ", "))")

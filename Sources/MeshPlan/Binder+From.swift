@@ -118,6 +118,12 @@ extension Binder {
             do {
                 plan = try inner.bindQuery(query)
             } catch let e as MeshError {
+                // Bound as the querying principal: a name the view reads that they may not is
+                // not theirs to learn from an error.
+                if !identity.isSuperuser, e.code == .undefinedColumn || e.code == .undefinedTable {
+                    throw MeshError(.permission, "data product \"\(viewName)\" reads data you may not read", at: name.location,
+                                    hint: "ask the managers of its mesh, or of the products it reads, for access")
+                }
                 throw MeshError(e.code, "in data product \"\(viewName)\": \(e.message)", at: name.location)
             }
             if let access { plan = try applyingPolicy(plan, product: viewName, access: access) }

@@ -19,13 +19,25 @@ extension Binder {
         policyBinder.maskingKey = maskingKey
         do {
             var guardedPlan = plan
-            let filters = try access.rowFilters.map { try policyBinder.bindCondition($0, scope: rawScope, clause: "a policy FILTER") }
+            let filters = try access.rowFilters.map { filter -> BoundExpr in
+                // A filter that reads an attribute the principal lacks keeps no row (SQL.md §5
+                // rule 4), however it is written (`… OR current_attr('x') IS NULL`).
+                let attributes = filter.constantArguments(of: "current_attr")
+                if attributes.contains(where: { identity.attributes[$0.lowercased()] == nil }) {
+                    return BoundExpr.literal(.bool(false), .boolean)
+                }
+                return try policyBinder.bindCondition(filter, scope: rawScope, clause: "a policy FILTER")
+            }
             if let f = BoundExpr.conjunction(filters) { guardedPlan = .filter(guardedPlan, f) }
             var exprs: [BoundExpr] = [], columns: [PlanColumn] = [], unsafe = Set<ColumnID>()
             for c in raw where !access.hiddenColumns.contains(c.name) {
                 var out = PlanColumn(id: .fresh(), name: c.name, type: c.type, nullable: c.nullable)
                 if let mask = access.masks[c.name] {
-                    let e = try policyBinder.bindMask(mask, scope: rawScope, column: c)
+                    // A tag mask fits any tagged column: it reads that column as `value`, and
+                    // no other column.
+                    let scope = access.tagMasked.contains(c.name)
+                        ? Scope.of([PlanColumn(id: c.id, name: "value", type: c.type)], qualifier: nil) : rawScope
+                    let e = try policyBinder.bindMask(mask, scope: scope, column: c)
                     out.nullable = true
                     if !e.isLeakproof { unsafe.insert(out.id) }
                     exprs.append(e)

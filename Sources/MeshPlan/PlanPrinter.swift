@@ -3,14 +3,18 @@ import MeshCore
 /// EXPLAIN text: one line per node, children indented, remote fragments with the exact SQL
 /// and parameters sent to their source.
 public enum PlanPrinter {
-    public static func render(_ plan: LogicalPlan, annotations: (LogicalPlanPath) -> String? = { _ in nil }) -> [String] {
+    /// - Parameter hidingPolicies: for a principal who does not manage the policies applied:
+    ///   what a policy guard holds (its filter, masks, the rows it reads) and the SQL of a
+    ///   remote query holding a policy are not shown, only the policies' ids.
+    public static func render(_ plan: LogicalPlan, hidingPolicies: Bool = false,
+                              annotations: (LogicalPlanPath) -> String? = { _ in nil }) -> [String] {
         var lines: [String] = []
-        walk(plan, depth: 0, path: LogicalPlanPath(indices: []), &lines, annotations)
+        walk(plan, depth: 0, path: LogicalPlanPath(indices: []), &lines, hidingPolicies, annotations)
         return lines
     }
 
     static func walk(_ plan: LogicalPlan, depth: Int, path: LogicalPlanPath, _ lines: inout [String],
-                     _ annotations: (LogicalPlanPath) -> String?) {
+                     _ hiding: Bool, _ annotations: (LogicalPlanPath) -> String?) {
         let pad = String(repeating: "  ", count: depth)
         let arrow = depth == 0 ? "" : "-> "
         let note = annotations(path).map { "  " + $0 } ?? ""
@@ -48,6 +52,10 @@ public enum PlanPrinter {
         case .guarded(_, let g):
             let ids = g.policyIDs.isEmpty ? "" : " (policies \(g.policyIDs.joined(separator: ", ")))"
             lines.append("\(pad)\(arrow)Policy Guard: \(g.product)\(ids)\(note)")
+            if hiding {
+                lines.append("\(pad)     (what the policies do is shown to the managers of its mesh)")
+                return
+            }
         case .unionAll:
             lines.append("\(pad)\(arrow)Union All\(note)")
         case .window(_, let calls, _):
@@ -58,6 +66,12 @@ public enum PlanPrinter {
                 " (est. rows=\(Int(exactly: e.rounded()).map(String.init) ?? String(format: "%.3g", e)))"
             } ?? ""
             let policies = r.policyIDs.isEmpty ? "" : " under policies \(r.policyIDs.joined(separator: ", "))"
+            if hiding, !r.policyIDs.isEmpty {
+                // The SQL holds the policy's condition and values; estimates count hidden rows.
+                lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(policies)\(note)")
+                lines.append("\(pad)     SQL: (shown to the managers of the meshes whose policies it holds)")
+                return
+            }
             lines.append("\(pad)\(arrow)Remote [\(r.connectorName), \(r.dialectName)] reads \(r.products.joined(separator: ", "))\(policies)\(estimate)\(note)")
             lines.append("\(pad)     SQL: \(r.sql)")
             if !r.parameters.isEmpty {
@@ -66,7 +80,7 @@ public enum PlanPrinter {
             }
         }
         for (i, c) in plan.children.enumerated() {
-            walk(c, depth: depth + 1, path: LogicalPlanPath(indices: path.indices + [i]), &lines, annotations)
+            walk(c, depth: depth + 1, path: LogicalPlanPath(indices: path.indices + [i]), &lines, hiding, annotations)
         }
     }
 

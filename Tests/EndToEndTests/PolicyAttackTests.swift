@@ -57,6 +57,8 @@ import Testing
         "SELECT count(*) FROM {c} a, {c} b WHERE a.referrer_id = b.customer_id",
         // error oracles on rows the filter removes (customer 2 is in BR, São Paulo)
         "SELECT count(*) FROM {c} WHERE 1 / (customer_id - 2) > 0",
+        "SELECT count(*) FROM {c} WHERE customer_id = 2 AND city LIKE '\\'",
+        "SELECT count(*) FROM shop.orders o JOIN (SELECT 1 / (customer_id - 2) AS k FROM {c}) c ON c.k = o.customer_id",
         "SELECT count(*) FROM {c} WHERE CASE WHEN city = 'São Paulo' THEN 1 / 0 ELSE 0 END = 0",
         "SELECT count(*) FROM {c} WHERE CASE WHEN country <> 'DE' THEN CAST(full_name AS integer) ELSE 0 END = 0",
         "SELECT count(*) FROM {c} WHERE CAST(city AS integer) = 1 OR country = 'DE'",

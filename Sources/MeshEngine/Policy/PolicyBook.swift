@@ -60,6 +60,15 @@ struct PolicyBook: Sendable {
         return .grant(.allProducts(mesh: mesh.sqlName, at: SourceLocation(line: 0, column: 0)), to: PrincipalSet(include: who))
     }
 
+    /// The org-wide tag masks, by tag (lower case).
+    var tagMasks: [String: [PolicyRule]] {
+        var out: [String: [PolicyRule]] = [:]
+        for r in rules where r.mesh.isSystem {
+            if case .maskTagged(let tag, _, _, _) = r.statement { out[tag.lowercased(), default: []].append(r) }
+        }
+        return out
+    }
+
     /// Why a mesh's policies deny everything, or nil when they are whole.
     func brokenReason(_ mesh: Mesh) -> String? {
         guard let names = broken[mesh.id], !names.isEmpty else { return nil }
@@ -103,7 +112,10 @@ struct PolicyBook: Sendable {
         for c in columns where !access.hiddenColumns.contains(c.name) {
             var candidates = columnMasks[c.name] ?? []
             // A column-specific mask beats a tag mask (SQL.md §5 rule 3).
-            if candidates.isEmpty { candidates = c.tags.flatMap { tagMasks[$0.lowercased()] ?? [] } }
+            if candidates.isEmpty {
+                candidates = c.tags.flatMap { tagMasks[$0.lowercased()] ?? [] }
+                if !candidates.isEmpty { access.tagMasked.insert(c.name) }
+            }
             guard let first = candidates.first else { continue }
             if candidates.contains(where: { $0.expr != first.expr }) {
                 throw MeshError(.permission, "conflicting masks apply to column \"\(c.name)\" of data product \"\(full)\" (\(candidates.map(\.id).joined(separator: ", ")))",

@@ -91,8 +91,9 @@ struct PolicyValidator {
             if let mesh, !mesh.isSystem {
                 throw MeshError(.invalidParameter, "MASK COLUMNS TAGGED is org-wide: it belongs in the system mesh's policies", at: at)
             }
-            // Bound against a text column: a tag mask must fit every type it meets, which
-            // `redact()` and NULL do; others are checked when applied.
+            // A tag mask reads the masked column as `value` (and nothing else). Bound here
+            // against a text column; a mask that does not fit another column's type fails
+            // closed when applied to it.
             try PolicyExpressionCheck.mask(expr, column: PlanColumn(id: .fresh(), name: "value", type: .text),
                                            columns: [PlanColumn(id: .fresh(), name: "value", type: .text)])
         }

@@ -207,11 +207,16 @@ enum ScalarFunctionImpl {
                 return .string(lo < hi ? Self.text(s[(lo - 1)..<(hi - 1)]) : "")
             }
         case "position":
+            // In code points, as substring counts (and PostgreSQL): `e` + a combining accent
+            // is two characters, so position and substring agree.
             return { a in
-                let hay = str(a[0]), needle = str(a[1])
+                let hay = Array(str(a[0]).unicodeScalars), needle = Array(str(a[1]).unicodeScalars)
                 if needle.isEmpty { return .int(1) }
-                guard let r = hay.range(of: needle) else { return .int(0) }
-                return .int(Int64(hay.distance(from: hay.startIndex, to: r.lowerBound) + 1))
+                guard needle.count <= hay.count else { return .int(0) }
+                for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
+                    return .int(Int64(i + 1))
+                }
+                return .int(0)
             }
         case "left", "right":
             return { a in

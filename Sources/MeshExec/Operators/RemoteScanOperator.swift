@@ -60,6 +60,11 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         guard stream == nil else { return }
         var sql = fragment.sql
         if !filters.isEmpty {
+            if !fragment.policyIDs.isEmpty {
+                // The filtered column may be computed by an expression that can fail; behind
+                // a fence the source cannot merge it with the policy filter inside.
+                sql = "SELECT * FROM (\(sql)) AS \"fenced\" " + connector.dialect.limitClause(limit: nil, offset: "0")
+            }
             sql = "SELECT * FROM (\(sql)) AS \"dynamic\" WHERE " + filters.joined(separator: " AND ")
         }
         stream = connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
@@ -92,8 +97,11 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     /// A source that no longer has a column or table the catalog knows (a file replaced, a
     /// column dropped) says so in its own words and with meshql's aliases (`no such column:
     /// s0.customer_id`); this says it in the user's: which product, which column, what to do.
+    /// The message up to its first quote: PostgreSQL quotes values without escaping the
+    /// quotes inside them, so nothing after a quote can be trusted to be the source's words.
     static func withoutQuotedParts(_ message: String) -> String {
-        message.replacingOccurrences(of: #""[^"]*"|'[^']*'"#, with: "\"…\"", options: .regularExpression)
+        guard let q = message.firstIndex(where: { $0 == "\"" || $0 == "'" }) else { return message }
+        return message[..<q].trimmingCharacters(in: .whitespaces) + " …"
     }
 
     static func schemaDrift(_ message: String, _ fragment: RemoteFragment) -> MeshError? {

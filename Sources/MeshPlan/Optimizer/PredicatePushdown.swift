@@ -16,7 +16,9 @@ public struct PredicatePushdown: OptimizerRule {
     func push(_ plan: LogicalPlan, _ pending: [BoundExpr]) -> LogicalPlan {
         switch plan {
         case .filter(let child, let pred):
-            return push(child, pending + pred.conjuncts)
+            // The filter's own conditions first: a policy filter stays ahead of what arrives
+            // from above in the WHERE a source gets (sources mostly keep the written order).
+            return push(child, pred.conjuncts + pending)
 
         case .project(let child, let exprs, let columns):
             // A conjunct passes a projection by substituting the projected expressions.

@@ -17,9 +17,13 @@ extension BoundExpr {
             return a.isLeakproof && b.isLeakproof
         case .inList(let e, let list, _):
             return e.isLeakproof && list.allSatisfy(\.isLeakproof)
-        case .like(let e, let pattern, _, _, _):
-            // A pattern read from a row could be malformed and raise an error for that row.
-            guard case .literal = pattern.kind else { return false }
+        case .like(let e, let pattern, let escape, _, _):
+            // A pattern read from a row could be malformed and raise an error for that row;
+            // PostgreSQL also refuses a constant one that ends in its escape character, an
+            // error that depends on the rows only through when it is raised. Patterns without
+            // an escape character in them raise nothing.
+            guard case .literal(.string(let p)) = pattern.kind else { return false }
+            if let escape, p.contains(escape) { return false }
             return e.isLeakproof
         case .caseWhen(let whens, let otherwise):
             return whens.allSatisfy { $0.condition.isLeakproof && $0.result.isLeakproof } && (otherwise?.isLeakproof ?? true)

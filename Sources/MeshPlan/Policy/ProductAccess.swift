@@ -12,12 +12,17 @@ public struct ProductAccess: Sendable, Hashable {
     public var masks: [String: Expr]
     /// Ids of the policy statements that shaped this access, for EXPLAIN and the audit log.
     public var policyIDs: [String]
+    /// Columns whose mask comes from a tag (`MASK COLUMNS TAGGED`): it reads the column as
+    /// `value`.
+    public var tagMasked: Set<String>
 
-    public init(hiddenColumns: Set<String> = [], rowFilters: [Expr] = [], masks: [String: Expr] = [:], policyIDs: [String] = []) {
+    public init(hiddenColumns: Set<String> = [], rowFilters: [Expr] = [], masks: [String: Expr] = [:],
+                policyIDs: [String] = [], tagMasked: Set<String> = []) {
         self.hiddenColumns = hiddenColumns
         self.rowFilters = rowFilters
         self.masks = masks
         self.policyIDs = policyIDs
+        self.tagMasked = tagMasked
     }
 
     /// Nothing to place: every column visible and unmasked, every row.

@@ -41,6 +41,18 @@ public struct RemotePushdown: OptimizerRule {
             return conditions.allSatisfy { $0.isLeakproof && $0.referencedColumns.isDisjoint(with: unsafeColumns) }
         }
 
+        /// Outputs of a guarded block computed by an expression that can fail (or that read
+        /// such an output): printed into a condition, their SQL would sit beside the policy
+        /// filter, so conditions over them need a fence too.
+        mutating func markUnsafeOutputs(_ exprs: [BoundExpr], _ outputs: [PlanColumn]) {
+            guard block.guarded else { return }
+            let before = unsafeColumns
+            unsafeColumns = []
+            for (e, c) in zip(exprs, outputs) where !e.isLeakproof || !e.referencedColumns.isDisjoint(with: before) {
+                unsafeColumns.insert(c.id)
+            }
+        }
+
         /// The block behind a fence (see `SQLBlock.fenced`), when `conditions` need one.
         mutating func fence(for conditions: [BoundExpr], _ aliases: Aliases, _ d: any SQLDialect) {
             guard !admits(conditions) else { return }
@@ -181,6 +193,7 @@ public struct RemotePushdown: OptimizerRule {
                 r.block.outputs = outs
                 r.params = params
                 r.columns = columns
+                r.markUnsafeOutputs(exprs, columns)
                 return r
             }
 
@@ -216,6 +229,8 @@ public struct RemotePushdown: OptimizerRule {
                 r.block.outputs = outs
                 r.params = params
                 r.columns = columns
+                // A source may push a condition on a group key down into the WHERE.
+                r.markUnsafeOutputs(groups, Array(columns.prefix(groups.count)))
                 return r
             }
 
