@@ -43,6 +43,10 @@ struct Query: AsyncParsableCommand {
             } else {
                 do {
                     data = try Data(contentsOf: URL(fileURLWithPath: file))
+                } catch let error where FileManager.default.isReadableFile(atPath: file) {
+                    // A pipe (`-f <(…)`, /dev/fd/N) has no size to read it by: read it as a stream.
+                    guard let handle = FileHandle(forReadingAtPath: file) else { throw error }
+                    data = handle.readDataToEndOfFile()
                 } catch {
                     Output.error(MeshError(.invalidParameter, "cannot read \(file): \((error as NSError).localizedFailureReason ?? "no such file or not readable")"), statement: nil)
                     throw ExitCode(2)
