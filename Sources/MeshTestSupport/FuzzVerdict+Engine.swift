@@ -1,12 +1,16 @@
+import MeshCore
 import MeshEngine
 
 extension FuzzVerdict {
     /// Runs one fuzzed statement in a fresh session of `engine` (with its own memory limit)
     /// and reads at most 100,000 of its rows: the fuzzing invariant judges how it ends, not
     /// how much it returns.
-    public static func run(_ sql: String, on engine: Engine, memoryLimit: Int, timeout: Duration) async -> FuzzVerdict {
+    /// With a `principal`, the statement runs as them: policies apply.
+    public static func run(_ sql: String, on engine: Engine, memoryLimit: Int, timeout: Duration,
+                           principal: Principal? = nil) async -> FuzzVerdict {
         let session = engine.makeSession()
         session.memoryLimit = memoryLimit
+        session.principal = principal
         return await run(sql: sql, timeout: timeout) {
             guard case .rows(let r) = try await session.execute(sql) else { return }
             defer { r.close() }

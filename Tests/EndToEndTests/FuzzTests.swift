@@ -41,4 +41,35 @@ struct FuzzTests {
         }
         print("fuzz \(c): \(counts.sorted { $0.key < $1.key })")
     }
+
+    /// The same under policies: guards in every plan, masks, row filters, a denied column.
+    @Test(.timeLimit(.minutes(2)), arguments: [
+        Case(placement: .init(shop: .sqlite, crm: .postgres), seed: 0x5EED_0003),
+    ])
+    func statementsUnderPoliciesGiveRowsOrSQLErrors(_ c: Case) async throws {
+        guard let sql = try await E2EFixture.registrationSQL(c.placement) else {
+            print("SKIP (no PostgreSQL): fuzz under policies")
+            return
+        }
+        let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db")
+        defer { engine.shutdown() }
+        let admin = engine.makeSession()
+        for s in sql.split(separator: "\n").map(String.init) + PolicyAttackTests.policies {
+            _ = try await admin.execute(String(s))
+        }
+        _ = try await admin.execute("MASK crm.customers.full_name USING show_first(full_name, 2) FOR ROLE analyst")
+        _ = try await admin.execute("FILTER shop.orders USING status <> 'cancelled' FOR PUBLIC")
+        let corpus = SQLFuzzer.loadCorpus([E2EFixture.packageRoot + "/sql/tests"])
+        var fuzzer = SQLFuzzer(seed: c.seed, corpus: corpus,
+                               tables: ["shop.orders", "shop.products", "crm.customers", "crm.countries"])
+        var counts: [String: Int] = [:]
+        for _ in 0..<(Self.statementsPerCase * 2 / 3) {
+            let sql = fuzzer.nextStatement()
+            let verdict = await FuzzVerdict.run(sql, on: engine, memoryLimit: 256 << 20, timeout: .seconds(10),
+                                                principal: PolicyAttackTests.analyst)
+            counts[String(describing: verdict).prefix(8).description, default: 0] += 1
+            if verdict.isFailure { Issue.record(Comment(rawValue: "\(verdict)\nSQL: \(sql)")) }
+        }
+        print("fuzz under policies \(c): \(counts.sorted { $0.key < $1.key })")
+    }
 }
