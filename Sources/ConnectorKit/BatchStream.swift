@@ -19,6 +19,14 @@ public final class BatchStream: @unchecked Sendable {
     private var cancelHook: (@Sendable () -> Void)?
     private let space: DispatchSemaphore
     private let capacity: Int
+    /// When it says so, a producer blocked on a full queue reads ahead instead (see `yieldWhen`).
+    private var pressure: (@Sendable () -> Bool)?
+    /// Batches queued beyond `capacity` (they took no room from `space`), and their bytes.
+    private var overflowBatches = 0
+    private var overflowBytes = 0
+
+    /// The most a stream reads ahead into memory to give its connection back.
+    public static let maxReadAhead = 256 << 20
 
     public init(capacity: Int = 4) {
         self.capacity = capacity
@@ -70,23 +78,58 @@ public final class BatchStream: @unchecked Sendable {
         return cancelled
     }
 
+    /// While `pressure` says so (someone waits for a connection of the pool this stream's
+    /// producer holds one of), a full queue does not block the producer: it reads ahead into
+    /// memory, up to `maxReadAhead` bytes, so that it can finish and give its connection back.
+    /// Its reader may be waiting for that very connection (another fragment of the same
+    /// query), which would otherwise never come.
+    public func yieldWhen(_ pressure: @escaping @Sendable () -> Bool) {
+        lock.lock()
+        self.pressure = pressure
+        lock.unlock()
+    }
+
+    /// Waits for room in the queue; true when the batch goes in beyond `capacity` instead.
+    private func waitForRoom(_ batch: Batch) -> Bool {
+        lock.lock()
+        let pressure = self.pressure
+        lock.unlock()
+        guard let pressure else {
+            space.wait()
+            return false
+        }
+        while space.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            lock.lock()
+            let stop = cancelled
+            let roomAhead = overflowBytes + batch.estimatedBytes <= Self.maxReadAhead
+            lock.unlock()
+            if stop { return true }
+            if roomAhead, pressure() { return true }
+        }
+        return false
+    }
+
     /// Hands a batch over, blocking while the consumer is `capacity` batches behind.
     /// Returns false when the stream was cancelled: the producer should stop.
     @discardableResult
     public func send(_ batch: Batch) -> Bool {
-        space.wait()
+        let beyond = waitForRoom(batch)
         lock.lock()
         if cancelled {
             lock.unlock()
-            space.signal()
+            if !beyond { space.signal() }
             return false
         }
         if let w = waiting {
             waiting = nil
             lock.unlock()
-            space.signal()
+            if !beyond { space.signal() }
             w.resume(returning: batch)
             return true
+        }
+        if beyond {
+            overflowBatches += 1
+            overflowBytes += batch.estimatedBytes
         }
         queue.append(batch)
         lock.unlock()
@@ -125,8 +168,14 @@ public final class BatchStream: @unchecked Sendable {
                     let b = queue[head]
                     head += 1
                     if head > 64 { queue.removeFirst(head); head = 0 }
+                    // A batch read ahead took no room: give room back only for the others.
+                    let tookRoom = overflowBatches == 0
+                    if !tookRoom {
+                        overflowBatches -= 1
+                        overflowBytes = max(0, overflowBytes - b.estimatedBytes)
+                    }
                     lock.unlock()
-                    space.signal()
+                    if tookRoom { space.signal() }
                     c.resume(returning: b)
                     return
                 }

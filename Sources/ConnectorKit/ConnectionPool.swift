@@ -5,8 +5,13 @@ import MeshCore
 /// lent to one borrower at a time, and closed instead of returned when the borrower says it
 /// is not reusable. Only called from source threads (BatchStream producers, `onSourceThread`).
 ///
-/// `@unchecked Sendable`: `idle` and `closed` are only touched under `lock`; `permits` is a
-/// semaphore, thread-safe by itself; a connection is used by one borrower at a time.
+/// Fair: borrowers get connections in the order they asked. While anyone waits, `hasWaiters`
+/// says so, and a stream holding a connection only because its reader is busy elsewhere
+/// reads ahead into memory and gives the connection back (`BatchStream.yieldWhen`), so a
+/// query with more fragments on a source than the pool has connections cannot wait on itself.
+///
+/// `@unchecked Sendable`: every mutable field is only touched under `lock`; a connection is
+/// used by one borrower at a time.
 public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     public let size: Int
     /// How long a borrower waits for a free connection before giving up.
@@ -15,13 +20,23 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     private let sourceKind: String
     private let open: @Sendable () throws -> Connection
     private let stillUsable: @Sendable (Connection) -> Bool
-    private let permits: DispatchSemaphore
-    /// Guards `idle`, `closed` and `borrowed`; signalled when a connection comes back.
+    /// Guards every field below; signalled when a connection comes back.
     private let lock = NSCondition()
     private var idle: [Connection] = []
     private var closed = false
     /// Connections lent and not yet given back.
     private var borrowed = 0
+    /// Connections that may still be lent right away.
+    private var free: Int
+    /// Borrowers waiting, first come first served; each is woken by its own semaphore once a
+    /// connection has been handed to it.
+    private var waiters: [Waiter] = []
+
+    private final class Waiter: @unchecked Sendable {
+        let wake = DispatchSemaphore(value: 0)
+        /// Set under the pool's lock when a connection is handed over.
+        var granted = false
+    }
 
     public init(sourceKind: String, size: Int, acquireTimeout: TimeInterval = 30,
                 stillUsable: @escaping @Sendable (Connection) -> Bool = { _ in true },
@@ -31,16 +46,55 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         self.acquireTimeout = acquireTimeout
         self.stillUsable = stillUsable
         self.open = open
-        self.permits = DispatchSemaphore(value: size)
+        self.free = size
+    }
+
+    /// Whether a borrower is waiting for a connection now.
+    public var hasWaiters: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return !waiters.isEmpty
+    }
+
+    /// Takes a permit to lend a connection: at once if one is free and nobody is ahead in the
+    /// queue, else after those ahead.
+    private func takePermit() throws {
+        lock.lock()
+        if free > 0, waiters.isEmpty {
+            free -= 1
+            lock.unlock()
+            return
+        }
+        let me = Waiter()
+        waiters.append(me)
+        lock.unlock()
+        if me.wake.wait(timeout: .now() + acquireTimeout) == .success { return }
+        lock.lock()
+        if me.granted {
+            // Handed over just as the wait ended: keep it.
+            lock.unlock()
+            return
+        }
+        waiters.removeAll { $0 === me }
+        lock.unlock()
+        throw MeshError(.connection,
+                        "timed out after \(Int(acquireTimeout)) s waiting for a free \(sourceKind) connection (pool_size \(size))",
+                        hint: "raise the connector's pool_size or run fewer queries at once")
+    }
+
+    /// Gives a permit back: to the first waiter if there is one. Called under `lock`.
+    private func returnPermitLocked() {
+        if waiters.isEmpty {
+            free += 1
+        } else {
+            let next = waiters.removeFirst()
+            next.granted = true
+            next.wake.signal()
+        }
     }
 
     /// A connection, and whether it was used before (so may have gone stale while idle).
     public func acquire() throws -> (connection: Connection, reused: Bool) {
-        if permits.wait(timeout: .now() + acquireTimeout) == .timedOut {
-            throw MeshError(.connection,
-                            "timed out after \(Int(acquireTimeout)) s waiting for a free \(sourceKind) connection (pool_size \(size))",
-                            hint: "raise the connector's pool_size or run fewer queries at once")
-        }
+        try takePermit()
         lock.lock()
         borrowed += 1
         if let c = idle.popLast() {
@@ -53,9 +107,9 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         } catch {
             lock.lock()
             borrowed -= 1
+            returnPermitLocked()
             lock.broadcast()
             lock.unlock()
-            permits.signal()
             throw error
         }
     }
@@ -66,9 +120,9 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         lock.lock()
         if reusable, !closed, stillUsable(connection) { idle.append(connection) }
         borrowed -= 1
+        returnPermitLocked()
         lock.broadcast()
         lock.unlock()
-        permits.signal()
     }
 
     /// Closes idle connections; borrowed ones close when they come back.

@@ -70,9 +70,9 @@ struct KeySetEncodingTests {
         #expect(KeySetEncoding.jsonArray([.double(1)]) == nil)
         #expect(SQLiteDialect().keySetFilter("x", parameterIndex: 3, type: .bigint)
                 == "(x IN (SELECT value FROM json_each(?3)) OR typeof(x) <> 'integer')")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer) == "x = ANY($3::int8[])")
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer) == "x IN (SELECT unnest($3::int8[]))")
         #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .text)
-                == "(x = ANY($3::text[]) OR pg_typeof(x) = 'character'::regtype)")
+                == "(x IN (SELECT unnest($3::text[])) OR pg_typeof(x) = 'character'::regtype)")
         #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .date) == nil)
     }
 }

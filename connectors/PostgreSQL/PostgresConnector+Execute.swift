@@ -59,6 +59,9 @@ struct PGQueryRun {
         // very first round trip finds it broken, try once more on a fresh one.
         for attempt in 0..<2 {
             let (connection, reused) = try pool.acquire()
+            // Holding a connection its reader is not ready for, the stream reads ahead when
+            // another borrower waits (see ConnectionPool).
+            stream.yieldWhen { [pool] in pool.hasWaiters }
             let cancelGuard = PGCancelGuard(connection.canceller())
             // PQcancel opens a connection of its own and can block; the hook may run on a
             // thread of Swift's cooperative pool (a task being cancelled), so hand it off.

@@ -11,6 +11,7 @@ extension SQLiteConnector {
         let path = self.path
         return BatchStream.start(name: "meshql-sqlite") { stream in
             let (db, _) = try pool.acquire()
+            stream.yieldWhen { [pool] in pool.hasWaiters }
             let interrupter = SQLiteInterruptGuard(db)
             stream.onCancel { interrupter.interrupt() }
             // Catches a cancel that arrives before the first step, which an interrupt misses.
