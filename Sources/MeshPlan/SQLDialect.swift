@@ -66,7 +66,8 @@ public protocol SQLDialect: Sendable {
     /// `column IN (the elements of a JSON array bound at parameter `index`)`, for a dynamic
     /// filter (the keys of a finished hash join build side); nil when the source cannot read
     /// JSON arrays or the type is not supported. One parameter however many keys.
-    func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String?
+    /// `keyCount` says how many keys the parameter will hold (a source may pick its form by it).
+    func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String?
     /// The one parameter `keySetFilter` reads: the keys (integers or text) as the source
     /// wants them, by default a JSON array.
     func keySetParameter(_ keys: [Value]) -> Value?
@@ -97,7 +98,7 @@ extension SQLDialect {
         return name + "(" + arguments.joined(separator: ", ") + ")"
     }
     public func byteOrderedText(_ sql: String) -> String? { nil }
-    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? { nil }
+    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String? { nil }
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }
     public var maxExpressionDepth: Int { 1000 }

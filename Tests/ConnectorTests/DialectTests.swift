@@ -68,11 +68,12 @@ struct KeySetEncodingTests {
         #expect(KeySetEncoding.postgresArray([.int(1), .int(-2)]) == "{1,-2}")
         #expect(KeySetEncoding.postgresArray(text) == "{\"a\",\"say \\\"hi\\\"\",\"back\\\\slash\",\"tab\there\"}")
         #expect(KeySetEncoding.jsonArray([.double(1)]) == nil)
-        #expect(SQLiteDialect().keySetFilter("x", parameterIndex: 3, type: .bigint)
+        #expect(SQLiteDialect().keySetFilter("x", parameterIndex: 3, type: .bigint, keyCount: 10)
                 == "(x IN (SELECT value FROM json_each(?3)) OR typeof(x) <> 'integer')")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer) == "x IN (SELECT unnest($3::int8[]))")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .text)
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer, keyCount: 10) == "x = ANY($3::int8[])")
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer, keyCount: 20_000) == "x IN (SELECT unnest($3::int8[]))")
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .text, keyCount: 20_000)
                 == "(x IN (SELECT unnest($3::text[])) OR pg_typeof(x) = 'character'::regtype)")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .date) == nil)
+        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .date, keyCount: 1) == nil)
     }
 }

@@ -22,7 +22,7 @@ public struct SQLiteDialect: SQLDialect {
     /// another class (an integer in an untyped column read as text, a REAL in an INTEGER
     /// column that meshql rounds) would not compare as meshql compared its key, so such rows
     /// are kept: a dynamic filter may keep too many rows, never too few.
-    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType) -> String? {
+    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String? {
         guard type.isInteger || type == .text else { return nil }
         let storage = type.isInteger ? "integer" : "text"
         return "(\(column) IN (SELECT value FROM json_each(?\(index))) OR typeof(\(column)) <> '\(storage)')"

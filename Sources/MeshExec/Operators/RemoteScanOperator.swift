@@ -44,7 +44,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         let type = fragment.fields[column].type
         let index = fragment.parameters.count + filterParameters.count + 1
         let dialect = connector.dialect
-        guard let sql = dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type),
+        guard let sql = dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type, keyCount: keys.count),
               let parameter = dialect.keySetParameter(keys) else { return false }
         filters.append(sql)
         filterParameters.append(parameter)
