@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C libraries. Only the one Swift file that wraps each imports it.
@@ -48,8 +50,12 @@ let package = Package(
             "PostgresConnector", "SQLiteConnector", "SQLiteDB",
         ], resources: [.copy("Resources/demo")]),
         .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
+        .target(name: "MeshServer", dependencies: [
+            "MeshEngine", "MeshREPL", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(name: "meshql", dependencies: [
-            "MeshEngine", "MeshREPL", "MeshExec",
+            "MeshEngine", "MeshREPL", "MeshExec", "MeshServer", "MeshCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "meshql-bench", dependencies: [

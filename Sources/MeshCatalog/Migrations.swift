@@ -139,6 +139,23 @@ public enum Migrations {
                 PRIMARY KEY (org, name)
             );
             """),
+
+        // API tokens of `meshql serve`: only a hash of each is kept. A token is one principal
+        // of one org.
+        Migration(version: 5, sql: """
+            CREATE TABLE api_tokens (
+                id          TEXT PRIMARY KEY,
+                org         TEXT NOT NULL,
+                hash        TEXT NOT NULL UNIQUE,
+                principal   TEXT NOT NULL,
+                roles       TEXT NOT NULL DEFAULT '[]',
+                attributes  TEXT NOT NULL DEFAULT '{}',
+                created_at  TEXT NOT NULL,
+                expires_at  TEXT,
+                revoked_at  TEXT
+            );
+            CREATE INDEX api_tokens_org ON api_tokens (org);
+            """),
     ]
 
     /// The newest schema version this code knows.

@@ -2,9 +2,9 @@ import MeshCore
 
 /// JSON text for values and rows, written by hand so decimals keep their exact digits
 /// (`JSONEncoder` would go through `Double`).
-enum JSONText {
+public enum JSONText {
     /// A JSON string literal.
-    static func string(_ s: String) -> String {
+    public static func string(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
@@ -28,7 +28,7 @@ enum JSONText {
     /// One value: numbers as JSON numbers (decimals in their exact decimal text), booleans as
     /// `true`/`false`, NULL as `null`, everything else — dates, timestamps, bytes — as the
     /// string PostgreSQL would print. NaN and infinities, which JSON cannot hold, are strings.
-    static func value(_ v: Value) -> String {
+    public static func value(_ v: Value) -> String {
         switch v {
         case .null: "null"
         case .bool(let b): b ? "true" : "false"

@@ -1,0 +1,194 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MeshCore
+import MeshEngine
+import MeshREPL
+import Synchronization
+
+/// The queries running now, by id, so `DELETE /api/query/{id}` can stop one (its source
+/// queries too).
+final class RunningQueries: Sendable {
+    private let results = Mutex<[String: (org: String, result: QueryResult)]>([:])
+
+    func add(_ id: String, org: String, _ result: QueryResult) { results.withLock { $0[id] = (org, result) } }
+    func remove(_ id: String) { _ = results.withLock { $0.removeValue(forKey: id) } }
+    /// Stops a query of `org`; false when there is none of that id (or it is another org's).
+    func cancel(_ id: String, org: String) -> Bool {
+        guard let entry = results.withLock({ $0[id] }), entry.org == org else { return false }
+        entry.result.close()
+        return true
+    }
+}
+
+/// `POST /api/query` (JSON, NDJSON or CSV, streamed as rows arrive) and `DELETE /api/query/{id}`.
+struct QueryRoutes {
+    let engine: Engine
+    let running: RunningQueries
+
+    enum Format: String { case json, ndjson, csv }
+
+    struct QueryRequest {
+        var sql: String
+        var mesh: String?
+        var maxRows: Int?
+        var timeout: Duration?
+    }
+
+    func add(to router: Router<MeshRequestContext>) {
+        router.post("api/query") { request, context in
+            let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID().uuidString.lowercased()
+            return await answering {
+                do {
+                    return try await run(request, context, queryID: queryID)
+                } catch let e as MeshError {
+                    throw Problem(e, queryID: queryID)
+                }
+            }
+        }
+        router.delete("api/query/:id") { _, context in
+            await answering {
+                guard let caller = context.caller, let id = context.parameters.get("id") else {
+                    throw Problem(.badRequest, "id: a query id is required")
+                }
+                guard running.cancel(id, org: caller.org) else { throw Problem(.notFound, "no running query \(id)") }
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    func parse(_ request: Request, _ context: MeshRequestContext) async throws -> QueryRequest {
+        if request.headers[.contentType]?.hasPrefix("text/plain") == true {
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return QueryRequest(sql: String(decoding: buffer.readableBytesView, as: UTF8.self))
+        }
+        let body = try await jsonObject(request, context)
+        try MeshEnvelope.unknown(body, ["sql", "params", "mesh", "timeout_ms", "max_rows"], at: "")
+        guard let sql = body["sql"] as? String else { throw MeshEnvelope.field("sql", "a string is required") }
+        if let params = body["params"] as? [Any], !params.isEmpty {
+            throw MeshEnvelope.field("params", "parameters are not supported yet")
+        }
+        var q = QueryRequest(sql: sql, mesh: try MeshEnvelope.string(body, "mesh", at: ""))
+        if let n = body["max_rows"] {
+            guard let v = n as? Int, v > 0 else { throw MeshEnvelope.field("max_rows", "a positive integer is required") }
+            q.maxRows = v
+        }
+        if let ms = body["timeout_ms"] {
+            guard let v = ms as? Int, v > 0 else { throw MeshEnvelope.field("timeout_ms", "a positive integer is required") }
+            q.timeout = .milliseconds(v)
+        }
+        return q
+    }
+
+    func format(_ request: Request) throws -> Format {
+        if let f = request.uri.queryParameters["format"] {
+            guard let format = Format(rawValue: String(f)) else { throw Problem(.badRequest, "format: json, ndjson or csv") }
+            return format
+        }
+        let accept = request.headers[.accept] ?? ""
+        if accept.contains("application/x-ndjson") { return .ndjson }
+        if accept.contains("text/csv") { return .csv }
+        return .json
+    }
+
+    func run(_ request: Request, _ context: MeshRequestContext, queryID: String) async throws -> Response {
+        let format = try format(request)
+        let q = try await parse(request, context)
+        let session = try engine.session(for: context)
+        if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
+        let started = ContinuousClock.now
+        let outcome = try await session.execute(q.sql)
+        var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
+        guard case .rows(let result) = outcome else {
+            guard case .message(let m) = outcome else { return Response(status: .ok) }
+            return try json(["query_id": queryID, "message": m])
+        }
+        let caller = context.caller!
+        running.add(queryID, org: caller.org, result)
+        let timer = q.timeout.map { t in Task { try await Task.sleep(for: t); result.close() } }
+        let columns = result.fields.map { ["name": $0.name, "type": $0.type.description] }
+        let maxRows = q.maxRows ?? MeshServer.defaultMaxRows
+        let finish: @Sendable () -> Void = { [running] in
+            running.remove(queryID)
+            timer?.cancel()
+        }
+        switch format {
+        case .json:
+            defer { finish() }
+            var rows: [String] = []
+            var count = 0
+            while let b = try await result.next() {
+                for i in 0..<b.rowCount {
+                    count += 1
+                    if count > maxRows {
+                        result.close()
+                        throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
+                                      "the result has more than max_rows (\(maxRows)) rows", sqlstate: "54000", queryID: queryID)
+                    }
+                    rows.append("[" + b.columns.map { JSONText.value($0.value(at: i)) }.joined(separator: ",") + "]")
+                }
+            }
+            let head = try JSONSerialization.data(withJSONObject: ["query_id": queryID, "columns": columns], options: [.sortedKeys])
+            var text = String(decoding: head.dropLast(), as: UTF8.self)
+            let ms = (ContinuousClock.now - started) / .milliseconds(1)
+            text += ",\"rows\":[" + rows.joined(separator: ",") + "],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(String(format: "%.3f", ms))}}"
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        case .ndjson, .csv:
+            headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
+            let body = ResponseBody { writer in
+                defer { finish() }
+                var count = 0
+                do {
+                    if format == .ndjson {
+                        let head = try JSONSerialization.data(withJSONObject: ["query_id": queryID, "columns": columns], options: [.sortedKeys])
+                        try await writer.write(ByteBuffer(bytes: head + [UInt8(ascii: "\n")]))
+                    } else {
+                        try await writer.write(ByteBuffer(string: result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n"))
+                    }
+                    while let b = try await result.next() {
+                        var text = ""
+                        for i in 0..<b.rowCount {
+                            count += 1
+                            if count > maxRows {
+                                result.close()
+                                throw MeshError(.programLimitExceeded, "the result has more than max_rows (\(maxRows)) rows")
+                            }
+                            if format == .ndjson {
+                                text += "[" + b.columns.map { JSONText.value($0.value(at: i)) }.joined(separator: ",") + "]\n"
+                            } else {
+                                text += b.columns.map { c in let v = c.value(at: i); return v.isNull ? "" : CSVText.field(v.description) }
+                                    .joined(separator: ",") + "\n"
+                            }
+                        }
+                        if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+                    }
+                    if format == .ndjson {
+                        let ms = Double((ContinuousClock.now - started) / .milliseconds(1))
+                        try await writer.write(ByteBuffer(string: "{\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(ms)}}\n"))
+                    }
+                    try await writer.finish(nil)
+                } catch let e as MeshError where format == .ndjson {
+                    // After the header an error ends the stream with an error line, so no
+                    // client takes a partial result for a whole one.
+                    let line = "{\"error\":{\"sqlstate\":\(JSONText.string(e.sqlState)),\"detail\":\(JSONText.string(e.message))}}\n"
+                    try? await writer.write(ByteBuffer(string: line))
+                    try await writer.finish(nil)
+                } catch {
+                    // CSV cannot say so in-band: the stream is cut (no final chunk).
+                    result.close()
+                    throw error
+                }
+            }
+            return Response(status: .ok, headers: headers, body: body)
+        }
+    }
+}
+
+/// RFC 4180 fields for streamed CSV.
+enum CSVText {
+    static func field(_ s: String) -> String {
+        guard s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MeshCore
+import MeshEngine
+import MeshServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API (API.md): the seed's mesh API, queries, health.",
+        discussion: """
+        Every /api route needs `Authorization: Bearer <token>` and `x-org`; make tokens with
+        `meshql token create`. SIGTERM or Ctrl-C stops accepting connections, lets running
+        requests finish, and closes the source connections.
+        Example:
+          meshql serve --catalog mesh.db --port 8080
+        """
+    )
+
+    @Option(name: .long, help: "Address to listen on (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on.")
+    var port = 8080
+
+    @Option(name: .long, help: ArgumentHelp("The largest request body taken; more is answered 413.", valueName: "bytes"))
+    var maxBody = 1 << 20
+
+    @Option(name: .long, help: ArgumentHelp("Rows a query may return unless it asks for fewer.", valueName: "rows"))
+    var maxRows = 1_000_000
+
+    @OptionGroup var options: CatalogOptions
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard maxBody > 0, maxRows > 0 else { throw ValidationError("--max-body and --max-rows must be positive") }
+    }
+
+    func run() async throws {
+        let session = try options.openSession()
+        let engine = session.engine
+        defer { engine.shutdown() }
+        MeshServer.maxBodyBytes = maxBody
+        MeshServer.defaultMaxRows = maxRows
+        var logger = Logger(label: "meshql.serve")
+        logger.logLevel = .info
+        let app = MeshServer.application(engine: engine, host: host, port: port, logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import MeshCore
+import MeshTestSupport
+import Testing
+
+/// `meshql serve` as a client sees it: the seed's own Python example and API.md's routes,
+/// over HTTP on loopback, against the built binary.
+@Suite(.serialized) struct ServerTests {
+    static let binary = E2EFixture.packageRoot + "/.build/debug/meshql"
+    static let scripts = E2EFixture.packageRoot + "/Tests/EndToEndTests/Server"
+
+    static var canRun: Bool {
+        FileManager.default.isExecutableFile(atPath: binary) && Subprocess.which("python3") != nil
+    }
+
+    /// A catalog with tokens for orgs `acme` (an admin) and `other`, and a server on it.
+    final class Server {
+        let process = Process()
+        let url: String
+        let environment: [String: String]
+
+        init() throws {
+            let catalog = tempDirectory() + "/catalog.db"
+            _ = try Subprocess.check(ServerTests.binary, ["query", "--create", "--catalog", catalog, "SELECT 1"], what: "making a catalog")
+            func token(_ org: String, _ user: String) throws -> String {
+                let out = try Subprocess.check(ServerTests.binary, ["token", "create", "--catalog", catalog, "--org", org,
+                                                                    "--user", user, "--role", "admin"], what: "meshql token create")
+                return String(out.split(separator: "\n").last ?? "")
+            }
+            let acme = try token("acme", "admin@acme.test"), other = try token("other", "admin@other.test")
+            let port = try LoopbackPort.free()
+            url = "http://127.0.0.1:\(port)/api"
+            environment = ["MESHQL_API_URL": url, "MESHQL_TOKEN": acme, "MESHQL_ORG": "acme", "MESHQL_OTHER_TOKEN": other]
+            process.executableURL = URL(fileURLWithPath: ServerTests.binary)
+            process.arguments = ["serve", "--catalog", catalog, "--port", String(port)]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Ready when /health answers.
+            for _ in 0..<100 {
+                if (try? Subprocess.run("/usr/bin/env", ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:\(port)/health')"]))?.status == 0 { return }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            throw MeshError(.connection, "meshql serve did not start")
+        }
+
+        func python(_ script: String) throws -> Subprocess.Output {
+            let env = environment.map { "\($0.key)=\($0.value)" }
+            return try Subprocess.run("/usr/bin/env", env + ["python3", ServerTests.scripts + "/" + script])
+        }
+
+        /// SIGTERM: the server stops accepting and exits.
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(2)))
+    func seedExampleAndAPIChecks() throws {
+        let server = try Server()
+        let seed = try server.python("seed_example.py")
+        #expect(seed.status == 0, "\(seed.text)")
+        #expect(seed.text.range(of: #"^Mesh 'Sales Analytics' created with ID: [0-9a-f-]{36}\n$"#, options: .regularExpression) != nil,
+                "\(seed.text)")
+        let checks = try server.python("api_checks.py")
+        #expect(checks.status == 0, "\(checks.text)")
+        #expect(server.stop() == 0)
+    }
+}
