@@ -5,16 +5,23 @@ import SQLiteDB
 extension CatalogStore {
     /// Appends one record to the org's audit log.
     public func appendAudit(_ r: AuditRecord, org: String = "default") throws {
+        try appendAudit([(r, org)])
+    }
+
+    /// Appends records (each with its org) in one transaction.
+    public func appendAudit(_ records: [(AuditRecord, String)]) throws {
         try write { db in
-            try db.run("""
-                INSERT INTO audit_log (org, query_id, at, principal, roles, kind, statement, products, policies,
-                                       status, sqlstate, row_count, elapsed_ms, details)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(org), .text(r.queryID), .text(CatalogTimestamp.format(r.at)), .text(r.principal),
-                      try .json(r.roles), .text(r.kind), .text(r.statement), try .json(r.products), try .json(r.policies),
-                      .text(r.decision.rawValue), r.sqlstate.map { .text($0) } ?? .null,
-                      r.rowCount.map { .int(Int64($0)) } ?? .null, r.elapsedMilliseconds.map { .double($0) } ?? .null,
-                      try .json(AuditRecord.Details(columns: r.columns, remoteQueries: r.remoteQueries))])
+            for (r, org) in records {
+                try db.run("""
+                    INSERT INTO audit_log (org, query_id, at, principal, roles, kind, statement, products, policies,
+                                           status, sqlstate, row_count, elapsed_ms, details)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.text(org), .text(r.queryID), .text(CatalogTimestamp.format(r.at)), .text(r.principal),
+                          try .json(r.roles), .text(r.kind), .text(r.statement), try .json(r.products), try .json(r.policies),
+                          .text(r.decision.rawValue), r.sqlstate.map { .text($0) } ?? .null,
+                          r.rowCount.map { .int(Int64($0)) } ?? .null, r.elapsedMilliseconds.map { .double($0) } ?? .null,
+                          try .json(AuditRecord.Details(columns: r.columns, remoteQueries: r.remoteQueries))])
+            }
         }
     }
 

@@ -16,6 +16,9 @@ public final class Engine: @unchecked Sendable {
     /// Relative SQLite paths in connector options resolve against the catalog's folder.
     public let baseDirectory: String
 
+    /// Writes the audit log in the background.
+    let auditWriter: AuditWriter
+
     private let lock = NSLock()
     private var instances: [UUID: (record: ConnectorRecord, connector: any Connector)] = [:]
 
@@ -33,7 +36,11 @@ public final class Engine: @unchecked Sendable {
         self.catalog = try CatalogStore(path: absolute, readOnly: readOnly)
         self.registry = registry
         self.baseDirectory = URL(fileURLWithPath: absolute).deletingLastPathComponent().path
+        self.auditWriter = AuditWriter(catalog: catalog)
     }
+
+    /// Writes the audit records still queued (they are written in the background).
+    public func flushAudit() { auditWriter.flush() }
 
     public func makeSession() -> Session { Session(engine: self) }
 
@@ -68,6 +75,7 @@ public final class Engine: @unchecked Sendable {
     /// connector) for those still lent: cancelled queries give theirs back once their sources
     /// acknowledged the cancel, so a process that exits next leaves nothing running.
     public func shutdown(drainTimeout: TimeInterval = 3) {
+        auditWriter.flush()
         lock.lock()
         let all = instances.values.map(\.connector)
         instances.removeAll()

@@ -72,10 +72,10 @@ extension Session {
     /// Errors that mean "not allowed or not there" rather than "went wrong".
     static let refusalCodes: Set<MeshError.Code> = [.undefinedTable, .undefinedColumn, .permission, .syntax, .undefinedObject]
 
-    /// The log is best effort only where it cannot be written at all: a read-only catalog.
+    /// Hands the record to the engine's background writer. (Not written at all on a
+    /// read-only catalog.)
     func writeAudit(_ r: AuditRecord) {
-        guard !catalog.readOnly else { return }
-        try? catalog.appendAudit(r, org: org)
+        engine.auditWriter.append(r, org: org)
     }
 
     /// The audit facts of a planned query: every product and column its bound plan reads,

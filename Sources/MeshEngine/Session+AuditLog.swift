@@ -17,6 +17,7 @@ extension Session {
             ("columns", .text), ("policies", .text), ("remote_sql", .text), ("query_id", .text),
         ]
         let columns = names.map { PlanColumn(id: .fresh(), name: $0.0, type: $0.1) }
+        engine.flushAudit()
         let records = try catalog.auditRecords(org: org, limit: condition == nil ? limit : nil)
         var rows = records.map { r -> [Value] in
             [.timestamp(Int64((r.at.timeIntervalSince1970 * 1_000_000).rounded())), .string(r.principal),

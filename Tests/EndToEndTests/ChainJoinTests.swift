@@ -66,8 +66,9 @@ struct ChainJoinTests {
         let seconds = Date().timeIntervalSince(start)
         #expect(rows.map { $0.map(\.description) } == [["10"]])
         // Under a second on an idle machine (measured by hand); this bound only catches a hang
-        // or a cross-product plan, leaving room for a test run that loads both cores.
-        #expect(seconds < 30, "64-table chain join in \(place) took \(seconds) s")
+        // or a cross-product plan (hours), leaving room for a test run that loads both cores:
+        // beside the fuzz, differential and server suites it waits its turn for 20-30 s.
+        #expect(seconds < 90, "64-table chain join in \(place) took \(seconds) s")
         print("64-table chain join, \(place): \(String(format: "%.3f", seconds)) s")
         engine.shutdown()
     }

@@ -216,12 +216,14 @@ import Testing
         _ = try await admin.execute("GRANT SELECT ON hr.people TO ROLE analyst")
         _ = try await admin.execute("FILTER hr.people USING region = 'EU' FOR ROLE analyst")
         let ann = session(engine, "ann@acme.test", roles: ["analyst"])
+        engine.flushAudit()
         let before = try engine.catalog.auditRecords().count
         _ = try await rows(ann, "SELECT name FROM hr.people WHERE email = 'secret-literal@x.test' AND salary > 123456")
         _ = await code(ann, "SELECT * FROM hr.teams WHERE title = 'hidden-literal'")  // refused: no grant
         _ = await code(ann, "SELEC 'unparsed-literal'")                              // refused: syntax
         _ = await code(ann, "SELECT 1 / (salary - 100) FROM hr.people")              // failed at run time
         if case .rows(let r) = try await ann.execute("SELECT id FROM hr.people") { r.close() }  // closed early
+        engine.flushAudit()
         let records = try engine.catalog.auditRecords()
         #expect(records.count - before == 5)
         let mine = Array(records.prefix(5).reversed())

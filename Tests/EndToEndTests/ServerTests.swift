@@ -44,9 +44,16 @@ import Testing
             throw MeshError(.connection, "meshql serve did not start")
         }
 
-        func python(_ script: String) throws -> Subprocess.Output {
-            let env = environment.map { "\($0.key)=\($0.value)" }
+        func python(_ script: String, extra: [String: String] = [:]) throws -> Subprocess.Output {
+            let env = environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
             return try Subprocess.run("/usr/bin/env", env + ["python3", ServerTests.scripts + "/" + script])
+        }
+
+        /// The server's peak resident memory so far, in bytes.
+        var peakRSS: Int {
+            let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
         }
 
         /// SIGTERM: the server stops accepting and exits.
@@ -67,5 +74,31 @@ import Testing
         let checks = try server.python("api_checks.py")
         #expect(checks.status == 0, "\(checks.text)")
         #expect(server.stop() == 0)
+    }
+
+    /// NDJSON over a million PostgreSQL rows streams (the first line long before the last)
+    /// in bounded memory; DELETE /api/query/{id} stops a long query at the source within a
+    /// second.
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(3)))
+    func streamsAMillionRowsAndCancels() async throws {
+        guard let pg = try await TestPostgres.shared() else { return }
+        let database = "meshql_serve_\(getpid())"
+        let conninfo = try pg.createDatabase(database)
+        try pg.execute("CREATE TABLE million AS SELECT g AS id, g % 1000 AS v FROM generate_series(1, 1000000) AS g", database: database)
+        let server = try Server()
+        defer { _ = server.stop() }
+        let setup = try server.python("register.py", extra: ["MESHQL_PG_DSN": conninfo])
+        #expect(setup.status == 0, "\(setup.text)")
+        let run = try server.python("stream_and_cancel.py", extra: ["MESHQL_PG_DSN": conninfo])
+        #expect(run.status == 0, "\(run.text)")
+        let report = try JSONSerialization.jsonObject(with: Data(run.text.utf8)) as? [String: Any] ?? [:]
+        print("serve: \(run.text.trimmingCharacters(in: .whitespacesAndNewlines)), peak RSS \(server.peakRSS >> 20) MB")
+        #expect(report["lines"] as? Int == 1_000_002)
+        let first = report["first_line_s"] as? Double ?? .infinity, total = report["total_s"] as? Double ?? 0
+        #expect(first < total / 4, "first line after \(first) s of \(total) s")
+        #expect(server.peakRSS < 300 << 20)
+        #expect(report["delete_status"] as? Int == 204)
+        #expect((report["running_before_cancel"] as? Int ?? 0) >= 1)
+        #expect((report["backend_stopped_after_s"] as? Double ?? .infinity) < 1.0, "\(run.text)")
     }
 }

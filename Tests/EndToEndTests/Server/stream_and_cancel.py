@@ -1,0 +1,74 @@
+# Streaming and cancelling through `meshql serve` (Done-when 2 and 4 of the server issue), run
+# by ServerTests with a PostgreSQL product big.million (1,000,000 rows) registered.
+#  1. NDJSON over a million rows: the first line arrives long before the last.
+#  2. DELETE /api/query/{id} on a long PostgreSQL query: 204, and within a second no backend
+#     of the database runs a query any more (pg_stat_activity).
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import requests
+
+API = os.environ["MESHQL_API_URL"]
+H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
+DSN = os.environ["MESHQL_PG_DSN"]
+out = {}
+
+start = time.time()
+r = requests.post(f"{API}/query", headers=dict(H, Accept="application/x-ndjson"),
+                  json={"sql": "SELECT id, v, id * 2 AS w FROM big.million"}, stream=True)
+first = None
+lines = 0
+last = None
+for line in r.iter_lines():
+    if first is None:
+        first = time.time() - start
+    lines += 1
+    last = line
+out["first_line_s"] = first
+out["total_s"] = time.time() - start
+out["lines"] = lines
+out["trailer"] = json.loads(last)
+
+
+def active():
+    sql = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+           "AND state = 'active' AND pid <> pg_backend_pid()")
+    return int(subprocess.check_output(["psql", DSN, "-Atc", sql]).strip())
+
+
+qid = "cancel-me-1"
+result = {}
+
+
+def long_query():
+    try:
+        resp = requests.post(f"{API}/query", headers=dict(H, **{"Accept": "application/x-ndjson", "X-Query-Id": qid}),
+                             json={"sql": "SELECT count(*) FROM big.million a JOIN big.million b ON a.v = b.v WHERE a.id + b.id > 0"}, timeout=60)
+        result["text"] = resp.text
+    except Exception as e:  # noqa: BLE001
+        result["error"] = str(e)
+
+
+t = threading.Thread(target=long_query)
+t.start()
+deadline = time.time() + 10
+while active() == 0 and time.time() < deadline:
+    time.sleep(0.1)
+out["running_before_cancel"] = active()
+d = requests.delete(f"{API}/query/{qid}", headers=H)
+cancelled_at = time.time()
+out["delete_status"] = d.status_code
+stopped = None
+while time.time() - cancelled_at < 5:
+    if active() == 0:
+        stopped = time.time() - cancelled_at
+        break
+    time.sleep(0.05)
+out["backend_stopped_after_s"] = stopped
+t.join(30)
+out["long_query_answer"] = result.get("text", result.get("error", ""))[-300:]
+print(json.dumps(out))
