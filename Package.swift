@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries. Only the one Swift file that wraps each imports it.
@@ -53,6 +54,7 @@ let package = Package(
         .target(name: "MeshServer", dependencies: [
             "MeshEngine", "MeshREPL", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "meshql", dependencies: [
             "MeshEngine", "MeshREPL", "MeshExec", "MeshServer", "MeshCatalog",

@@ -9,6 +9,8 @@ import MeshCore
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = MeshRequestContext
     let catalog: CatalogStore
+    let limiter: RateLimiter
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/api/") || request.uri.path == "/api" else {
@@ -26,6 +28,12 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard org == token.org else {
             return Problem(.forbidden, "the token does not belong to organisation in x-org").response
+        }
+        if let wait = limiter.admit(token.id) {
+            metrics.rateLimitHit()
+            var p = Problem(.tooManyRequests, "this token's rate limit is reached; retry in \(wait) s")
+            p.headers[.retryAfter] = String(wait)
+            return p.response
         }
         var context = context
         context.caller = token

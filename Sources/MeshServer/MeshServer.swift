@@ -11,6 +11,10 @@ public enum MeshServer {
     nonisolated(unsafe) public static var maxBodyBytes = 1 << 20
     /// Rows a query may return unless it asks for fewer (`max_rows`).
     nonisolated(unsafe) public static var defaultMaxRows = 1_000_000
+    /// Requests a second one token may make on average (bursts of twice that).
+    nonisolated(unsafe) public static var requestsPerSecond = 200.0
+    /// Queries one org may run at once.
+    nonisolated(unsafe) public static var maxQueriesPerOrg = 64
 
     /// The application: routes, auth, and the engine behind them. Run it with
     /// `runService()` (graceful shutdown on SIGTERM and SIGINT).
@@ -23,9 +27,17 @@ public enum MeshServer {
                 return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
             }
         }
-        router.add(middleware: AuthMiddleware(catalog: engine.catalog))
+        let metrics = ServerMetrics()
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text)))
+        }
+        router.add(middleware: AuthMiddleware(catalog: engine.catalog,
+                                              limiter: RateLimiter(rate: requestsPerSecond, burst: 2 * requestsPerSecond),
+                                              metrics: metrics))
         MeshRoutes(engine: engine).add(to: router)
-        QueryRoutes(engine: engine, running: RunningQueries()).add(to: router)
+        QueryRoutes(engine: engine, running: RunningQueries(), slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
+                    metrics: metrics).add(to: router)
+        AuditRoutes(engine: engine).add(to: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "meshql"),
                            logger: logger)
     }

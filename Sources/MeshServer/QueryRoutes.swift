@@ -25,6 +25,8 @@ final class RunningQueries: Sendable {
 struct QueryRoutes {
     let engine: Engine
     let running: RunningQueries
+    let slots: OrgQuerySlots
+    let metrics: ServerMetrics
 
     enum Format: String { case json, ndjson, csv }
 
@@ -95,11 +97,21 @@ struct QueryRoutes {
         let format = try format(request)
         let q = try await parse(request, context)
         let session = try engine.session(for: context)
+        let org = session.org
+        guard slots.take(org) else {
+            metrics.orgLimitHit()
+            var p = Problem(.tooManyRequests, "the organisation runs \(slots.maximum) queries at once already", queryID: queryID)
+            p.headers[.retryAfter] = "1"
+            throw p
+        }
+        var slotHeld = true
+        defer { if slotHeld { slots.give(org) } }
         if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
         let started = ContinuousClock.now
         let outcome = try await session.execute(q.sql)
         var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
         guard case .rows(let result) = outcome else {
+            metrics.queryEnded(status: "ok", duration: ContinuousClock.now - started, rows: 0)
             guard case .message(let m) = outcome else { return Response(status: .ok) }
             return try json(["query_id": queryID, "message": m])
         }
@@ -108,14 +120,23 @@ struct QueryRoutes {
         let timer = q.timeout.map { t in Task { try await Task.sleep(for: t); result.close() } }
         let columns = result.fields.map { ["name": $0.name, "type": $0.type.description] }
         let maxRows = q.maxRows ?? MeshServer.defaultMaxRows
-        let finish: @Sendable () -> Void = { [running] in
+        // From here the slot goes back when the rows are sent (or the stream ends).
+        slotHeld = false
+        let counted = Mutex(0)
+        let finish: @Sendable (_ status: String) -> Void = { [running, slots, metrics] status in
             running.remove(queryID)
             timer?.cancel()
+            slots.give(org)
+            metrics.queryEnded(status: status, duration: ContinuousClock.now - started, rows: counted.withLock { $0 })
         }
         switch format {
         case .json:
-            defer { finish() }
+            var status = "error"
             var rows: [String] = []
+            defer {
+                counted.withLock { $0 = rows.count }
+                finish(status)
+            }
             var count = 0
             while let b = try await result.next() {
                 for i in 0..<b.rowCount {
@@ -133,12 +154,17 @@ struct QueryRoutes {
             let ms = (ContinuousClock.now - started) / .milliseconds(1)
             text += ",\"rows\":[" + rows.joined(separator: ",") + "],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(String(format: "%.3f", ms))}}"
             headers[.contentType] = "application/json"
+            status = "ok"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         case .ndjson, .csv:
             headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
             let body = ResponseBody { writer in
-                defer { finish() }
                 var count = 0
+                var status = "ok"
+                defer {
+                    counted.withLock { $0 = count }
+                    finish(status)
+                }
                 do {
                     if format == .ndjson {
                         let head = try JSONSerialization.data(withJSONObject: ["query_id": queryID, "columns": columns], options: [.sortedKeys])
@@ -169,6 +195,7 @@ struct QueryRoutes {
                     }
                     try await writer.finish(nil)
                 } catch let e as MeshError where format == .ndjson {
+                    status = e.code == .cancelled ? "cancelled" : "error"
                     // After the header an error ends the stream with an error line, so no
                     // client takes a partial result for a whole one.
                     let line = "{\"error\":{\"sqlstate\":\(JSONText.string(e.sqlState)),\"detail\":\(JSONText.string(e.message))}}\n"
@@ -176,6 +203,7 @@ struct QueryRoutes {
                     try await writer.finish(nil)
                 } catch {
                     // CSV cannot say so in-band: the stream is cut (no final chunk).
+                    status = "error"
                     result.close()
                     throw error
                 }

@@ -30,11 +30,19 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Rows a query may return unless it asks for fewer.", valueName: "rows"))
     var maxRows = 1_000_000
 
+    @Option(name: .long, help: ArgumentHelp("Requests a second one token may make on average (bursts of twice that); more is answered 429.", valueName: "n"))
+    var rateLimit = 200.0
+
+    @Option(name: .long, help: ArgumentHelp("Queries one organisation may run at once; more is answered 429.", valueName: "n"))
+    var maxQueriesPerOrg = 64
+
     @OptionGroup var options: CatalogOptions
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
-        guard maxBody > 0, maxRows > 0 else { throw ValidationError("--max-body and --max-rows must be positive") }
+        guard maxBody > 0, maxRows > 0, rateLimit > 0, maxQueriesPerOrg > 0 else {
+            throw ValidationError("--max-body, --max-rows, --rate-limit and --max-queries-per-org must be positive")
+        }
     }
 
     func run() async throws {
@@ -43,6 +51,8 @@ struct Serve: AsyncParsableCommand {
         defer { engine.shutdown() }
         MeshServer.maxBodyBytes = maxBody
         MeshServer.defaultMaxRows = maxRows
+        MeshServer.requestsPerSecond = rateLimit
+        MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = .info
         let app = MeshServer.application(engine: engine, host: host, port: port, logger: logger)

@@ -19,7 +19,7 @@ import Testing
         let url: String
         let environment: [String: String]
 
-        init() throws {
+        init(options: [String] = []) throws {
             let catalog = tempDirectory() + "/catalog.db"
             _ = try Subprocess.check(ServerTests.binary, ["query", "--create", "--catalog", catalog, "SELECT 1"], what: "making a catalog")
             func token(_ org: String, _ user: String) throws -> String {
@@ -32,7 +32,7 @@ import Testing
             url = "http://127.0.0.1:\(port)/api"
             environment = ["MESHQL_API_URL": url, "MESHQL_TOKEN": acme, "MESHQL_ORG": "acme", "MESHQL_OTHER_TOKEN": other]
             process.executableURL = URL(fileURLWithPath: ServerTests.binary)
-            process.arguments = ["serve", "--catalog", catalog, "--port", String(port)]
+            process.arguments = ["serve", "--catalog", catalog, "--port", String(port)] + options
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -100,5 +100,15 @@ import Testing
         #expect(report["delete_status"] as? Int == 204)
         #expect((report["running_before_cancel"] as? Int ?? 0) >= 1)
         #expect((report["backend_stopped_after_s"] as? Double ?? .infinity) < 1.0, "\(run.text)")
+    }
+
+    /// A token over its rate limit gets 429 with Retry-After and the service stays healthy;
+    /// /metrics is Prometheus text that counts it.
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(2)))
+    func rateLimitAndMetrics() throws {
+        let server = try Server(options: ["--rate-limit", "2"])
+        defer { _ = server.stop() }
+        let run = try server.python("limits_and_metrics.py")
+        #expect(run.status == 0, "\(run.text)")
     }
 }
