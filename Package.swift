@@ -65,6 +65,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "meshql-load", dependencies: [
+            "MeshCore", "MeshTestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "meshql-fuzz", dependencies: [
             "MeshEngine", "MeshTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

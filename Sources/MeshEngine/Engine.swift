@@ -45,7 +45,8 @@ public final class Engine: @unchecked Sendable {
     public func makeSession() -> Session { Session(engine: self) }
 
     /// The live connector for a catalog record, created on first use and re-created when the
-    /// record's options changed.
+    /// record's options changed. Made under the lock, so concurrent requests get the same one
+    /// (making one opens nothing: pools connect on first use).
     func connector(for record: ConnectorRecord) throws -> any Connector {
         lock.lock()
         if let cached = instances[record.id], cached.record.options == record.options,
@@ -54,13 +55,17 @@ public final class Engine: @unchecked Sendable {
             return cached.connector
         }
         let old = instances.removeValue(forKey: record.id)
-        lock.unlock()
-        old?.connector.shutdown()
-        let options = record.connectionOptions
-        let made = try registry.make(type: record.type, options: options, baseDirectory: baseDirectory)
-        lock.lock()
+        let made: any Connector
+        do {
+            made = try registry.make(type: record.type, options: record.connectionOptions, baseDirectory: baseDirectory)
+        } catch {
+            lock.unlock()
+            old?.connector.shutdown()
+            throw error
+        }
         instances[record.id] = (record, made)
         lock.unlock()
+        old?.connector.shutdown()
         return made
     }
 
