@@ -61,7 +61,9 @@ extension CatalogStore {
 
     /// The connector of `org` with this id, or nil. Includes secret options.
     public func connector(id: UUID, org: String = "default") throws -> ConnectorRecord? {
-        try withDatabase { db in try Self.fetchConnector(db, "id = ?", .id(id), org: org) }.map(unsealed)
+        try cached("connector\u{1}\(org)\u{1}\(id)") {
+            try withDatabase { db in try Self.fetchConnector(db, "id = ?", .id(id), org: org) }.map(unsealed)
+        }
     }
 
     /// The connectors of `org` (of one mesh when `meshId` is given), by name. Includes secret

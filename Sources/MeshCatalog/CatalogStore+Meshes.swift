@@ -47,9 +47,11 @@ extension CatalogStore {
 
     /// The mesh of `org` with this SQL name, or nil.
     public func mesh(sqlName: String, org: String = "default") throws -> Mesh? {
-        try withDatabase { db in
-            try db.query("SELECT \(Self.meshColumns) FROM meshes WHERE org = ? AND sql_name = ?",
-                         [.text(org), .text(sqlName)], Self.decodeMesh).first
+        try cached("mesh\u{1}\(org)\u{1}\(sqlName)") {
+            try withDatabase { db in
+                try db.query("SELECT \(Self.meshColumns) FROM meshes WHERE org = ? AND sql_name = ?",
+                             [.text(org), .text(sqlName)], Self.decodeMesh).first
+            }
         }
     }
 
@@ -60,9 +62,11 @@ extension CatalogStore {
 
     /// Every mesh of `org`, by SQL name.
     public func meshes(org: String = "default") throws -> [Mesh] {
-        try withDatabase { db in
-            try db.query("SELECT \(Self.meshColumns) FROM meshes WHERE org = ? ORDER BY sql_name",
-                         [.text(org)], Self.decodeMesh)
+        try cached("meshes\u{1}\(org)") {
+            try withDatabase { db in
+                try db.query("SELECT \(Self.meshColumns) FROM meshes WHERE org = ? ORDER BY sql_name",
+                             [.text(org)], Self.decodeMesh)
+            }
         }
     }
 

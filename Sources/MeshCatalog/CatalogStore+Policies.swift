@@ -22,14 +22,14 @@ public struct NamedPolicy: Sendable, Hashable {
 extension CatalogStore {
     /// The org's policy library, by name.
     public func namedPolicies(org: String = "default") throws -> [NamedPolicy] {
-        try withDatabase { db in
+        try cached("policies\u{1}\(org)") { try withDatabase { db in
             try db.query("SELECT name, body, created_at, updated_at FROM named_policies WHERE org = ? ORDER BY name",
                          [.text(org)]) { s in
                 NamedPolicy(name: s.text(0), body: s.text(1),
                             createdAt: CatalogTimestamp.parse(s.text(2)) ?? .distantPast,
                             updatedAt: CatalogTimestamp.parse(s.text(3)) ?? .distantPast)
             }
-        }
+        } }
     }
 
     /// Creates or replaces a named policy.

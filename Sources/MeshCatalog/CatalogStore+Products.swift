@@ -68,8 +68,10 @@ extension CatalogStore {
 
     /// The product named `name` in mesh `meshId` of `org`, or nil.
     public func product(meshId: UUID, name: String, org: String = "default") throws -> ProductRecord? {
-        try withDatabase { db in
-            try Self.fetchProduct(db, "p.mesh_id = ? AND p.name = ?", [.id(meshId), .text(name)], org: org)
+        try cached("product\u{1}\(org)\u{1}\(meshId)\u{1}\(name)") {
+            try withDatabase { db in
+                try Self.fetchProduct(db, "p.mesh_id = ? AND p.name = ?", [.id(meshId), .text(name)], org: org)
+            }
         }
     }
 
@@ -80,13 +82,13 @@ extension CatalogStore {
 
     /// The products of `org` (of one mesh when `meshId` is given), by mesh SQL name and name.
     public func products(meshId: UUID? = nil, org: String = "default") throws -> [ProductRecord] {
-        try withDatabase { db in
+        try cached("products\u{1}\(org)\u{1}\(meshId?.uuidString ?? "")") { try withDatabase { db in
             let filter = meshId == nil ? "" : "AND p.mesh_id = ?"
             return try db.query("""
                 SELECT \(Self.productColumns) FROM products p JOIN meshes m ON m.id = p.mesh_id
                 WHERE p.org = ? \(filter) ORDER BY m.sql_name, p.name
                 """, [.text(org)] + (meshId.map { [.id($0)] } ?? []), Self.decodeProduct)
-        }
+        } }
     }
 
     /// Deletes a data product.

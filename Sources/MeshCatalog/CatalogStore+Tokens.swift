@@ -57,8 +57,11 @@ extension CatalogStore {
 
     /// The token a secret stands for, whatever its state; nil if there is none.
     public func token(secret: String) throws -> APIToken? {
-        try withDatabase { db in
-            try db.query("SELECT \(Self.tokenColumns) FROM api_tokens WHERE hash = ?", [.text(APIToken.hash(secret))], Self.token).first
+        let hash = APIToken.hash(secret)
+        return try cached("token\u{1}" + hash) {
+            try withDatabase { db in
+                try db.query("SELECT \(Self.tokenColumns) FROM api_tokens WHERE hash = ?", [.text(hash)], Self.token).first
+            }
         }
     }
 

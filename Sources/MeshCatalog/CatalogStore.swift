@@ -22,6 +22,8 @@ public final class CatalogStore: @unchecked Sendable {
     /// use, so a reader of a catalog without secrets needs no key.
     private var loadedSealer: SecretSealer?
     private let sealerLock = NSLock()
+    /// Reads on the query path, kept until a write (see `CatalogCache`).
+    let cache = CatalogCache()
     /// Opened read-only: the file is not writable by this process.
     public let readOnly: Bool
 
@@ -111,7 +113,8 @@ public final class CatalogStore: @unchecked Sendable {
     /// Runs `body` in one transaction with exclusive use of the connection; rolls back if it
     /// throws.
     func write<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
-        try withDatabase { db in try db.transaction { try body(db) } }
+        defer { cache.clear() }
+        return try withDatabase { db in try db.transaction { try body(db) } }
     }
 
     /// Last-resort mapping; the store checks constraints itself first so that messages can name

@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// A cache of catalog reads (meshes, products, connectors, policies, tokens) for the planner's
+/// hot path: every query resolves its products, and a server does so thousands of times a
+/// second. Writes through this store empty it; writes by another process are noticed through
+/// SQLite's `PRAGMA data_version`, looked at no more than every `recheck` (so another
+/// process's change shows within that time).
+final class CatalogCache: Sendable {
+    private struct State {
+        var entries: [String: any Sendable] = [:]
+        var version: Int64 = -1
+        var checkedAt: ContinuousClock.Instant?
+    }
+    private let state = Mutex(State())
+    static let recheck: Duration = .milliseconds(50)
+
+    /// A cached value, or nil. `currentVersion` is asked for only when the last look at the
+    /// file's version is older than `recheck`.
+    func value<T: Sendable>(_ key: String, as type: T.Type, currentVersion: () throws -> Int64) rethrows -> T? {
+        let now = ContinuousClock.now
+        let stale = state.withLock { s -> Bool in
+            guard let at = s.checkedAt else { return true }
+            return now - at > Self.recheck
+        }
+        if stale {
+            let v = try currentVersion()
+            state.withLock { s in
+                if s.version != v { s.entries = [:]; s.version = v }
+                s.checkedAt = now
+            }
+        }
+        // Unwrapped first: a stored nil (no such mesh) is a hit; a missing entry is not, and
+        // `nil as? Mesh?` would pass for one.
+        return state.withLock { s -> T? in
+            guard let entry = s.entries[key] else { return nil }
+            return entry as? T
+        }
+    }
+
+    func store<T: Sendable>(_ key: String, _ value: T) {
+        state.withLock { $0.entries[key] = value }
+    }
+
+    /// After a write through this store.
+    func clear() {
+        state.withLock { $0.entries = [:] }
+    }
+}
+
+extension CatalogStore {
+    /// `load()`'s result, from the cache when it holds one for `key`.
+    func cached<T: Sendable>(_ key: String, _ load: () throws -> T) throws -> T {
+        if let hit = try cache.value(key, as: T.self, currentVersion: { try dataVersion() }) { return hit }
+        let value = try load()
+        cache.store(key, value)
+        return value
+    }
+
+    private func dataVersion() throws -> Int64 {
+        try withDatabase { db in Int64(try db.scalarInt("PRAGMA data_version") ?? 0) }
+    }
+}
