@@ -118,7 +118,10 @@ struct QueryRoutes {
         let caller = context.caller!
         running.add(queryID, org: caller.org, result)
         let timer = q.timeout.map { t in Task { try await Task.sleep(for: t); result.close() } }
-        let columns = result.fields.map { ["name": $0.name, "type": $0.type.description] }
+        // `"columns":[{"name":…,"type":…}]`, written by hand (JSONSerialization cost more than
+        // a point query's whole answer).
+        let columnsJSON = "[" + result.fields.map { "{\"name\":\(JSONText.string($0.name)),\"type\":\(JSONText.string($0.type.description))}" }
+            .joined(separator: ",") + "]"
         let maxRows = q.maxRows ?? MeshServer.defaultMaxRows
         // From here the slot goes back when the rows are sent (or the stream ends).
         slotHeld = false
@@ -149,8 +152,7 @@ struct QueryRoutes {
                     rows.append("[" + b.columns.map { JSONText.value($0.value(at: i)) }.joined(separator: ",") + "]")
                 }
             }
-            let head = try JSONSerialization.data(withJSONObject: ["query_id": queryID, "columns": columns], options: [.sortedKeys])
-            var text = String(decoding: head.dropLast(), as: UTF8.self)
+            var text = "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
             let ms = (ContinuousClock.now - started) / .milliseconds(1)
             text += ",\"rows\":[" + rows.joined(separator: ",") + "],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(String(format: "%.3f", ms))}}"
             headers[.contentType] = "application/json"
@@ -167,8 +169,7 @@ struct QueryRoutes {
                 }
                 do {
                     if format == .ndjson {
-                        let head = try JSONSerialization.data(withJSONObject: ["query_id": queryID, "columns": columns], options: [.sortedKeys])
-                        try await writer.write(ByteBuffer(bytes: head + [UInt8(ascii: "\n")]))
+                        try await writer.write(ByteBuffer(string: "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))}\n"))
                     } else {
                         try await writer.write(ByteBuffer(string: result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n"))
                     }
