@@ -185,6 +185,16 @@ extension Session {
             currentMesh = mesh
             return .message("USE \(mesh)")
 
+        case .set("pushdown", let value):
+            // Off: only scans go to the sources (as `--no-pushdown`), for comparing results.
+            switch value {
+            case "on", "true": pushdownEnabled = true
+            case "off", "false": pushdownEnabled = false
+            default:
+                throw MeshError(.invalidParameter, "invalid value for parameter \"pushdown\": \"\(value)\"", hint: "on or off")
+            }
+            return .message("SET")
+
         case .set(let name, let value):
             guard name == "memory_limit" else {
                 throw MeshError(.invalidParameter, "unrecognized configuration parameter \"\(name)\"")

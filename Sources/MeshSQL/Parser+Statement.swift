@@ -66,9 +66,21 @@ extension Parser {
         return try parseIdentifier()
     }
 
-    /// `SET mesh = m` / `SET mesh TO m` (the mesh may also be a string).
+    /// `SET mesh = m` / `SET mesh TO m` (the mesh may also be a string), `SET memory_limit =
+    /// '512MB'`, `SET pushdown = on|off`.
     private mutating func parseSet() throws(SQLSyntaxError) -> Statement {
         advance()
+        if isWord("pushdown") {
+            advance()
+            guard acceptSymbol("=") || acceptWord("to") else { throw unexpected() }
+            switch current.kind {
+            case .word(let v), .string(let v):
+                advance()
+                return .set(name: "pushdown", value: v.lowercased())
+            default:
+                throw unexpected()
+            }
+        }
         if isWord("memory_limit") {
             advance()
             guard acceptSymbol("=") || acceptWord("to") else { throw unexpected() }

@@ -111,4 +111,24 @@ import Testing
         let run = try server.python("limits_and_metrics.py")
         #expect(run.status == 0, "\(run.text)")
     }
+
+    /// Fifty clients at once, each joining six products of a `pool_size '2'` PostgreSQL
+    /// connector with pushdown off: every one answers, and rightly (no query waits on itself
+    /// or on the others for connections).
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(3)))
+    func fiftySixFragmentQueriesOverHTTP() async throws {
+        guard let pg = try await TestPostgres.shared() else { return }
+        let database = "meshql_serve_six_\(getpid())"
+        let conninfo = try pg.createDatabase(database)
+        var sql = "SET client_min_messages = warning;\n"
+        for i in 1...6 { sql += "CREATE TABLE t\(i) AS SELECT g AS id, g % 7 AS v FROM generate_series(1, 24000) AS g;\n" }
+        try pg.execute(sql, database: database)
+        let server = try Server()
+        defer { _ = server.stop() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let run = try server.python("pool_over_http.py", extra: ["MESHQL_PG_DSN": conninfo])
+        #expect(run.status == 0, "\(run.text)")
+        print("fifty six-fragment queries over HTTP: \(clock.now - start)")
+    }
 }
