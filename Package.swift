@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "meshql", dependencies: [
-            "MeshEngine", "MeshREPL", "MeshExec", "MeshServer", "MeshCatalog",
+            "MeshEngine", "MeshREPL", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan", "MeshSQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "meshql-bench", dependencies: [

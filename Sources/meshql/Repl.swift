@@ -13,9 +13,29 @@ struct Repl: AsyncParsableCommand {
         """
     )
 
+    @Option(name: .long, help: ArgumentHelp("Use a meshql server instead of a local catalog (with --token and --org).", valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("The server's API token (`meshql token create`).", valueName: "token"))
+    var token: String?
+
+    @Option(name: .long, help: ArgumentHelp("The organisation the token belongs to.", valueName: "org"))
+    var org: String?
+
     @OptionGroup var options: CatalogOptions
 
+    func validate() throws {
+        if server != nil, token == nil || org == nil { throw ValidationError("--server needs --token and --org") }
+        if server == nil, token != nil || org != nil { throw ValidationError("--token and --org go with --server") }
+    }
+
     func run() async throws {
+        if let server, let token, let org {
+            let backend = try RemoteBackend(server: server, token: token, org: org)
+            let shell = Shell(backend: backend, banner: "meshql — connected to \(server) (org \(org)).\nType \\? for help, \\q to quit.")
+            await shell.run()
+            return
+        }
         let session = try options.openSession()
         defer { session.engine.shutdown() }
         let banner = "meshql — federated SQL over your data mesh. Catalog: \(options.catalog)\nType \\? for help, \\q to quit."

@@ -131,4 +131,38 @@ import Testing
         #expect(run.status == 0, "\(run.text)")
         print("fifty six-fragment queries over HTTP: \(clock.now - start)")
     }
+
+    /// `meshql repl --server` runs the demo's showcase queries over HTTP and gets what the
+    /// local catalog gives: the same row counts, no error.
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(3)))
+    func replOverHTTPRunsTheShowcase() throws {
+        let dir = tempDirectory()
+        _ = try Subprocess.check(ServerTests.binary, ["demo", "--sqlite-only", "--dir", dir, "--run"], what: "meshql demo --run")
+        let catalog = dir + "/meshql.db"
+        let showcase = E2EFixture.packageRoot + "/Sources/MeshEngine/Resources/demo/showcase.sql"
+        let local = try Subprocess.check(ServerTests.binary, ["query", "--catalog", catalog, "-f", showcase], what: "the showcase locally")
+        let token = try Subprocess.check(ServerTests.binary, ["token", "create", "--catalog", catalog, "--org", "default",
+                                                              "--user", "sam@acme.example", "--role", "steward"], what: "a token")
+            .split(separator: "\n").last.map(String.init) ?? ""
+        let port = try LoopbackPort.free()
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: ServerTests.binary)
+        serve.arguments = ["serve", "--catalog", catalog, "--port", String(port)]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { serve.terminate(); serve.waitUntilExit() }
+        var remote: Subprocess.Output?
+        for _ in 0..<50 {
+            remote = try Subprocess.run(ServerTests.binary, ["repl", "--server", "http://127.0.0.1:\(port)", "--token", token,
+                                                             "--org", "default"], stdinFile: showcase)
+            if remote?.text.contains("cannot reach") == false { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        func counts(_ text: String) -> [String] { text.split(separator: "\n").filter { $0.hasPrefix("(") && $0.hasSuffix(")") }.map(String.init) }
+        let answer = try #require(remote)
+        #expect(answer.status == 0)
+        #expect(!answer.text.contains("ERROR"), "\(answer.text.suffix(500))")
+        #expect(!counts(local).isEmpty && counts(answer.text) == counts(local))
+    }
 }
