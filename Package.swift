@@ -55,7 +55,7 @@ let package = Package(
             "MeshEngine", "MeshREPL", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(name: "meshql", dependencies: [
             "MeshEngine", "MeshREPL", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan", "MeshSQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

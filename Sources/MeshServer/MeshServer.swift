@@ -27,6 +27,12 @@ public enum MeshServer {
                 return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
             }
         }
+        // The OpenAPI document kept in the repository (ServerTests check the server against it).
+        let openAPI = (Bundle.module.url(forResource: "openapi", withExtension: "yaml")
+            .flatMap { try? String(contentsOf: $0, encoding: .utf8) }) ?? ""
+        router.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
+        }
         let metrics = ServerMetrics()
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text)))
