@@ -11,6 +11,8 @@ final class CatalogCache: Sendable {
         var entries: [String: any Sendable] = [:]
         var version: Int64 = -1
         var checkedAt: ContinuousClock.Instant?
+        /// Bumped by every clear: a value read before a write must not be stored after it.
+        var generation = 0
     }
     private let state = Mutex(State())
     static let recheck: Duration = .milliseconds(50)
@@ -26,7 +28,7 @@ final class CatalogCache: Sendable {
         if stale {
             let v = try currentVersion()
             state.withLock { s in
-                if s.version != v { s.entries = [:]; s.version = v }
+                if s.version != v { s.entries = [:]; s.version = v; s.generation += 1 }
                 s.checkedAt = now
             }
         }
@@ -38,22 +40,30 @@ final class CatalogCache: Sendable {
         }
     }
 
-    func store<T: Sendable>(_ key: String, _ value: T) {
-        state.withLock { $0.entries[key] = value }
+    /// The generation to pass to `store` for a value about to be read.
+    var generation: Int { state.withLock { $0.generation } }
+
+    /// Keeps a value read in `generation`, unless a write has emptied the cache since.
+    func store<T: Sendable>(_ key: String, _ value: T, readIn generation: Int) {
+        state.withLock { s in if s.generation == generation { s.entries[key] = value } }
     }
 
     /// After a write through this store.
     func clear() {
-        state.withLock { $0.entries = [:] }
+        state.withLock { s in
+            s.entries = [:]
+            s.generation += 1
+        }
     }
 }
 
 extension CatalogStore {
     /// `load()`'s result, from the cache when it holds one for `key`.
-    func cached<T: Sendable>(_ key: String, _ load: () throws -> T) throws -> T {
+    func cached<T: Sendable>(_ key: String, keepIf keep: (T) -> Bool = { _ in true }, _ load: () throws -> T) throws -> T {
         if let hit = try cache.value(key, as: T.self, currentVersion: { try dataVersion() }) { return hit }
+        let generation = cache.generation
         let value = try load()
-        cache.store(key, value)
+        if keep(value) { cache.store(key, value, readIn: generation) }
         return value
     }
 

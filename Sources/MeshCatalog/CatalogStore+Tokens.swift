@@ -66,7 +66,8 @@ extension CatalogStore {
     /// The token a secret stands for, whatever its state; nil if there is none.
     public func token(secret: String) throws -> APIToken? {
         let hash = APIToken.hash(secret)
-        return try cached("token\u{1}" + hash) {
+        // Unknown secrets are not remembered: anyone may send as many as they like.
+        return try cached("token\u{1}" + hash, keepIf: { $0 != nil }) {
             try withDatabase { db in
                 try db.query("SELECT \(Self.tokenColumns) FROM api_tokens WHERE hash = ?", [.text(hash)], Self.token).first
             }

@@ -36,12 +36,14 @@ extension Session {
             let result = try await body()
             switch result {
             case .rows(let rows):
+                // The rows may outlive the session (a server answers after its handler
+                // returned): the record goes straight to the engine's writer.
                 let facts = auditFacts
-                rows.onFinish = { [weak self] count, error in
-                    guard let self else { return }
+                let writer = engine.auditWriter, org = self.org
+                rows.onFinish = { count, error in
                     finish(&record, facts, rows: count, error: error)
                     if error != nil, record.decision == .refused { record.decision = .failed }
-                    self.writeAudit(record)
+                    writer.append(record, org: org)
                 }
             case .message:
                 finish(&record, auditFacts, rows: nil, error: nil)

@@ -60,6 +60,7 @@ extension Session {
                 Self.file(o.key, o.value, secrets, plain: &plain, secret: &secret)
             }
             let record = ConnectorRecord(org: org, meshId: mesh.id, name: name, type: type, options: plain, secretOptions: secret)
+            try refuseCatalogFiles(record)
             // Validates the options (paths, DSN syntax), then reaches the source unless told not
             // to: a missing file, a folder, a text file or an unreachable server is found now,
             // not at the first query.
@@ -94,6 +95,7 @@ extension Session {
                 record.options.removeValue(forKey: key)
                 record.secretOptions.removeValue(forKey: key)
             }
+            try refuseCatalogFiles(record)
             _ = try engine.registry.make(type: record.type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
             _ = try catalog.updateConnector(record)
             engine.forgetConnector(record.id)
@@ -215,6 +217,19 @@ extension Session {
     }
 
     // MARK: helpers
+
+    /// A connector must not read the catalog itself (every org's meshes, tokens' hashes and
+    /// audit log) or its key: a mesh manager could otherwise import it as a data product.
+    func refuseCatalogFiles(_ record: ConnectorRecord) throws {
+        guard let path = record.options["path"] else { return }
+        let absolute = path.hasPrefix("/") ? path : engine.baseDirectory + "/" + path
+        let resolved = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().standardizedFileURL.path
+        let catalogFile = URL(fileURLWithPath: catalog.path).resolvingSymlinksInPath().standardizedFileURL.path
+        let forbidden = [catalogFile, catalogFile + ".key", catalogFile + "-wal", catalogFile + "-shm", catalogFile + "-journal"]
+        if forbidden.contains(resolved) {
+            throw MeshError(.permission, "a connector cannot read meshql's own catalog", hint: "point it at a source database")
+        }
+    }
 
     func requireMesh(_ name: String) throws -> Mesh {
         guard let m = try catalog.mesh(sqlName: name, org: org) else {

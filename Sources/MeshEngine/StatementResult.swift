@@ -1,3 +1,4 @@
+import Foundation
 import MeshCore
 import MeshExec
 
@@ -27,12 +28,24 @@ public final class QueryResult: @unchecked Sendable {
     /// dropped. The audit log's record of the query is written then.
     var onFinish: ((_ rows: Int, _ error: (any Error)?) -> Void)?
 
+    /// Guards `onFinish` and `closed`: `cancel()` may come from another thread (a server's
+    /// DELETE, a statement timeout) while the reader is in `next()`.
+    private let finishLock = NSLock()
+
     deinit { finish(nil) }
 
     private func finish(_ error: (any Error)?) {
-        guard let f = onFinish else { return }
-        onFinish = nil
-        f(rowsDelivered, error)
+        let f = finishLock.withLock { () -> ((_ rows: Int, _ error: (any Error)?) -> Void)? in
+            defer { onFinish = nil }
+            return onFinish
+        }
+        f?(rowsDelivered, error)
+    }
+
+    /// Stops the query as cancelled (its audit record says so), from any thread.
+    public func cancel() {
+        finish(MeshError(.cancelled, "canceling statement due to user request"))
+        close()
     }
 
     init(root: any PhysicalOperator) {
@@ -79,8 +92,11 @@ public final class QueryResult: @unchecked Sendable {
 
     public func close() {
         finish(nil)
-        if closed { return }
-        closed = true
+        let wasClosed = finishLock.withLock { () -> Bool in
+            defer { closed = true }
+            return closed
+        }
+        if wasClosed { return }
         root?.close()
     }
 

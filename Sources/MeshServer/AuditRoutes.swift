@@ -21,7 +21,8 @@ struct AuditRoutes {
                 let limit = q["limit"].flatMap { Int(String($0)) } ?? 100
                 let since = q["since"].flatMap { ISO8601DateFormatter().date(from: String($0)) }
                 let user = q["user"].map(String.init), product = q["product"].map(String.init)
-                let records = try engine.catalog.auditRecords(org: session.org).filter { r in
+                // The newest 10,000 records are searched (the log can be long).
+                let records = try engine.catalog.auditRecords(org: session.org, limit: 10_000).filter { r in
                     (user == nil || r.principal == user) && (product == nil || r.products.contains(product!))
                         && (since == nil || r.at >= since!)
                 }.prefix(max(0, limit))

@@ -13,7 +13,8 @@ struct AuthMiddleware: RouterMiddleware {
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/api/") || request.uri.path == "/api" else {
+        // By segments, as the router matches (`//api/query` is /api/query to it).
+        guard request.uri.path.split(separator: "/").first == "api" else {
             return try await next(request, context)
         }
         var unauthorized = Problem(.unauthorized, "a valid bearer token is required")

@@ -9,16 +9,43 @@ import Synchronization
 /// The queries running now, by id, so `DELETE /api/query/{id}` can stop one (its source
 /// queries too).
 final class RunningQueries: Sendable {
-    private let results = Mutex<[String: (org: String, result: QueryResult)]>([:])
+    private let results = Mutex<[String: (org: String, user: String, result: QueryResult)]>([:])
 
-    func add(_ id: String, org: String, _ result: QueryResult) { results.withLock { $0[id] = (org, result) } }
-    func remove(_ id: String) { _ = results.withLock { $0.removeValue(forKey: id) } }
-    /// Stops a query of `org`; false when there is none of that id (or it is another org's).
-    func cancel(_ id: String, org: String) -> Bool {
-        guard let entry = results.withLock({ $0[id] }), entry.org == org else { return false }
-        entry.result.close()
+    /// Registers a query; false when a running query has that id already.
+    func add(_ id: String, org: String, user: String, _ result: QueryResult) -> Bool {
+        results.withLock { r in
+            guard r[id] == nil else { return false }
+            r[id] = (org, user, result)
+            return true
+        }
+    }
+
+    func remove(_ id: String, _ result: QueryResult) {
+        results.withLock { r in if r[id]?.result === result { r.removeValue(forKey: id) } }
+    }
+
+    func isRunning(_ id: String) -> Bool { results.withLock { $0[id] != nil } }
+
+    /// Stops a query of `org` started by `user` (or by anyone, for an org admin); false when
+    /// there is none the caller may stop.
+    func cancel(_ id: String, org: String, user: String, admin: Bool) -> Bool {
+        guard let entry = results.withLock({ $0[id] }), entry.org == org, admin || entry.user == user else { return false }
+        entry.result.cancel()
         return true
     }
+}
+
+/// Runs `end` once: when the response's body calls it, or when the response is dropped
+/// without its body ever running (the client went away before the head was written), so
+/// the org's slot and the query's entry always go back.
+final class QueryTicket: Sendable {
+    private let end: Mutex<(@Sendable (String) -> Void)?>
+    init(_ end: @escaping @Sendable (String) -> Void) { self.end = Mutex(end) }
+    func finish(_ status: String) {
+        let f = end.withLock { e -> (@Sendable (String) -> Void)? in defer { e = nil }; return e }
+        f?(status)
+    }
+    deinit { finish("abandoned") }
 }
 
 /// `POST /api/query` (JSON, NDJSON or CSV, streamed as rows arrive) and `DELETE /api/query/{id}`.
@@ -50,10 +77,11 @@ struct QueryRoutes {
         }
         router.delete("api/query/:id") { _, context in
             await answering {
-                guard let caller = context.caller, let id = context.parameters.get("id") else {
-                    throw Problem(.badRequest, "id: a query id is required")
+                guard let caller = context.caller else { throw Problem(.unauthorized, "a valid bearer token is required") }
+                guard let id = context.parameters.get("id") else { throw Problem(.badRequest, "id: a query id is required") }
+                guard running.cancel(id, org: caller.org, user: caller.principal.user, admin: caller.principal.isAdmin) else {
+                    throw Problem(.notFound, "no running query \(id) of yours")
                 }
-                guard running.cancel(id, org: caller.org) else { throw Problem(.notFound, "no running query \(id)") }
                 return Response(status: .noContent)
             }
         }
@@ -98,6 +126,13 @@ struct QueryRoutes {
         let q = try await parse(request, context)
         let session = try engine.session(for: context)
         let org = session.org
+        if running.isRunning(queryID) { throw Problem(.conflict, "a query with id \(queryID) is running already") }
+        // One query per request; SET and USE may come before it. Earlier statements of a
+        // script would run outside the limits (read whole, not cancellable).
+        let statements = try session.parse(q.sql)
+        if statements.dropLast().contains(where: { if case .set = $0.statement { return false }; if case .use = $0.statement { return false }; return true }) {
+            throw Problem(.badRequest, "one query per request (SET and USE may come before it)", sqlstate: "0A000", queryID: queryID)
+        }
         guard slots.take(org) else {
             metrics.orgLimitHit()
             var p = Problem(.tooManyRequests, "the organisation runs \(slots.maximum) queries at once already", queryID: queryID)
@@ -115,23 +150,28 @@ struct QueryRoutes {
             guard case .message(let m) = outcome else { return Response(status: .ok) }
             return try json(["query_id": queryID, "message": m])
         }
-        let caller = context.caller!
-        running.add(queryID, org: caller.org, result)
-        let timer = q.timeout.map { t in Task { try await Task.sleep(for: t); result.close() } }
+        guard let caller = context.caller, running.add(queryID, org: caller.org, user: caller.principal.user, result) else {
+            result.close()
+            throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
+        }
+        let timer = q.timeout.map { t in Task { try await Task.sleep(for: t); result.cancel() } }
         // `"columns":[{"name":…,"type":…}]`, written by hand (JSONSerialization cost more than
         // a point query's whole answer).
         let columnsJSON = "[" + result.fields.map { "{\"name\":\(JSONText.string($0.name)),\"type\":\(JSONText.string($0.type.description))}" }
             .joined(separator: ",") + "]"
-        let maxRows = q.maxRows ?? MeshServer.defaultMaxRows
+        // A client may ask for fewer rows than the server allows, not more.
+        let maxRows = min(q.maxRows ?? MeshServer.defaultMaxRows, MeshServer.defaultMaxRows)
         // From here the slot goes back when the rows are sent (or the stream ends).
         slotHeld = false
         let counted = Mutex(0)
-        let finish: @Sendable (_ status: String) -> Void = { [running, slots, metrics] status in
-            running.remove(queryID)
+        let ticket = QueryTicket { [running, slots, metrics] status in
+            if status == "abandoned" { result.cancel() }
+            running.remove(queryID, result)
             timer?.cancel()
             slots.give(org)
             metrics.queryEnded(status: status, duration: ContinuousClock.now - started, rows: counted.withLock { $0 })
         }
+        let finish: @Sendable (_ status: String) -> Void = { ticket.finish($0) }
         switch format {
         case .json:
             var status = "error"

@@ -48,7 +48,7 @@ struct Token: ParsableCommand {
         }
 
         static func seconds(_ text: String) -> TimeInterval? {
-            guard let unit = text.last, let n = Double(text.dropLast()), n > 0 else { return nil }
+            guard let unit = text.last, let n = Double(text.dropLast()), n > 0, n <= 36_500 else { return nil }
             switch unit {
             case "d": return n * 86_400
             case "h": return n * 3_600

@@ -30,7 +30,8 @@ import Testing
             let acme = try token("acme", "admin@acme.test"), other = try token("other", "admin@other.test")
             let port = try LoopbackPort.free()
             url = "http://127.0.0.1:\(port)/api"
-            environment = ["MESHQL_API_URL": url, "MESHQL_TOKEN": acme, "MESHQL_ORG": "acme", "MESHQL_OTHER_TOKEN": other]
+            environment = ["MESHQL_API_URL": url, "MESHQL_TOKEN": acme, "MESHQL_ORG": "acme", "MESHQL_OTHER_TOKEN": other,
+                           "MESHQL_CATALOG": catalog]
             process.executableURL = URL(fileURLWithPath: ServerTests.binary)
             process.arguments = ["serve", "--catalog", catalog, "--port", String(port)] + options
             process.standardOutput = FileHandle.nullDevice

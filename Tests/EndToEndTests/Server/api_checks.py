@@ -85,6 +85,14 @@ bad = requests.post(f"{API}/query", headers=H, json={"sql": "SELEC 1"})
 problem(bad, 400, "bad SQL")
 check(bad.json().get("sqlstate") == "42601" and bad.json().get("position") == {"line": 1, "column": 1}, f"sqlstate, position: {bad.text}")
 
+# One query per request (SET and USE may lead); a connector cannot read the catalog.
+problem(requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1; SELECT 2"}), 400, "two queries in one request")
+r = requests.post(f"{API}/query", headers=H, json={"sql": "SET pushdown = off; SELECT 1 AS a"})
+check(r.status_code == 200 and r.json()["rows"] == [[1]], f"SET then a query: {r.text}")
+catalog = os.environ["MESHQL_CATALOG"].replace("'", "''")
+problem(requests.post(f"{API}/query", headers=H, json={
+    "sql": f"CREATE CONNECTOR stolen FOR MESH sales_analytics TYPE sqlite OPTIONS (path '{catalog}')"}), 403, "the catalog as a source")
+
 if failures:
     print("\n".join(failures))
     sys.exit(1)

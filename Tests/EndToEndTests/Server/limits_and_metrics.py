@@ -36,9 +36,14 @@ if "meshql_rate_limited_requests_total" not in metrics.text or "meshql_queries_t
     failures.append(f"metrics lack the counters:\n{metrics.text}")
 
 time.sleep(1)
+# A streamed query is audited too (its rows are sent after the handler returned).
+nd = requests.post(f"{API}/query", headers=dict(H, Accept="application/x-ndjson"), json={"sql": "SELECT 42 AS streamed"})
+time.sleep(0.5)
 audit = requests.get(f"{API}/audit", headers=H, params={"limit": 5})
-if audit.status_code != 200 or not audit.json() or audit.json()[0]["statement"] != "SELECT ?":
-    failures.append(f"audit: {audit.status_code} {audit.text[:300]}")
+if nd.status_code != 200 or audit.status_code != 200 or not audit.json() or audit.json()[0]["statement"] != "SELECT ? AS streamed":
+    failures.append(f"audit of a streamed query: {audit.status_code} {audit.text[:300]}")
+elif audit.json()[0]["rows"] != 1:
+    failures.append(f"the streamed query's row count: {audit.json()[0]}")
 
 if failures:
     print("\n".join(failures))
