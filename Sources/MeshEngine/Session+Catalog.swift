@@ -205,6 +205,9 @@ extension Session {
                 throw MeshError(.invalidParameter, "invalid value for parameter \"memory_limit\": \"\(value)\"",
                                 hint: "A size such as '512MB' or '4GB'.")
             }
+            if let ceiling = memoryLimitCeiling, bytes > ceiling {
+                throw MeshError(.invalidParameter, "memory_limit may be at most \(ceiling >> 20)MB here")
+            }
             memoryLimit = bytes
             return .message("SET")
 

@@ -19,6 +19,8 @@ public final class Session: @unchecked Sendable {
     /// Bytes one query may hold in hash tables, sorts and aggregates (`--memory-limit`,
     /// `SET memory_limit`).
     public var memoryLimit = MemoryBudget.defaultLimit
+    /// The most `SET memory_limit` may ask for (a server's ceiling); nil: no ceiling.
+    public var memoryLimitCeiling: Int?
     /// Who runs the statements; nil is the local superuser, who bypasses policies (SQL.md §5
     /// rule 9). `--user`/`--role`/`--attr` and the REPL's `\as` set it.
     public var principal: Principal?

@@ -92,6 +92,8 @@ extension Engine {
         let session = makeSession()
         session.org = caller.org
         session.principal = caller.principal
+        // A client may lower its queries' memory budget, not raise it past the server's.
+        session.memoryLimitCeiling = session.memoryLimit
         return session
     }
 }

@@ -154,7 +154,19 @@ struct QueryRoutes {
             result.close()
             throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
         }
-        let timer = q.timeout.map { t in Task { try await Task.sleep(for: t); result.cancel() } }
+        let timedOut = TimeoutFlag()
+        let timer = q.timeout.map { t in
+            Task { [result] in
+                try await Task.sleep(for: t)
+                timedOut.fired.withLock { $0 = true }
+                result.cancel()
+            }
+        }
+        /// A cancel by the statement timeout reads as one (504), not as the client's.
+        let timeoutAware: @Sendable (MeshError) -> MeshError = { e in
+            guard e.code == .cancelled, timedOut.fired.withLock({ $0 }) else { return e }
+            return MeshError(.cancelled, "canceling statement due to statement timeout")
+        }
         // `"columns":[{"name":…,"type":…}]`, written by hand (JSONSerialization cost more than
         // a point query's whole answer).
         let columnsJSON = "[" + result.fields.map { "{\"name\":\(JSONText.string($0.name)),\"type\":\(JSONText.string($0.type.description))}" }
@@ -181,7 +193,7 @@ struct QueryRoutes {
                 finish(status)
             }
             var count = 0
-            while let b = try await result.next() {
+            while let b = try await nextBatch(result, timeoutAware, queryID) {
                 for i in 0..<b.rowCount {
                     count += 1
                     if count > maxRows {
@@ -235,7 +247,8 @@ struct QueryRoutes {
                         try await writer.write(ByteBuffer(string: "{\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(ms)}}\n"))
                     }
                     try await writer.finish(nil)
-                } catch let e as MeshError where format == .ndjson {
+                } catch let raw as MeshError where format == .ndjson {
+                    let e = timeoutAware(raw)
                     status = e.code == .cancelled ? "cancelled" : "error"
                     // After the header an error ends the stream with an error line, so no
                     // client takes a partial result for a whole one.
@@ -251,6 +264,24 @@ struct QueryRoutes {
             }
             return Response(status: .ok, headers: headers, body: body)
         }
+    }
+}
+
+/// Whether a query's statement timeout has fired.
+final class TimeoutFlag: Sendable {
+    let fired = Mutex(false)
+}
+
+/// The next batch of a JSON answer; a statement timeout becomes a 504 problem.
+func nextBatch(_ result: QueryResult, _ timeoutAware: (MeshError) -> MeshError, _ queryID: String) async throws -> Batch? {
+    do {
+        return try await result.next()
+    } catch let e as MeshError {
+        let error = timeoutAware(e)
+        if error.message.hasSuffix("statement timeout") {
+            throw Problem(.gatewayTimeout, error.message, sqlstate: error.sqlState, queryID: queryID)
+        }
+        throw error
     }
 }
 

@@ -63,14 +63,19 @@ final class RemoteBackend: ShellBackend, @unchecked Sendable {
             Field(name: c["name"] as? String ?? "?", type: DataType.parse(c["type"] as? String ?? "text") ?? .text)
         }
         var rows: [[Value]] = []
+        var complete = false
         for line in lines.dropFirst() {
             let object = try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])
             if let row = object as? [Any] {
                 rows.append(zip(row, fields).map { Self.value($0, $1.type) })
             } else if let trailer = object as? [String: Any], let error = trailer["error"] as? [String: Any] {
                 throw MeshError(.source, error["detail"] as? String ?? "the query failed while its rows were sent")
+            } else if let trailer = object as? [String: Any], trailer["stats"] != nil {
+                complete = true
             }
         }
+        // Without its closing line the answer was cut: not a whole result.
+        guard complete else { throw MeshError(.connection, "the server's answer ended before its last line") }
         let batch = Batch.fromRows(rows, types: fields.map(\.type))
         return .rows(ShellRows(fields: fields, batches: rows.isEmpty ? [] : [batch]))
     }

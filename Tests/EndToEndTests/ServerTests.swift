@@ -103,6 +103,8 @@ import Testing
         #expect(report["delete_status"] as? Int == 204)
         #expect((report["running_before_cancel"] as? Int ?? 0) >= 1)
         #expect((report["backend_stopped_after_s"] as? Double ?? .infinity) < 1.0, "\(run.text)")
+        #expect(report["timeout_status"] as? Int == 504 && report["timeout_sqlstate"] as? String == "57014", "\(run.text)")
+        #expect((report["timeout_after_s"] as? Double ?? .infinity) < 5, "\(run.text)")
     }
 
     /// A token over its rate limit gets 429 with Retry-After and the service stays healthy;

@@ -89,6 +89,7 @@ check(bad.json().get("sqlstate") == "42601" and bad.json().get("position") == {"
 problem(requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1; SELECT 2"}), 400, "two queries in one request")
 r = requests.post(f"{API}/query", headers=H, json={"sql": "SET pushdown = off; SELECT 1 AS a"})
 check(r.status_code == 200 and r.json()["rows"] == [[1]], f"SET then a query: {r.text}")
+problem(requests.post(f"{API}/query", headers=H, json={"sql": "SET memory_limit = '1000TB'; SELECT 1"}), 400, "memory_limit past the ceiling")
 catalog = os.environ["MESHQL_CATALOG"].replace("'", "''")
 problem(requests.post(f"{API}/query", headers=H, json={
     "sql": f"CREATE CONNECTOR stolen FOR MESH sales_analytics TYPE sqlite OPTIONS (path '{catalog}')"}), 403, "the catalog as a source")

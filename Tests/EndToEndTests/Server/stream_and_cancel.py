@@ -71,4 +71,12 @@ while time.time() - cancelled_at < 5:
 out["backend_stopped_after_s"] = stopped
 t.join(30)
 out["long_query_answer"] = result.get("text", result.get("error", ""))[-300:]
+
+# A statement timeout: 504 with SQLSTATE 57014, soon after the deadline.
+t0 = time.time()
+timed = requests.post(f"{API}/query", headers=H, json={
+    "sql": "SELECT count(*) FROM big.million a JOIN big.million b ON a.v = b.v WHERE a.id + b.id > 0", "timeout_ms": 300})
+out["timeout_status"] = timed.status_code
+out["timeout_sqlstate"] = timed.json().get("sqlstate") if timed.headers.get("content-type", "").startswith("application/problem") else None
+out["timeout_after_s"] = time.time() - t0
 print(json.dumps(out))
