@@ -58,6 +58,12 @@ final class CatalogCache: Sendable {
 }
 
 extension CatalogStore {
+    /// A value derived from catalog reads (the engine's parsed policies), kept like the reads
+    /// themselves until a write.
+    public func memoized<T: Sendable>(_ key: String, _ load: () throws -> T) throws -> T {
+        try cached("derived\u{1}" + key, load)
+    }
+
     /// `load()`'s result, from the cache when it holds one for `key`.
     func cached<T: Sendable>(_ key: String, keepIf keep: (T) -> Bool = { _ in true }, _ load: () throws -> T) throws -> T {
         if let hit = try cache.value(key, as: T.self, currentVersion: { try dataVersion() }) { return hit }

@@ -8,14 +8,13 @@ extension Session {
     /// The meshes of the org the principal may see, oldest first.
     public func visibleMeshes() throws -> [Mesh] {
         let book = try policyBook()
-        return try catalog.meshes(org: org).filter { m in try manages(m) || !visibleProducts(of: m, book).isEmpty }
+        return try catalog.meshes(org: org).filter { try isVisible($0, book) }
     }
 
     /// One mesh by id; nil when it does not exist in this org or the principal may not see it.
     public func visibleMesh(id: UUID) throws -> Mesh? {
         guard let m = try catalog.mesh(id: id, org: org) else { return nil }
-        if principal == nil || manages(m) { return m }
-        return try visibleProducts(of: m, policyBook()).isEmpty ? nil : m
+        return try isVisible(m, policyBook()) ? m : nil
     }
 
     /// Creates a mesh (org admins only); its `security_policy` is validated first.

@@ -38,11 +38,7 @@ extension Session {
         switch statement {
         case .query, .explain, .show, .describe, .set: return
         case .use(let name):
-            // A mesh the principal can neither manage nor read a product of does not exist for them.
-            guard let m = try catalog.mesh(sqlName: name, org: org),
-                  try manages(m) || !visibleProducts(of: m, policyBook()).isEmpty else {
-                throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
-            }
+            _ = try requireVisibleMesh(name, policyBook())
         case .createMesh: try admin("create meshes")
         case .alterMesh(let name, _), .dropMesh(let name, _, _): try mesh(name)
         case .createConnector(_, let m, _, _, _, _): try mesh(m)
@@ -152,7 +148,7 @@ extension Session {
 
     /// The org's system mesh, created the first time an org-wide statement needs it.
     func systemMesh() throws -> Mesh {
-        if let m = try catalog.meshes(org: org).first(where: \.isSystem) { return m }
+        if let m = try catalog.systemMesh(org: org) { return m }
         let name = try catalog.mesh(sqlName: "system", org: org) == nil ? "system" : "org_system"
         return try catalog.createMesh(Mesh(org: org, sqlName: name, name: name, label: "Org-wide policies",
                                            description: "The org's system mesh: policies for every mesh", isSystem: true))

@@ -111,10 +111,7 @@ extension Session {
         let book = try policyBook()
         switch target {
         case .meshes:
-            // A principal sees the meshes they manage or can read a product of.
-            let meshes = try catalog.meshes(org: org).filter { m in
-                try manages(m) || !visibleProducts(of: m, book).isEmpty
-            }
+            let meshes = try catalog.meshes(org: org).filter { try isVisible($0, book) }
             let fields = ["mesh", "name", "label", "owner", "connectors", "products", "description"].map {
                 Field(name: $0, type: ["connectors", "products"].contains($0) ? .bigint : .text)
             }
@@ -199,14 +196,17 @@ extension Session {
         return all.filter { ((try? book.access(to: $0.name, in: mesh, columns: $0.columns, for: principal)) ?? nil) != nil }
     }
 
-    /// A mesh the principal manages or can read a product of; any other is reported as not
-    /// existing, so a listing does not tell which names exist.
+    /// Whether the principal sees mesh `m` at all: the superuser and its managers do, others
+    /// when they can read one of its products.
+    func isVisible(_ m: Mesh, _ book: PolicyBook?) throws -> Bool {
+        try principal == nil || manages(m) || !visibleProducts(of: m, book).isEmpty
+    }
+
+    /// A mesh the principal sees; any other is reported as not existing, so a listing does not
+    /// tell which names exist.
     func requireVisibleMesh(_ name: String, _ book: PolicyBook?) throws -> Mesh {
         let m = try requireMesh(name)
-        guard principal != nil, !manages(m) else { return m }
-        guard try !visibleProducts(of: m, book).isEmpty else {
-            throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist")
-        }
+        guard try isVisible(m, book) else { throw MeshError(.undefinedObject, "mesh \"\(name)\" does not exist") }
         return m
     }
 

@@ -6,10 +6,7 @@ import MeshCore
 /// sees a product, column or mesh through completion that a listing would hide.
 extension Session {
     public func visibleMeshNames() -> [String] {
-        guard let meshes = try? catalog.meshes(org: org) else { return [] }
-        guard principal != nil else { return meshes.map(\.sqlName) }
-        let book = try? policyBook()
-        return meshes.filter { m in manages(m) || !((try? visibleProducts(of: m, book)) ?? []).isEmpty }.map(\.sqlName)
+        ((try? visibleMeshes()) ?? []).map(\.sqlName)
     }
 
     public func visibleProductNames(mesh: String) -> [String] {

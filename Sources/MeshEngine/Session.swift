@@ -34,24 +34,25 @@ public final class Session: @unchecked Sendable {
     var catalog: CatalogStore { engine.catalog }
 
     /// Parses a script into statements; syntax errors become `MeshError`s with positions.
+    /// A script that does not parse is refused, and audited as such.
     public func parse(_ sql: String) throws -> [ParsedStatement] {
         do {
             return try Parser.parseStatements(sql)
         } catch {
-            throw MeshError(.syntax, error.message, at: error.location)
+            let e = MeshError(.syntax, error.message, at: error.location)
+            auditUnparsed(sql, e)
+            throw e
         }
     }
 
     /// Runs every statement of `sql` and returns the last one's result (earlier results are
     /// drained). Positions in errors are relative to `sql`.
     public func execute(_ sql: String) async throws -> StatementResult {
-        let statements: [ParsedStatement]
-        do {
-            statements = try parse(sql)
-        } catch let e as MeshError {
-            auditUnparsed(sql, e)
-            throw e
-        }
+        try await execute(try parse(sql))
+    }
+
+    /// Runs parsed statements and returns the last one's result (earlier results are drained).
+    public func execute(_ statements: [ParsedStatement]) async throws -> StatementResult {
         guard !statements.isEmpty else { return .message("") }
         var last: StatementResult = .message("")
         for (i, s) in statements.enumerated() {

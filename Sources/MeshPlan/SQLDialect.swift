@@ -67,6 +67,9 @@ public protocol SQLDialect: Sendable {
     /// filter (the keys of a finished hash join build side); nil when the source cannot read
     /// JSON arrays or the type is not supported. One parameter however many keys.
     /// `keyCount` says how many keys the parameter will hold (a source may pick its form by it).
+    /// What follows `x LIKE p` for a LIKE with no escape character (`ESCAPE ''`): nothing
+    /// where that is the default.
+    var noLikeEscape: String { get }
     func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String?
     /// The one parameter `keySetFilter` reads: the keys (integers or text) as the source
     /// wants them, by default a JSON array.
@@ -98,6 +101,7 @@ extension SQLDialect {
         return name + "(" + arguments.joined(separator: ", ") + ")"
     }
     public func byteOrderedText(_ sql: String) -> String? { nil }
+    public var noLikeEscape: String { "" }
     public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String? { nil }
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }

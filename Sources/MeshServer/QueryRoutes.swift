@@ -143,7 +143,7 @@ struct QueryRoutes {
         defer { if slotHeld { slots.give(org) } }
         if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
         let started = ContinuousClock.now
-        let outcome = try await session.execute(q.sql)
+        let outcome = try await session.execute(statements)
         var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
         guard case .rows(let result) = outcome else {
             metrics.queryEnded(status: "ok", duration: ContinuousClock.now - started, rows: 0)
@@ -285,10 +285,8 @@ func nextBatch(_ result: QueryResult, _ timeoutAware: (MeshError) -> MeshError, 
     }
 }
 
-/// RFC 4180 fields for streamed CSV.
+/// RFC 4180 fields for streamed CSV: quoted as the CLI's CSV output quotes them.
 enum CSVText {
-    static func field(_ s: String) -> String {
-        guard s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static let writer = CSVWriter(fields: [])
+    static func field(_ s: String) -> String { writer.quoted(s) }
 }

@@ -53,6 +53,9 @@ public struct PostgresDialect: SQLDialect {
 
     public func supports(_ feature: PushdownFeature) -> Bool { true }
 
+    /// PostgreSQL's LIKE escapes with a backslash unless told otherwise.
+    public var noLikeEscape: String { " ESCAPE ''" }
+
     /// Functions whose PostgreSQL meaning is the one meshql implements.
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {
         // GREATEST/LEAST of text follow the database's collation, not byte order.

@@ -23,7 +23,13 @@ struct PolicyBook: Sendable {
     var broken: [UUID: [String]] = [:]
     var systemMeshID: UUID?
 
+    /// Parsed once per catalog state, not per statement (the catalog's cache drops it on a
+    /// write).
     static func load(catalog: CatalogStore, org: String) throws -> PolicyBook {
+        try catalog.memoized("policy book\u{1}" + org) { try parse(catalog: catalog, org: org) }
+    }
+
+    private static func parse(catalog: CatalogStore, org: String) throws -> PolicyBook {
         let library = Dictionary(try catalog.namedPolicies(org: org).map { ($0.name, $0.body) }) { a, _ in a }
         var book = PolicyBook()
         for mesh in try catalog.meshes(org: org) {

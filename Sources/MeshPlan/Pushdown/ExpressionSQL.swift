@@ -85,13 +85,7 @@ struct ExpressionSQL {
                 v = c
             }
             var s = "(\(v) \(negated ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(pat)"
-            if let escape {
-                s += " ESCAPE " + params.bind(.string(String(escape)), .text, dialect)
-            } else if dialect.name != "sqlite" {
-                // `ESCAPE ''`: no escape character. PostgreSQL's default is a backslash;
-                // SQLite has none by default (and refuses an empty ESCAPE).
-                s += " ESCAPE ''"
-            }
+            s += escape.map { " ESCAPE " + params.bind(.string(String($0)), .text, dialect) } ?? dialect.noLikeEscape
             return s + ")"
         case .caseWhen(let whens, let otherwise):
             guard dialect.supports(.caseExpression) else { return nil }

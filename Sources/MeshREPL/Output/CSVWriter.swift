@@ -7,7 +7,7 @@ import MeshCore
 ///
 /// Lines end with `\n` by default (as psql and COPY write them); pass `"\r\n"` for the
 /// RFC's CRLF.
-public struct CSVWriter: ResultWriter {
+public struct CSVWriter: ResultWriter, Sendable {
     public let fields: [Field]
     public var delimiter: Character
     public var lineEnding: String

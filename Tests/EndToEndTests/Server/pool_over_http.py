@@ -2,23 +2,14 @@
 # that joins six products of one PostgreSQL connector with pool_size 2, pushdown off (so each
 # product is its own remote fragment). Every one must answer, and rightly.
 import json
-import os
 import sys
 import threading
 
 import requests
 
-API = os.environ["MESHQL_API_URL"]
-H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
-dsn = os.environ["MESHQL_PG_DSN"].replace("'", "''")
-for sql in ["CREATE MESH six WITH (owner = 'admin@acme.test')",
-            f"CREATE CONNECTOR six_src FOR MESH six TYPE postgres OPTIONS (dsn '{dsn}', pool_size '2')",
-            "IMPORT DATA PRODUCTS FROM CONNECTOR six_src",
-            "GRANT SELECT ON six.* TO ROLE admin"]:
-    r = requests.post(f"{API}/query", headers=H, json={"sql": sql})
-    if r.status_code != 200:
-        print(sql, r.status_code, r.text)
-        sys.exit(1)
+from meshql_api import API, H, register_postgres
+
+register_postgres("six", pool_size=2)
 
 JOIN = ("SET pushdown = off; SELECT count(*), sum(t1.v + t2.v + t3.v + t4.v + t5.v + t6.v) FROM six.t1 t1 "
         "JOIN six.t2 t2 ON t2.id = t1.id JOIN six.t3 t3 ON t3.id = t2.id JOIN six.t4 t4 ON t4.id = t3.id "

@@ -1,0 +1,23 @@
+# What the server test scripts share: the API's address and headers from the environment,
+# and registering a PostgreSQL database as a mesh through POST /api/query.
+import os
+import sys
+
+import requests
+
+API = os.environ["MESHQL_API_URL"]
+H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
+
+
+def register_postgres(mesh, pool_size=None):
+    """Mesh `mesh` over the database of MESHQL_PG_DSN, readable by the token's admin role."""
+    dsn = os.environ["MESHQL_PG_DSN"].replace("'", "''")
+    pool = f", pool_size '{pool_size}'" if pool_size else ""
+    for sql in [f"CREATE MESH {mesh} WITH (owner = 'admin@acme.test')",
+                f"CREATE CONNECTOR {mesh}_src FOR MESH {mesh} TYPE postgres OPTIONS (dsn '{dsn}'{pool})",
+                f"IMPORT DATA PRODUCTS FROM CONNECTOR {mesh}_src",
+                f"GRANT SELECT ON {mesh}.* TO ROLE admin"]:
+        r = requests.post(f"{API}/query", headers=H, json={"sql": sql})
+        if r.status_code != 200:
+            print(sql, r.status_code, r.text)
+            sys.exit(1)
