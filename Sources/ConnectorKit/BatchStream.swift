@@ -33,24 +33,32 @@ public final class BatchStream: @unchecked Sendable {
         self.space = DispatchSemaphore(value: capacity)
     }
 
-    /// Runs `produce` on a dedicated thread (never on Swift's cooperative pool, which blocking
-    /// C calls would starve). The closure sends batches and returns; a thrown error ends the
-    /// stream with that error.
-    public static func start(name: String = "meshql-source",
-                             _ produce: @escaping @Sendable (BatchStream) throws -> Void) -> BatchStream {
+    /// Runs `produce` on a source thread (`SourceThreads`, never Swift's cooperative pool,
+    /// which blocking C calls would starve). The closure sends batches and returns; a thrown
+    /// error ends the stream with that error.
+    public static func start(_ produce: @escaping @Sendable (BatchStream) throws -> Void) -> BatchStream {
         let stream = BatchStream()
-        let thread = Thread {
-            do {
-                try produce(stream)
-                stream.finish(throwing: nil)
-            } catch {
-                stream.finish(throwing: error)
-            }
-        }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
+        SourceThreads.shared.run { stream.produce { try produce(stream) } }
         return stream
+    }
+
+    /// Runs `produce` on a source thread once `pool` lends it a connection: a query waiting
+    /// for a connection holds no thread.
+    public static func start<C>(borrowing pool: ConnectionPool<C>,
+                                _ produce: @escaping @Sendable (BatchStream, (connection: C, reused: Bool)) throws -> Void) -> BatchStream {
+        let stream = BatchStream()
+        pool.lend { lease in stream.produce { try produce(stream, lease.get()) } }
+        return stream
+    }
+
+    /// Ends the stream with `body`'s outcome.
+    private func produce(_ body: () throws -> Void) {
+        do {
+            try body()
+            finish(throwing: nil)
+        } catch {
+            finish(throwing: error)
+        }
     }
 
     /// A stream that has already failed (bad options, unreachable source detected up front).
@@ -94,19 +102,23 @@ public final class BatchStream: @unchecked Sendable {
         lock.lock()
         let pressure = self.pressure
         lock.unlock()
-        guard let pressure else {
-            space.wait()
+        // Room at once: no need to give the thread's place up.
+        if space.wait(timeout: .now()) == .success { return false }
+        return SourceThreads.blocking {
+            guard let pressure else {
+                space.wait()
+                return false
+            }
+            while space.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+                lock.lock()
+                let stop = cancelled
+                let roomAhead = overflowBytes + batch.estimatedBytes <= Self.maxReadAhead
+                lock.unlock()
+                if stop { return true }
+                if roomAhead, pressure() { return true }
+            }
             return false
         }
-        while space.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-            lock.lock()
-            let stop = cancelled
-            let roomAhead = overflowBytes + batch.estimatedBytes <= Self.maxReadAhead
-            lock.unlock()
-            if stop { return true }
-            if roomAhead, pressure() { return true }
-        }
-        return false
     }
 
     /// Hands a batch over, blocking while the consumer is `capacity` batches behind.

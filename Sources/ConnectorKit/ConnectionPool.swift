@@ -1,9 +1,10 @@
 import Foundation
 import MeshCore
 
-/// A small blocking pool of source connections (libpq, sqlite3): opened lazily up to `size`,
-/// lent to one borrower at a time, and closed instead of returned when the borrower says it
-/// is not reusable. Only called from source threads (BatchStream producers, `onSourceThread`).
+/// A small pool of source connections (libpq, sqlite3): opened lazily up to `size`, lent to
+/// one borrower at a time, and closed instead of returned when the borrower says it is not
+/// reusable. `lend` waits without a thread; `acquire` blocks, so is only called from source
+/// threads (`SourceThreads`).
 ///
 /// Fair: borrowers get connections in the order they asked. While anyone waits, `hasWaiters`
 /// says so, and a stream holding a connection only because its reader is busy elsewhere
@@ -32,10 +33,16 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     /// connection has been handed to it.
     private var waiters: [Waiter] = []
 
+    /// A borrower in the queue: a source thread blocked on its semaphore, or a job that
+    /// starts on a source thread once it has its connection (`lend`).
     private final class Waiter: @unchecked Sendable {
         let wake = DispatchSemaphore(value: 0)
-        /// Set under the pool's lock when a connection is handed over.
+        let onGrant: (@Sendable () -> Void)?
+        /// Set under the pool's lock when a connection is handed over, or when the wait timed out.
         var granted = false
+        var timedOut = false
+        init(onGrant: (@Sendable () -> Void)? = nil) { self.onGrant = onGrant }
+        func grant() { if let onGrant { onGrant() } else { wake.signal() } }
     }
 
     public init(sourceKind: String, size: Int, acquireTimeout: TimeInterval = 30,
@@ -67,7 +74,8 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         let me = Waiter()
         waiters.append(me)
         lock.unlock()
-        if me.wake.wait(timeout: .now() + acquireTimeout) == .success { return }
+        let answered = SourceThreads.blocking { me.wake.wait(timeout: .now() + acquireTimeout) == .success }
+        if answered { return }
         lock.lock()
         if me.granted {
             // Handed over just as the wait ended: keep it.
@@ -76,25 +84,63 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         }
         waiters.removeAll { $0 === me }
         lock.unlock()
-        throw MeshError(.connection,
-                        "timed out after \(Int(acquireTimeout)) s waiting for a free \(sourceKind) connection (pool_size \(size))",
-                        hint: "raise the connector's pool_size or run fewer queries at once")
+        throw timeout()
     }
 
-    /// Gives a permit back: to the first waiter if there is one. Called under `lock`.
-    private func returnPermitLocked() {
-        if waiters.isEmpty {
+    private func timeout() -> MeshError {
+        MeshError(.connection,
+                  "timed out after \(Int(acquireTimeout)) s waiting for a free \(sourceKind) connection (pool_size \(size))",
+                  hint: "raise the connector's pool_size or run fewer queries at once")
+    }
+
+    /// Gives a permit back: to the first waiter if there is one. Called under `lock`; the
+    /// waiter is woken by the returned closure, to be called after unlocking.
+    private func returnPermitLocked() -> (() -> Void)? {
+        guard !waiters.isEmpty else {
             free += 1
-        } else {
-            let next = waiters.removeFirst()
-            next.granted = true
-            next.wake.signal()
+            return nil
+        }
+        let next = waiters.removeFirst()
+        next.granted = true
+        return { next.grant() }
+    }
+
+    /// Lends a connection to `body` on a source thread, without holding a thread while it
+    /// waits in the queue: the job is queued on `SourceThreads` only once a connection is
+    /// its (or the wait timed out, and `body` gets the time-out error).
+    public func lend(_ body: @escaping @Sendable (Result<(connection: Connection, reused: Bool), Error>) -> Void) {
+        let start: @Sendable () -> Void = { [self] in
+            SourceThreads.shared.run { body(Result { try self.connectionAfterPermit() }) }
+        }
+        lock.lock()
+        if free > 0, waiters.isEmpty {
+            free -= 1
+            lock.unlock()
+            start()
+            return
+        }
+        let me = Waiter(onGrant: start)
+        waiters.append(me)
+        lock.unlock()
+        DispatchQueue.global().asyncAfter(deadline: .now() + acquireTimeout) { [self] in
+            lock.lock()
+            guard !me.granted else { lock.unlock(); return }
+            me.timedOut = true
+            waiters.removeAll { $0 === me }
+            lock.unlock()
+            let error = timeout()
+            SourceThreads.shared.run { body(.failure(error)) }
         }
     }
 
     /// A connection, and whether it was used before (so may have gone stale while idle).
     public func acquire() throws -> (connection: Connection, reused: Bool) {
         try takePermit()
+        return try connectionAfterPermit()
+    }
+
+    /// With a permit taken: an idle connection, or a new one.
+    private func connectionAfterPermit() throws -> (connection: Connection, reused: Bool) {
         lock.lock()
         borrowed += 1
         if let c = idle.popLast() {
@@ -107,9 +153,10 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         } catch {
             lock.lock()
             borrowed -= 1
-            returnPermitLocked()
+            let wake = returnPermitLocked()
             lock.broadcast()
             lock.unlock()
+            wake?()
             throw error
         }
     }
@@ -120,9 +167,10 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         lock.lock()
         if reusable, !closed, stillUsable(connection) { idle.append(connection) }
         borrowed -= 1
-        returnPermitLocked()
+        let wake = returnPermitLocked()
         lock.broadcast()
         lock.unlock()
+        wake?()
     }
 
     /// Closes idle connections; borrowed ones close when they come back.
@@ -145,16 +193,5 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while borrowed > 0, lock.wait(until: deadline) {}
         lock.unlock()
-    }
-}
-
-/// Runs blocking work on a new thread and resumes the caller when it is done, so that blocking
-/// C calls (libpq, sqlite3) never occupy a thread of Swift's cooperative pool.
-public func onSourceThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
-        let thread = Thread { c.resume(with: Result { try body() }) }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 }

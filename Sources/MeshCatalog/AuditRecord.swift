@@ -1,4 +1,5 @@
 import Foundation
+import MeshCore
 
 /// One statement's entry in the audit log: who ran what, what it touched, which policies
 /// decided, and how it ended. Refused statements are recorded too. The statement is kept with
@@ -45,7 +46,7 @@ public struct AuditRecord: Sendable, Hashable {
         }
     }
 
-    public init(id: Int64? = nil, queryID: String = UUID().uuidString.lowercased(), at: Date = Date(), principal: String,
+    public init(id: Int64? = nil, queryID: String = UUID.newQueryID(), at: Date = Date(), principal: String,
                 roles: [String] = [], kind: String, statement: String, products: [String] = [], columns: [String] = [],
                 policies: [String] = [], decision: Decision, sqlstate: String? = nil, rowCount: Int? = nil,
                 elapsedMilliseconds: Double? = nil, remoteQueries: [RemoteQuery] = []) {

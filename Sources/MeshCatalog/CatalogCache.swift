@@ -43,6 +43,13 @@ final class CatalogCache: Sendable {
     /// The generation to pass to `store` for a value about to be read.
     var generation: Int { state.withLock { $0.generation } }
 
+    /// The generation now, having looked at the file's version if the last look is older than
+    /// `recheck`: what a cache of things derived from the catalog (plans) keys on.
+    func currentGeneration(currentVersion: () throws -> Int64) rethrows -> Int {
+        _ = try value("", as: Never?.self, currentVersion: currentVersion)
+        return generation
+    }
+
     /// Keeps a value read in `generation`, unless a write has emptied the cache since.
     func store<T: Sendable>(_ key: String, _ value: T, readIn generation: Int) {
         state.withLock { s in if s.generation == generation { s.entries[key] = value } }
@@ -62,6 +69,13 @@ extension CatalogStore {
     /// themselves until a write.
     public func memoized<T: Sendable>(_ key: String, _ load: () throws -> T) throws -> T {
         try cached("derived\u{1}" + key, load)
+    }
+
+    /// A number that changes whenever the catalog may have: after every write, by this
+    /// process or (noticed within `CatalogCache.recheck`) another. Caches of things derived
+    /// from the catalog, such as plans, key on it.
+    public func metadataGeneration() throws -> Int {
+        try cache.currentGeneration(currentVersion: { try dataVersion() })
     }
 
     /// `load()`'s result, from the cache when it holds one for `key`.

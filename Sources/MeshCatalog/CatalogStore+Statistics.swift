@@ -24,7 +24,8 @@ extension CatalogStore {
     /// The statistics kept for the given tables of one connector.
     public func sourceStatistics(connectorID: UUID, objects: [String], org: String = "default") throws -> [SourceStatistic] {
         guard !objects.isEmpty else { return [] }
-        return try withDatabase { db in
+        let key = (["statistics", org, connectorID.uuidString] + objects).joined(separator: "\u{1}")
+        return try cached(key) { try withDatabase { db in
             let marks = objects.map { _ in "?" }.joined(separator: ", ")
             return try db.query("""
                 SELECT object, column_name, value, collected_at FROM source_statistics
@@ -34,7 +35,7 @@ extension CatalogStore {
                 return SourceStatistic(connectorID: connectorID, object: s.text(0), column: column.isEmpty ? nil : column,
                                        value: s.double(2), collectedAt: CatalogTimestamp.parse(s.text(3)) ?? .distantPast)
             }
-        }
+        } }
     }
 
     /// Records statistics, replacing older values of the same ones.

@@ -111,10 +111,24 @@ public final class CatalogStore: @unchecked Sendable {
     }
 
     /// Runs `body` in one transaction with exclusive use of the connection; rolls back if it
-    /// throws.
+    /// throws. Then empties the metadata cache.
     func write<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
         defer { cache.clear() }
         return try withDatabase { db in try db.transaction { try body(db) } }
+    }
+
+    /// A write of rows no cached read depends on (the audit log), made without waiting for
+    /// the disk: the cache stays (a server appends audit records many times a second, and
+    /// emptying the cache each time would send every query back to SQLite), and the commit
+    /// is not synced (`synchronous = NORMAL`; in WAL mode a power cut may lose the last such
+    /// commits, never the file). A process crash loses nothing committed.
+    func appendWrite<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        try withDatabase { db in
+            let level = try db.scalarInt("PRAGMA synchronous") ?? 2
+            try db.execute("PRAGMA synchronous = NORMAL")
+            defer { try? db.execute("PRAGMA synchronous = \(level)") }
+            return try db.transaction { try body(db) }
+        }
     }
 
     /// Last-resort mapping; the store checks constraints itself first so that messages can name

@@ -18,6 +18,8 @@ public final class Engine: @unchecked Sendable {
 
     /// Writes the audit log in the background.
     let auditWriter: AuditWriter
+    /// Plans of statements seen before, by shape.
+    let planCache = PlanCache()
 
     private let lock = NSLock()
     private var instances: [UUID: (record: ConnectorRecord, connector: any Connector)] = [:]

@@ -5,7 +5,7 @@ import MeshPlan
 import MeshSQL
 
 /// What planning learned about a query, for its audit record.
-struct AuditFacts {
+struct AuditFacts: Sendable {
     var products: [String] = []
     var columns: [String] = []
     var policies: [String] = []

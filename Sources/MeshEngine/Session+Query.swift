@@ -14,12 +14,13 @@ extension Session {
         var rulesApplied: [String]
     }
 
-    func plan(_ query: Query) async throws -> PlannedQuery {
+    /// Binds and optimizes `query`; `now` is what CURRENT_DATE and its kin read.
+    func plan(_ query: Query, now: Date = Date()) async throws -> PlannedQuery {
         let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
                                        policies: try policyBook())
         // The key for `hash()` masks, only where policies apply (the superuser has none).
         let key = principal == nil ? nil : try? catalog.maskingKey(org: org)
-        let bound = try Binder(catalog: resolver, identity: queryIdentity, maskingKey: key).bind(query)
+        let bound = try Binder(catalog: resolver, now: now, identity: queryIdentity, maskingKey: key).bind(query)
         // Instantiate the connectors of every product read, for their dialects.
         var connectors: [String: any Connector] = [:]
         for id in Set(Self.connectorIDs(bound.plan)) {
@@ -82,7 +83,7 @@ extension Session {
     }
 
     func runQuery(_ query: Query) async throws -> QueryResult {
-        let planned = try await plan(query)
+        let planned = try await cachedPlan(query)
         let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit)).build(planned.plan)
         return QueryResult(root: root)
     }

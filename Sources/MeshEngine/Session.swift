@@ -26,6 +26,8 @@ public final class Session: @unchecked Sendable {
     public var principal: Principal?
     /// What planning the current statement learned for its audit record.
     var auditFacts = AuditFacts()
+    /// The text of the statement being run, when it came as text (the plan cache keys on it).
+    var statementText: String?
 
     init(engine: Engine) {
         self.engine = engine
@@ -65,7 +67,9 @@ public final class Session: @unchecked Sendable {
     /// Runs one statement; `text` is what the audit log records (literals redacted), the
     /// statement printed back when not given.
     public func execute(_ statement: Statement, text: String? = nil) async throws -> StatementResult {
-        try await audited(statement, text: text ?? SQLPrinter.print(statement)) {
+        statementText = text
+        defer { statementText = nil }
+        return try await audited(statement, text: text ?? SQLPrinter.print(statement)) {
             try await self.run(statement)
         }
     }

@@ -35,6 +35,11 @@ extension LogicalPlan {
     public func withFreshColumnIDs() -> (LogicalPlan, [ColumnID: ColumnID]) {
         var map: [ColumnID: ColumnID] = [:]
         for id in definedColumns { map[id] = .fresh() }
+        return (renamingDefinedColumns(map), map)
+    }
+
+    /// This plan with the columns it defines renamed by `map` (references inside follow).
+    public func renamingDefinedColumns(_ map: [ColumnID: ColumnID]) -> LogicalPlan {
         func renamed(_ cs: [PlanColumn]) -> [PlanColumn] { cs.map { var c = $0; c.id = map[c.id] ?? c.id; return c } }
         let references = mappingExpressions { $0.renamingColumns(map) }
         let out = references.transformUp { node -> LogicalPlan in
@@ -58,7 +63,7 @@ extension LogicalPlan {
             case .filter, .join, .sort, .singleRow, .limit, .distinct: return node
             }
         }
-        return (out, map)
+        return out
     }
 }
 

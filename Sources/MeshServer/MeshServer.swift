@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MeshCatalog
 import MeshEngine
+import NIOPosix
 
 /// `meshql serve`: the HTTP interface of API.md over one engine.
 public enum MeshServer {
@@ -15,6 +16,15 @@ public enum MeshServer {
     nonisolated(unsafe) public static var requestsPerSecond = 200.0
     /// Queries one org may run at once.
     nonisolated(unsafe) public static var maxQueriesPerOrg = 64
+
+    /// Runs the application until SIGTERM or SIGINT (graceful shutdown), its tasks on the
+    /// event loops (see `EventLoopTaskExecutor`).
+    public static func run(engine: Engine, host: String, port: Int, logger: Logger) async throws {
+        let app = application(engine: engine, host: host, port: port, logger: logger)
+        try await withTaskExecutorPreference(EventLoopTaskExecutor(group: .singleton)) {
+            try await app.runService()
+        }
+    }
 
     /// The application: routes, auth, and the engine behind them. Run it with
     /// `runService()` (graceful shutdown on SIGTERM and SIGINT).

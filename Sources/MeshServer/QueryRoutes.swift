@@ -66,7 +66,7 @@ struct QueryRoutes {
 
     func add(to router: Router<MeshRequestContext>) {
         router.post("api/query") { request, context in
-            let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID().uuidString.lowercased()
+            let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID.newQueryID()
             return await answering {
                 do {
                     return try await run(request, context, queryID: queryID)

@@ -19,8 +19,10 @@ struct MeshQLLoad: ParsableCommand {
         Without --dsn a private PostgreSQL cluster is started (initdb on PATH).
         """)
 
-    @Option(help: "Concurrent clients (threads with a keep-alive connection each).")
+    @Option(help: "Concurrent clients (a keep-alive connection each), as pgbench's -c.")
     var clients = 200
+    @Option(help: "Threads driving the clients, as pgbench's -j (both use the same number).")
+    var threads = 2
     @Option(help: "Seconds each measurement runs.")
     var seconds = 60
     @Option(help: "pgbench scale (100,000 accounts each).")
@@ -33,7 +35,7 @@ struct MeshQLLoad: ParsableCommand {
     var meshql: String?
 
     func validate() throws {
-        guard clients >= 1, seconds >= 1, scale >= 1, poolSize >= 1 else { throw ValidationError("every number must be at least 1") }
+        guard clients >= 1, threads >= 1, seconds >= 1, scale >= 1, poolSize >= 1 else { throw ValidationError("every number must be at least 1") }
     }
 
     func run() throws {
@@ -96,7 +98,10 @@ struct MeshQLLoad: ParsableCommand {
         }
 
         print("meshql serve: \(clients) clients for \(seconds) s, SELECT abalance FROM bench.pgbench_accounts WHERE aid = <random>")
-        let result = drive(clients: clients, seconds: Double(seconds), port: port, request: request)
+        let driver = LoadDriver(port: port, connections: clients, threads: min(threads, clients), body: {
+            "{\"sql\": \"SELECT abalance FROM bench.pgbench_accounts WHERE aid = \(Int.random(in: 1...accounts))\"}"
+        }, path: "/api/query", headers: headers)
+        let result = driver.run(seconds: Double(seconds))
         serve.terminate()
         serve.waitUntilExit()
         Thread.sleep(forTimeInterval: 0.5)
@@ -104,8 +109,8 @@ struct MeshQLLoad: ParsableCommand {
                                                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"],
                                             what: "counting connections").trimmingCharacters(in: .whitespacesAndNewlines)
 
-        print("pgbench -S -c \(clients) -j 2 -T \(seconds)…")
-        let bench = try Subprocess.check(pgbench, ["-S", "-n", "-c", String(clients), "-j", "2", "-T", String(seconds), conninfo],
+        print("pgbench -S -c \(clients) -j \(threads) -T \(seconds)…")
+        let bench = try Subprocess.check(pgbench, ["-S", "-n", "-c", String(clients), "-j", String(threads), "-T", String(seconds), conninfo],
                                          what: "pgbench -S")
         let tps = bench.split(separator: "\n").first { $0.hasPrefix("tps = ") }
             .flatMap { Double($0.dropFirst(6).split(separator: " ").first ?? "") } ?? 0
@@ -115,40 +120,5 @@ struct MeshQLLoad: ParsableCommand {
         print(String(format: "pgbench -S    %9.0f tps", tps))
         print(String(format: "ratio         %9.1f %% of pgbench", tps > 0 ? 100 * result.throughput / tps : 0))
         print("PostgreSQL connections left after the server stopped: \(leftover)")
-    }
-
-    struct Outcome {
-        var requests: Int, errors: Int, throughput: Double, p50: Double, p99: Double
-    }
-
-    /// Runs `clients` threads for `seconds`, each on its own keep-alive connection.
-    func drive(clients: Int, seconds: Double, port: Int, request: @escaping @Sendable (LoopbackHTTPClient) throws -> Int) -> Outcome {
-        let latencies = Mutex<[Double]>([])
-        let errors = Atomic<Int>(0)
-        let deadline = Date().addingTimeInterval(seconds)
-        let group = DispatchGroup()
-        let start = Date()
-        for _ in 0..<clients {
-            group.enter()
-            let t = Thread {
-                let client = LoopbackHTTPClient(port: port)
-                var mine: [Double] = []
-                while Date() < deadline {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    let ok = ((try? request(client)) ?? 0) == 200
-                    if ok { mine.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6) } else { errors.add(1, ordering: .relaxed) }
-                }
-                latencies.withLock { $0 += mine }
-                group.leave()
-            }
-            t.stackSize = 512 << 10
-            t.start()
-        }
-        group.wait()
-        let elapsed = Date().timeIntervalSince(start)
-        let sorted = latencies.withLock { $0 }.sorted()
-        func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        let e = errors.load(ordering: .relaxed)
-        return Outcome(requests: sorted.count + e, errors: e, throughput: Double(sorted.count) / elapsed, p50: pct(0.5), p99: pct(0.99))
     }
 }

@@ -55,7 +55,6 @@ struct Serve: AsyncParsableCommand {
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = .info
-        let app = MeshServer.application(engine: engine, host: host, port: port, logger: logger)
-        try await app.runService()
+        try await MeshServer.run(engine: engine, host: host, port: port, logger: logger)
     }
 }

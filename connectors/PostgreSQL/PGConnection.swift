@@ -88,6 +88,42 @@ final class PGConnection: @unchecked Sendable {
         return try checked(result)
     }
 
+    /// Prepared statements of this connection by SQL text, for `execPrepared`.
+    private var prepared: [String: String] = [:]
+    /// The most statements a connection keeps prepared; past it they are all deallocated.
+    static let maxPrepared = 256
+
+    /// Runs one statement as a named prepared statement, preparing it on first use on this
+    /// connection: later runs skip PostgreSQL's parsing (and, once it settles on a generic
+    /// plan, its planning), as pgbench's `-M prepared` does. Parameters as in `exec`.
+    func execPrepared(_ sql: String, parameters: [String?], binaryResults: Bool) throws -> PGResult {
+        if prepared[sql] == nil {
+            if prepared.count >= Self.maxPrepared {
+                _ = try exec("DEALLOCATE ALL")
+                prepared = [:]
+            }
+            let name = "meshql_\(prepared.count + 1)"
+            _ = try checked(PQprepare(conn, name, sql, Int32(parameters.count), nil))
+            prepared[sql] = name
+        }
+        let name = prepared[sql]!
+        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        let result = pointers.withUnsafeBufferPointer { p in
+            PQexecPrepared(conn, name, Int32(parameters.count), p.baseAddress, nil, nil, binaryResults ? 1 : 0)
+        }
+        do {
+            return try checked(result)
+        } catch let f as PGFailure where f.sqlState == "0A000" || f.sqlState == "26000" {
+            // The source's table changed under the statement ("cached plan must not change
+            // result type") or it is gone: forget it; the caller's retry prepares afresh.
+            _ = try? exec("DEALLOCATE ALL")
+            prepared = [:]
+            throw f
+        }
+    }
+
     /// The result columns of a statement, without running it: `PQprepare` of the unnamed
     /// statement and `PQdescribePrepared`.
     func describe(_ sql: String, parameterCount: Int) throws -> [PGColumnInfo] {

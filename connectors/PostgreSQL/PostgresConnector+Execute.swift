@@ -10,8 +10,8 @@ extension PostgresConnector {
     public func execute(_ query: RemoteQuery) -> BatchStream {
         let pool = self.pool
         let secrets = self.secrets
-        return BatchStream.start(name: "meshql-postgres") { stream in
-            try PGQueryRun(pool: pool, secrets: secrets, query: query, stream: stream).run()
+        return BatchStream.start(borrowing: pool) { stream, lease in
+            try PGQueryRun(pool: pool, secrets: secrets, query: query, stream: stream).run(lease)
         }
     }
 }
@@ -54,11 +54,12 @@ struct PGQueryRun {
     let query: RemoteQuery
     let stream: BatchStream
 
-    func run() throws {
+    /// Runs on `lease`, the connection the pool lent.
+    func run(_ lease: (connection: PGConnection, reused: Bool)) throws {
         // A connection that sat idle in the pool may have been closed by the server; if the
         // very first round trip finds it broken, try once more on a fresh one.
         for attempt in 0..<2 {
-            let (connection, reused) = try pool.acquire()
+            let (connection, reused) = attempt == 0 ? lease : try pool.acquire()
             // Holding a connection its reader is not ready for, the stream reads ahead when
             // another borrower waits (see ConnectionPool).
             stream.yieldWhen { [pool] in pool.hasWaiters }
@@ -94,15 +95,34 @@ struct PGQueryRun {
 
     private func run(on c: PGConnection, started: inout Bool) throws {
         let parameters: [String?] = query.parameters.map { $0.isNull ? nil : $0.description }
-        var sql = query.sql.trimmingCharacters(in: .whitespacesAndNewlines)
-        while sql.hasSuffix(";") { sql.removeLast() }
+        var sql = Self.trimmed(query.sql)
+        // A query expected to be small runs at once, in one round trip: its result says what
+        // its columns are, so it needs no describe first. PostgreSQL plans it without a
+        // cursor's parallel-worker limit. A cap keeps a wrong estimate from filling memory:
+        // past it the query runs again through the cursor below.
+        if !parameters.isEmpty, let expected = query.expectedRows, expected <= Self.smallResultRows {
+            let small = "SELECT * FROM (\(sql)) AS meshql_small LIMIT \(Self.smallResultCap + 1)"
+            let r: PGResult
+            do {
+                r = try c.execPrepared(small, parameters: parameters, binaryResults: true)
+            } catch let f as PGFailure where f.sqlState == "0A000" && f.message.contains("cached plan") {
+                r = try c.execPrepared(small, parameters: parameters, binaryResults: true)
+            }
+            started = true
+            let columns = (0..<r.columnCount).map { PGColumnInfo(name: r.columnName($0), oid: r.type($0), typmod: r.typmod($0)) }
+            try checkWidth(columns)
+            let decoders = makeDecoders(columns)
+            if r.rowCount <= Self.smallResultCap, decoders.allSatisfy({ $0 != nil }) {
+                var batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes, stream: stream)
+                try batches.append(r)
+                batches.flush()
+                return
+            }
+        }
 
         var columns = try c.describe(sql, parameterCount: parameters.count)
         started = true
-        guard columns.count == query.outputTypes.count else {
-            throw MeshError(.internalError,
-                            "PostgreSQL query returns \(columns.count) columns, the plan expects \(query.outputTypes.count)")
-        }
+        try checkWidth(columns)
         var decoders = makeDecoders(columns)
         if decoders.contains(where: { $0 == nil }) {
             // Types without a binary decoder here (interval, arrays, …) or pairs such as
@@ -124,18 +144,6 @@ struct PGQueryRun {
             try parser.finish()
         } else {
             var batches = batches
-            // A query expected to be small runs at once: PostgreSQL plans a cursor without
-            // parallel workers. A cap keeps a wrong estimate from filling memory: past it the
-            // query runs again through the cursor.
-            if let expected = query.expectedRows, expected <= Self.smallResultRows {
-                let r = try c.exec("SELECT * FROM (\(sql)) AS meshql_small LIMIT \(Self.smallResultCap + 1)",
-                                   parameters: parameters, binaryResults: true)
-                if r.rowCount <= Self.smallResultCap {
-                    try batches.append(r)
-                    batches.flush()
-                    return
-                }
-            }
             try c.exec("BEGIN")
             try c.exec("DECLARE meshql_cursor NO SCROLL CURSOR FOR " + sql, parameters: parameters, binaryResults: false)
             while true {
@@ -147,6 +155,23 @@ struct PGQueryRun {
             batches.flush()
             try c.exec("COMMIT")
         }
+    }
+
+    private func checkWidth(_ columns: [PGColumnInfo]) throws {
+        guard columns.count == query.outputTypes.count else {
+            throw MeshError(.internalError,
+                            "PostgreSQL query returns \(columns.count) columns, the plan expects \(query.outputTypes.count)")
+        }
+    }
+
+    /// The SQL without surrounding white space and trailing semicolons (Foundation's
+    /// `trimmingCharacters` costs more than a point query's planning).
+    static func trimmed(_ sql: String) -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
+        var bytes = Substring(sql).utf8[...]
+        while let f = bytes.first, isSpace(f) { bytes = bytes.dropFirst() }
+        while let l = bytes.last, isSpace(l) || l == UInt8(ascii: ";") { bytes = bytes.dropLast() }
+        return String(Substring(bytes))
     }
 
     /// Estimated rows up to which a query with parameters runs without a cursor, and the rows

@@ -9,8 +9,8 @@ extension SQLiteConnector {
     public func execute(_ query: RemoteQuery) -> BatchStream {
         let pool = self.pool
         let path = self.path
-        return BatchStream.start(name: "meshql-sqlite") { stream in
-            let (db, _) = try pool.acquire()
+        return BatchStream.start(borrowing: pool) { stream, lease in
+            let db = lease.connection
             stream.yieldWhen { [pool] in pool.hasWaiters }
             let interrupter = SQLiteInterruptGuard(db)
             stream.onCancel { interrupter.interrupt() }

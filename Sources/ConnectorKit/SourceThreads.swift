@@ -1,0 +1,141 @@
+import Foundation
+
+/// The threads that run blocking source work (libpq and sqlite3 calls), never Swift's
+/// cooperative pool, which blocking C calls would starve.
+///
+/// Bounded: at most `limit` jobs run at once; the rest wait in order (first come, first
+/// served). Threads are kept for reuse (a point query should not pay for a new thread) and
+/// end after `keepAlive` idle.
+///
+/// A job that waits for another job to make progress — a producer blocked on a full
+/// `BatchStream` until its reader takes a batch, a borrower waiting for a pooled connection —
+/// does so through `blocking`, which gives its place up while it waits (as Java's
+/// `ForkJoinPool.managedBlock` does). Otherwise a query whose reader waits on a job still
+/// queued behind `limit` blocked producers would wait forever.
+///
+/// `@unchecked Sendable`: every mutable field is only touched under `condition`.
+public final class SourceThreads: @unchecked Sendable {
+    /// The process's pool. `MESHQL_SOURCE_THREADS` sets its limit (default 64: source work
+    /// mostly waits on the network, so more jobs than cores should run).
+    public static let shared = SourceThreads(
+        limit: ProcessInfo.processInfo.environment["MESHQL_SOURCE_THREADS"].flatMap { Int($0) }.map { max(1, $0) } ?? 64)
+
+    public let limit: Int
+    private let keepAlive: TimeInterval
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var head = 0
+    /// Jobs running and not inside `blocking`.
+    private var running = 0
+    /// Threads waiting for a job, and how many of them have been signalled already.
+    private var idle = 0
+    private var wakes = 0
+    /// Threads alive.
+    private var threads = 0
+
+    /// Marks the pool's threads, so `blocking` on any other thread changes nothing.
+    private static let marker = "meshql.source-thread"
+
+    public init(limit: Int, keepAlive: TimeInterval = 10) {
+        self.limit = limit
+        self.keepAlive = keepAlive
+    }
+
+    /// Queues `job`; it runs on a pool thread when fewer than `limit` jobs run.
+    public func run(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        let spawn = wakeOrSpawnLocked()
+        condition.unlock()
+        if spawn { startThread() }
+    }
+
+    /// Threads alive and jobs waiting to start (tests, metrics).
+    public var counts: (threads: Int, running: Int, queued: Int) {
+        condition.lock(); defer { condition.unlock() }
+        return (threads, running, jobs.count - head)
+    }
+
+    /// Runs `body`, which waits on other jobs, without holding a place among the `limit`.
+    /// On a thread that is not the pool's it just runs `body`.
+    public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
+        guard Thread.current.threadDictionary[marker] != nil else { return try body() }
+        shared.leave()
+        defer { shared.reenter() }
+        return try body()
+    }
+
+    // MARK: internals
+
+    /// Wakes an idle thread for a queued job, or says a thread must be started. Under the lock.
+    private func wakeOrSpawnLocked() -> Bool {
+        guard head < jobs.count, running < limit else { return false }
+        if idle > wakes {
+            wakes += 1
+            condition.signal()
+            return false
+        }
+        threads += 1
+        return true
+    }
+
+    private func leave() {
+        condition.lock()
+        running -= 1
+        let spawn = wakeOrSpawnLocked()
+        condition.unlock()
+        if spawn { startThread() }
+    }
+
+    /// Takes the place back at once: the job was running; making it wait for a place again
+    /// could only slow its reader.
+    private func reenter() {
+        condition.lock()
+        running += 1
+        condition.unlock()
+    }
+
+    private func startThread() {
+        let thread = Thread { [self] in
+            Thread.current.threadDictionary[Self.marker] = true
+            work()
+        }
+        thread.name = "meshql-source"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    private func work() {
+        condition.lock()
+        while true {
+            if head < jobs.count, running < limit {
+                let job = jobs[head]
+                head += 1
+                if head > 256, head * 2 > jobs.count { jobs.removeFirst(head); head = 0 }
+                running += 1
+                condition.unlock()
+                job()
+                condition.lock()
+                running -= 1
+                continue
+            }
+            idle += 1
+            let woken = condition.wait(until: Date().addingTimeInterval(keepAlive))
+            idle -= 1
+            if wakes > 0 { wakes -= 1 }
+            if !woken, head >= jobs.count {
+                threads -= 1
+                condition.unlock()
+                return
+            }
+        }
+    }
+}
+
+/// Runs blocking work on a source thread and resumes the caller when it is done, so that
+/// blocking C calls (libpq, sqlite3) never occupy a thread of Swift's cooperative pool.
+public func onSourceThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
+        SourceThreads.shared.run { c.resume(with: Result { try body() }) }
+    }
+}

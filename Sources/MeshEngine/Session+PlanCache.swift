@@ -1,0 +1,109 @@
+import Foundation
+import MeshCore
+import MeshPlan
+import MeshSQL
+
+extension Session {
+    /// The plan of `query`, from the engine's plan cache when a statement of its shape (its
+    /// text with other numbers, `QueryShape`) was planned before for the same principal, org,
+    /// mesh and settings, under the same catalog.
+    ///
+    /// The second time a shape comes, it is planned three times: as written, and twice with
+    /// sentinel numbers in its slots (large positive ones, then large negative ones) and
+    /// CURRENT_DATE a day apart. The plan is kept only if all three are the same plan once
+    /// the sentinels are swapped for each other's and for the real numbers: then it depends on
+    /// the slots only through their values, which are swapped in on each later use. Anything
+    /// else — a number used as a LIMIT or an ORDER BY position, folded into another constant,
+    /// written into SQL text, a time read at planning — makes the plans differ, and the shape
+    /// is planned afresh each time.
+    func cachedPlan(_ query: Query) async throws -> PlannedQuery {
+        guard let text = statementText, let shape = QueryShape(text), shape.slots.count <= 1_000 else {
+            return try await plan(query)
+        }
+        let generation = try catalog.metadataGeneration()
+        let key = [org, principal?.description ?? "\u{0}superuser", currentMesh ?? "", pushdownEnabled ? "1" : "0", shape.key]
+            .joined(separator: "\u{1}")
+        let cache = engine.planCache
+        switch cache.entry(key, generation: generation) {
+        case .template(let t)?:
+            let values = shape.slots.map(Self.value)
+            let map = Dictionary(zip(t.sentinels, values), uniquingKeysWith: { a, _ in a })
+            auditFacts = t.facts
+            return PlannedQuery(plan: t.plan.mappingLiteralValues { map[$0] }, connectors: t.connectors, rulesApplied: t.rulesApplied)
+        case .uncacheable?:
+            return try await plan(query)
+        case nil:
+            let planned = try await plan(query)
+            cache.store(key, .seen, generation: generation)
+            return planned
+        case .seen?:
+            let now = Date()
+            let planned = try await plan(query, now: now)
+            let facts = auditFacts
+            let template = try? await template(shape, matching: planned, now: now)
+            auditFacts = facts
+            cache.store(key, template.map { .template($0) } ?? .uncacheable, generation: generation)
+            return planned
+        }
+    }
+
+    /// A template for `shape` (see `cachedPlan`), or nil when its plan depends on more than
+    /// its slots' values.
+    private func template(_ shape: QueryShape, matching real: PlannedQuery, now: Date) async throws -> PlanCache.Template? {
+        let a = shape.slots.enumerated().map { Self.sentinel($0.element.class, index: $0.offset, positive: true) }
+        let b = shape.slots.enumerated().map { Self.sentinel($0.element.class, index: $0.offset, positive: false) }
+        guard let aValues = Self.values(a), let bValues = Self.values(b) else { return nil }
+        let planA = try await plan(try Self.singleQuery(shape.text(with: a.map(\.text))), now: now)
+        let factsA = auditFacts
+        let planB = try await plan(try Self.singleQuery(shape.text(with: b.map(\.text))), now: now.addingTimeInterval(86_401.5))
+        let toB = Dictionary(zip(aValues, bValues), uniquingKeysWith: { x, _ in x })
+        let toReal = Dictionary(zip(aValues, shape.slots.map(Self.value)), uniquingKeysWith: { x, _ in x })
+        guard Set(aValues).count == aValues.count,
+              planA.plan.mappingLiteralValues({ toB[$0] }).canonicalColumnIDs() == planB.plan.canonicalColumnIDs(),
+              planA.plan.mappingLiteralValues({ toReal[$0] }).canonicalColumnIDs() == real.plan.canonicalColumnIDs()
+        else { return nil }
+        return PlanCache.Template(plan: planA.plan, connectors: planA.connectors, rulesApplied: planA.rulesApplied,
+                                  facts: factsA, sentinels: aValues)
+    }
+
+    /// The one query of `text`.
+    private static func singleQuery(_ text: String) throws -> Query {
+        let statements = try Parser.parseStatements(text)
+        guard statements.count == 1, case .query(let q) = statements[0].statement else {
+            throw MeshError(.internalError, "a sentinel statement is not one query")
+        }
+        return q
+    }
+
+    /// A sentinel literal of `class`: text to write into the statement, and the value the
+    /// binder makes of it. Far from everyday numbers, one per slot; the negative ones in
+    /// parentheses (`- -1` would start a comment).
+    private static func sentinel(_ c: QueryShape.Slot.Class, index: Int, positive: Bool) -> (text: String, value: Value?) {
+        let digits: String
+        switch c {
+        case .int32: digits = String((positive ? 1_900_000_000 : 1_800_000_000) + index)
+        case .int64: digits = String((positive ? 8_000_000_000_000_000_000 : 7_000_000_000_000_000_000) + Int64(index))
+        case .decimal(let scale):
+            digits = String((positive ? 190_000_000 : 180_000_000) + index) + "." + String(repeating: positive ? "7" : "3", count: scale)
+        }
+        let signed = positive ? digits : "-" + digits
+        return (positive ? digits : "(" + signed + ")", value(c, signed))
+    }
+
+    private static func values(_ sentinels: [(text: String, value: Value?)]) -> [Value]? {
+        let vs = sentinels.compactMap(\.value)
+        return vs.count == sentinels.count ? vs : nil
+    }
+
+    /// The value the binder makes of a slot's literal (`Binder.bindLiteral`).
+    static func value(_ slot: QueryShape.Slot) -> Value {
+        value(slot.class, slot.text) ?? .null
+    }
+
+    private static func value(_ c: QueryShape.Slot.Class, _ text: String) -> Value? {
+        switch c {
+        case .int32, .int64: Int64(text).map { .int($0) }
+        case .decimal(let scale): Decimal128.parse(text, scale: scale).map { .decimal($0, scale: scale) }
+        }
+    }
+}
