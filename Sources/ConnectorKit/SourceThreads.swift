@@ -30,11 +30,13 @@ public final class SourceThreads: @unchecked Sendable {
     /// Threads waiting for a job, and how many of them have been signalled already.
     private var idle = 0
     private var wakes = 0
-    /// Threads alive.
+    /// Threads alive, and those started that have not yet looked for a job.
     private var threads = 0
+    private var starting = 0
 
-    /// Marks the pool's threads, so `blocking` on any other thread changes nothing.
-    private static let marker = "meshql.source-thread"
+    /// Where a pool thread keeps its pool, so `blocking` finds it (and on any other thread
+    /// changes nothing).
+    private static let marker = "meshql.source-threads"
 
     public init(limit: Int, keepAlive: TimeInterval = 10) {
         self.limit = limit
@@ -59,9 +61,9 @@ public final class SourceThreads: @unchecked Sendable {
     /// Runs `body`, which waits on other jobs, without holding a place among the `limit`.
     /// On a thread that is not the pool's it just runs `body`.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
-        guard Thread.current.threadDictionary[marker] != nil else { return try body() }
-        shared.leave()
-        defer { shared.reenter() }
+        guard let pool = Thread.current.threadDictionary[marker] as? SourceThreads else { return try body() }
+        pool.leave()
+        defer { pool.reenter() }
         return try body()
     }
 
@@ -75,7 +77,10 @@ public final class SourceThreads: @unchecked Sendable {
             condition.signal()
             return false
         }
+        // A thread on its way takes the job: no more than `limit` will run.
+        guard running + starting < limit else { return false }
         threads += 1
+        starting += 1
         return true
     }
 
@@ -97,16 +102,19 @@ public final class SourceThreads: @unchecked Sendable {
 
     private func startThread() {
         let thread = Thread { [self] in
-            Thread.current.threadDictionary[Self.marker] = true
+            Thread.current.threadDictionary[Self.marker] = self
             work()
         }
         thread.name = "meshql-source"
-        thread.stackSize = 1 << 20
+        // As a default thread's: planning runs here too (`BlockingTaskExecutor`), and binding a
+        // long statement recurses deeply.
+        thread.stackSize = 8 << 20
         thread.start()
     }
 
     private func work() {
         condition.lock()
+        starting -= 1
         while true {
             if head < jobs.count, running < limit {
                 let job = jobs[head]
@@ -137,5 +145,17 @@ public final class SourceThreads: @unchecked Sendable {
 public func onSourceThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
         SourceThreads.shared.run { c.resume(with: Result { try body() }) }
+    }
+}
+
+/// Runs a task's jobs on the source threads: async code that calls blocking code — catalog
+/// reads and writes in SQLite — runs under `withTaskExecutorPreference(BlockingTaskExecutor.shared)`,
+/// so it blocks neither Swift's cooperative pool nor a server's event loops.
+public final class BlockingTaskExecutor: TaskExecutor {
+    public static let shared = BlockingTaskExecutor()
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        SourceThreads.shared.run { unowned.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

@@ -29,15 +29,25 @@ final class PlanCache: Sendable {
         case uncacheable
     }
 
+    /// Everything a plan depends on besides the catalog and the slots' values: who asks (their
+    /// policies), where (one-part names), and the settings that change plans.
+    struct Key: Hashable, Sendable {
+        var org: String
+        var principal: Principal?
+        var currentMesh: String?
+        var pushdown: Bool
+        var shape: String
+    }
+
     static let capacity = 1_000
 
-    private let state = Mutex<(generation: Int, entries: [String: Entry])>((-1, [:]))
+    private let state = Mutex<(generation: Int, entries: [Key: Entry])>((-1, [:]))
 
-    func entry(_ key: String, generation: Int) -> Entry? {
+    func entry(_ key: Key, generation: Int) -> Entry? {
         state.withLock { s in s.generation == generation ? s.entries[key] : nil }
     }
 
-    func store(_ key: String, _ entry: Entry, generation: Int) {
+    func store(_ key: Key, _ entry: Entry, generation: Int) {
         state.withLock { s in
             if s.generation != generation {
                 // Made under an older catalog: not worth keeping; a newer one empties the cache.

@@ -67,7 +67,8 @@ extension Session {
 
     private func newAuditRecord(kind: String, text: String) -> AuditRecord {
         AuditRecord(principal: principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql",
-                    roles: principal?.roles.sorted() ?? [], kind: kind, statement: LiteralRedaction.redact(text),
+                    roles: principal?.roles.sorted() ?? [], kind: kind,
+                    statement: statementShape?.redacted ?? LiteralRedaction.redact(text),
                     decision: .allowed)
     }
 

@@ -17,12 +17,13 @@ extension Session {
     /// written into SQL text, a time read at planning — makes the plans differ, and the shape
     /// is planned afresh each time.
     func cachedPlan(_ query: Query) async throws -> PlannedQuery {
-        guard let text = statementText, let shape = QueryShape(text), shape.slots.count <= 1_000 else {
-            return try await plan(query)
+        // Planning reads the catalog (on a cache miss, SQLite): off the pool. A plan from the
+        // cache needs no catalog read and no hop.
+        guard usesPlanCache, let shape = statementShape, shape.slots.count <= 1_000 else {
+            return try await offThePool { try await self.plan(query) }
         }
         let generation = try catalog.metadataGeneration()
-        let key = [org, principal?.description ?? "\u{0}superuser", currentMesh ?? "", pushdownEnabled ? "1" : "0", shape.key]
-            .joined(separator: "\u{1}")
+        let key = PlanCache.Key(org: org, principal: principal, currentMesh: currentMesh, pushdown: pushdownEnabled, shape: shape.key)
         let cache = engine.planCache
         switch cache.entry(key, generation: generation) {
         case .template(let t)?:
@@ -31,19 +32,21 @@ extension Session {
             auditFacts = t.facts
             return PlannedQuery(plan: t.plan.mappingLiteralValues { map[$0] }, connectors: t.connectors, rulesApplied: t.rulesApplied)
         case .uncacheable?:
-            return try await plan(query)
+            return try await offThePool { try await self.plan(query) }
         case nil:
-            let planned = try await plan(query)
+            let planned = try await offThePool { try await self.plan(query) }
             cache.store(key, .seen, generation: generation)
             return planned
         case .seen?:
-            let now = Date()
-            let planned = try await plan(query, now: now)
-            let facts = auditFacts
-            let template = try? await template(shape, matching: planned, now: now)
-            auditFacts = facts
-            cache.store(key, template.map { .template($0) } ?? .uncacheable, generation: generation)
-            return planned
+            return try await offThePool {
+                let now = Date()
+                let planned = try await self.plan(query, now: now)
+                let facts = self.auditFacts
+                let template = try? await self.template(shape, matching: planned, now: now)
+                self.auditFacts = facts
+                cache.store(key, template.map { .template($0) } ?? .uncacheable, generation: generation)
+                return planned
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
@@ -16,6 +17,8 @@ public final class Session: @unchecked Sendable {
     public internal(set) var currentMesh: String?
     /// Off: only scans go to the sources (golden tests run both ways).
     public var pushdownEnabled = true
+    /// Off: every query is planned afresh (tests compare the two).
+    public var usesPlanCache = true
     /// Bytes one query may hold in hash tables, sorts and aggregates (`--memory-limit`,
     /// `SET memory_limit`).
     public var memoryLimit = MemoryBudget.defaultLimit
@@ -26,8 +29,9 @@ public final class Session: @unchecked Sendable {
     public var principal: Principal?
     /// What planning the current statement learned for its audit record.
     var auditFacts = AuditFacts()
-    /// The text of the statement being run, when it came as text (the plan cache keys on it).
-    var statementText: String?
+    /// The shape of the statement being run, when it came as text: the plan cache keys on
+    /// it, and the audit log keeps its redacted text.
+    var statementShape: QueryShape?
 
     init(engine: Engine) {
         self.engine = engine
@@ -67,8 +71,8 @@ public final class Session: @unchecked Sendable {
     /// Runs one statement; `text` is what the audit log records (literals redacted), the
     /// statement printed back when not given.
     public func execute(_ statement: Statement, text: String? = nil) async throws -> StatementResult {
-        statementText = text
-        defer { statementText = nil }
+        statementShape = text.flatMap(QueryShape.init)
+        defer { statementShape = nil }
         return try await audited(statement, text: text ?? SQLPrinter.print(statement)) {
             try await self.run(statement)
         }
@@ -80,9 +84,15 @@ public final class Session: @unchecked Sendable {
         case .query(let q):
             return .rows(try await runQuery(q))
         case .explain(let q, let analyze):
-            return .rows(try await explain(q, analyze: analyze))
+            return .rows(try await offThePool { try await self.explain(q, analyze: analyze) })
         default:
-            return try await executeCatalogStatement(statement)
+            return try await offThePool { try await self.executeCatalogStatement(statement) }
         }
+    }
+
+    /// Runs `body`, which reads or writes the catalog (SQLite, blocking), on the source
+    /// threads rather than on Swift's cooperative pool or a server's event loop.
+    func offThePool<T>(_ body: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(BlockingTaskExecutor.shared) { try await body() }
     }
 }

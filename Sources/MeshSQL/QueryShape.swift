@@ -20,6 +20,9 @@ public struct QueryShape: Sendable, Hashable {
 
     /// The text with a marker for each slot, naming its class.
     public let key: String
+    /// The text with every literal — strings too — replaced by `?`: what the audit log keeps
+    /// (see `LiteralRedaction`).
+    public let redacted: String
     public let slots: [Slot]
     /// The text in pieces around the slots (`pieces.count == slots.count + 1`).
     private let pieces: [String]
@@ -27,14 +30,18 @@ public struct QueryShape: Sendable, Hashable {
     /// The shape of `sql`, or nil when it does not lex.
     public init?(_ sql: String) {
         guard let tokens = try? Lexer.tokenize(sql) else { return nil }
-        var key = "", piece = ""
+        var key = "", piece = "", redacted = ""
         var slots: [Slot] = []
         var pieces: [String] = []
         var previousEnd: String.Index?
         for t in tokens where !t.isEnd {
-            if let end = previousEnd, end < t.range.lowerBound { key += " "; piece += " " }
+            if let end = previousEnd, end < t.range.lowerBound { key += " "; piece += " "; redacted += " " }
             previousEnd = t.range.upperBound
             let text = String(sql[t.range])
+            switch t.kind {
+            case .string, .number: redacted += "?"
+            default: redacted += text
+            }
             if case .number(let digits) = t.kind, let c = Self.slotClass(digits) {
                 key += "?" + Self.marker(c)
                 slots.append(Slot(class: c, text: digits))
@@ -47,6 +54,7 @@ public struct QueryShape: Sendable, Hashable {
         }
         pieces.append(piece)
         self.key = key
+        self.redacted = redacted
         self.slots = slots
         self.pieces = pieces
     }

@@ -166,6 +166,28 @@ struct PostgresConnectorTests {
                              .bytes([1, 2, 255]), .timestamp(0)])
     }
 
+    /// Small queries run as named prepared statements; a table changed under one is prepared
+    /// again, not an error.
+    @Test func preparedSmallQueriesSurviveATableChange() async throws {
+        guard let fixture = try await PGFixture.get() else { return }
+        // A database of its own: the fixture's tables are what other tests discover.
+        let name = "meshql_prepared_\(getpid())"
+        let db = PGFixture.Database(server: fixture.server, conninfo: try fixture.server.createDatabase(name), name: name)
+        try db.server.execute("CREATE TABLE prepared_change (id integer, v integer);"
+                              + " INSERT INTO prepared_change VALUES (1, 10), (2, 20)", database: db.name)
+        let pg = try connector(db, poolSize: 1)
+        defer { pg.shutdown() }
+        func read(_ id: Int64, _ type: DataType) async throws -> [[Value]] {
+            try await rows(pg.execute(RemoteQuery(sql: "SELECT v FROM prepared_change WHERE id = $1::bigint", parameters: [.int(id)],
+                                                  outputTypes: [type], expectedRows: 1)))
+        }
+        for _ in 0..<3 { #expect(try await read(1, .integer) == [[.int(10)]]) }
+        #expect(try await read(2, .integer) == [[.int(20)]])
+        try db.server.execute("ALTER TABLE prepared_change ALTER COLUMN v TYPE text", database: db.name)
+        #expect(try await read(2, .text) == [[.string("20")]])
+        #expect(try await read(1, .text) == [[.string("10")]])
+    }
+
     @Test func readsManyBatches() async throws {
         guard let db = try await PGFixture.get() else { return }
         let pg = try connector(db)
