@@ -38,12 +38,22 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     private final class Waiter: @unchecked Sendable {
         let wake = DispatchSemaphore(value: 0)
         let onGrant: (@Sendable () -> Void)?
-        /// Set under the pool's lock when a connection is handed over, or when the wait timed out.
+        let onTimeout: (@Sendable () -> Void)?
+        /// When a `lend` waiter gives up (the sweep looks).
+        let deadline: DispatchTime
+        /// Set under the pool's lock when a connection is handed over.
         var granted = false
-        var timedOut = false
-        init(onGrant: (@Sendable () -> Void)? = nil) { self.onGrant = onGrant }
+        init(deadline: DispatchTime = .distantFuture, onGrant: (@Sendable () -> Void)? = nil, onTimeout: (@Sendable () -> Void)? = nil) {
+            self.deadline = deadline
+            self.onGrant = onGrant
+            self.onTimeout = onTimeout
+        }
         func grant() { if let onGrant { onGrant() } else { wake.signal() } }
     }
+
+    /// Whether a sweep for `lend` waiters past their deadline is scheduled. One a second while
+    /// any wait, rather than a timer per waiter: a busy server queues thousands a second.
+    private var sweeping = false
 
     public init(sourceKind: String, size: Int, acquireTimeout: TimeInterval = 30,
                 stillUsable: @escaping @Sendable (Connection) -> Bool = { _ in true },
@@ -109,8 +119,10 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     /// waits in the queue: the job is queued on `SourceThreads` only once a connection is
     /// its (or the wait timed out, and `body` gets the time-out error).
     public func lend(_ body: @escaping @Sendable (Result<(connection: Connection, reused: Bool), Error>) -> Void) {
+        // Granted by a source thread giving a connection back, the job runs on that thread
+        // next (`runNext`): no other thread has to be woken.
         let start: @Sendable () -> Void = { [self] in
-            SourceThreads.shared.run { body(Result { try self.connectionAfterPermit() }) }
+            SourceThreads.shared.runNext { body(Result { try self.connectionAfterPermit() }) }
         }
         lock.lock()
         if free > 0, waiters.isEmpty {
@@ -119,17 +131,26 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
             start()
             return
         }
-        let me = Waiter(onGrant: start)
-        waiters.append(me)
+        let error = timeout()
+        waiters.append(Waiter(deadline: .now() + acquireTimeout, onGrant: start,
+                              onTimeout: { SourceThreads.shared.run { body(.failure(error)) } }))
+        let schedule = !sweeping
+        sweeping = true
         lock.unlock()
-        DispatchQueue.global().asyncAfter(deadline: .now() + acquireTimeout) { [self] in
+        if schedule { scheduleSweep() }
+    }
+
+    private func scheduleSweep() {
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [self] in
+            let now = DispatchTime.now()
             lock.lock()
-            guard !me.granted else { lock.unlock(); return }
-            me.timedOut = true
-            waiters.removeAll { $0 === me }
+            let expired = waiters.filter { $0.onTimeout != nil && $0.deadline < now }
+            if !expired.isEmpty { waiters.removeAll { w in expired.contains { $0 === w } } }
+            let again = waiters.contains { $0.onTimeout != nil }
+            sweeping = again
             lock.unlock()
-            let error = timeout()
-            SourceThreads.shared.run { body(.failure(error)) }
+            expired.forEach { $0.onTimeout?() }
+            if again { scheduleSweep() }
         }
     }
 

@@ -52,6 +52,33 @@ public final class SourceThreads: @unchecked Sendable {
         if spawn { startThread() }
     }
 
+    /// Like `run`, but on one of this pool's threads the job runs on that thread as soon as
+    /// the current job returns, without waking another: a query handing its connection to the
+    /// next one in line starts that one's work itself.
+    public func runNext(_ job: @escaping @Sendable () -> Void) {
+        let local = Thread.current.threadDictionary
+        if local[Self.marker] as? SourceThreads === self, local[Self.handoffKey] == nil {
+            local[Self.handoffKey] = Handoff(job)
+            return
+        }
+        run(job)
+    }
+
+    private static let handoffKey = "meshql.source-threads.next"
+
+    private final class Handoff {
+        let job: @Sendable () -> Void
+        init(_ job: @escaping @Sendable () -> Void) { self.job = job }
+    }
+
+    /// The job `runNext` left for this thread, taken.
+    private static func takeHandoff() -> (@Sendable () -> Void)? {
+        let local = Thread.current.threadDictionary
+        guard let h = local[handoffKey] as? Handoff else { return nil }
+        local.removeObject(forKey: handoffKey)
+        return h.job
+    }
+
     /// Threads alive and jobs waiting to start (tests, metrics).
     public var counts: (threads: Int, running: Int, queued: Int) {
         condition.lock(); defer { condition.unlock() }
@@ -123,6 +150,7 @@ public final class SourceThreads: @unchecked Sendable {
                 running += 1
                 condition.unlock()
                 job()
+                while let next = Self.takeHandoff() { next() }
                 condition.lock()
                 running -= 1
                 continue

@@ -24,8 +24,13 @@ final class AuditWriter: Sendable {
             p.scheduled = true
             return true
         }
-        if schedule { queue.async { self.write() } }
+        // Gathered for a moment, so that one transaction (one write of each changed page)
+        // takes many records: a server under load appends thousands a second.
+        if schedule { queue.asyncAfter(deadline: .now() + Self.gather) { self.write() } }
     }
+
+    /// How long records gather before they are written.
+    static let gather: DispatchTimeInterval = .milliseconds(200)
 
     /// Writes everything queued so far before returning (SHOW AUDIT, shutdown, tests).
     func flush() {

@@ -66,10 +66,11 @@ extension Session {
     }
 
     private func newAuditRecord(kind: String, text: String) -> AuditRecord {
-        AuditRecord(principal: principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql",
-                    roles: principal?.roles.sorted() ?? [], kind: kind,
-                    statement: statementShape?.redacted ?? LiteralRedaction.redact(text),
-                    decision: .allowed)
+        let isQuery = kind == "query" || kind.hasPrefix("explain")
+        return AuditRecord(queryID: (isQuery ? queryID : nil) ?? UUID.newQueryID(),
+                           principal: principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql",
+                           roles: principal?.roles.sorted() ?? [], kind: kind,
+                           statement: statementShape?.redacted ?? LiteralRedaction.redact(text), decision: .allowed)
     }
 
     /// Errors that mean "not allowed or not there" rather than "went wrong".

@@ -19,6 +19,9 @@ public final class Session: @unchecked Sendable {
     public var pushdownEnabled = true
     /// Off: every query is planned afresh (tests compare the two).
     public var usesPlanCache = true
+    /// The id the server gave the request's query (`X-Query-Id`): its audit record takes it,
+    /// so the two can be matched. Other statements get ids of their own.
+    public var queryID: String?
     /// Bytes one query may hold in hash tables, sorts and aggregates (`--memory-limit`,
     /// `SET memory_limit`).
     public var memoryLimit = MemoryBudget.defaultLimit

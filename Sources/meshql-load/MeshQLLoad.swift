@@ -27,8 +27,8 @@ struct MeshQLLoad: ParsableCommand {
     var seconds = 60
     @Option(help: "pgbench scale (100,000 accounts each).")
     var scale = 10
-    @Option(help: "pool_size of the PostgreSQL connector.")
-    var poolSize = 16
+    @Option(help: "pool_size of the PostgreSQL connector (default: 4 per core; more connections than that only queue at the server).")
+    var poolSize = 4 * ProcessInfo.processInfo.activeProcessorCount
     @Option(help: ArgumentHelp("libpq conninfo of a PostgreSQL server to use instead of a private cluster.", valueName: "conninfo"))
     var dsn: String?
     @Option(help: ArgumentHelp("The meshql executable (default: beside this one).", valueName: "path"))

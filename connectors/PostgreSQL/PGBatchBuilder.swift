@@ -15,7 +15,17 @@ struct PGBatchBuilder {
         self.decoders = decoders
         self.types = types
         self.stream = stream
-        self.builders = types.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
+        self.builders = []
+    }
+
+    /// Makes the builders of the next batch, for `expected` rows when that is known (a point
+    /// query's one row should not allocate room for a full batch).
+    @inline(__always)
+    private mutating func ensureBuilders(expected: Int = Batch.preferredSize) {
+        if builders.isEmpty {
+            let capacity = max(1, min(expected, Batch.preferredSize))
+            builders = types.map { ColumnBuilder(type: $0, capacity: capacity) }
+        }
     }
 
     /// Counts a row whose fields were appended; sends a full batch.
@@ -25,11 +35,11 @@ struct PGBatchBuilder {
         if rows == Batch.preferredSize { flush() }
     }
 
-    /// Sends what has been collected (if anything) and starts a new batch.
+    /// Sends what has been collected (if anything); the next row starts a new batch.
     mutating func flush() {
         guard rows > 0, !stopped else { return }
         let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
-        builders = types.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
+        builders = []
         rows = 0
         if !stream.send(batch) { stopped = true }
     }
@@ -38,6 +48,7 @@ struct PGBatchBuilder {
     mutating func append(_ result: PGResult) throws {
         let n = result.rowCount
         for r in 0..<n {
+            ensureBuilders(expected: n - r)
             for c in 0..<decoders.count {
                 if result.isNull(r, c) {
                     builders[c].appendNull()
@@ -142,10 +153,14 @@ struct PGCopyParser {
 
 extension PGBatchBuilder {
     @inline(__always)
-    mutating func appendNull(column c: Int) { builders[c].appendNull() }
+    mutating func appendNull(column c: Int) {
+        ensureBuilders()
+        builders[c].appendNull()
+    }
 
     @inline(__always)
     mutating func decode(_ c: Int, _ p: UnsafeRawPointer, _ len: Int) throws {
+        ensureBuilders()
         try decoders[c].decode(p, len, into: &builders[c])
     }
 }
