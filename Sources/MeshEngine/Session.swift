@@ -66,7 +66,7 @@ public final class Session: @unchecked Sendable {
         var last: StatementResult = .message("")
         for (i, s) in statements.enumerated() {
             if i > 0, case .rows(let r) = last { _ = try await r.collectRows() }
-            last = try await execute(s.statement, text: s.text)
+            last = try await execute(s.statement, text: s.text, shape: s.shape)
         }
         return last
     }
@@ -74,7 +74,11 @@ public final class Session: @unchecked Sendable {
     /// Runs one statement; `text` is what the audit log records (literals redacted), the
     /// statement printed back when not given.
     public func execute(_ statement: Statement, text: String? = nil) async throws -> StatementResult {
-        statementShape = text.flatMap(QueryShape.init)
+        try await execute(statement, text: text, shape: text.flatMap(QueryShape.init))
+    }
+
+    func execute(_ statement: Statement, text: String?, shape: QueryShape?) async throws -> StatementResult {
+        statementShape = shape
         defer { statementShape = nil }
         return try await audited(statement, text: text ?? SQLPrinter.print(statement)) {
             try await self.run(statement)

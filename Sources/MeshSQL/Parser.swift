@@ -31,7 +31,8 @@ public struct Parser {
             let first = p.position
             let statement = try p.parseStatementBody()
             result.append(ParsedStatement(statement: statement, text: p.text(from: first, to: p.position),
-                                          location: p.tokens[first].location))
+                                          location: p.tokens[first].location,
+                                          shape: QueryShape(tokens: p.tokens[first..<p.position], in: p.source)))
             if !p.current.isEnd { try p.expectSymbol(";") }
         }
     }

@@ -30,6 +30,11 @@ public struct QueryShape: Sendable, Hashable {
     /// The shape of `sql`, or nil when it does not lex.
     public init?(_ sql: String) {
         guard let tokens = try? Lexer.tokenize(sql) else { return nil }
+        self.init(tokens: tokens[...], in: sql)
+    }
+
+    /// The shape of the statement made of `tokens` of `sql` (the parser's, lexed once).
+    init(tokens: ArraySlice<Token>, in sql: String) {
         var key = "", piece = "", redacted = ""
         var slots: [Slot] = []
         var pieces: [String] = []
@@ -37,13 +42,14 @@ public struct QueryShape: Sendable, Hashable {
         for t in tokens where !t.isEnd {
             if let end = previousEnd, end < t.range.lowerBound { key += " "; piece += " "; redacted += " " }
             previousEnd = t.range.upperBound
-            let text = String(sql[t.range])
+            let text = sql[t.range]
             switch t.kind {
             case .string, .number: redacted += "?"
             default: redacted += text
             }
             if case .number(let digits) = t.kind, let c = Self.slotClass(digits) {
-                key += "?" + Self.marker(c)
+                key += "?"
+                key += Self.marker(c)
                 slots.append(Slot(class: c, text: digits))
                 pieces.append(piece)
                 piece = ""

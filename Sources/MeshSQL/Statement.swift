@@ -73,9 +73,12 @@ public struct ParsedStatement: Sendable {
     public var statement: Statement
     public var text: String
     public var location: SourceLocation
-    public init(statement: Statement, text: String, location: SourceLocation) {
+    /// The text's shape (its numbers taken out), from the tokens the parser read.
+    public var shape: QueryShape?
+    public init(statement: Statement, text: String, location: SourceLocation, shape: QueryShape? = nil) {
         self.statement = statement
         self.text = text
         self.location = location
+        self.shape = shape
     }
 }
