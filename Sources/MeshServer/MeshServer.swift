@@ -51,6 +51,7 @@ public enum MeshServer {
                                               limiter: RateLimiter(rate: requestsPerSecond, burst: 2 * requestsPerSecond),
                                               metrics: metrics))
         MeshRoutes(engine: engine).add(to: router)
+        EntityRoutes(engine: engine).add(to: router)
         QueryRoutes(engine: engine, running: RunningQueries(), slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
                     metrics: metrics).add(to: router)
         AuditRoutes(engine: engine).add(to: router)

@@ -76,6 +76,10 @@ import Testing
         #expect(checks.status == 0, "\(checks.text)")
         let openAPI = try server.python("openapi_check.py")
         #expect(openAPI.status == 0, "\(openAPI.text)")
+        var extra: [String: String] = [:]
+        if let pg = try TestPostgres.sharedBlocking(caller: "ServerTests") { extra["MESHQL_PG_DSN"] = pg.conninfo(database: "postgres") }
+        let entities = try server.python("entity_api.py", extra: extra)
+        #expect(entities.status == 0, "\(entities.text)")
         #expect(server.stop() == 0)
     }
 
