@@ -53,6 +53,13 @@ extension CatalogStore {
         }
     }
 
+    /// Sets a connector's state alone (what a query or a test learned of its source).
+    public func setConnectorState(id: UUID, org: String, _ state: EntityState) throws {
+        try write { db in
+            try db.run("UPDATE connectors SET state = ? WHERE id = ? AND org = ?", [try .json(state), .id(id), .text(org)])
+        }
+    }
+
     /// The connector of `org` with this name, or nil. Includes secret options, for connecting;
     /// use `redacted` before showing it.
     public func connector(name: String, org: String = "default") throws -> ConnectorRecord? {

@@ -76,6 +76,13 @@ extension CatalogStore {
     }
 
     /// The product of `org` with this id, or nil.
+    /// Sets a product's state alone (schema drift a query found).
+    public func setProductState(id: UUID, org: String, _ state: EntityState) throws {
+        try write { db in
+            try db.run("UPDATE products SET state = ? WHERE id = ? AND org = ?", [try .json(state), .id(id), .text(org)])
+        }
+    }
+
     public func product(id: UUID, org: String = "default") throws -> ProductRecord? {
         try withDatabase { db in try Self.fetchProduct(db, "p.id = ?", [.id(id)], org: org) }
     }

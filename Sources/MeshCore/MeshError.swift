@@ -28,6 +28,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case source              // 58000: the source reported an error
         case cancelled           // 57014
         case catalog             // 58030
+        case unavailable         // 55000: an object not fit for use now (an unhealthy data product)
         case permission          // 42501
         case internalError       // XX000
     }
@@ -71,6 +72,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case .source: "58000"
         case .cancelled: "57014"
         case .catalog: "58030"
+        case .unavailable: "55000"
         case .permission: "42501"
         case .internalError: "XX000"
         }

@@ -20,6 +20,8 @@ public final class Engine: @unchecked Sendable {
     let auditWriter: AuditWriter
     /// Plans of statements seen before, by shape.
     let planCache = PlanCache()
+    /// Writes connectors' and products' states off the query's path (`SourceHealth`).
+    let stateWriter = DispatchQueue(label: "meshql.state", qos: .utility)
 
     private let lock = NSLock()
     private var instances: [UUID: (record: ConnectorRecord, connector: any Connector)] = [:]
@@ -42,7 +44,10 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Writes the audit records still queued (they are written in the background).
-    public func flushAudit() { auditWriter.flush() }
+    public func flushAudit() {
+        auditWriter.flush()
+        stateWriter.sync {}
+    }
 
     public func makeSession() -> Session { Session(engine: self) }
 

@@ -32,6 +32,12 @@ struct ProductResolver: CatalogResolver {
             access = a
         }
         let full = "\(m.sqlName).\(p.name)"
+        // Its columns no longer match its source (or the source table is gone): reading it
+        // would give wrong rows or fail obscurely.
+        guard p.state.healthy else {
+            throw MeshError(.unavailable, "data product \(full) is unhealthy: \(p.state.reason)",
+                            hint: "REFRESH DATA PRODUCT \(full) once its source is as it should be")
+        }
         if let sql = p.viewSQL { return .view(name: full, sql: sql, access: access) }
         guard let cid = p.connectorId, let c = try catalog.connector(id: cid, org: org), let remote = p.remoteName else {
             return nil

@@ -112,7 +112,16 @@ extension Session {
 
         case .testConnector(let name):
             let record = try requireConnector(name)
-            let health = try await engine.connector(for: record).check()
+            let health: ConnectorHealth
+            do {
+                health = try await engine.connector(for: record).check()
+            } catch let e as MeshError {
+                try? catalog.setConnectorState(id: record.id, org: org, EntityState(code: "503", reason: "Unreachable: " + e.message, healthy: false))
+                throw e
+            }
+            if !record.state.healthy {
+                try? catalog.setConnectorState(id: record.id, org: org, EntityState(code: "000", reason: "Reachable.", healthy: true))
+            }
             let fields = [Field(name: "connector", type: .text), Field(name: "type", type: .text),
                           Field(name: "latency_ms", type: .text), Field(name: "version", type: .text)]
             return .rows(QueryResult(fields: fields, rows: [[

@@ -84,7 +84,8 @@ extension Session {
 
     func runQuery(_ query: Query) async throws -> QueryResult {
         let planned = try await cachedPlan(query)
-        let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit)).build(planned.plan)
+        let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit),
+                                    observer: SourceHealth(engine: engine, org: org)).build(planned.plan)
         return QueryResult(root: root)
     }
 
@@ -93,7 +94,8 @@ extension Session {
         let hiding = try hidesPolicies(auditFacts.policies)
         var lines: [String]
         if analyze {
-            let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit)).build(planned.plan)
+            let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit),
+                                    observer: SourceHealth(engine: engine, org: org)).build(planned.plan)
             let result = QueryResult(root: root)
             let start = DispatchTime.now().uptimeNanoseconds
             var rows = 0

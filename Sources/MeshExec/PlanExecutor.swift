@@ -14,9 +14,13 @@ public struct PlanExecutor {
     /// What the query's hash tables, sorts and aggregates may hold.
     let budget: MemoryBudget
 
-    public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget()) {
+    /// Told how each remote query ended.
+    let observer: (any SourceObserver)?
+
+    public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget(), observer: (any SourceObserver)? = nil) {
         self.connectors = connectors
         self.budget = budget
+        self.observer = observer
     }
 
     /// - Parameter deferred: remote fragments in this subtree wait for their first read
@@ -28,7 +32,7 @@ public struct PlanExecutor {
             guard let c = connectors[fragment.connectorID] else {
                 throw MeshError(.connection, "connector \"\(fragment.connectorName)\" is not available")
             }
-            return RemoteScanOperator(fragment, connector: c, deferred: deferred)
+            return RemoteScanOperator(fragment, connector: c, deferred: deferred, observer: observer)
         case .scan(let s):
             throw MeshError(.internalError, "scan of \(s.productName) was not turned into a remote query")
         case .singleRow:

@@ -53,7 +53,7 @@ public enum MeshServer {
         MeshRoutes(engine: engine).add(to: router)
         EntityRoutes(engine: engine).add(to: router)
         QueryRoutes(engine: engine, running: RunningQueries(), slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
-                    metrics: metrics).add(to: router)
+                    metrics: metrics, logger: logger).add(to: router)
         AuditRoutes(engine: engine).add(to: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "meshql"),
                            logger: logger)

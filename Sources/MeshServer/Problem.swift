@@ -30,7 +30,7 @@ struct Problem: Error {
         let status: HTTPResponse.Status = switch error.code {
         case .permission: .forbidden
         case .undefinedObject where !notFoundIsClientError, .undefinedTable where !notFoundIsClientError: .notFound
-        case .duplicateObject, .dependentObjects: .conflict
+        case .duplicateObject, .dependentObjects, .unavailable: .conflict
         case .cancelled: .init(code: 499, reasonPhrase: "Client Closed Request")
         case .connection, .source: .badGateway
         case .outOfMemory, .programLimitExceeded: .init(code: 422, reasonPhrase: "Unprocessable Content")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import MeshCore
 import MeshEngine
 import MeshREPL
@@ -54,6 +55,10 @@ struct QueryRoutes {
     let running: RunningQueries
     let slots: OrgQuerySlots
     let metrics: ServerMetrics
+    /// One structured line per query: its id, org, outcome, rows and time — never its SQL,
+    /// values or the caller's token. Queries that end well at debug level (a busy server
+    /// runs thousands a second), the others at info.
+    let logger: Logger
 
     enum Format: String { case json, ndjson, csv }
 
@@ -71,6 +76,7 @@ struct QueryRoutes {
                 do {
                     return try await run(request, context, queryID: queryID)
                 } catch let e as MeshError {
+                    logger.info("query refused", metadata: ["query_id": .string(queryID), "sqlstate": .string(e.sqlState)])
                     throw Problem(e, queryID: queryID)
                 }
             }
@@ -177,12 +183,18 @@ struct QueryRoutes {
         // From here the slot goes back when the rows are sent (or the stream ends).
         slotHeld = false
         let counted = Mutex(0)
-        let ticket = QueryTicket { [running, slots, metrics] status in
+        let ticket = QueryTicket { [running, slots, metrics, logger] status in
             if status == "abandoned" { result.cancel() }
             running.remove(queryID, result)
             timer?.cancel()
             slots.give(org)
-            metrics.queryEnded(status: status, duration: ContinuousClock.now - started, rows: counted.withLock { $0 })
+            let elapsed = ContinuousClock.now - started
+            let rows = counted.withLock { $0 }
+            metrics.queryEnded(status: status, duration: elapsed, rows: rows)
+            logger.log(level: status == "ok" ? .debug : .info, "query ended", metadata: [
+                "query_id": .string(queryID), "org": .string(org), "status": .string(status),
+                "rows": .stringConvertible(rows), "elapsed_ms": .string(JSONText.milliseconds(Double(elapsed / .microseconds(1)) / 1000)),
+            ])
         }
         let finish: @Sendable (_ status: String) -> Void = { ticket.finish($0) }
         switch format {

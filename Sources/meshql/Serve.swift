@@ -36,10 +36,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Queries one organisation may run at once; more is answered 429.", valueName: "n"))
     var maxQueriesPerOrg = 64
 
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical (debug logs every query).", valueName: "level"))
+    var logLevel = "info"
+
     @OptionGroup var options: CatalogOptions
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
         guard maxBody > 0, maxRows > 0, rateLimit > 0, maxQueriesPerOrg > 0 else {
             throw ValidationError("--max-body, --max-rows, --rate-limit and --max-queries-per-org must be positive")
         }
@@ -54,7 +60,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.requestsPerSecond = rateLimit
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
         var logger = Logger(label: "meshql.serve")
-        logger.logLevel = .info
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         try await MeshServer.run(engine: engine, host: host, port: port, logger: logger)
     }
 }

@@ -26,9 +26,12 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     /// The most keys a dynamic filter sends; above it the source reads unfiltered.
     static let maxFilterKeys = 50_000
 
-    init(_ fragment: RemoteFragment, connector: any Connector, deferred: Bool = false) {
+    private let observer: (any SourceObserver)?
+
+    init(_ fragment: RemoteFragment, connector: any Connector, deferred: Bool = false, observer: (any SourceObserver)? = nil) {
         self.fragment = fragment
         self.connector = connector
+        self.observer = observer
         super.init()
         if !deferred { start() }
     }
@@ -79,13 +82,21 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         do {
             next = try await stream!.next()
         } catch let e as MeshError where e.code != .cancelled {
-            if e.code == .source || e.code == .connection, let drift = Self.schemaDrift(e.message, fragment) { throw drift }
+            if e.code == .source || e.code == .connection, let drift = Self.schemaDrift(e.message, fragment) {
+                observer?.remoteQueryEnded(fragment, error: drift)
+                throw drift
+            }
             // Which connector failed: the user may have several of one kind. The source's
             // text can quote a row's value (`invalid input syntax for type integer: "…"`),
             // which may be one a policy hides: quoted parts go.
-            throw MeshError(e.code, "connector \(fragment.connectorName): " + Self.withoutQuotedParts(e.message), hint: e.hint)
+            let error = MeshError(e.code, "connector \(fragment.connectorName): " + Self.withoutQuotedParts(e.message), hint: e.hint)
+            observer?.remoteQueryEnded(fragment, error: error)
+            throw error
         }
-        guard var b = next else { return nil }
+        guard var b = next else {
+            observer?.remoteQueryEnded(fragment, error: nil)
+            return nil
+        }
         batches += 1
         // Connectors decode into the promised physical types; keep the SQL types exact.
         for j in b.columns.indices where j < fragment.fields.count && b.columns[j].type != fragment.fields[j].type {
