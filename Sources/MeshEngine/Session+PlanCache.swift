@@ -19,7 +19,8 @@ extension Session {
     func cachedPlan(_ query: Query) async throws -> PlannedQuery {
         // Planning reads the catalog (on a cache miss, SQLite): off the pool. A plan from the
         // cache needs no catalog read and no hop.
-        guard usesPlanCache, let shape = statementShape, shape.slots.count <= 1_000 else {
+        // Parameters' values are bound into the plan, and are not part of the shape.
+        guard usesPlanCache, parameters.isEmpty, let shape = statementShape, shape.slots.count <= 1_000 else {
             return try await offThePool { try await self.plan(query) }
         }
         let generation = try catalog.metadataGeneration()

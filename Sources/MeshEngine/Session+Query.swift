@@ -20,7 +20,9 @@ extension Session {
                                        policies: try policyBook())
         // The key for `hash()` masks, only where policies apply (the superuser has none).
         let key = principal == nil ? nil : try? catalog.maskingKey(org: org)
-        let bound = try Binder(catalog: resolver, now: now, identity: queryIdentity, maskingKey: key).bind(query)
+        var binder = Binder(catalog: resolver, now: now, identity: queryIdentity, maskingKey: key)
+        binder.parameters = parameters
+        let bound = try binder.bind(query)
         // Instantiate the connectors of every product read, for their dialects.
         var connectors: [String: any Connector] = [:]
         for id in Set(Self.connectorIDs(bound.plan)) {

@@ -19,6 +19,8 @@ public final class Session: @unchecked Sendable {
     public var pushdownEnabled = true
     /// Off: every query is planned afresh (tests compare the two).
     public var usesPlanCache = true
+    /// The values of `$1`, `$2`, … for the statements run next (the API's `params`).
+    public var parameters: [Literal] = []
     /// The id the server gave the request's query (`X-Query-Id`): its audit record takes it,
     /// so the two can be matched. Other statements get ids of their own.
     public var queryID: String?

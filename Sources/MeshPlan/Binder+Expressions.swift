@@ -23,7 +23,13 @@ extension Binder {
             return try resolveColumn(parts, scope: scope, at: loc)
 
         case .parameter(let n):
-            throw MeshError(.notSupported, "there is no parameter $\(n)", at: loc)
+            // A value given beside the statement (the API's `params`), bound as the literal
+            // it stands for: never spliced into any text.
+            guard n >= 1, n <= parameters.count else {
+                throw MeshError(.invalidParameter, "there is no parameter $\(n)", at: loc,
+                                hint: parameters.isEmpty ? "give its value in \"params\"" : "\(parameters.count) parameter(s) given")
+            }
+            return try bindLiteral(parameters[n - 1], at: loc)
 
         case .unary(let op, let x):
             let v = try bind(x)

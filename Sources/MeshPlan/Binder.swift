@@ -20,6 +20,8 @@ public struct Binder {
     public var maskingKey: [UInt8]?
     /// Inside a MASK: the masked column's type (mask functions are allowed only there).
     var maskTarget: DataType?
+    /// The values of `$1`, `$2`, … (the API's `params`), as literals.
+    public var parameters: [Literal] = []
 
     public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity(),
                 maskingKey: [UInt8]? = nil) {

@@ -5,6 +5,7 @@ import Logging
 import MeshCore
 import MeshEngine
 import MeshREPL
+import MeshSQL
 import Synchronization
 
 /// The queries running now, by id, so `DELETE /api/query/{id}` can stop one (its source
@@ -64,6 +65,7 @@ struct QueryRoutes {
 
     struct QueryRequest {
         var sql: String
+        var parameters: [Literal] = []
         var mesh: String?
         var maxRows: Int?
         var timeout: Duration?
@@ -101,10 +103,11 @@ struct QueryRoutes {
         let body = try await jsonObject(request, context)
         try MeshEnvelope.unknown(body, ["sql", "params", "mesh", "timeout_ms", "max_rows"], at: "")
         guard let sql = body["sql"] as? String else { throw MeshEnvelope.field("sql", "a string is required") }
-        if let params = body["params"] as? [Any], !params.isEmpty {
-            throw MeshEnvelope.field("params", "parameters are not supported yet")
-        }
         var q = QueryRequest(sql: sql, mesh: try MeshEnvelope.string(body, "mesh", at: ""))
+        if let raw = body["params"] {
+            guard let list = raw as? [Any] else { throw MeshEnvelope.field("params", "a list of values is required") }
+            q.parameters = try list.enumerated().map { i, v in try Self.literal(v, at: "params[\(i)]") }
+        }
         if let n = body["max_rows"] {
             guard let v = n as? Int, v > 0 else { throw MeshEnvelope.field("max_rows", "a positive integer is required") }
             q.maxRows = v
@@ -114,6 +117,24 @@ struct QueryRoutes {
             q.timeout = .milliseconds(v)
         }
         return q
+    }
+
+    /// A JSON value of `params` as the literal `$n` stands for: numbers as written in JSON
+    /// (integers, decimals), strings as untyped string literals (so `'1995-03-15'` compares
+    /// with a date), booleans, null.
+    static func literal(_ v: Any, at field: String) throws -> Literal {
+        switch v {
+        case is NSNull: return .null
+        // JSON's true and false arrive as a boolean NSNumber, which `is Bool` cannot tell from 1.
+        case let n as NSNumber where String(describing: type(of: n)).contains("Boolean"): return .boolean(n.boolValue)
+        case let n as NSNumber:
+            let text = n.stringValue
+            if !text.contains("."), !text.contains("e"), !text.contains("E"), Int64(text) != nil { return .integer(text) }
+            guard n.doubleValue.isFinite else { throw MeshEnvelope.field(field, "a finite number is required") }
+            return .decimal(text)
+        case let s as String: return .string(s)
+        default: throw MeshEnvelope.field(field, "a string, number, boolean or null is required")
+        }
     }
 
     func format(_ request: Request) throws -> Format {
@@ -132,6 +153,7 @@ struct QueryRoutes {
         let q = try await parse(request, context)
         let session = try engine.session(for: context)
         session.queryID = queryID
+        session.parameters = q.parameters
         let org = session.org
         if running.isRunning(queryID) { throw Problem(.conflict, "a query with id \(queryID) is running already") }
         // One query per request; SET and USE may come before it. Earlier statements of a

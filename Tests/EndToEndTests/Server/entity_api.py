@@ -96,6 +96,16 @@ check(bad.status_code == 400 and bad.json().get("sqlstate") == "42601", f"bad qu
 ok(requests.post(f"{API}/data/product/refresh", params={"identifier": pid}, headers=H), "refresh")
 rows = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT count(*) FROM entity_test.items"})
 check(rows.status_code == 200 and rows.json()["rows"] == [[2]], f"query the product {rows.text[:200]}")
+# Parameters: bound as literals, and never one statement's values in another's plan.
+for value, want in [(2, [["b"]]), (1, [["a"]]), (2, [["b"]]), (3, [])]:
+    r = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT name FROM entity_test.items WHERE id = $1", "params": [value]})
+    check(r.status_code == 200 and r.json()["rows"] == want, f"params {value}: {r.status_code} {r.text[:200]}")
+r = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT id FROM entity_test.items WHERE name = $1 AND id < $2", "params": ["b", 10.5]})
+check(r.status_code == 200 and r.json()["rows"] == [[2]], f"string and decimal params: {r.text[:200]}")
+r = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT $2", "params": [1]})
+check(r.status_code == 400 and r.json().get("sqlstate") == "22023", f"missing param: {r.status_code} {r.text[:200]}")
+r = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT $1", "params": [{"a": 1}]})
+check(r.status_code == 400 and "params[0]" in r.json().get("detail", ""), f"bad param: {r.status_code} {r.text[:200]}")
 names = sorted(x["entity"]["name"] for x in ok(requests.get(f"{API}/data/product/list", params={"mesh": mid}, headers=H), "list products"))
 check(names == ["item_ids", "items", "other_things"], f"products {names}")
 check(requests.get(f"{API}/data/product", params={"identifier": pid}, headers=OTHER).status_code == 404, "another org sees the product")
