@@ -7,15 +7,9 @@ import sys
 
 import requests
 
-API = os.environ["MESHQL_API_URL"]
-H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
-OTHER = {"Authorization": f"Bearer {os.environ['MESHQL_OTHER_TOKEN']}", "x-org": "other"}
-failures = []
+from meshql_api import API, H, check, failures, finish, other_org_headers
 
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
+OTHER = other_org_headers()
 
 
 # The seed's example response, field by field: (key, type).
@@ -94,7 +88,4 @@ catalog = os.environ["MESHQL_CATALOG"].replace("'", "''")
 problem(requests.post(f"{API}/query", headers=H, json={
     "sql": f"CREATE CONNECTOR stolen FOR MESH sales_analytics TYPE sqlite OPTIONS (path '{catalog}')"}), 403, "the catalog as a source")
 
-if failures:
-    print("\n".join(failures))
-    sys.exit(1)
-print("api checks passed")
+finish("api checks passed")

@@ -7,15 +7,9 @@ import tempfile
 
 import requests
 
-API = os.environ["MESHQL_API_URL"]
-H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
-OTHER = {"Authorization": f"Bearer {os.environ['MESHQL_OTHER_TOKEN']}", "x-org": "other"}
-failures = []
+from meshql_api import API, H, check, failures, finish, other_org_headers
 
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
+OTHER = other_org_headers()
 
 
 def ok(r, what, status=200):
@@ -122,7 +116,4 @@ ok(requests.delete(f"{API}/data/connector", params={"identifier": cid}, headers=
 check(requests.get(f"{API}/data/connector", params={"identifier": cid}, headers=H).status_code == 404, "dropped connector still there")
 ok(requests.delete(f"{API}/data/mesh", params={"identifier": mid}, headers=H), "drop mesh", 204)
 
-if failures:
-    print("\n".join(failures))
-    sys.exit(1)
-print("entity API: ok")
+finish("entity API: ok")

@@ -21,3 +21,24 @@ def register_postgres(mesh, pool_size=None):
         if r.status_code != 200:
             print(sql, r.status_code, r.text)
             sys.exit(1)
+
+
+# The checks of a script: each failed one is noted, and `finish` reports them all at the end.
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+
+
+def finish(success):
+    if failures:
+        print("\n".join(failures))
+        sys.exit(1)
+    print(success)
+
+
+def other_org_headers():
+    """Headers of the second org's token (MESHQL_OTHER_TOKEN), for isolation checks."""
+    return {"Authorization": f"Bearer {os.environ['MESHQL_OTHER_TOKEN']}", "x-org": "other"}
