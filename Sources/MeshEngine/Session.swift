@@ -34,6 +34,9 @@ public final class Session: @unchecked Sendable {
     public var principal: Principal?
     /// What planning the current statement learned for its audit record.
     var auditFacts = AuditFacts()
+    /// The ids of the policy statements the last query applied (`sales#2`): what EXPLAIN lists
+    /// for anyone, and the API's JSON answer carries.
+    public var policiesApplied: [String] { auditFacts.policies }
     /// The shape of the statement being run, when it came as text: the plan cache keys on
     /// it, and the audit log keeps its redacted text.
     var statementShape: QueryShape?

@@ -83,6 +83,16 @@ struct QueryRoutes {
                 }
             }
         }
+        router.post("api/explain") { request, context in
+            let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID.newQueryID()
+            return await answering {
+                do {
+                    return try await explain(request, context, queryID: queryID)
+                } catch let e as MeshError {
+                    throw Problem(e, queryID: queryID)
+                }
+            }
+        }
         router.delete("api/query/:id") { _, context in
             await answering {
                 guard let caller = context.caller else { throw Problem(.unauthorized, "a valid bearer token is required") }
@@ -198,6 +208,7 @@ struct QueryRoutes {
         }
         // `"columns":[{"name":…,"type":…}]`, written by hand (JSONSerialization cost more than
         // a point query's whole answer).
+        let policies = session.policiesApplied
         let columnsJSON = "[" + result.fields.map { "{\"name\":\(JSONText.string($0.name)),\"type\":\(JSONText.string($0.type.description))}" }
             .joined(separator: ",") + "]"
         // A client may ask for fewer rows than the server allows, not more.
@@ -240,6 +251,7 @@ struct QueryRoutes {
                 }
             }
             var text = "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
+            text += ",\"policies\":[" + policies.map(JSONText.string).joined(separator: ",") + "]"
             let ms = (ContinuousClock.now - started) / .milliseconds(1)
             text += ",\"rows\":[" + rows.joined(separator: ",") + "],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}"
             headers[.contentType] = "application/json"
@@ -299,6 +311,32 @@ struct QueryRoutes {
             }
             return Response(status: .ok, headers: headers, body: body)
         }
+    }
+}
+
+extension QueryRoutes {
+    /// `POST /api/explain`: the plan of one query (the body of `POST /api/query`), as EXPLAIN
+    /// shows it to the caller — lines of text, and those lines joined.
+    func explain(_ request: Request, _ context: MeshRequestContext, queryID: String) async throws -> Response {
+        let q = try await parse(request, context)
+        let session = try engine.session(for: context)
+        session.queryID = queryID
+        session.parameters = q.parameters
+        let statements = try session.parse(q.sql)
+        guard statements.count == 1, case .query(let query) = statements[0].statement else {
+            throw Problem(.badRequest, "sql: one query (SELECT, WITH, VALUES) is required", sqlstate: "0A000", queryID: queryID)
+        }
+        if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
+        guard case .rows(let result) = try await session.execute(.explain(query, analyze: false), text: "EXPLAIN " + statements[0].text) else {
+            throw Problem(.internalServerError, "EXPLAIN gave no plan", queryID: queryID)
+        }
+        let lines = try await result.collectRows().map { $0.first?.description ?? "" }
+        var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
+        headers[.contentType] = "application/json"
+        let body: [String: Any] = ["query_id": queryID, "plan": lines, "text": lines.joined(separator: "\n"),
+                                   "policies": session.policiesApplied]
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
