@@ -89,6 +89,9 @@ public final class SourceThreads: @unchecked Sendable {
     /// On a thread that is not the pool's it just runs `body`.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
         guard let pool = Thread.current.threadDictionary[marker] as? SourceThreads else { return try body() }
+        // A job handed to this thread (`runNext`) must not wait for this one's wait: it may
+        // hold what this one waits for (a connection's permit).
+        if let next = takeHandoff() { pool.run(next) }
         pool.leave()
         defer { pool.reenter() }
         return try body()

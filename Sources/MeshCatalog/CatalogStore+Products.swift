@@ -76,6 +76,18 @@ extension CatalogStore {
     }
 
     /// The product of `org` with this id, or nil.
+    /// Sets a product's description, owner and freshness (each when given) and nothing else,
+    /// so a concurrent refresh or state change is not undone.
+    public func setProductInfo(id: UUID, org: String, description: String?, owner: String?, freshness: String?) throws {
+        try write { db in
+            for (column, value) in [("description", description), ("owner", owner), ("freshness", freshness)] {
+                guard let value else { continue }
+                try db.run("UPDATE products SET \(column) = ?, updated_at = ? WHERE id = ? AND org = ?",
+                           [.text(value), .date(Date()), .id(id), .text(org)])
+            }
+        }
+    }
+
     /// Sets a product's state alone (schema drift a query found).
     public func setProductState(id: UUID, org: String, _ state: EntityState) throws {
         try write { db in

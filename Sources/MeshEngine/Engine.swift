@@ -51,6 +51,9 @@ public final class Engine: @unchecked Sendable {
 
     public func makeSession() -> Session { Session(engine: self) }
 
+    /// Whether the plan cache keeps a plan for `principal` now (tests).
+    public func planCacheHolds(principal: Principal?) -> Bool { planCache.holdsTemplate(for: principal) }
+
     /// The live connector for a catalog record, created on first use and re-created when the
     /// record's options changed. Made under the lock, so concurrent requests get the same one
     /// (making one opens nothing: pools connect on first use).

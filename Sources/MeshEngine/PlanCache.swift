@@ -43,6 +43,11 @@ final class PlanCache: Sendable {
 
     private let state = Mutex<(generation: Int, entries: [Key: Entry])>((-1, [:]))
 
+    /// Whether any plan is kept for `principal` (tests).
+    func holdsTemplate(for principal: Principal?) -> Bool {
+        state.withLock { s in s.entries.contains { k, e in if case .template = e { k.principal == principal } else { false } } }
+    }
+
     func entry(_ key: Key, generation: Int) -> Entry? {
         state.withLock { s in s.generation == generation ? s.entries[key] : nil }
     }

@@ -35,7 +35,9 @@ struct ProductResolver: CatalogResolver {
         // Its columns no longer match its source (or the source table is gone): reading it
         // would give wrong rows or fail obscurely.
         guard p.state.healthy else {
-            throw MeshError(.unavailable, "data product \(full) is unhealthy: \(p.state.reason)",
+            // The reason names columns, hidden ones too: its managers' to read.
+            let reason = principal.map { $0.manages(m) } ?? true ? p.state.reason : "its source's schema changed (its managers can tell how)"
+            throw MeshError(.unavailable, "data product \(full) is unhealthy: \(reason)",
                             hint: "REFRESH DATA PRODUCT \(full) once its source is as it should be")
         }
         if let sql = p.viewSQL { return .view(name: full, sql: sql, access: access) }

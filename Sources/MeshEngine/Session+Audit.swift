@@ -65,7 +65,7 @@ extension Session {
         writeAudit(r)
     }
 
-    private func newAuditRecord(kind: String, text: String) -> AuditRecord {
+    func newAuditRecord(kind: String, text: String) -> AuditRecord {
         let isQuery = kind == "query" || kind.hasPrefix("explain")
         return AuditRecord(queryID: (isQuery ? queryID : nil) ?? UUID.newQueryID(),
                            principal: principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql",

@@ -39,18 +39,46 @@ extension Session {
     }
 
     /// Sets a product's description, owner and freshness SLA (nil: unchanged), for those who
-    /// manage its mesh. Column tags change through `ALTER DATA PRODUCT … SET TAGS`.
-    public func updateProductInfo(id: UUID, description: String?, owner: String?, freshness: String?) async throws -> ProductRecord {
-        guard var (p, m) = try visibleProduct(id: id) else {
+    /// manage its mesh; audited like a statement (without the values). Column tags change
+    /// through `ALTER DATA PRODUCT … SET TAGS`.
+    public func updateProductInfo(id: UUID, description: String?, owner: String?, freshness: String?) async throws {
+        guard let (p, m) = try visibleProduct(id: id) else {
             throw MeshError(.undefinedTable, "data product \(id.uuidString.lowercased()) does not exist")
         }
-        guard manages(m) else {
-            throw MeshError(.permission, "permission denied for mesh \"\(m.sqlName)\"", hint: "only its owner, assignees and org admins may change it")
+        let fields = [("description", description), ("owner", owner), ("freshness", freshness)].filter { $0.1 != nil }.map(\.0)
+        var record = newAuditRecord(kind: "alter data product",
+                                    text: "ALTER DATA PRODUCT \(m.sqlName).\(p.name) SET (\(fields.joined(separator: ", ")))")
+        record.products = ["\(m.sqlName).\(p.name)"]
+        do {
+            guard manages(m) else {
+                throw MeshError(.permission, "permission denied for mesh \"\(m.sqlName)\"", hint: "only its owner, assignees and org admins may change it")
+            }
+            try await offThePool {
+                try self.catalog.setProductInfo(id: p.id, org: self.org, description: description, owner: owner, freshness: freshness)
+            }
+            writeAudit(record)
+        } catch let e as MeshError {
+            record.decision = e.code == .permission ? .refused : .failed
+            record.sqlstate = e.sqlState
+            writeAudit(record)
+            throw e
         }
-        if let description { p.description = description }
-        if let owner { p.owner = owner }
-        if let freshness { p.freshness = freshness }
-        return try await offThePool { try self.catalog.updateProduct(p) }
+    }
+
+    /// What the principal may see of a product: everything for those who manage its mesh;
+    /// for its readers, the columns they may read, and neither its source, its query nor the
+    /// detail of a drift (which names columns).
+    public func readerView(of p: ProductRecord, in m: Mesh) throws -> ProductRecord {
+        guard let principal, !manages(m) else { return p }
+        var shown = p
+        let access = try policyBook()?.access(to: p.name, in: m, columns: p.columns, for: principal)
+        shown.columns = p.columns.filter { !(access?.hiddenColumns.contains($0.name) ?? true) }
+        shown.viewSQL = nil
+        shown.connectorId = nil
+        shown.remoteSchema = nil
+        shown.remoteName = nil
+        if !p.state.healthy { shown.state.reason = "its source's schema changed (its managers can tell how)" }
+        return shown
     }
 
     /// Runs a catalog statement built by the API (never from spliced text), audited as if typed.

@@ -9,13 +9,15 @@ extension Session {
     /// mesh and settings, under the same catalog.
     ///
     /// The second time a shape comes, it is planned three times: as written, and twice with
-    /// sentinel numbers in its slots (large positive ones, then large negative ones) and
-    /// CURRENT_DATE a day apart. The plan is kept only if all three are the same plan once
-    /// the sentinels are swapped for each other's and for the real numbers: then it depends on
-    /// the slots only through their values, which are swapped in on each later use. Anything
-    /// else — a number used as a LIMIT or an ORDER BY position, folded into another constant,
-    /// written into SQL text, a time read at planning — makes the plans differ, and the shape
-    /// is planned afresh each time.
+    /// sentinel numbers in its slots — distinct large positive ones, then one large negative
+    /// one for all — with CURRENT_DATE a day apart, and without folding any constant
+    /// expression a sentinel is part of. The plan is kept only if every sentinel is still in
+    /// it and all three plans are the same once the sentinels are swapped for each other's
+    /// values and for the real ones: then the plan depends on the slots only through their
+    /// values, which are swapped in on each later use. Anything else — a number used as a
+    /// LIMIT or an ORDER BY position, compared or folded with another constant, written into
+    /// SQL text — makes the plans differ, and so does a plan that read the clock (in the
+    /// query, a view or a policy): such shapes are planned afresh each time.
     func cachedPlan(_ query: Query) async throws -> PlannedQuery {
         // Planning reads the catalog (on a cache miss, SQLite): off the pool. A plan from the
         // cache needs no catalog read and no hop.
@@ -28,7 +30,9 @@ extension Session {
         let cache = engine.planCache
         switch cache.entry(key, generation: generation) {
         case .template(let t)?:
-            let values = shape.slots.map(Self.value)
+            // A number the binder would refuse (out of range) is planned, to say so.
+            let values = shape.slots.compactMap(Self.value)
+            guard values.count == shape.slots.count else { return try await offThePool { try await self.plan(query) } }
             let map = Dictionary(zip(t.sentinels, values), uniquingKeysWith: { a, _ in a })
             auditFacts = t.facts
             return PlannedQuery(plan: t.plan.mappingLiteralValues { map[$0] }, connectors: t.connectors, rulesApplied: t.rulesApplied)
@@ -36,14 +40,14 @@ extension Session {
             return try await offThePool { try await self.plan(query) }
         case nil:
             let planned = try await offThePool { try await self.plan(query) }
-            cache.store(key, .seen, generation: generation)
+            cache.store(key, planned.readsClock ? .uncacheable : .seen, generation: generation)
             return planned
         case .seen?:
             return try await offThePool {
                 let now = Date()
                 let planned = try await self.plan(query, now: now)
                 let facts = self.auditFacts
-                let template = try? await self.template(shape, matching: planned, now: now)
+                let template = planned.readsClock ? nil : try? await self.template(shape, matching: planned, now: now)
                 self.auditFacts = facts
                 cache.store(key, template.map { .template($0) } ?? .uncacheable, generation: generation)
                 return planned
@@ -55,19 +59,36 @@ extension Session {
     /// its slots' values.
     private func template(_ shape: QueryShape, matching real: PlannedQuery, now: Date) async throws -> PlanCache.Template? {
         let a = shape.slots.enumerated().map { Self.sentinel($0.element.class, index: $0.offset, positive: true) }
-        let b = shape.slots.enumerated().map { Self.sentinel($0.element.class, index: $0.offset, positive: false) }
-        guard let aValues = Self.values(a), let bValues = Self.values(b) else { return nil }
-        let planA = try await plan(try Self.singleQuery(shape.text(with: a.map(\.text))), now: now)
+        let b = shape.slots.map { Self.sentinel($0.class, index: 0, positive: false) }
+        guard let aValues = Self.values(a), let bValues = Self.values(b), Set(aValues).count == aValues.count,
+              let realValues = Optional(shape.slots.compactMap(Self.value)), realValues.count == shape.slots.count else { return nil }
+        let planA = try await plan(try Self.singleQuery(shape.text(with: a.map(\.text))), now: now, foldable: Self.notReading(Set(aValues)))
         let factsA = auditFacts
-        let planB = try await plan(try Self.singleQuery(shape.text(with: b.map(\.text))), now: now.addingTimeInterval(86_401.5))
+        let planB = try await plan(try Self.singleQuery(shape.text(with: b.map(\.text))), now: now.addingTimeInterval(86_401.5),
+                                   foldable: Self.notReading(Set(bValues)))
+        guard !planA.readsClock, !planB.readsClock else { return nil }
+        // Every slot still there: none was folded away (a comparison of two literals).
+        var seen = Set<Value>()
+        _ = planA.plan.mappingLiteralValues { v in seen.insert(v); return nil }
+        guard Set(aValues).isSubset(of: seen) else { return nil }
         let toB = Dictionary(zip(aValues, bValues), uniquingKeysWith: { x, _ in x })
-        let toReal = Dictionary(zip(aValues, shape.slots.map(Self.value)), uniquingKeysWith: { x, _ in x })
-        guard Set(aValues).count == aValues.count,
-              planA.plan.mappingLiteralValues({ toB[$0] }).canonicalColumnIDs() == planB.plan.canonicalColumnIDs(),
+        let toReal = Dictionary(zip(aValues, realValues), uniquingKeysWith: { x, _ in x })
+        guard planA.plan.mappingLiteralValues({ toB[$0] }).canonicalColumnIDs() == planB.plan.canonicalColumnIDs(),
               planA.plan.mappingLiteralValues({ toReal[$0] }).canonicalColumnIDs() == real.plan.canonicalColumnIDs()
         else { return nil }
         return PlanCache.Template(plan: planA.plan, connectors: planA.connectors, rulesApplied: planA.rulesApplied,
                                   facts: factsA, sentinels: aValues)
+    }
+
+    /// Folds only constant expressions that read none of `sentinels`.
+    private static func notReading(_ sentinels: Set<Value>) -> @Sendable (BoundExpr) -> Bool {
+        { e in
+            func reads(_ x: BoundExpr) -> Bool {
+                if case .literal(let v) = x.kind { return sentinels.contains(v) }
+                return x.children.contains(where: reads)
+            }
+            return !reads(e)
+        }
     }
 
     /// The one query of `text`.
@@ -99,9 +120,10 @@ extension Session {
         return vs.count == sentinels.count ? vs : nil
     }
 
-    /// The value the binder makes of a slot's literal (`Binder.bindLiteral`).
-    static func value(_ slot: QueryShape.Slot) -> Value {
-        value(slot.class, slot.text) ?? .null
+    /// The value the binder makes of a slot's literal (`Binder.bindLiteral`); nil for one it
+    /// would refuse.
+    static func value(_ slot: QueryShape.Slot) -> Value? {
+        value(slot.class, slot.text)
     }
 
     private static func value(_ c: QueryShape.Slot.Class, _ text: String) -> Value? {

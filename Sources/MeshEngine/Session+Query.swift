@@ -12,10 +12,13 @@ extension Session {
         var plan: LogicalPlan
         var connectors: [String: any Connector]
         var rulesApplied: [String]
+        /// The plan holds the time it was made (CURRENT_DATE in the query, a view or a policy).
+        var readsClock = false
     }
 
-    /// Binds and optimizes `query`; `now` is what CURRENT_DATE and its kin read.
-    func plan(_ query: Query, now: Date = Date()) async throws -> PlannedQuery {
+    /// Binds and optimizes `query`; `now` is what CURRENT_DATE and its kin read. Constant
+    /// expressions `foldable` refuses stay as they are (a plan cache's sentinel literals).
+    func plan(_ query: Query, now: Date = Date(), foldable: @escaping @Sendable (BoundExpr) -> Bool = { _ in true }) async throws -> PlannedQuery {
         let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
                                        policies: try policyBook())
         // The key for `hash()` masks, only where policies apply (the superuser has none).
@@ -33,7 +36,7 @@ extension Session {
         }
         let estimator = await PlanningStatistics(catalog: catalog, org: org).collect(for: bound.plan, connectors: connectors)
         let logical: [any OptimizerRule] = [
-            SubqueryDecorrelation(), ExpressionSimplification(evaluate: ConstantEvaluator.evaluate),
+            SubqueryDecorrelation(), ExpressionSimplification(evaluate: { foldable($0) ? ConstantEvaluator.evaluate($0) : nil }),
             PredicatePushdown(), ColumnPruning(),
         ]
         let optimizer = Optimizer(phases: [
@@ -45,7 +48,8 @@ extension Session {
         ])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
         recordAuditFacts(bound: bound.plan, optimized: optimized)
-        return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description))
+        return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description),
+                            readsClock: bound.readsClock)
     }
 
     /// The plan paths of every node under a `.guarded` one.

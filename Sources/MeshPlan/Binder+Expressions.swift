@@ -184,6 +184,7 @@ extension Binder {
             return try scalarCall(name, args, at: loc)
 
         case .currentTime(let which):
+            clock.read = true
             let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
             if which == "current_date" {
                 let days = Int32((Double(micros) / Double(CivilTime.microsPerDay)).rounded(.down))

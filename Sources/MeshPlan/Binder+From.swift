@@ -114,6 +114,7 @@ extension Binder {
             }
             var inner = Binder(catalog: catalog, now: now, identity: identity, maskingKey: maskingKey)
             inner.expandingViews = expandingViews + [viewName]
+            inner.clock = clock
             var plan: LogicalPlan
             do {
                 plan = try inner.bindQuery(query)

@@ -17,6 +17,7 @@ extension Binder {
         var policyBinder = Binder(catalog: catalog, now: now)
         policyBinder.identity = identity
         policyBinder.maskingKey = maskingKey
+        policyBinder.clock = clock
         do {
             var guardedPlan = plan
             let filters = try access.rowFilters.map { filter -> BoundExpr in

@@ -22,6 +22,10 @@ public struct Binder {
     var maskTarget: DataType?
     /// The values of `$1`, `$2`, … (the API's `params`), as literals.
     public var parameters: [Literal] = []
+    /// Set when CURRENT_DATE or its kin is read — in the query, a view or a policy — so the
+    /// plan holds the time it was made (a plan cache must not keep it). A reference: binding
+    /// copies the binder.
+    var clock = ClockReading()
 
     public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity(),
                 maskingKey: [UInt8]? = nil) {
@@ -34,12 +38,15 @@ public struct Binder {
     /// A bound query: the plan and the output column names.
     public struct BoundQuery: Sendable {
         public var plan: LogicalPlan
+        /// The plan holds the time of binding (CURRENT_DATE and its kin were read).
+        public var readsClock = false
         public var fields: [Field] { plan.fields }
     }
 
     public func bind(_ query: Query) throws -> BoundQuery {
         var b = self
-        return BoundQuery(plan: try b.bindQuery(query))
+        let plan = try b.bindQuery(query)
+        return BoundQuery(plan: plan, readsClock: clock.read)
     }
 
     mutating func bindQuery(_ query: Query) throws -> LogicalPlan {
@@ -117,4 +124,9 @@ public struct Binder {
             throw MeshError(.notSupported, "\(clause) must be an integer constant", at: e.location)
         }
     }
+}
+
+/// Whether a binding read the clock (see `Binder.clock`).
+final class ClockReading: @unchecked Sendable {
+    var read = false
 }

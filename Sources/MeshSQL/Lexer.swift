@@ -110,7 +110,13 @@ struct Lexer {
     private func isWordPart(at i: Int) -> Bool {
         let b = i < bytes.count ? bytes[i] : 0
         if b < 0x80 { return Self.isASCIILetter(b) || Self.isDigit(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "$") }
-        return scalar(at: i).map { Character($0.0).isLetter } ?? false
+        guard let (s, _) = scalar(at: i) else { return false }
+        // Combining marks and joiners belong to the letter before them (`e` + U+0301 is one
+        // `é`, as a Character-based reading saw it).
+        switch s.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return s.value == 0x200C || s.value == 0x200D || Character(s).isLetter
+        }
     }
 
     private func isWhitespace(at i: Int) -> Bool {

@@ -234,7 +234,8 @@ struct EntityRoutes {
         }
     }
 
-    private func productJSON(_ session: Session, _ p: ProductRecord, _ mesh: Mesh) throws -> [String: Any] {
+    private func productJSON(_ session: Session, _ product: ProductRecord, _ mesh: Mesh) throws -> [String: Any] {
+        let p = try session.readerView(of: product, in: mesh)
         let connector = try p.connectorId.flatMap { try engine.catalog.connector(id: $0, org: session.org) }
         return EntityEnvelope.json(p, mesh: mesh, connector: connector)
     }

@@ -9,7 +9,9 @@ import NIOPosix
 /// point query. A job enqueued from an event loop stays on it; one enqueued from elsewhere
 /// (a source thread handing a batch over) goes to the next loop.
 ///
-/// Work that blocks (libpq, sqlite3 on a source) still runs on `SourceThreads`, never here.
+/// Work that blocks runs on `SourceThreads`: source queries, planning that reads the
+/// catalog, catalog statements. Catalog reads served from the metadata cache stay here; a
+/// cache miss on the way (a token not seen yet, an entity route's lookup) reads SQLite here.
 final class EventLoopTaskExecutor: TaskExecutor {
     let group: MultiThreadedEventLoopGroup
 

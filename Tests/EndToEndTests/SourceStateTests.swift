@@ -47,6 +47,35 @@ import Testing
         #expect(try engine.catalog.products(org: "default").first { $0.name == "t" }?.state.healthy == true)
     }
 
+    @Test func readersSeeNeitherHiddenColumnsNorTheSourceNorTheDriftDetail() async throws {
+        let folder = tempDirectory()
+        let db = try SQLiteDatabase(path: folder + "/d.db")
+        try db.execute("CREATE TABLE t (id INTEGER, secret TEXT); INSERT INTO t VALUES (1, 'x')")
+        let engine = try Engine(catalogPath: folder + "/catalog.db")
+        defer { engine.shutdown() }
+        let admin = engine.makeSession()
+        for sql in ["CREATE MESH m WITH (owner = 'olga@acme.test')", "CREATE CONNECTOR src FOR MESH m TYPE sqlite OPTIONS (path '\(folder)/d.db')",
+                    "IMPORT DATA PRODUCTS FROM CONNECTOR src", "GRANT SELECT ON m.t TO ROLE analyst",
+                    "DENY SELECT (secret) ON m.t TO ROLE analyst"] { _ = try await admin.execute(sql) }
+        let ann = engine.makeSession()
+        ann.principal = Principal(user: "ann@acme.test", roles: ["analyst"])
+        let product = try #require(try engine.catalog.products(org: "default").first)
+        let (seen, mesh) = try #require(try ann.visibleProduct(id: product.id))
+        let view = try ann.readerView(of: seen, in: mesh)
+        #expect(view.columns.map(\.name) == ["id"])
+        #expect(view.connectorId == nil && view.remoteName == nil && view.viewSQL == nil)
+        let olga = engine.makeSession()
+        olga.principal = Principal(user: "olga@acme.test")
+        #expect(try olga.readerView(of: seen, in: mesh).columns.count == 2)
+        // A drift's detail names columns: readers are told only that there is one.
+        try db.execute("ALTER TABLE t DROP COLUMN secret")
+        #expect(await error(admin, "SELECT secret FROM m.t")?.code == .undefinedColumn)
+        engine.flushAudit()
+        let refused = await error(ann, "SELECT id FROM m.t")
+        #expect(refused?.sqlState == "55000")
+        #expect(refused?.message.contains("secret") == false)
+    }
+
     @Test func anUnreachableSourceMakesItsConnectorUnhealthyUntilItAnswers() async throws {
         guard let pg = try await TestPostgres.shared() else { return }
         let name = "meshql_state_\(getpid())"

@@ -35,6 +35,13 @@ import Testing
         #expect(tokens[3].location == MeshSQL.SourceLocation(line: 3, column: 2, offset: 14))
     }
 
+    @Test func combiningMarksBelongToTheirWord() throws {
+        // `e` + U+0301 (é decomposed) and a zero-width joiner inside a name.
+        #expect(try kinds("SELECT cafe\u{301}, a\u{200D}b") == [.word("select"), .word("cafe\u{301}"), .symbol(","), .word("a\u{200D}b"), .end])
+        let tokens = try Lexer.tokenize("x\r\ny")
+        #expect(tokens[1].location == MeshSQL.SourceLocation(line: 2, column: 1, offset: 3))
+    }
+
     @Test func lexicalErrors() {
         func error(_ sql: String) -> SQLSyntaxError? {
             do { _ = try Lexer.tokenize(sql); return nil } catch { return error }

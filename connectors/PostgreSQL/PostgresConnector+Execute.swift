@@ -72,8 +72,13 @@ struct PGQueryRun {
                 t.start()
             }
             var started = false
+            // Cancelled while it waited for the connection: give it back unused.
+            if stream.isCancelled {
+                cancelGuard.deactivate()
+                pool.release(connection, reusable: true)
+                throw CancellationError()
+            }
             do {
-                if stream.isCancelled { throw CancellationError() }
                 try run(on: connection, started: &started)
                 cancelGuard.deactivate()
                 pool.release(connection, reusable: !stream.isCancelled && !cancelGuard.fired)
