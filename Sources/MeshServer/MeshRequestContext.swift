@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import MeshCatalog
 import MeshCore
+import NIOCore
 
 /// What a request carries through the server: Hummingbird's core context, and once the auth
 /// middleware has checked the token, who is asking.
@@ -12,7 +13,11 @@ public struct MeshRequestContext: RequestContext {
     /// The largest request body taken, in bytes (`--max-body`).
     public var maxUploadSize: Int { MeshServer.maxBodyBytes }
 
+    /// The client's connection (its close cancels the queries it runs).
+    public let channel: any Channel
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
 }

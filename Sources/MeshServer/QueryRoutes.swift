@@ -54,6 +54,7 @@ final class QueryTicket: Sendable {
 struct QueryRoutes {
     let engine: Engine
     let running: RunningQueries
+    let disconnects = DisconnectWatch()
     let slots: OrgQuerySlots
     let metrics: ServerMetrics
     /// One structured line per query: its id, org, outcome, rows and time — never its SQL,
@@ -216,8 +217,11 @@ struct QueryRoutes {
         // From here the slot goes back when the rows are sent (or the stream ends).
         slotHeld = false
         let counted = Mutex(0)
-        let ticket = QueryTicket { [running, slots, metrics, logger] status in
+        let channel = context.channel
+        disconnects.add(result, id: queryID, on: channel)
+        let ticket = QueryTicket { [running, slots, metrics, logger, disconnects] status in
             if status == "abandoned" { result.cancel() }
+            disconnects.done(queryID, on: channel)
             running.remove(queryID, result)
             timer?.cancel()
             slots.give(org)

@@ -109,6 +109,11 @@ import Testing
         #expect((report["backend_stopped_after_s"] as? Double ?? .infinity) < 1.0, "\(run.text)")
         #expect(report["timeout_status"] as? Int == 504 && report["timeout_sqlstate"] as? String == "57014", "\(run.text)")
         #expect((report["timeout_after_s"] as? Double ?? .infinity) < 5, "\(run.text)")
+        let disconnects = report["disconnect_stopped_after_s"] as? [String: Any] ?? [:]
+        #expect(disconnects.count == 3, "\(run.text)")
+        for (format, after) in disconnects {
+            #expect((after as? Double ?? .infinity) < 1.0, "a hang-up did not stop the \(format) query: \(run.text)")
+        }
     }
 
     /// A token over its rate limit gets 429 with Retry-After and the service stays healthy;

@@ -3,6 +3,7 @@
 #  1. NDJSON over a million rows: the first line arrives long before the last.
 #  2. DELETE /api/query/{id} on a long PostgreSQL query: 204, and within a second no backend
 #     of the database runs a query any more (pg_stat_activity).
+#  3. A client that hangs up on a long, quiet query stops it at the source too, in each format.
 import json
 import os
 import subprocess
@@ -79,4 +80,23 @@ timed = requests.post(f"{API}/query", headers=H, json={
 out["timeout_status"] = timed.status_code
 out["timeout_sqlstate"] = timed.json().get("sqlstate") if timed.headers.get("content-type", "").startswith("application/problem") else None
 out["timeout_after_s"] = time.time() - t0
+# A client that hangs up on a quiet query (nothing to write yet) cancels it at the source, in
+# every format.
+out["disconnect_stopped_after_s"] = {}
+for accept in ["application/json", "application/x-ndjson", "text/csv"]:
+    while active() > 0:
+        time.sleep(0.05)
+    try:
+        requests.post(f"{API}/query", headers=dict(H, Accept=accept), timeout=1.5, json={
+            "sql": "SELECT count(*) FROM big.million a JOIN big.million b ON a.v = b.v WHERE a.id + b.id > 0"})
+    except requests.exceptions.RequestException:
+        pass
+    gone = time.time()
+    stopped = None
+    while time.time() - gone < 5:
+        if active() == 0:
+            stopped = time.time() - gone
+            break
+        time.sleep(0.05)
+    out["disconnect_stopped_after_s"][accept] = stopped
 print(json.dumps(out))
