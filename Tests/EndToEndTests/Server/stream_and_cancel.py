@@ -41,6 +41,15 @@ def active():
     return int(subprocess.check_output(["psql", DSN, "-Atc", sql]).strip())
 
 
+def seconds_until_idle(since, limit=5):
+    """Seconds from `since` until no backend runs a query (None if not within `limit`)."""
+    while time.time() - since < limit:
+        if active() == 0:
+            return time.time() - since
+        time.sleep(0.05)
+    return None
+
+
 qid = "cancel-me-1"
 result = {}
 
@@ -63,13 +72,7 @@ out["running_before_cancel"] = active()
 d = requests.delete(f"{API}/query/{qid}", headers=H)
 cancelled_at = time.time()
 out["delete_status"] = d.status_code
-stopped = None
-while time.time() - cancelled_at < 5:
-    if active() == 0:
-        stopped = time.time() - cancelled_at
-        break
-    time.sleep(0.05)
-out["backend_stopped_after_s"] = stopped
+out["backend_stopped_after_s"] = seconds_until_idle(cancelled_at)
 t.join(30)
 out["long_query_answer"] = result.get("text", result.get("error", ""))[-300:]
 
@@ -91,12 +94,5 @@ for accept in ["application/json", "application/x-ndjson", "text/csv"]:
             "sql": "SELECT count(*) FROM big.million a JOIN big.million b ON a.v = b.v WHERE a.id + b.id > 0"})
     except requests.exceptions.RequestException:
         pass
-    gone = time.time()
-    stopped = None
-    while time.time() - gone < 5:
-        if active() == 0:
-            stopped = time.time() - gone
-            break
-        time.sleep(0.05)
-    out["disconnect_stopped_after_s"][accept] = stopped
+    out["disconnect_stopped_after_s"][accept] = seconds_until_idle(time.time())
 print(json.dumps(out))
