@@ -34,9 +34,24 @@ public final class SourceThreads: @unchecked Sendable {
     private var threads = 0
     private var starting = 0
 
-    /// Where a pool thread keeps its pool, so `blocking` finds it (and on any other thread
-    /// changes nothing).
-    private static let marker = "meshql.source-threads"
+    /// What a pool thread knows of itself: its pool (so `blocking` finds it, and on any other
+    /// thread changes nothing) and the job handed to it (`runNext`). Kept in a pthread key:
+    /// `Thread.threadDictionary` cost more than the hand-off saved.
+    private final class Worker {
+        unowned let pool: SourceThreads
+        var handoff: (@Sendable () -> Void)?
+        init(_ pool: SourceThreads) { self.pool = pool }
+    }
+
+    private static let workerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    private static var currentWorker: Worker? {
+        pthread_getspecific(workerKey).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
+    }
 
     public init(limit: Int, keepAlive: TimeInterval = 10) {
         self.limit = limit
@@ -56,27 +71,18 @@ public final class SourceThreads: @unchecked Sendable {
     /// the current job returns, without waking another: a query handing its connection to the
     /// next one in line starts that one's work itself.
     public func runNext(_ job: @escaping @Sendable () -> Void) {
-        let local = Thread.current.threadDictionary
-        if local[Self.marker] as? SourceThreads === self, local[Self.handoffKey] == nil {
-            local[Self.handoffKey] = Handoff(job)
+        if let worker = Self.currentWorker, worker.pool === self, worker.handoff == nil {
+            worker.handoff = job
             return
         }
         run(job)
     }
 
-    private static let handoffKey = "meshql.source-threads.next"
-
-    private final class Handoff {
-        let job: @Sendable () -> Void
-        init(_ job: @escaping @Sendable () -> Void) { self.job = job }
-    }
-
     /// The job `runNext` left for this thread, taken.
     private static func takeHandoff() -> (@Sendable () -> Void)? {
-        let local = Thread.current.threadDictionary
-        guard let h = local[handoffKey] as? Handoff else { return nil }
-        local.removeObject(forKey: handoffKey)
-        return h.job
+        guard let worker = currentWorker, let job = worker.handoff else { return nil }
+        worker.handoff = nil
+        return job
     }
 
     /// Threads alive and jobs waiting to start (tests, metrics).
@@ -88,7 +94,7 @@ public final class SourceThreads: @unchecked Sendable {
     /// Runs `body`, which waits on other jobs, without holding a place among the `limit`.
     /// On a thread that is not the pool's it just runs `body`.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
-        guard let pool = Thread.current.threadDictionary[marker] as? SourceThreads else { return try body() }
+        guard let pool = currentWorker?.pool else { return try body() }
         // A job handed to this thread (`runNext`) must not wait for this one's wait: it may
         // hold what this one waits for (a connection's permit).
         if let next = takeHandoff() { pool.run(next) }
@@ -132,7 +138,12 @@ public final class SourceThreads: @unchecked Sendable {
 
     private func startThread() {
         let thread = Thread { [self] in
-            Thread.current.threadDictionary[Self.marker] = self
+            let worker = Unmanaged.passRetained(Worker(self))
+            pthread_setspecific(Self.workerKey, worker.toOpaque())
+            defer {
+                pthread_setspecific(Self.workerKey, nil)
+                worker.release()
+            }
             work()
         }
         thread.name = "meshql-source"
