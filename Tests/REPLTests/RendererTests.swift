@@ -90,6 +90,36 @@ struct RendererTests {
         #expect(CSVWriter(fields: [], lineEnding: "\r\n").quoted("a\rb") == "\"a\rb\"")
     }
 
+    /// The byte path writes what formatting each value and quoting it gives.
+    @Test func csvBytesMatchValueByValueText() {
+        let types: [DataType] = [.bigint, .decimal(precision: 38, scale: 2), .decimal(precision: 38, scale: 0), .text, .date,
+                                 .double, .boolean, .decimal(precision: 38, scale: 5)]
+        var rows: [[Value]] = []
+        let texts = ["", "plain", "a,b", "say \"hi\"", "line\nbreak", "cr\rlf", "Zürich", "next\u{85}line", "para\u{2029}graph", "\u{2028}"]
+        for k in 0..<200 {
+            let big = Int64.random(in: Int64.min...Int64.max)
+            rows.append([
+                k % 7 == 0 ? .null : .int([0, 1, -1, big, Int64.min, Int64.max][k % 6]),
+                .decimal(Int128(Int64.random(in: -1_000_000...1_000_000)), scale: 2),
+                .decimal(Int128(big) * 1000 + Int128(k), scale: 0),
+                k % 11 == 0 ? .null : .string(texts[k % texts.count]),
+                .date(Int32.random(in: -800_000...800_000)),
+                .double(Double.random(in: -1e20...1e20)),
+                .bool(k % 2 == 0),
+                .decimal(Int128(k) - 100, scale: 5),
+            ])
+        }
+        let fields = types.enumerated().map { Field(name: "c\($0.offset)", type: $0.element) }
+        let batch = Batch.fromRows(rows, types: types)
+        var sink = StringSink()
+        var writer = CSVWriter(fields: fields, writesHeader: false)
+        writer.write(batch, to: &sink)
+        let expected = rows.map { row in
+            row.map { $0.isNull ? "" : writer.quoted($0.description) }.joined(separator: ",") + "\n"
+        }.joined()
+        #expect(sink.text == expected)
+    }
+
     @Test func jsonKeepsDecimalsExactAndWritesNulls() {
         let f = [
             Field(name: "id", type: .bigint), Field(name: "price", type: .decimal(precision: 38, scale: 10)),
