@@ -4,18 +4,9 @@ import Glibc
 #endif
 
 extension UUID {
-    /// A random (version 4) UUID. Foundation's `UUID()` opens `/dev/urandom` on Linux every
-    /// time, and Swift's system generator makes a system call per 8 bytes; `arc4random_buf`
-    /// draws from a generator in the process.
-    public static func random() -> UUID {
-        var bytes = randomBytes()
-        bytes.6 = bytes.6 & 0x0F | 0x40
-        bytes.8 = bytes.8 & 0x3F | 0x80
-        return UUID(uuid: bytes)
-    }
-
     /// A time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix milliseconds, then random
-    /// bits. Query ids are of this kind, so the audit log's index on them grows at its end
+    /// bits from `arc4random_buf` (Foundation's `UUID()` opens `/dev/urandom` on Linux every
+    /// time, and Swift's system generator makes a system call per 8 bytes). Query ids are of this kind, so the audit log's index on them grows at its end
     /// instead of touching a random page per record.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
         var bytes = randomBytes()

@@ -81,8 +81,4 @@ extension Session {
         return shown
     }
 
-    /// Runs a catalog statement built by the API (never from spliced text), audited as if typed.
-    public func run(apiStatement statement: Statement) async throws -> StatementResult {
-        try await execute(statement)
-    }
 }

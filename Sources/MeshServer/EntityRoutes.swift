@@ -26,7 +26,7 @@ struct EntityRoutes {
                 let e = try EntityEnvelope.entity(try await jsonObject(request, context), allowed: EntityEnvelope.connectorKeys, type: "connector")
                 let mesh = try self.mesh(session, e)
                 let name = try EntityEnvelope.required(e, "name")
-                _ = try await session.run(apiStatement: .createConnector(name: name, mesh: mesh.sqlName, type: try EntityEnvelope.required(e, "type"),
+                _ = try await session.execute(.createConnector(name: name, mesh: mesh.sqlName, type: try EntityEnvelope.required(e, "type"),
                                                                          options: try EntityEnvelope.options(e), ifNotExists: false))
                 guard let c = try engine.catalog.connector(name: name, org: session.org) else { throw Problem(.internalServerError, "the connector was not saved") }
                 return try json(connectorJSON(session, c, mesh))
@@ -61,7 +61,7 @@ struct EntityRoutes {
                     let given = try EntityEnvelope.options(e)
                     let drop = stored.options.keys.filter { k in !given.contains { $0.key == k } }.sorted()
                     if !given.isEmpty || !drop.isEmpty {
-                        _ = try await session.run(apiStatement: .alterConnector(name: stored.name, set: given, drop: drop))
+                        _ = try await session.execute(.alterConnector(name: stored.name, set: given, drop: drop))
                     }
                 }
                 let (c, m) = try connector(session, request)
@@ -72,7 +72,7 @@ struct EntityRoutes {
             await answering {
                 let session = try engine.session(for: context)
                 let (c, _) = try connector(session, request)
-                _ = try await session.run(apiStatement: .dropConnector(name: c.name, ifExists: false))
+                _ = try await session.execute(.dropConnector(name: c.name, ifExists: false))
                 return Response(status: .noContent)
             }
         }
@@ -80,7 +80,7 @@ struct EntityRoutes {
             await answering {
                 let session = try engine.session(for: context)
                 let (c, _) = try connector(session, request)
-                guard case .rows(let result) = try await session.run(apiStatement: .testConnector(name: c.name)),
+                guard case .rows(let result) = try await session.execute(.testConnector(name: c.name)),
                       let row = try await result.collectRows().first, row.count == 4 else {
                     throw Problem(.internalServerError, "the connector test gave no answer")
                 }
@@ -124,7 +124,7 @@ struct EntityRoutes {
                     do { query = try Parser.parseQuery(text) } catch let error as SQLSyntaxError {
                         throw Problem(MeshError(.syntax, "entity.query: " + error.message, at: error.location))
                     }
-                    _ = try await session.run(apiStatement: .createView(name: qualified, query: query, text: text, options: options))
+                    _ = try await session.execute(.createView(name: qualified, query: query, text: text, options: options))
                 } else {
                     guard let source = e["source"] as? [String: Any] else {
                         throw MeshEnvelope.field("entity.source", "an object {connector, schema, table} (or a query) is required")
@@ -139,7 +139,7 @@ struct EntityRoutes {
                     }
                     let schema = try MeshEnvelope.string(source, "schema", at: "entity.source.")
                     let parts = [c.name] + (schema.map { [$0] } ?? []) + [table]
-                    _ = try await session.run(apiStatement: .createProduct(name: qualified, source: QualifiedName(parts), options: options, ifNotExists: false))
+                    _ = try await session.execute(.createProduct(name: qualified, source: QualifiedName(parts), options: options, ifNotExists: false))
                 }
                 guard let p = try engine.catalog.product(meshId: mesh.id, name: name, org: session.org) else {
                     throw Problem(.internalServerError, "the data product was not saved")
@@ -182,7 +182,7 @@ struct EntityRoutes {
                         guard let raw = c["tags"] else { continue }
                         guard let tags = raw as? [String] else { throw MeshEnvelope.field("entity.columns[\(i)].tags", "a list of strings is required") }
                         if tags != column.tags {
-                            _ = try await session.run(apiStatement: .alterProductColumnTags(product: qualified, column: name, tags: tags))
+                            _ = try await session.execute(.alterProductColumnTags(product: qualified, column: name, tags: tags))
                         }
                     }
                 }
@@ -200,7 +200,7 @@ struct EntityRoutes {
             await answering {
                 let session = try engine.session(for: context)
                 let (p, mesh) = try product(session, request)
-                _ = try await session.run(apiStatement: .dropProduct(QualifiedName([mesh.sqlName, p.name]), ifExists: false))
+                _ = try await session.execute(.dropProduct(QualifiedName([mesh.sqlName, p.name]), ifExists: false))
                 return Response(status: .noContent)
             }
         }
@@ -208,7 +208,7 @@ struct EntityRoutes {
             await answering {
                 let session = try engine.session(for: context)
                 let (p, mesh) = try product(session, request)
-                _ = try await session.run(apiStatement: .refreshProduct(QualifiedName([mesh.sqlName, p.name])))
+                _ = try await session.execute(.refreshProduct(QualifiedName([mesh.sqlName, p.name])))
                 let (fresh, m) = try product(session, request)
                 return try json(productJSON(session, fresh, m))
             }
@@ -226,7 +226,7 @@ struct EntityRoutes {
                     guard let names = raw as? [String] else { throw MeshEnvelope.field("limit_to", "a list of strings is required") }
                     limitTo = names
                 }
-                _ = try await session.run(apiStatement: .importProducts(connector: c.name, schema: try MeshEnvelope.string(body, "schema", at: ""),
+                _ = try await session.execute(.importProducts(connector: c.name, schema: try MeshEnvelope.string(body, "schema", at: ""),
                                                                         limitTo: limitTo))
                 let products = try engine.catalog.products(meshId: mesh.id, org: session.org).filter { $0.connectorId == c.id }
                 return try json(try products.map { try productJSON(session, $0, mesh) })

@@ -74,25 +74,10 @@ struct QueryRoutes {
 
     func add(to router: Router<MeshRequestContext>) {
         router.post("api/query") { request, context in
-            let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID.newQueryID()
-            return await answering {
-                do {
-                    return try await run(request, context, queryID: queryID)
-                } catch let e as MeshError {
-                    logger.info("query refused", metadata: ["query_id": .string(queryID), "sqlstate": .string(e.sqlState)])
-                    throw Problem(e, queryID: queryID)
-                }
-            }
+            await identified(request) { queryID in try await run(request, context, queryID: queryID) }
         }
         router.post("api/explain") { request, context in
-            let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID.newQueryID()
-            return await answering {
-                do {
-                    return try await explain(request, context, queryID: queryID)
-                } catch let e as MeshError {
-                    throw Problem(e, queryID: queryID)
-                }
-            }
+            await identified(request) { queryID in try await explain(request, context, queryID: queryID) }
         }
         router.delete("api/query/:id") { _, context in
             await answering {
@@ -102,6 +87,20 @@ struct QueryRoutes {
                     throw Problem(.notFound, "no running query \(id) of yours")
                 }
                 return Response(status: .noContent)
+            }
+        }
+    }
+
+    /// Runs a route that answers for one query: under the client's `X-Query-Id` or a new one,
+    /// which an error's problem names too.
+    func identified(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
+        let queryID = request.headers[HTTPField.Name("X-Query-Id")!] ?? UUID.newQueryID()
+        return await answering {
+            do {
+                return try await body(queryID)
+            } catch let e as MeshError {
+                logger.info("query refused", metadata: ["query_id": .string(queryID), "sqlstate": .string(e.sqlState)])
+                throw Problem(e, queryID: queryID)
             }
         }
     }

@@ -3,9 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal blocking HTTP/1.1 client over one keep-alive loopback connection: enough to
-/// drive `meshql serve` from many threads without a client library's own overhead in the
-/// measurement. Handles `Content-Length` bodies (what meshql's JSON answers carry).
+/// A minimal blocking HTTP/1.1 client over one keep-alive loopback connection, for asking the
+/// server one thing (is it up?); `LoadDriver` drives the load. Requests and answers are read
+/// and written as the driver's are.
 final class LoopbackHTTPClient {
     private var fd: Int32 = -1
     let port: UInt16
@@ -35,50 +35,22 @@ final class LoopbackHTTPClient {
     /// POSTs `body` and returns the status and the response body.
     func post(_ path: String, headers: [String: String], body: String) throws -> (status: Int, body: [UInt8]) {
         try connectIfNeeded()
-        var request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        for (k, v) in headers { request += "\(k): \(v)\r\n" }
-        request += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
-        let bytes = Array(request.utf8)
+        let bytes = LoadDriver.post(path, headers: headers, body: body)
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { reset(); throw ClientError("send failed") }
             sent += n
         }
-        // Headers.
-        var headerEnd: Int?
-        while headerEnd == nil {
-            if let r = find([13, 10, 13, 10]) { headerEnd = r; break }
+        while true {
+            if let (status, length, bodyStart, close) = LoadDriver.response(buffer) {
+                let answer = Array(buffer[bodyStart..<length])
+                buffer.removeFirst(length)
+                if close { reset() }
+                return (status, answer)
+            }
             try fill()
         }
-        let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self)
-        buffer.removeFirst(headerEnd! + 4)
-        let lines = head.split(separator: "\r\n")
-        guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
-            reset()
-            throw ClientError("bad status line")
-        }
-        var length = 0
-        var closeAfter = false
-        for l in lines.dropFirst() {
-            let lower = l.lowercased()
-            if lower.hasPrefix("content-length:") { length = Int(lower.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0 }
-            if lower.hasPrefix("connection:"), lower.contains("close") { closeAfter = true }
-            if lower.hasPrefix("transfer-encoding:") { reset(); throw ClientError("chunked answers are not read here") }
-        }
-        while buffer.count < length { try fill() }
-        let body = Array(buffer[0..<length])
-        buffer.removeFirst(length)
-        if closeAfter { reset() }
-        return (status, body)
-    }
-
-    private func find(_ needle: [UInt8]) -> Int? {
-        guard buffer.count >= needle.count else { return nil }
-        for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && Array(buffer[i..<(i + needle.count)]) == needle {
-            return i
-        }
-        return nil
     }
 
     private func fill() throws {

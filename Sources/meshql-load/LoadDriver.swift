@@ -82,7 +82,7 @@ struct LoadDriver {
                 let n = chunk.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, 0) }
                 guard n > 0 else { errors += 1; restart(c); continue }
                 c.incoming += chunk[0..<n]
-                guard let (status, used, close) = Self.response(c.incoming) else { continue }
+                guard let (status, used, _, close) = Self.response(c.incoming) else { continue }
                 if status == 200 {
                     latencies.append(Double(DispatchTime.now().uptimeNanoseconds - c.startedAt) / 1e6)
                 } else {
@@ -117,12 +117,16 @@ struct LoadDriver {
         send(next: c)
     }
 
-    private func send(next c: Connection) {
-        let b = body()
+    /// An HTTP/1.1 POST of a JSON body, as bytes.
+    static func post(_ path: String, headers: [String: String], body: String) -> [UInt8] {
         var request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         for (k, v) in headers { request += "\(k): \(v)\r\n" }
-        request += "Content-Length: \(b.utf8.count)\r\n\r\n" + b
-        c.outgoing = Array(request.utf8)
+        request += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        return Array(request.utf8)
+    }
+
+    private func send(next c: Connection) {
+        c.outgoing = Self.post(path, headers: headers, body: body())
         c.sent = 0
         c.startedAt = DispatchTime.now().uptimeNanoseconds
         // A small request fits the socket's buffer: a blocking send returns at once.
@@ -133,10 +137,10 @@ struct LoadDriver {
         }
     }
 
-    /// A whole response at the start of `bytes`: its status, its length in bytes, and whether
-    /// the server closes the connection after it. Nil while incomplete. Bodies are
-    /// `Content-Length` ones (what meshql's JSON answers carry).
-    static func response(_ bytes: [UInt8]) -> (status: Int, length: Int, close: Bool)? {
+    /// A whole response at the start of `bytes`: its status, its length in bytes, where its
+    /// body starts, and whether the server closes the connection after it. Nil while
+    /// incomplete. Bodies are `Content-Length` ones (what meshql's JSON answers carry).
+    static func response(_ bytes: [UInt8]) -> (status: Int, length: Int, bodyStart: Int, close: Bool)? {
         guard bytes.count >= 16 else { return nil }
         var headEnd = -1
         var i = 0
@@ -157,7 +161,7 @@ struct LoadDriver {
             lineStart = j + 2
         }
         let total = headEnd + 4 + length
-        return bytes.count >= total ? (status, total, close) : nil
+        return bytes.count >= total ? (status, total, headEnd + 4, close) : nil
     }
 }
 
