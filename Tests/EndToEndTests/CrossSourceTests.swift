@@ -71,7 +71,38 @@ struct CrossSourceTests {
         ORDER BY o.order_id
         LIMIT 30
         """,
+        // A conjunct SQLite cannot evaluate (division) beside one it can: the second goes
+        // down, the first runs here (see `partialPushdownShowsTheLocalPiece`).
+        partialPushdownQuery,
     ]
+
+    static let partialPushdownQuery = """
+        SELECT c.customer_id, c.full_name, SUM(o.shipping) AS shipping
+        FROM crm.customers c JOIN shop.orders o ON o.customer_id = c.customer_id
+        WHERE c.balance / 2 > 10 AND c.created_on < DATE '2023-01-01'
+        GROUP BY c.customer_id, c.full_name
+        ORDER BY c.customer_id
+        """
+
+    @Test func partialPushdownShowsTheLocalPiece() async throws {
+        guard try await E2EFixture.postgres() != nil,
+              let engine = try await E2EFixture.engine(E2EFixture.Placement(shop: .postgres, crm: .sqlite)) else {
+            print("SKIP (no PostgreSQL): cross-source tests")
+            return
+        }
+        guard case .rows(let result) = try await engine.makeSession().execute("EXPLAIN " + Self.partialPushdownQuery) else {
+            Issue.record("EXPLAIN returned no rows")
+            return
+        }
+        let lines = try await result.collectRows().map { $0.map(\.description).joined() }
+        let plan = lines.joined(separator: "\n")
+        // The division stays here, in a filter right above the SQLite fragment…
+        let filter = try #require(lines.firstIndex { $0.contains("Filter: ((balance / 2) > 10") }, "\(plan)")
+        #expect(lines.count > filter + 2 && lines[filter + 1].contains("Remote [") && lines[filter + 1].contains("sqlite"), "\(plan)")
+        // …and the date condition went down with the fragment.
+        #expect(lines[filter + 2].contains("WHERE") && lines[filter + 2].contains("created_on"), "\(plan)")
+        #expect(!lines[filter + 2].contains("/"), "\(plan)")
+    }
 
     @Test(arguments: cases)
     func matchesPostgreSQL(_ c: Case) async throws {

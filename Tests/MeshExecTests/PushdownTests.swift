@@ -110,3 +110,65 @@ struct HintingDialect: SQLDialect {
         #expect(!g.sql.contains("likely"))
     }
 }
+
+/// A dialect without division (as SQLite, which gives NULL for a zero divisor).
+struct NoDivisionDialect: SQLDialect {
+    var name: String { "nodivision" }
+    func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+    func castTypeName(_ type: DataType) -> String? { type.description }
+    func supports(_ feature: PushdownFeature) -> Bool { feature != .division }
+}
+
+/// One conjunct a source cannot evaluate stays here; the rest of the filter, and of a join
+/// condition, still goes down.
+@Suite struct PartialPushdownTests {
+    func optimize(_ sql: String) throws -> LogicalPlan {
+        let plan = try Binder(catalog: TestCatalog()).bind(try Parser.parseQuery(sql)).plan
+        return try Optimizer(rules: [
+            PredicatePushdown(), ColumnPruning(),
+            RemotePushdown(dialects: ["pg1": FullDialect(), "lite1": NoDivisionDialect()]),
+        ]).optimize(plan).0
+    }
+
+    func fragments(_ p: LogicalPlan) -> [RemoteFragment] {
+        if case .remote(let r) = p { return [r] }
+        return p.children.flatMap(fragments)
+    }
+
+    func localFilters(_ p: LogicalPlan) -> [BoundExpr] {
+        if case .filter(let c, let pred) = p { return [pred] + localFilters(c) }
+        return p.children.flatMap(localFilters)
+    }
+
+    @Test func filterSplitsIntoPushedAndResidual() throws {
+        let plan = try optimize("SELECT name FROM crm.customers WHERE id / 2 > 3 AND region = 'EU'")
+        let f = try #require(fragments(plan).first)
+        #expect(f.sql.contains("\"region\" = ?1"), "\(f.sql)")
+        #expect(!f.sql.contains("/"), "\(f.sql)")
+        #expect(f.parameters == [.string("EU")])
+        // `region` is read only by the pushed conjunct: it is not fetched.
+        #expect(f.fields.map(\.name) == ["id", "name"])
+        let residual = localFilters(plan)
+        #expect(residual.count == 1)
+        #expect(residual.first?.conjuncts.count == 1)
+        #expect(PlanPrinter.render(plan).contains("  -> Filter: ((id / 2) > 3)"), "\(PlanPrinter.render(plan))")
+    }
+
+    @Test func nothingPrintableKeepsTheWholeFilterLocal() throws {
+        let plan = try optimize("SELECT name FROM crm.customers WHERE id / 2 > 3")
+        let f = try #require(fragments(plan).first)
+        #expect(!f.sql.contains("WHERE"))
+        #expect(localFilters(plan).count == 1)
+    }
+
+    @Test func innerJoinGoesDownOnItsPrintableCondition() throws {
+        let plan = try optimize("""
+            SELECT a.name FROM crm.customers a JOIN crm.customers b ON a.id = b.id AND a.id / 2 = b.id / 3
+            """)
+        let f = fragments(plan)
+        #expect(f.count == 1, "\(PlanPrinter.render(plan))")
+        #expect(f.first?.sql.contains("JOIN") == true)
+        #expect(f.first?.sql.contains("/") == false)
+        #expect(localFilters(plan).count == 1, "\(PlanPrinter.render(plan))")
+    }
+}

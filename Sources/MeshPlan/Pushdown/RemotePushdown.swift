@@ -143,39 +143,37 @@ public struct RemotePushdown: OptimizerRule {
         case .join(let l, let r, let kind, let cond):
             let needed = required.union(cond?.referencedColumns ?? [])
             let lc = carve(l, aliases, needed), rc = carve(r, aliases, needed)
-            if enabled, case .remote(let a) = lc, case .remote(let b) = rc, a.connectorID == b.connectorID,
-               let merged = join(a, b, kind, cond, aliases) {
-                return .remote(merged)
+            if enabled, case .remote(let a) = lc, case .remote(let b) = rc, a.connectorID == b.connectorID {
+                if let merged = join(a, b, kind, cond, aliases) { return .remote(merged) }
+                // An inner join whose condition the source can partly evaluate goes down on
+                // that part; the rest filters its rows here.
+                if kind == .inner, let cond {
+                    let inputs = a.inputs.merging(b.inputs) { x, _ in x }
+                    let (pushable, residual) = splitPrintable(cond.conjuncts, dialects[a.connectorID]!, inputs, a.params)
+                    if !pushable.isEmpty, !residual.isEmpty, let rest = BoundExpr.conjunction(residual),
+                       let merged = join(a, b, kind, BoundExpr.conjunction(pushable), aliases) {
+                        let restNeeds = required.union(rest.referencedColumns)
+                        return .local(.filter(finalize(.remote(merged), restNeeds), rest))
+                    }
+                }
             }
             return .local(.join(finalize(lc, needed), finalize(rc, needed), kind, cond))
 
         case .filter(let child, let pred):
-            return unary(child, aliases, needs: required.union(pred.referencedColumns), rebuild: { .filter($0, pred) }) { r in
-                var r = r
-                let d = dialects[r.connectorID]!
-                if r.block.groupBy != nil, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
-                    var params = r.params
-                    guard let s = ExpressionSQL(dialect: d).print(pred, r.inputs, &params) else { return nil }
-                    r.block.having.append(s)
-                    r.params = params
-                    return r
-                }
-                if r.block.limit != nil || r.block.offset != nil || r.block.distinct || r.block.groupBy != nil {
-                    r.block = r.block.wrapped(aliases.make(), d)
-                }
-                r.fence(for: pred.conjuncts, aliases, d)
-                var params = r.params
-                let printer = ExpressionSQL(dialect: d)
-                let distinct = estimator?.distinctValues(child) ?? [:]
-                // Each conjunct goes with the share of rows it is expected to keep, where the
-                // source's planner would otherwise guess (see `SQLDialect.selectivityHint`).
-                for c in pred.conjuncts {
-                    guard let s = printer.print(c, r.inputs, &params) else { return nil }
-                    r.block.wheres.append(estimator.flatMap { d.selectivityHint(s, keeps: $0.selectivity(c, distinct: distinct)) } ?? s)
-                }
-                r.params = params
-                return r
+            let needs = required.union(pred.referencedColumns)
+            let c = carve(child, aliases, needs)
+            guard enabled, case .remote(let r) = c else { return .local(.filter(finalize(c, needs), pred)) }
+            // Each conjunct the source can evaluate goes down; the rest (the residual) runs
+            // here over the fragment's rows, so one expression a dialect lacks does not keep
+            // the whole filter, and every join and aggregate above it, local.
+            let (pushable, residual) = splitPrintable(pred.conjuncts, r)
+            guard !pushable.isEmpty, var folded = pushFilter(pushable, into: r, child, aliases) else {
+                return .local(.filter(finalize(c, needs), pred))
             }
+            guard let rest = BoundExpr.conjunction(residual) else { return .remote(folded) }
+            if estimator != nil, let down = BoundExpr.conjunction(pushable) { folded.subtree = .filter(child, down) }
+            let restNeeds = required.union(rest.referencedColumns)
+            return .local(.filter(finalize(.remote(folded), restNeeds), rest))
 
         case .project(let child, let exprs, let columns):
             let needs = exprs.reduce(into: Set<ColumnID>()) { $0.formUnion($1.referencedColumns) }
@@ -292,6 +290,53 @@ public struct RemotePushdown: OptimizerRule {
                 return r
             }
         }
+    }
+
+    /// Splits conjuncts into those the block's dialect can print over its outputs and the rest.
+    func splitPrintable(_ conjuncts: [BoundExpr], _ r: Remote) -> (pushable: [BoundExpr], residual: [BoundExpr]) {
+        splitPrintable(conjuncts, dialects[r.connectorID]!, r.inputs, r.params)
+    }
+
+    func splitPrintable(_ conjuncts: [BoundExpr], _ d: any SQLDialect, _ inputs: [ColumnID: String],
+                        _ params: SQLParameters) -> (pushable: [BoundExpr], residual: [BoundExpr]) {
+        let printer = ExpressionSQL(dialect: d)
+        var pushable: [BoundExpr] = [], residual: [BoundExpr] = []
+        for c in conjuncts {
+            var scratch = params
+            if printer.print(c, inputs, &scratch) != nil { pushable.append(c) } else { residual.append(c) }
+        }
+        return (pushable, residual)
+    }
+
+    /// `r` with `conjuncts` added to its WHERE (or HAVING over a grouped block).
+    func pushFilter(_ conjuncts: [BoundExpr], into r: Remote, _ child: LogicalPlan, _ aliases: Aliases) -> Remote? {
+        var r = r
+        let d = dialects[r.connectorID]!
+        let printer = ExpressionSQL(dialect: d)
+        if r.block.groupBy != nil, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
+            var params = r.params
+            for c in conjuncts {
+                guard let s = printer.print(c, r.inputs, &params) else { return nil }
+                r.block.having.append(s)
+            }
+            r.params = params
+            return r
+        }
+        if r.block.limit != nil || r.block.offset != nil || r.block.distinct || r.block.groupBy != nil {
+            r.block = r.block.wrapped(aliases.make(), d)
+        }
+        r.fence(for: conjuncts, aliases, d)
+        var params = r.params
+        let distinct = estimator?.distinctValues(child) ?? [:]
+        let inputs = r.inputs
+        // Each conjunct goes with the share of rows it is expected to keep, where the
+        // source's planner would otherwise guess (see `SQLDialect.selectivityHint`).
+        for c in conjuncts {
+            guard let s = printer.print(c, inputs, &params) else { return nil }
+            r.block.wheres.append(estimator.flatMap { d.selectivityHint(s, keeps: $0.selectivity(c, distinct: distinct)) } ?? s)
+        }
+        r.params = params
+        return r
     }
 
     /// Carves the child; if it is remote and `fold` can absorb this node, the result stays remote.
