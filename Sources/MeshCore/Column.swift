@@ -53,6 +53,21 @@ public struct Column: Sendable {
 
     /// A column of `count` copies of one value (literals, constants).
     public init(repeating value: Value, type: DataType, count: Int) {
+        // One buffer filled at once: literals become columns once per batch.
+        let storage: ColumnStorage? = switch (type.physical, value) {
+        case (.bool, .bool(let v)): .bool([Bool](repeating: v, count: count))
+        case (.int, .int(let v)): .int([Int64](repeating: v, count: count))
+        case (.double, .double(let v)): .double([Double](repeating: v, count: count))
+        case (.string, .string(let v)): .string([String](repeating: v, count: count))
+        case (.date, .date(let v)): .date([Int32](repeating: v, count: count))
+        case (.timestamp, .timestamp(let v)): .timestamp([Int64](repeating: v, count: count))
+        case (.decimal, .decimal(let v, let scale)) where scale == type.decimalScale: .decimal([Int128](repeating: v, count: count))
+        default: nil
+        }
+        if let storage {
+            self.init(type: type, storage: storage)
+            return
+        }
         var b = ColumnBuilder(type: type, capacity: count)
         for _ in 0..<count { b.append(value) }
         self = b.finish()

@@ -101,7 +101,7 @@ extension Session {
         var lines: [String]
         if analyze {
             let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit),
-                                    observer: SourceHealth(engine: engine, org: org)).build(planned.plan)
+                                        observer: SourceHealth(engine: engine, org: org), analyze: true).build(planned.plan)
             let result = QueryResult(root: root)
             let start = DispatchTime.now().uptimeNanoseconds
             var rows = 0

@@ -17,16 +17,26 @@ public struct PlanExecutor {
     /// Told how each remote query ended.
     let observer: (any SourceObserver)?
 
-    public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget(), observer: (any SourceObserver)? = nil) {
+    /// For EXPLAIN ANALYZE: each operator measures its time.
+    let analyze: Bool
+
+    public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget(), observer: (any SourceObserver)? = nil,
+                analyze: Bool = false) {
         self.connectors = connectors
         self.budget = budget
         self.observer = observer
+        self.analyze = analyze
     }
 
     /// - Parameter deferred: remote fragments in this subtree wait for their first read
     ///   instead of starting now: it is (under) the probe side of a join, whose dynamic filter
     ///   may still narrow them, through projections, filters and aggregates.
     public func build(_ plan: LogicalPlan, deferred: Bool = false) throws -> any PhysicalOperator {
+        let op = try makeOperator(plan, deferred: deferred)
+        return analyze ? AnalyzedOperator(op) : op
+    }
+
+    func makeOperator(_ plan: LogicalPlan, deferred: Bool) throws -> any PhysicalOperator {
         switch plan {
         case .remote(let fragment):
             guard let c = connectors[fragment.connectorID] else {

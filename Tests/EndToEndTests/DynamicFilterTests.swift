@@ -34,6 +34,12 @@ struct DynamicFilterTests {
             if plan.contains("Hash Inner Join") {
                 #expect(plan.contains("dynamic filter:"), "no dynamic filter in:\n\(plan)")
             }
+            // Every operator says how long it took; every remote query what it sent and how
+            // long it ran.
+            for line in plan.split(separator: "\n") where line.contains("(actual rows=") {
+                #expect(line.contains("time="), "\(line)")
+                if line.contains("Remote [") { #expect(line.contains("received ") && line.contains("remote query "), "\(line)") }
+            }
         }
         // Through an aggregate: the outer rows' keys narrow the source query under a
         // correlated subquery's GROUP BY (the filter above the decorrelated left join rejects

@@ -57,3 +57,50 @@ import Testing
         #expect(LikePattern("_b_", escape: nil, caseInsensitive: false).matches("abc"))
     }
 }
+
+/// The column kernels agree with the value-by-value implementations they replace.
+@Suite struct ColumnKernelTests {
+    @Test func substringKernelMatchesRowByRow() throws {
+        let texts: [Value] = [.string("abcdef"), .string("éllo wörld"), .string(""), .null, .string("a\u{301}bc"), .string("日本語テキスト")]
+        var rows: [[Value]] = []
+        for t in texts {
+            for start in -2...8 {
+                for length in [Value.int(0), .int(1), .int(2), .int(5), .int(Int64(Int32.max)), .null] {
+                    rows.append([t, .int(Int64(start)), length])
+                }
+            }
+        }
+        let batch = Batch.fromRows(rows, types: [.text, .integer, .integer])
+        let cols = batch.columns
+        let rowByRow = try #require(ScalarFunctionImpl.strict("substring", [.text, .integer, .integer], .text))
+        let kernel = try ScalarFunctionImpl.substringKernel(cols, batch.rowCount)
+        for (i, row) in rows.enumerated() {
+            let expected: Value = row.contains(where: \.isNull) ? .null : try rowByRow(row)
+            #expect(kernel.value(at: i) == expected, "substring(\(row))")
+        }
+        // Two arguments: the rest of the string.
+        let two = try ScalarFunctionImpl.substringKernel(Array(cols.prefix(2)), batch.rowCount)
+        let rowByRow2 = try #require(ScalarFunctionImpl.strict("substring", [.text, .integer], .text))
+        for (i, row) in rows.enumerated() {
+            let expected: Value = row.prefix(2).contains(where: \.isNull) ? .null : try rowByRow2(Array(row.prefix(2)))
+            #expect(two.value(at: i) == expected, "substring(\(row.prefix(2)))")
+        }
+        let negative = Batch.fromRows([[.string("abc"), .int(1), .int(-1)]], types: [.text, .integer, .integer])
+        #expect(throws: MeshError.self) { _ = try ScalarFunctionImpl.substringKernel(negative.columns, 1) }
+    }
+
+    @Test func repeatedColumnsMatchTheBuilder() {
+        let cases: [(Value, DataType)] = [
+            (.int(7), .integer), (.string("x"), .text), (.bool(true), .boolean), (.double(1.5), .double),
+            (.decimal(125, scale: 2), .decimal(precision: 10, scale: 2)), (.date(3), .date), (.null, .text),
+            (.decimal(125, scale: 1), .decimal(precision: 10, scale: 2)),
+        ]
+        for (v, t) in cases {
+            let c = Column(repeating: v, type: t, count: 3)
+            var b = ColumnBuilder(type: t, capacity: 3)
+            for _ in 0..<3 { b.append(v) }
+            let expected = b.finish()
+            #expect((0..<3).map { c.value(at: $0) } == (0..<3).map { expected.value(at: $0) }, "\(v) as \(t)")
+        }
+    }
+}

@@ -66,7 +66,7 @@ public enum ExpressionCompiler {
             return { batch in Kernels.distinctFrom(try fa(batch), try fb(batch), negated: negated) }
         case .inList(let x, let items, let negated):
             let fx = try compile(x)
-            if items.count > 8, let set = try ValueSetMembership(items, operandType: x.type, negated: negated) {
+            if items.count > 1, let set = try ValueSetMembership(items, operandType: x.type, negated: negated) {
                 return { batch in try set.test(try fx(batch)) }
             }
             let fs = try items.map(compile)

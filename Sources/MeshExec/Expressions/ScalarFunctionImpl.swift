@@ -57,6 +57,9 @@ enum ScalarFunctionImpl {
             }
         default: break
         }
+        if name == "substring", argumentTypes.first == .text, argumentTypes.dropFirst().allSatisfy(\.isInteger) {
+            return substringKernel
+        }
         guard let f = strict(name, argumentTypes, resultType) else {
             throw MeshError(.undefinedFunction, "function \(name) is not implemented")
         }
@@ -235,6 +238,61 @@ enum ScalarFunctionImpl {
             }
         default: return nil
         }
+    }
+}
+
+extension ScalarFunctionImpl {
+    /// `substring(text, start [, length])` over whole columns, without a `Value` per row
+    /// (TPC-H q22 takes the first two characters of every phone number). Characters are code
+    /// points, as in the row-by-row version; ASCII text is cut by bytes.
+    static let substringKernel: Impl = { cols, n in
+        guard case .string(let texts) = cols[0].storage, case .int(let starts) = cols[1].storage else {
+            throw MeshError(.internalError, "substring kernel over unexpected columns")
+        }
+        let lengths: [Int64]?
+        if cols.count > 2 {
+            guard case .int(let l) = cols[2].storage else { throw MeshError(.internalError, "substring kernel over unexpected columns") }
+            lengths = l
+        } else {
+            lengths = nil
+        }
+        let anyNull = cols.contains { $0.validity.hasNulls }
+        var out = [String](repeating: "", count: n)
+        for i in 0..<n {
+            if anyNull, cols.contains(where: { $0.validity.isNull(i) }) { continue }
+            let start = Int(starts[i])
+            var end = Int.max
+            if let lengths {
+                let len = Int(lengths[i])
+                guard len >= 0 else { throw MeshError(.invalidParameter, "negative substring length not allowed") }
+                let (sum, overflow) = start.addingReportingOverflow(len)
+                end = overflow ? Int.max : sum
+            }
+            out[i] = substring(texts[i], from: start, to: end)
+        }
+        let validity = anyNull ? Validity(count: n) { i in cols.allSatisfy { $0.validity.isValid(i) } } : Validity(allValid: n)
+        return Column(type: .text, storage: .string(out), validity: validity)
+    }
+
+    /// Characters (code points) `lo ..< hi`, counted from 1 and clipped to the string.
+    static func substring(_ s: String, from lo: Int, to hi: Int) -> String {
+        let lo = max(lo, 1)
+        guard lo < hi else { return "" }
+        let utf8 = s.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            let count = utf8.count
+            guard lo <= count else { return "" }
+            let a = utf8.index(utf8.startIndex, offsetBy: lo - 1)
+            let b = hi - 1 >= count ? utf8.endIndex : utf8.index(utf8.startIndex, offsetBy: hi - 1)
+            return String(Substring(utf8[a..<b]))
+        }
+        let scalars = s.unicodeScalars
+        var a = scalars.startIndex
+        var k = 1
+        while k < lo, a != scalars.endIndex { scalars.formIndex(after: &a); k += 1 }
+        var b = a
+        while k < hi, b != scalars.endIndex { scalars.formIndex(after: &b); k += 1 }
+        return text(scalars[a..<b])
     }
 }
 

@@ -17,11 +17,27 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     private var closed = false
     var fields: [Field] { fragment.fields }
     var children: [any PhysicalOperator] { [] }
-    /// Bytes are not known per batch; rows are.
     private(set) var batches = 0
+    /// What the source sent, as decoded column buffers, for EXPLAIN ANALYZE.
+    private(set) var bytes = 0
+    /// When the remote query started and when its last row came.
+    private var startedAt: UInt64?, finishedAt: UInt64?
     /// The dynamic filters applied, for EXPLAIN ANALYZE.
     private(set) var dynamicFilterNotes: [String] = []
-    var analyzeNotes: [String] { dynamicFilterNotes.map { "dynamic filter: " + $0 } }
+    var analyzeNotes: [String] {
+        var notes = dynamicFilterNotes.map { "dynamic filter: " + $0 }
+        notes.append("received \(Self.describe(bytes: bytes))")
+        if let startedAt, let finishedAt {
+            notes.append("remote query " + AnalyzedOperator.milliseconds(finishedAt &- startedAt))
+        }
+        return notes
+    }
+
+    static func describe(bytes: Int) -> String {
+        if bytes < 10_000 { return "\(bytes) B" }
+        if bytes < 10_000_000 { return String(format: "%.1f kB", Double(bytes) / 1e3) }
+        return String(format: "%.1f MB", Double(bytes) / 1e6)
+    }
 
     /// The most keys a dynamic filter sends; above it the source reads unfiltered.
     static let maxFilterKeys = 50_000
@@ -70,6 +86,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             }
             sql = "SELECT * FROM (\(sql)) AS \"dynamic\" WHERE " + filters.joined(separator: " AND ")
         }
+        startedAt = DispatchTime.now().uptimeNanoseconds
         stream = connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
                                                outputTypes: fragment.fields.map(\.type),
                                                expectedRows: fragment.estimatedRows, outputNames: fragment.fields.map(\.name)))
@@ -94,10 +111,12 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             throw error
         }
         guard var b = next else {
+            if finishedAt == nil { finishedAt = DispatchTime.now().uptimeNanoseconds }
             observer?.remoteQueryEnded(fragment, error: nil)
             return nil
         }
         batches += 1
+        bytes += b.estimatedBytes
         // Connectors decode into the promised physical types; keep the SQL types exact.
         for j in b.columns.indices where j < fragment.fields.count && b.columns[j].type != fragment.fields[j].type {
             b.columns[j].type = fragment.fields[j].type
