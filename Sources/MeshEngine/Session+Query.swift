@@ -41,7 +41,8 @@ extension Session {
         ]
         let optimizer = Optimizer(phases: [
             .init(logical, fixpoint: true),
-            .init([JoinReorder(estimator: estimator), EagerAggregation(estimator: estimator)], fixpoint: false),
+            .init([JoinReorder(estimator: estimator), EagerAggregation(estimator: estimator), EagerGroupBy(estimator: estimator)],
+                  fixpoint: false),
             .init([PredicatePushdown(), ColumnPruning()], fixpoint: true),
             .init([RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled, estimator: estimator)],
                   fixpoint: false),

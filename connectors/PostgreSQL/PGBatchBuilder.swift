@@ -44,11 +44,12 @@ struct PGBatchBuilder {
         if !stream.send(batch) { stopped = true }
     }
 
-    /// Decodes every row of a binary-format result (a cursor FETCH).
-    mutating func append(_ result: PGResult) throws {
+    /// Decodes every row of a binary-format result (a cursor FETCH, or one row of many in
+    /// single-row mode, where `expectedRows` says how many are coming).
+    mutating func append(_ result: PGResult, expectedRows: Int? = nil) throws {
         let n = result.rowCount
         for r in 0..<n {
-            ensureBuilders(expected: n - r)
+            ensureBuilders(expected: expectedRows ?? (n - r))
             for c in 0..<decoders.count {
                 if result.isNull(r, c) {
                     builders[c].appendNull()

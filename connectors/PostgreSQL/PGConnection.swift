@@ -124,6 +124,45 @@ final class PGConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement with parameters (as `exec`) and hands its rows to `body` one at a
+    /// time, in libpq's single-row mode, while `body` returns true. Unlike a cursor's FETCH,
+    /// which PostgreSQL always runs without parallel workers, this lets it plan the query
+    /// with them. Stopping early abandons the connection (the rest is never read).
+    func streamRows(_ sql: String, parameters: [String?], binaryResults: Bool, _ body: (PGResult) throws -> Bool) throws {
+        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        let sent = pointers.withUnsafeBufferPointer { p in
+            PQsendQueryParams(conn, sql, Int32(parameters.count), nil, p.baseAddress, nil, nil, binaryResults ? 1 : 0)
+        }
+        guard sent == 1 else {
+            throw PGFailure(message: String(cString: PQerrorMessage(conn)), sqlState: nil, connectionBroken: isBroken)
+        }
+        guard PQsetSingleRowMode(conn) == 1 else {
+            abandoned = true
+            throw PGFailure(message: "could not switch to single-row mode", sqlState: nil, connectionBroken: isBroken)
+        }
+        var failure: PGFailure?
+        while let r = PQgetResult(conn) {
+            let status = PQresultStatus(r)
+            if status == PGRES_SINGLE_TUPLE, failure == nil {
+                let keepGoing: Bool
+                do {
+                    keepGoing = try body(PGResult(r))
+                } catch {
+                    abandoned = true
+                    throw error
+                }
+                if !keepGoing { abandoned = true; return }
+            } else {
+                // The last result (zero rows, TUPLES_OK) or the error that ended the query.
+                if failure == nil, status != PGRES_TUPLES_OK, status != PGRES_SINGLE_TUPLE { failure = makeFailure(r) }
+                PQclear(r)
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// The result columns of a statement, without running it: `PQprepare` of the unnamed
     /// statement and `PQdescribePrepared`.
     func describe(_ sql: String, parameterCount: Int) throws -> [PGColumnInfo] {

@@ -4,9 +4,10 @@ import MeshCore
 
 extension PostgresConnector {
     /// Runs the query on a source thread. Without parameters the result is read with
-    /// `COPY (…) TO STDOUT (FORMAT binary)`; with parameters through a binary cursor
-    /// (`DECLARE … CURSOR` with the values sent as text, then `FETCH 4096` in binary), since
-    /// COPY takes no parameters. Either way values are decoded straight into column buffers.
+    /// `COPY (…) TO STDOUT (FORMAT binary)`; with parameters (which COPY does not take) in
+    /// libpq's single-row mode when it is expected to be small enough, else through a binary
+    /// cursor (`DECLARE … CURSOR` with the values sent as text, then `FETCH` in binary).
+    /// Either way values are decoded straight into column buffers.
     public func execute(_ query: RemoteQuery) -> BatchStream {
         let pool = self.pool
         let secrets = self.secrets
@@ -147,6 +148,15 @@ struct PGQueryRun {
             try c.copyOut("COPY (\(sql)) TO STDOUT (FORMAT binary)") { chunk in try parser.consume(chunk) }
             if parser.batches.stopped { return }
             try parser.finish()
+        } else if let expected = query.expectedRows, expected <= Self.singleRowModeRows {
+            var batches = batches
+            let capacity = Int(max(1, expected))
+            try c.streamRows(sql, parameters: parameters, binaryResults: true) { row in
+                try batches.append(row, expectedRows: capacity)
+                return !batches.stopped
+            }
+            if batches.stopped { return }
+            batches.flush()
         } else {
             var batches = batches
             try c.exec("BEGIN")
@@ -183,6 +193,12 @@ struct PGQueryRun {
     /// it may return that way.
     static let smallResultRows: Double = 10_000
     static let smallResultCap = 100_000
+
+    /// Estimated rows up to which a query with parameters streams in single-row mode, where
+    /// PostgreSQL may use parallel workers (TPC-H q10's join runs in 0.77 s instead of 1.13 s);
+    /// larger results go through a cursor, whose FETCH costs less per row than libpq's one
+    /// result per row.
+    static let singleRowModeRows: Double = 250_000
 
     /// Rows per cursor FETCH: several batches' worth, to save round trips.
     static let fetchSize = 4 * Batch.preferredSize
