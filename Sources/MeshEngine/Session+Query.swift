@@ -43,7 +43,7 @@ extension Session {
             .init(logical, fixpoint: true),
             .init([JoinReorder(estimator: estimator), EagerAggregation(estimator: estimator), EagerGroupBy(estimator: estimator)],
                   fixpoint: false),
-            .init([PredicatePushdown(), ColumnPruning()], fixpoint: true),
+            .init([SemiJoinPushdown(estimator: estimator), PredicatePushdown(), ColumnPruning()], fixpoint: true),
             .init([RemotePushdown(dialects: connectors.mapValues(\.dialect), enabled: pushdownEnabled, estimator: estimator)],
                   fixpoint: false),
         ])

@@ -44,8 +44,8 @@ struct PGBatchBuilder {
         if !stream.send(batch) { stopped = true }
     }
 
-    /// Decodes every row of a binary-format result (a cursor FETCH, or one row of many in
-    /// single-row mode, where `expectedRows` says how many are coming).
+    /// Decodes every row of a binary-format result (a whole small result, or one row of many
+    /// in single-row mode, where `expectedRows` says how many are coming).
     mutating func append(_ result: PGResult, expectedRows: Int? = nil) throws {
         let n = result.rowCount
         for r in 0..<n {

@@ -5,9 +5,11 @@ import MeshCore
 extension PostgresConnector {
     /// Runs the query on a source thread. Without parameters the result is read with
     /// `COPY (…) TO STDOUT (FORMAT binary)`; with parameters (which COPY does not take) in
-    /// libpq's single-row mode when it is expected to be small enough, else through a binary
-    /// cursor (`DECLARE … CURSOR` with the values sent as text, then `FETCH` in binary).
-    /// Either way values are decoded straight into column buffers.
+    /// binary, streamed in libpq's single-row mode. Not through a cursor: PostgreSQL never
+    /// gives a cursor's query parallel workers (TPC-H q10's join takes 1.13 s that way, 0.77 s
+    /// without), and FETCH round trips cost more than a result per row (4.7 M rows of two
+    /// columns: 3.0–4.0 s through a cursor, 2.4–2.6 s streamed). Either way values are
+    /// decoded straight into column buffers.
     public func execute(_ query: RemoteQuery) -> BatchStream {
         let pool = self.pool
         let secrets = self.secrets
@@ -102,10 +104,10 @@ struct PGQueryRun {
     private func run(on c: PGConnection, started: inout Bool) throws {
         let parameters: [String?] = query.parameters.map { $0.isNull ? nil : $0.description }
         var sql = Self.trimmed(query.sql)
-        // A query expected to be small runs at once, in one round trip: its result says what
-        // its columns are, so it needs no describe first. PostgreSQL plans it without a
-        // cursor's parallel-worker limit. A cap keeps a wrong estimate from filling memory:
-        // past it the query runs again through the cursor below.
+        // A query expected to be small runs at once, in one round trip, as a prepared
+        // statement: its result says what its columns are, so it needs no describe first. A
+        // cap keeps a wrong estimate from filling memory: past it the query runs again,
+        // streamed, below.
         if !parameters.isEmpty, let expected = query.expectedRows, expected <= Self.smallResultRows {
             let small = "SELECT * FROM (\(sql)) AS meshql_small LIMIT \(Self.smallResultCap + 1)"
             let r: PGResult
@@ -148,27 +150,15 @@ struct PGQueryRun {
             try c.copyOut("COPY (\(sql)) TO STDOUT (FORMAT binary)") { chunk in try parser.consume(chunk) }
             if parser.batches.stopped { return }
             try parser.finish()
-        } else if let expected = query.expectedRows, expected <= Self.singleRowModeRows {
+        } else {
             var batches = batches
-            let capacity = Int(max(1, expected))
+            let capacity = Int(max(1, min(query.expectedRows ?? Double(Batch.preferredSize), Double(Batch.preferredSize))))
             try c.streamRows(sql, parameters: parameters, binaryResults: true) { row in
                 try batches.append(row, expectedRows: capacity)
                 return !batches.stopped
             }
             if batches.stopped { return }
             batches.flush()
-        } else {
-            var batches = batches
-            try c.exec("BEGIN")
-            try c.exec("DECLARE meshql_cursor NO SCROLL CURSOR FOR " + sql, parameters: parameters, binaryResults: false)
-            while true {
-                let r = try c.exec("FETCH \(Self.fetchSize) FROM meshql_cursor", parameters: [], binaryResults: true)
-                try batches.append(r)
-                if batches.stopped { return }   // left mid-transaction: the pool discards it
-                if r.rowCount < Self.fetchSize { break }
-            }
-            batches.flush()
-            try c.exec("COMMIT")
         }
     }
 
@@ -189,19 +179,10 @@ struct PGQueryRun {
         return String(Substring(bytes))
     }
 
-    /// Estimated rows up to which a query with parameters runs without a cursor, and the rows
-    /// it may return that way.
+    /// Estimated rows up to which a query with parameters runs in one round trip, and the
+    /// rows it may return that way.
     static let smallResultRows: Double = 10_000
     static let smallResultCap = 100_000
-
-    /// Estimated rows up to which a query with parameters streams in single-row mode, where
-    /// PostgreSQL may use parallel workers (TPC-H q10's join runs in 0.77 s instead of 1.13 s);
-    /// larger results go through a cursor, whose FETCH costs less per row than libpq's one
-    /// result per row.
-    static let singleRowModeRows: Double = 250_000
-
-    /// Rows per cursor FETCH: several batches' worth, to save round trips.
-    static let fetchSize = 4 * Batch.preferredSize
 
     private func makeDecoders(_ columns: [PGColumnInfo]) -> [PGColumnDecoder?] {
         columns.enumerated().map { i, col in

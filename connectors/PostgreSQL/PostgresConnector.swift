@@ -7,8 +7,9 @@ import MeshPlan
 ///
 /// Options: `dsn` (required; a libpq conninfo string such as `host=db dbname=sales user=meshql`
 /// or a `postgresql://` URI), `pool_size` (default 4), and the secret `password`, passed to
-/// libpq as its own parameter and never printed. Results are read with binary COPY (or a
-/// binary cursor when the query has parameters) and decoded straight into column buffers.
+/// libpq as its own parameter and never printed. Results are read with binary COPY (or
+/// streamed in binary, row by row, when the query has parameters) and decoded straight into
+/// column buffers.
 public struct PostgresConnector: Connector {
     public var typeName: String { "postgres" }
     public var dialect: any SQLDialect { PostgresDialect() }
@@ -58,16 +59,12 @@ public struct PostgresConnector: Connector {
                 throw MeshError(.connection, "cannot connect to PostgreSQL source: " + Self.clean(f.message, scrub))
             }
             // Session settings the decoders and text parameters rely on: timestamptz values
-            // are UTC, dates and timestamps print ISO. And two for speed: a cursor is always
-            // read to its end, so it should get the plan for all rows, not for the first tenth
-            // (cursor_tuple_fraction); and JIT compilation costs more than it saves on queries
-            // of a few seconds (TPC-H q10's fragment at SF 1 through a cursor: 3.1 s as it
-            // was, 1.6 s for all rows, 1.06 s without JIT as well). Not a win everywhere: q18's
-            // GROUP BY l_orderkey then gets a hash aggregate instead of a sorted index scan,
-            // 1.8 s -> 3.9 s, where PostgreSQL misjudges the hash table's spill.
+            // are UTC, dates and timestamps print ISO. And one for speed: JIT compilation costs
+            // more than it saves on queries of a few seconds (TPC-H q10's fragment at SF 1:
+            // 1.6 s with it, 1.06 s without).
             do {
                 try c.exec("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'postgres'; "
-                    + "SET extra_float_digits TO 3; SET cursor_tuple_fraction TO 1")
+                    + "SET extra_float_digits TO 3")
                 // jit exists from PostgreSQL 11 on; an older server just keeps its default.
                 _ = try? c.exec("SET jit TO off")
             } catch let f as PGFailure {
