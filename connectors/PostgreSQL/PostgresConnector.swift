@@ -59,12 +59,17 @@ public struct PostgresConnector: Connector {
                 throw MeshError(.connection, "cannot connect to PostgreSQL source: " + Self.clean(f.message, scrub))
             }
             // Session settings the decoders and text parameters rely on: timestamptz values
-            // are UTC, dates and timestamps print ISO. And one for speed: JIT compilation costs
-            // more than it saves on queries of a few seconds (TPC-H q10's fragment at SF 1:
-            // 1.6 s with it, 1.06 s without).
+            // are UTC, dates and timestamps print ISO. And some for speed:
+            // - JIT compilation costs more than it saves on queries of a few seconds (TPC-H
+            //   q10's fragment at SF 1: 1.6 s with it, 1.06 s without).
+            // - The queries meshql sends scan and group large tables; PostgreSQL's default
+            //   costs for starting parallel workers and passing them rows are set for mixed
+            //   loads, under which it scans alone (q13's grouped scan of orders: 0.98 s alone,
+            //   0.63 s with two workers). Point queries are far below the size that gets
+            //   workers either way.
             do {
                 try c.exec("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'postgres'; "
-                    + "SET extra_float_digits TO 3")
+                    + "SET extra_float_digits TO 3; SET parallel_setup_cost TO 100; SET parallel_tuple_cost TO 0.01")
                 // jit exists from PostgreSQL 11 on; an older server just keeps its default.
                 _ = try? c.exec("SET jit TO off")
             } catch let f as PGFailure {
