@@ -114,7 +114,11 @@ struct RendererTests {
         var sink = StringSink()
         var writer = CSVWriter(fields: fields, writesHeader: false)
         writer.write(batch, to: &sink)
-        let expected = rows.map { row in
+        // The writer keeps its buffers between batches: a smaller one after a larger, and an
+        // empty one, must not show anything left from before.
+        writer.write(batch.slice(0..<7), to: &sink)
+        writer.write(batch.slice(0..<0), to: &sink)
+        let expected = (rows + rows.prefix(7)).map { row in
             row.map { $0.isNull ? "" : writer.quoted($0.description) }.joined(separator: ",") + "\n"
         }.joined()
         #expect(sink.text == expected)

@@ -2,7 +2,9 @@ import MeshCore
 
 /// Decodes one result column's binary values (as COPY BINARY and binary FETCH deliver them)
 /// straight into a `ColumnBuilder` of the requested output type, without building a `Value`.
-struct PGColumnDecoder {
+/// A class: the batch builder calls it once per field, and a struct holding a String is
+/// copied (and retained) at each call.
+final class PGColumnDecoder: Sendable {
     enum Source {
         case int2, int4, int8, float4, float8, numeric, bool, text, jsonb, uuid, date, timestamp, bytea
     }
@@ -17,6 +19,16 @@ struct PGColumnDecoder {
     let outputType: DataType
     /// The exact byte length of fixed-size sources (0: variable), checked before loading.
     let fixedLength: Int
+
+    init(source: Source, target: PhysicalType, scale: Int, column: Int, name: String, outputType: DataType, fixedLength: Int) {
+        self.source = source
+        self.target = target
+        self.scale = scale
+        self.column = column
+        self.name = name
+        self.outputType = outputType
+        self.fixedLength = fixedLength
+    }
 
     /// The decoder for a column of PostgreSQL type `oid` read as `output`, or nil when this
     /// pair is not decoded here (the caller then casts on the server).

@@ -27,31 +27,23 @@ public struct CSVWriter: ResultWriter, Sendable {
 
     /// A batch at a time, as bytes straight from the column buffers: numbers, dates and text
     /// are written without a `Value` or a `String` per field (the CSV of a big table is
-    /// millions of them). The text is what `Value.description` and `quoted` give.
+    /// millions of them). Each column is rendered on its own, in one typed loop, then the
+    /// rows are put together by copying each field's bytes. The text is what
+    /// `Value.description` and `quoted` give.
     public mutating func write<S: OutputSink>(_ batch: Batch, to sink: inout S) {
         guard let d = delimiter.asciiValue, lineEnding.utf8.allSatisfy({ $0 < 0x80 }) else {
             writeSlowly(batch, to: &sink)
             return
         }
-        let end = Array(lineEnding.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(batch.rowCount * (batch.columns.count * 12 + end.count))
-        for i in 0..<batch.rowCount {
-            for (j, column) in batch.columns.enumerated() {
-                if j > 0 { out.append(d) }
-                if column.validity.isNull(i) { continue }
-                switch column.storage {
-                case .int(let a): CSVBytes.appendInteger(a[i], to: &out)
-                case .decimal(let a): CSVBytes.appendDecimal(a[i], scale: column.type.decimalScale, to: &out)
-                case .string(let a): CSVBytes.appendField(a[i], delimiter: d, to: &out)
-                case .date(let a): out.append(contentsOf: CivilTime.formatDate(a[i]).utf8)
-                default: CSVBytes.appendField(column.value(at: i).description, delimiter: d, to: &out)
-                }
-            }
-            out.append(contentsOf: end)
-        }
-        sink.write(String(decoding: out, as: UTF8.self))
+        // The buffers are kept from batch to batch: fresh megabytes each time cost page faults.
+        scratch.reset(rows: batch.rowCount)
+        for column in batch.columns { CSVBytes.render(column, delimiter: d, into: &scratch) }
+        let count = scratch.interleave(delimiter: d, lineEnding: Array(lineEnding.utf8), into: &records)
+        records.withUnsafeBytes { sink.write(bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
+
+    private var scratch = CSVBytes.Rendered(rows: 0)
+    private var records: [UInt8] = []
 
     private func writeSlowly<S: OutputSink>(_ batch: Batch, to sink: inout S) {
         let separator = String(delimiter)
@@ -82,6 +74,111 @@ public struct CSVWriter: ResultWriter, Sendable {
 
 /// CSV fields as bytes (see `CSVWriter.write`).
 enum CSVBytes {
+    /// A batch's fields, column after column, back to back: field `i` of column `j` ends at
+    /// `ends[j * rows + i]` and starts where the one before it ended. NULL is no bytes.
+    struct Rendered {
+        private(set) var rows: Int
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+
+        init(rows: Int) {
+            self.rows = rows
+        }
+
+        /// Empties it for a batch of `rows`, keeping the buffers' capacity.
+        mutating func reset(rows: Int) {
+            self.rows = rows
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+        }
+
+        /// Writes the records into `out` (from its start, growing it when needed): each row's
+        /// fields with `delimiter` between them, then `lineEnding`. Returns their length.
+        func interleave(delimiter: UInt8, lineEnding: [UInt8], into out: inout [UInt8]) -> Int {
+            let columns = rows == 0 ? 0 : ends.count / rows
+            let total = bytes.count + rows * (max(0, columns - 1) + lineEnding.count)
+            if out.count < total { out = [UInt8](repeating: 0, count: total + total / 4) }
+            return bytes.withUnsafeBufferPointer { bytes in
+                ends.withUnsafeBufferPointer { ends in
+                    out.withUnsafeMutableBufferPointer { out in
+                        var at = 0
+                        for i in 0..<rows {
+                            for j in 0..<columns {
+                                if j > 0 { out[at] = delimiter; at += 1 }
+                                let k = j * rows + i
+                                let start = k == 0 ? 0 : ends[k - 1], end = ends[k]
+                                if end > start {
+                                    (out.baseAddress! + at).update(from: bytes.baseAddress! + start, count: end - start)
+                                    at += end - start
+                                }
+                            }
+                            for b in lineEnding { out[at] = b; at += 1 }
+                        }
+                        return at
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends one column's fields to `r`.
+    static func render(_ column: Column, delimiter: UInt8, into r: inout Rendered) {
+        let rows = r.rows
+        let validity = column.validity
+        switch column.storage {
+        case .int(let a): fill(a, validity, width: 8, into: &r) { v, out in appendInteger(v, to: &out) }
+        case .decimal(let a):
+            let scale = column.type.decimalScale
+            fill(a, validity, width: 10, into: &r) { v, out in appendDecimal(v, scale: scale, to: &out) }
+        case .string(let a): fill(a, validity, width: 16, into: &r) { v, out in appendField(v, delimiter: delimiter, to: &out) }
+        case .date(let a): fill(a, validity, width: 10, into: &r) { v, out in appendDate(v, to: &out) }
+        default:
+            for i in 0..<rows {
+                if validity.isValid(i) { appendField(column.value(at: i).description, delimiter: delimiter, to: &r.bytes) }
+                r.ends.append(r.bytes.count)
+            }
+        }
+    }
+
+    /// Renders each value of `a` with `append` (nothing for NULL). `r` is a parameter, not a
+    /// captured variable: a closure writing a captured one pays a run-time exclusivity check
+    /// per field.
+    @inline(__always)
+    static func fill<T>(_ a: [T], _ validity: Validity, width: Int, into r: inout Rendered,
+                        _ append: (T, inout [UInt8]) -> Void) {
+        let rows = r.rows
+        r.bytes.reserveCapacity(r.bytes.count + rows * width)
+        let nulls = validity.hasNulls
+        a.withUnsafeBufferPointer { a in
+            for i in 0..<rows {
+                if !nulls || validity.isValid(i) { append(a[i], &r.bytes) }
+                r.ends.append(r.bytes.count)
+            }
+        }
+    }
+
+    /// `YYYY-MM-DD`, with ` BC` for years before 1, as `CivilTime.formatDate`.
+    static func appendDate(_ days: Int32, to out: inout [UInt8]) {
+        let (y, m, d) = CivilTime.civil(fromDays: days)
+        let year = y > 0 ? y : 1 - y
+        if year > 9999 {
+            out.append(contentsOf: CivilTime.formatDate(days).utf8)
+            return
+        }
+        let zero = UInt8(ascii: "0")
+        out.append(zero + UInt8(year / 1000))
+        out.append(zero + UInt8(year / 100 % 10))
+        out.append(zero + UInt8(year / 10 % 10))
+        out.append(zero + UInt8(year % 10))
+        out.append(UInt8(ascii: "-"))
+        out.append(zero + UInt8(m / 10))
+        out.append(zero + UInt8(m % 10))
+        out.append(UInt8(ascii: "-"))
+        out.append(zero + UInt8(d / 10))
+        out.append(zero + UInt8(d % 10))
+        if y <= 0 { out.append(contentsOf: " BC".utf8) }
+    }
+
     static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
         if v == 0 { out.append(UInt8(ascii: "0")); return }
         var m = v.magnitude
@@ -101,43 +198,59 @@ enum CSVBytes {
     /// As `Decimal128.format`: the digits, a point `scale` digits from the end, a leading zero.
     static func appendDecimal(_ v: Int128, scale: Int, to out: inout [UInt8]) {
         if let small = Int64(exactly: v), scale == 0 { appendInteger(small, to: &out); return }
-        var m = v.magnitude
-        var digits: [UInt8] = []
-        digits.reserveCapacity(40)
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(m % 10))
-            m /= 10
-        } while m > 0
-        while scale > 0 && digits.count <= scale { digits.append(UInt8(ascii: "0")) }
-        if v < 0 { out.append(UInt8(ascii: "-")) }
-        for k in stride(from: digits.count - 1, through: 0, by: -1) {
-            out.append(digits[k])
-            if scale > 0 && k == scale { out.append(UInt8(ascii: ".")) }
+        // Room for 39 digits and the zeros before a point, on the stack.
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buf in
+            var n = 0
+            if let small = UInt64(exactly: v.magnitude) {
+                var m = small
+                repeat {
+                    buf[n] = UInt8(ascii: "0") + UInt8(m % 10)
+                    m /= 10
+                    n += 1
+                } while m > 0
+            } else {
+                var m = v.magnitude
+                repeat {
+                    buf[n] = UInt8(ascii: "0") + UInt8(m % 10)
+                    m /= 10
+                    n += 1
+                } while m > 0
+            }
+            while scale > 0 && n <= scale && n < buf.count { buf[n] = UInt8(ascii: "0"); n += 1 }
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            for k in stride(from: n - 1, through: 0, by: -1) {
+                out.append(buf[k])
+                if scale > 0 && k == scale { out.append(UInt8(ascii: ".")) }
+            }
         }
     }
 
     /// The text, quoted (quotes doubled) when it is empty or holds the delimiter, a quote or
     /// a line break (as `Character.isNewline` counts them), as `CSVWriter.quoted` does.
     static func appendField(_ text: String, delimiter: UInt8, to out: inout [UInt8]) {
-        var needsQuotes = text.isEmpty
-        if !needsQuotes {
-            var previous: (UInt8, UInt8) = (0, 0)
-            for b in text.utf8 {
-                if b == delimiter || b == UInt8(ascii: "\"") || (b >= 0x0A && b <= 0x0D)
-                    || (previous.1 == 0xC2 && b == 0x85)
-                    || (previous.0 == 0xE2 && previous.1 == 0x80 && (b == 0xA8 || b == 0xA9)) {
-                    needsQuotes = true
-                    break
+        var text = text
+        text.withUTF8 { bytes in
+            var needsQuotes = bytes.isEmpty
+            if !needsQuotes {
+                var previous: (UInt8, UInt8) = (0, 0)
+                for b in bytes {
+                    if b == delimiter || b == UInt8(ascii: "\"") || (b >= 0x0A && b <= 0x0D)
+                        || (previous.1 == 0xC2 && b == 0x85)
+                        || (previous.0 == 0xE2 && previous.1 == 0x80 && (b == 0xA8 || b == 0xA9)) {
+                        needsQuotes = true
+                        break
+                    }
+                    previous = (previous.1, b)
                 }
-                previous = (previous.1, b)
             }
+            guard needsQuotes else { out.append(contentsOf: bytes); return }
+            out.append(UInt8(ascii: "\""))
+            for b in bytes {
+                if b == UInt8(ascii: "\"") { out.append(b) }
+                out.append(b)
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        guard needsQuotes else { out.append(contentsOf: text.utf8); return }
-        out.append(UInt8(ascii: "\""))
-        for b in text.utf8 {
-            if b == UInt8(ascii: "\"") { out.append(b) }
-            out.append(b)
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -8,6 +8,8 @@ import Darwin
 /// batch, so a sink decides how much to buffer; nothing ever holds a whole result as text.
 public protocol OutputSink {
     mutating func write(_ s: String)
+    /// UTF-8 text as bytes (what the byte-level writers make), without a `String` between.
+    mutating func write(bytes: UnsafeRawBufferPointer)
     /// Hands buffered text to its destination. Sinks that do not buffer need not implement it.
     mutating func flush()
     /// The destination is gone (the user quit the pager): writing more is pointless, and the
@@ -16,6 +18,7 @@ public protocol OutputSink {
 }
 
 extension OutputSink {
+    public mutating func write(bytes: UnsafeRawBufferPointer) { write(String(decoding: bytes, as: UTF8.self)) }
     public mutating func flush() {}
     public var isClosed: Bool { false }
 }
@@ -46,26 +49,39 @@ public struct FileDescriptorSink: OutputSink {
         if buffer.count >= capacity { flush() }
     }
 
+    public mutating func write(bytes: UnsafeRawBufferPointer) {
+        // A large chunk goes out as it is, without a copy through the buffer.
+        if bytes.count >= capacity {
+            flush()
+            writeAll(bytes)
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { flush() }
+    }
+
     public mutating func flush() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                #if canImport(Glibc)
-                let n = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                #else
-                let n = Darwin.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                #endif
-                if n > 0 {
-                    offset += n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
+        buffer.withUnsafeBytes { writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < raw.count {
+            #if canImport(Glibc)
+            let n = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+            #else
+            let n = Darwin.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+            #endif
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                break
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 
