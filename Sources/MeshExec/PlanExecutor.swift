@@ -20,6 +20,9 @@ public struct PlanExecutor {
     /// For EXPLAIN ANALYZE: each operator measures its time.
     let analyze: Bool
 
+    /// Identical remote fragments of the plan, run once for all their readers.
+    let sharedScans = SharedRemoteScans()
+
     public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget(), observer: (any SourceObserver)? = nil,
                 analyze: Bool = false) {
         self.connectors = connectors
@@ -32,6 +35,8 @@ public struct PlanExecutor {
     ///   instead of starting now: it is (under) the probe side of a join, whose dynamic filter
     ///   may still narrow them, through projections, filters and aggregates.
     public func build(_ plan: LogicalPlan, deferred: Bool = false) throws -> any PhysicalOperator {
+        // The first call is for the root: count the plan's fragments.
+        if !sharedScans.prepared { sharedScans.prepare(plan) }
         let op = try makeOperator(plan, deferred: deferred)
         return analyze ? AnalyzedOperator(op) : op
     }
@@ -41,6 +46,13 @@ public struct PlanExecutor {
         case .remote(let fragment):
             guard let c = connectors[fragment.connectorID] else {
                 throw MeshError(.connection, "connector \"\(fragment.connectorName)\" is not available")
+            }
+            let readers = sharedScans.readers(of: fragment)
+            if readers > 1 {
+                let shared = sharedScans.result(for: fragment) {
+                    SharedRemoteResult(RemoteScanOperator(fragment, connector: c, observer: observer), readers: readers, budget: budget)
+                }
+                return SharedRemoteScanOperator(shared, fields: fragment.fields)
             }
             return RemoteScanOperator(fragment, connector: c, deferred: deferred, observer: observer)
         case .scan(let s):

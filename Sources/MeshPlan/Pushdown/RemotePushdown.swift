@@ -72,12 +72,30 @@ public struct RemotePushdown: OptimizerRule {
     final class Aliases {
         var next = 0
         func make() -> String { defer { next += 1 }; return "s\(next)" }
+        /// Aggregates that occur more than once in the plan (see `repeatedAggregates`).
+        var repeated: Set<LogicalPlan> = []
     }
 
     public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
         let aliases = Aliases()
+        if enabled { aliases.repeated = repeatedAggregates(plan) }
         let all = plan.columns.idSet
         return (finalize(carve(plan, aliases, all), all), true)
+    }
+
+    /// Aggregates over one source that the plan holds more than once, up to column ids: a CTE
+    /// referenced twice (TPC-H q15's `revenue`, joined with its own maximum). Each copy
+    /// becomes a fragment of its own, printed alike, which the executor runs once for both;
+    /// folded into a larger query, the source would compute it twice.
+    func repeatedAggregates(_ plan: LogicalPlan) -> Set<LogicalPlan> {
+        var counts: [LogicalPlan: Int] = [:]
+        plan.visit { node in
+            guard case .aggregate = node else { return }
+            let connectors = Set(node.allScans.map(\.connectorID))
+            guard connectors.count == 1, dialects[connectors.first!] != nil else { return }
+            counts[node.canonicalColumnIDs(), default: 0] += 1
+        }
+        return Set(counts.filter { $0.value > 1 }.keys)
     }
 
     /// The plan for a carved subtree. A remote one becomes its fragment, selecting only the
@@ -106,6 +124,12 @@ public struct RemotePushdown: OptimizerRule {
 
     /// - Parameter required: the columns of this node's output that its parent reads.
     func carve(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
+        if !aliases.repeated.isEmpty, case .aggregate = plan, aliases.repeated.contains(plan.canonicalColumnIDs()) {
+            // Printed with aliases of its own and every column, so each copy's SQL is the
+            // same; local, so nothing above folds it into a larger query.
+            let all = plan.columns.idSet
+            return .local(finalize(carve(plan, Aliases(), all), all))
+        }
         let carved = carveNode(plan, aliases, required)
         guard estimator != nil, case .remote(var r) = carved else { return carved }
         r.subtree = plan
