@@ -89,6 +89,35 @@ import Testing
         #expect(throws: MeshError.self) { _ = try ScalarFunctionImpl.substringKernel(negative.columns, 1) }
     }
 
+    @Test func datePartKernelMatchesRowByRow() throws {
+        let days: [Int32] = [0, -1, 10_957, 19_000, -719_000, 2_900_000, 59, 60, 365 * 30 + 3]
+        for part in ["year", "month", "day", "quarter", "dow", "isodow", "doy", "week", "decade", "century", "epoch", "hour"] {
+            let dates = Batch.fromRows(days.map { [.date($0)] } + [[.null]], types: [.date])
+            let e = BoundExpr(.function("date_part", [.literal(.string(part), .text), .slot(0, .date)]), type: .bigint)
+            let c = try ExpressionCompiler.compile(e)(dates)
+            for (i, d) in days.enumerated() {
+                #expect(c.value(at: i) == (try DateFunctions.datePart(part, .date(d))), "\(part) of day \(d)")
+            }
+            #expect(c.value(at: days.count) == .null)
+            let stamps: [Int64] = [0, -1, 86_399_999_999, 1_700_000_000_123_456]
+            let ts = Batch.fromRows(stamps.map { [.timestamp($0)] }, types: [.timestamp])
+            let te = BoundExpr(.function("date_part", [.literal(.string(part), .text), .slot(0, .timestamp)]), type: .bigint)
+            let tc = try ExpressionCompiler.compile(te)(ts)
+            for (i, t) in stamps.enumerated() {
+                #expect(tc.value(at: i) == (try DateFunctions.datePart(part, .timestamp(t))), "\(part) of \(t)")
+            }
+        }
+    }
+
+    @Test func decimalToDoubleMatchesTheGenericConversion() {
+        let values: [Int128] = [0, 1, -1, 123_456_789, Int128(Int64.max), Int128(Int64.min), Int128(Int64.max) * 1000 + 7, -(Int128(1) << 100)]
+        for v in values {
+            for scale in [0, 2, 5, 16, 38] {
+                #expect(Decimal128.toDouble(v, scale: scale) == Double(v) / Double(Decimal128.pow10(scale)), "\(v) scale \(scale)")
+            }
+        }
+    }
+
     @Test func repeatedColumnsMatchTheBuilder() {
         let cases: [(Value, DataType)] = [
             (.int(7), .integer), (.string("x"), .text), (.bool(true), .boolean), (.double(1.5), .double),

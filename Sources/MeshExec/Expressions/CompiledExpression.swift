@@ -106,6 +106,12 @@ public enum ExpressionCompiler {
             let f = try compile(x)
             return { batch in try Kernels.cast(try f(batch), to: type) }
         case .function(let name, let args):
+            // EXTRACT with a field known here: one pass over the column.
+            if name == "date_part", args.count == 2, case .literal(.string(let field)) = args[0].kind,
+               let part = DateFunctions.Part(rawValue: field.lowercased()), type == .bigint {
+                let f = try compile(args[1])
+                return { batch in try DateFunctions.datePartColumn(part, try f(batch)) }
+            }
             let fs = try args.map(compile)
             let impl = try ScalarFunctionImpl.make(name, argumentTypes: args.map(\.type), resultType: type)
             return { batch in try impl(try fs.map { try $0(batch) }, batch.rowCount) }
