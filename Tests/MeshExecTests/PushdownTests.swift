@@ -214,3 +214,36 @@ struct NoDivisionDialect: SQLDialect {
         #expect(f.count == 3, "\(f.map(\.sql))")
     }
 }
+
+/// An aggregate whose groups hold few rows each stays here when there are many of them; one
+/// that shrinks its input goes down.
+@Suite struct AggregatePlacementTests {
+    func plan(customers: Double) throws -> LogicalPlan {
+        let bound = try Binder(catalog: TestCatalog()).bind(try Parser.parseQuery(
+            "SELECT customer_id, sum(amount) FROM sales.orders GROUP BY customer_id")).plan
+        let scan = try #require(bound.allScans.first)
+        let estimator = CardinalityEstimator(tableRows: [scan.statisticsKey: 2_000_000],
+                                             columnDistinct: [scan.statisticsKey + "\u{1}customer_id": customers])
+        return try Optimizer(rules: [PredicatePushdown(), ColumnPruning(),
+                                     RemotePushdown(dialects: ["pg1": FullDialect(), "lite1": FullDialect()], estimator: estimator)])
+            .optimize(bound).0
+    }
+
+    @Test func manySmallGroupsAreGroupedHere() throws {
+        let p = try plan(customers: 500_000)
+        guard case .project(.aggregate(.remote(let f), _, _, _), _, _) = p else {
+            Issue.record("expected a local aggregate over the fragment:\n\(PlanPrinter.render(p).joined(separator: "\n"))")
+            return
+        }
+        #expect(!f.sql.contains("GROUP BY"))
+    }
+
+    @Test func aShrinkingAggregateGoesDown() throws {
+        let p = try plan(customers: 10_000)
+        guard case .remote(let f) = p else {
+            Issue.record("expected one fragment:\n\(PlanPrinter.render(p).joined(separator: "\n"))")
+            return
+        }
+        #expect(f.sql.contains("GROUP BY"))
+    }
+}
