@@ -268,6 +268,13 @@ final class DistinctAccumulator: Accumulator {
         }
     }
 
+    /// Integer values (TPC-H q16 counts distinct supplier keys): typed, no `Value` per row.
+    var seenIntegers = Set<IntegerKey>()
+    struct IntegerKey: Hashable {
+        let group: Int32
+        let value: Int64
+    }
+
     init(_ inner: any Accumulator) { self.inner = inner }
 
     func update(groups: [Int32], groupCount: Int, values: Column?, mask: [Bool]?) throws {
@@ -277,6 +284,14 @@ final class DistinctAccumulator: Accumulator {
     func update(groups: [Int32], groupCount: Int, values: Column?, extra: [Column], mask: [Bool]?) throws {
         guard let values else { return }
         var keep = [Bool](repeating: false, count: groups.count)
+        if case .int(let a) = values.storage {
+            let validity = values.validity
+            for i in groups.indices where (mask?[i] ?? true) && validity.isValid(i) {
+                keep[i] = seenIntegers.insert(IntegerKey(group: groups[i], value: a[i])).inserted
+            }
+            try inner.update(groups: groups, groupCount: groupCount, values: values, extra: extra, mask: keep)
+            return
+        }
         for i in groups.indices where (mask?[i] ?? true) && values.validity.isValid(i) {
             keep[i] = seen.insert(DistinctKey(group: groups[i], value: values.value(at: i))).inserted
         }

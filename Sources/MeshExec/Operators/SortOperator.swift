@@ -1,3 +1,4 @@
+import Foundation
 import MeshCore
 import MeshPlan
 
@@ -46,21 +47,28 @@ final class SortOperator: OperatorBase, PhysicalOperator {
     static func order(_ all: Batch, keys: [SortKey], keyExprs: [CompiledExpression]) throws -> [Int] {
         let keyCols = try keyExprs.map { try $0(all) }
         let comparators = zip(keyCols, keys).map { Self.comparator($0, descending: $1.descending, nullsFirst: $1.nullsFirst) }
-        return Self.stableSorted(Array(0..<all.rowCount)) { a, b in
+        // Ties go by input position (Swift's sort is not stable): one three-way comparison
+        // per step, not two.
+        return Array(0..<all.rowCount).sorted { a, b in
             for c in comparators {
                 let r = c(a, b)
                 if r != 0 { return r < 0 }
             }
-            return false
+            return a < b
         }
     }
 
-    static func stableSorted(_ a: [Int], by less: (Int, Int) -> Bool) -> [Int] {
-        // Break ties by original position: Swift's sort is not guaranteed stable.
-        a.sorted { x, y in
-            if less(x, y) { return true }
-            if less(y, x) { return false }
-            return x < y
+    /// Text in byte order, by `memcmp` over the UTF-8 buffers (a `String`'s own `<` orders
+    /// by Unicode rules, and comparing its UTF-8 views element by element is slow).
+    static func compareBytes(_ x: String, _ y: String) -> Int {
+        var x = x, y = y
+        return x.withUTF8 { xb in
+            y.withUTF8 { yb in
+                let n = min(xb.count, yb.count)
+                let r = n == 0 ? 0 : memcmp(xb.baseAddress!, yb.baseAddress!, n)
+                if r != 0 { return r < 0 ? -1 : 1 }
+                return xb.count == yb.count ? 0 : (xb.count < yb.count ? -1 : 1)
+            }
         }
     }
 
@@ -87,10 +95,7 @@ final class SortOperator: OperatorBase, PhysicalOperator {
         case .timestamp(let a): return wrap(a, ord)
         case .bool(let a): return wrap(a) { x, y in x == y ? 0 : (x ? 1 : -1) }
         case .string(let a):
-            return wrap(a) { x, y in
-                if x.utf8.elementsEqual(y.utf8) { return 0 }
-                return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
-            }
+            return wrap(a, compareBytes)
         case .bytes(let a):
             return wrap(a) { x, y in x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1) }
         }
