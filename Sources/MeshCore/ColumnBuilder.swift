@@ -1,74 +1,112 @@
 /// Appends values into a column buffer. Connectors use the typed `append…` methods so that
 /// decoded values go straight into the buffer; `append(_ value:)` is for the edges.
+///
+/// One array per physical type, of which only the column's is used: appending to it is a
+/// plain array append, where an array inside a `ColumnStorage` enum would have to be taken
+/// out and put back for every value.
 public struct ColumnBuilder: Sendable {
     public let type: DataType
-    public private(set) var storage: ColumnStorage
+    private var bools: [Bool] = []
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    private var decimals: [Int128] = []
+    private var strings: [String] = []
+    private var dates: [Int32] = []
+    private var timestamps: [Int64] = []
+    private var blobs: [[UInt8]] = []
     public private(set) var validity: Validity
 
     public init(type: DataType, capacity: Int = 0) {
         self.type = type
-        self.storage = .empty(type.physical, capacity: capacity)
         self.validity = Validity(allValid: 0)
+        switch type.physical {
+        case .bool: bools.reserveCapacity(capacity)
+        case .int: ints.reserveCapacity(capacity)
+        case .double: doubles.reserveCapacity(capacity)
+        case .decimal: decimals.reserveCapacity(capacity)
+        case .string: strings.reserveCapacity(capacity)
+        case .date: dates.reserveCapacity(capacity)
+        case .timestamp: timestamps.reserveCapacity(capacity)
+        case .bytes: blobs.reserveCapacity(capacity)
+        }
     }
 
     public var count: Int { validity.count }
 
+    /// The buffer so far.
+    public var storage: ColumnStorage {
+        switch type.physical {
+        case .bool: .bool(bools)
+        case .int: .int(ints)
+        case .double: .double(doubles)
+        case .decimal: .decimal(decimals)
+        case .string: .string(strings)
+        case .date: .date(dates)
+        case .timestamp: .timestamp(timestamps)
+        case .bytes: .bytes(blobs)
+        }
+    }
+
     public mutating func appendNull() {
-        switch storage {
-        case .bool(var a): storage = .int([]); a.append(false); storage = .bool(a)
-        case .int(var a): storage = .bool([]); a.append(0); storage = .int(a)
-        case .double(var a): storage = .int([]); a.append(0); storage = .double(a)
-        case .decimal(var a): storage = .int([]); a.append(0); storage = .decimal(a)
-        case .string(var a): storage = .int([]); a.append(""); storage = .string(a)
-        case .date(var a): storage = .int([]); a.append(0); storage = .date(a)
-        case .timestamp(var a): storage = .int([]); a.append(0); storage = .timestamp(a)
-        case .bytes(var a): storage = .int([]); a.append([]); storage = .bytes(a)
+        switch type.physical {
+        case .bool: bools.append(false)
+        case .int: ints.append(0)
+        case .double: doubles.append(0)
+        case .decimal: decimals.append(0)
+        case .string: strings.append("")
+        case .date: dates.append(0)
+        case .timestamp: timestamps.append(0)
+        case .bytes: blobs.append([])
         }
         validity.append(false)
     }
 
-    // The `storage = .int([])` dance above and below releases the enum's reference to the
-    // array so the append happens in place instead of copying the whole buffer.
-
+    @inline(__always)
     public mutating func appendBool(_ v: Bool) {
-        guard case .bool(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .bool(a); validity.append(true)
+        guard type.physical == .bool else { return typeMismatch() }
+        bools.append(v); validity.append(true)
     }
 
+    @inline(__always)
     public mutating func appendInt(_ v: Int64) {
-        guard case .int(var a) = storage else { return typeMismatch() }
-        storage = .bool([]); a.append(v); storage = .int(a); validity.append(true)
+        guard type.physical == .int else { return typeMismatch() }
+        ints.append(v); validity.append(true)
     }
 
+    @inline(__always)
     public mutating func appendDouble(_ v: Double) {
-        guard case .double(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .double(a); validity.append(true)
+        guard type.physical == .double else { return typeMismatch() }
+        doubles.append(v); validity.append(true)
     }
 
     /// Appends a scaled integer already at this column's scale.
+    @inline(__always)
     public mutating func appendDecimal(_ v: Int128) {
-        guard case .decimal(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .decimal(a); validity.append(true)
+        guard type.physical == .decimal else { return typeMismatch() }
+        decimals.append(v); validity.append(true)
     }
 
+    @inline(__always)
     public mutating func appendString(_ v: String) {
-        guard case .string(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .string(a); validity.append(true)
+        guard type.physical == .string else { return typeMismatch() }
+        strings.append(v); validity.append(true)
     }
 
+    @inline(__always)
     public mutating func appendDate(_ v: Int32) {
-        guard case .date(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .date(a); validity.append(true)
+        guard type.physical == .date else { return typeMismatch() }
+        dates.append(v); validity.append(true)
     }
 
+    @inline(__always)
     public mutating func appendTimestamp(_ v: Int64) {
-        guard case .timestamp(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .timestamp(a); validity.append(true)
+        guard type.physical == .timestamp else { return typeMismatch() }
+        timestamps.append(v); validity.append(true)
     }
 
     public mutating func appendBytes(_ v: [UInt8]) {
-        guard case .bytes(var a) = storage else { return typeMismatch() }
-        storage = .int([]); a.append(v); storage = .bytes(a); validity.append(true)
+        guard type.physical == .bytes else { return typeMismatch() }
+        blobs.append(v); validity.append(true)
     }
 
     /// Appends a value, converting between compatible representations (an int into a decimal
@@ -104,18 +142,15 @@ public struct ColumnBuilder: Sendable {
 
     public mutating func append(contentsOf column: Column) {
         if column.type.physical == type.physical, column.type.decimalScale == type.decimalScale {
-            switch (storage, column.storage) {
-            case (.int(var a), .int(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .int(a)
-            case (.double(var a), .double(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .double(a)
-            case (.decimal(var a), .decimal(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .decimal(a)
-            case (.string(var a), .string(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .string(a)
-            case (.date(var a), .date(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .date(a)
-            case (.timestamp(var a), .timestamp(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .timestamp(a)
-            case (.bool(var a), .bool(let b)): storage = .int([]); a.append(contentsOf: b); storage = .bool(a)
-            case (.bytes(var a), .bytes(let b)): storage = .bool([]); a.append(contentsOf: b); storage = .bytes(a)
-            default:
-                for i in 0..<column.count { append(column.value(at: i)) }
-                return
+            switch column.storage {
+            case .int(let b): ints.append(contentsOf: b)
+            case .double(let b): doubles.append(contentsOf: b)
+            case .decimal(let b): decimals.append(contentsOf: b)
+            case .string(let b): strings.append(contentsOf: b)
+            case .date(let b): dates.append(contentsOf: b)
+            case .timestamp(let b): timestamps.append(contentsOf: b)
+            case .bool(let b): bools.append(contentsOf: b)
+            case .bytes(let b): blobs.append(contentsOf: b)
             }
             for i in 0..<column.count { validity.append(column.validity.isValid(i)) }
             return
