@@ -236,30 +236,31 @@ struct QueryRoutes {
         switch format {
         case .json:
             var status = "error"
-            var rows: [String] = []
+            var count = 0
             defer {
-                counted.withLock { $0 = rows.count }
+                counted.withLock { [count] in $0 = count }
                 finish(status)
             }
-            var count = 0
+            var body = ByteBuffer(string: "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
+                + ",\"policies\":[" + policies.map(JSONText.string).joined(separator: ",") + "],\"rows\":[")
+            var encoder = RowBytes(style: .json, columnPrefixes: JSONText.arrayPrefixes(columns: result.fields.count),
+                                   rowSuffix: [UInt8(ascii: "]")], rowSeparator: [UInt8(ascii: ",")])
             while let b = try await nextBatch(result, timeoutAware, queryID) {
-                for i in 0..<b.rowCount {
-                    count += 1
-                    if count > maxRows {
-                        result.close()
-                        throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
-                                      "the result has more than max_rows (\(maxRows)) rows", sqlstate: "54000", queryID: queryID)
-                    }
-                    rows.append("[" + b.columns.map { JSONText.value($0.value(at: i)) }.joined(separator: ",") + "]")
+                guard b.rowCount > 0 else { continue }
+                if count + b.rowCount > maxRows {
+                    result.close()
+                    throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
+                                  "the result has more than max_rows (\(maxRows)) rows", sqlstate: "54000", queryID: queryID)
                 }
+                if count > 0 { body.writeString(",") }
+                encoder.encode(b) { body.writeBytes($0) }
+                count += b.rowCount
             }
-            var text = "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
-            text += ",\"policies\":[" + policies.map(JSONText.string).joined(separator: ",") + "]"
             let ms = (ContinuousClock.now - started) / .milliseconds(1)
-            text += ",\"rows\":[" + rows.joined(separator: ",") + "],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}"
+            body.writeString("],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}")
             headers[.contentType] = "application/json"
             status = "ok"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
         case .ndjson, .csv:
             headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
             let body = ResponseBody { writer in
@@ -275,22 +276,22 @@ struct QueryRoutes {
                     } else {
                         try await writer.write(ByteBuffer(string: result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n"))
                     }
+                    // Rows as bytes straight from the column buffers.
+                    let columns = result.fields.count
+                    var encoder = format == .ndjson
+                        ? RowBytes(style: .json, columnPrefixes: JSONText.arrayPrefixes(columns: columns), rowSuffix: Array("]\n".utf8))
+                        : RowBytes(style: .csv(delimiter: UInt8(ascii: ",")),
+                                   columnPrefixes: (0..<columns).map { $0 == 0 ? [] : [UInt8(ascii: ",")] }, rowSuffix: [UInt8(ascii: "\n")])
                     while let b = try await result.next() {
-                        var text = ""
-                        for i in 0..<b.rowCount {
-                            count += 1
-                            if count > maxRows {
-                                result.close()
-                                throw MeshError(.programLimitExceeded, "the result has more than max_rows (\(maxRows)) rows")
-                            }
-                            if format == .ndjson {
-                                text += "[" + b.columns.map { JSONText.value($0.value(at: i)) }.joined(separator: ",") + "]\n"
-                            } else {
-                                text += b.columns.map { c in let v = c.value(at: i); return v.isNull ? "" : CSVText.field(v.description) }
-                                    .joined(separator: ",") + "\n"
-                            }
+                        guard b.rowCount > 0 else { continue }
+                        if count + b.rowCount > maxRows {
+                            result.close()
+                            throw MeshError(.programLimitExceeded, "the result has more than max_rows (\(maxRows)) rows")
                         }
-                        if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+                        count += b.rowCount
+                        var chunk = ByteBuffer()
+                        encoder.encode(b) { chunk.writeBytes($0) }
+                        try await writer.write(chunk)
                     }
                     if format == .ndjson {
                         let ms = Double((ContinuousClock.now - started) / .milliseconds(1))

@@ -124,6 +124,45 @@ struct RendererTests {
         #expect(sink.text == expected)
     }
 
+    /// NDJSON and JSON written from column buffers are what value-by-value `JSONText` gives.
+    @Test func jsonBytesMatchValueByValueText() {
+        let types: [DataType] = [.bigint, .decimal(precision: 38, scale: 2), .text, .date, .double, .boolean, .timestamp,
+                                 .decimal(precision: 38, scale: 0)]
+        let texts = ["", "plain", "quote \" and \\ backslash", "tab\tnew\nline\r", "\u{1}\u{8}\u{c}\u{1f}", "Zürich 日本", "\u{2028}"]
+        var rows: [[Value]] = []
+        for k in 0..<150 {
+            rows.append([
+                k % 7 == 0 ? .null : .int(Int64.random(in: Int64.min...Int64.max)),
+                .decimal(Int128(Int64.random(in: -1_000_000...1_000_000)), scale: 2),
+                k % 5 == 0 ? .null : .string(texts[k % texts.count]),
+                k % 9 == 0 ? .null : .date(Int32.random(in: -800_000...800_000)),
+                .double([0.1, -2.5e300, .infinity, .nan, 3][k % 5]),
+                k % 4 == 0 ? .null : .bool(k % 3 == 0),
+                .timestamp(Int64.random(in: -10_000_000_000_000...10_000_000_000_000)),
+                .decimal(Int128(Int64.random(in: Int64.min...Int64.max)) * 1000, scale: 0),
+            ])
+        }
+        let fields = types.enumerated().map { Field(name: "c\($0.offset)", type: $0.element) }
+        let batch = Batch.fromRows(rows, types: types)
+        let keys = fields.map { JSONText.string($0.name) }
+        let objects = rows.map { row in "{" + zip(keys, row).map { $0 + ":" + JSONText.value($1) }.joined(separator: ",") + "}" }
+
+        var ndjson = StringSink()
+        var n = NDJSONWriter(fields: fields)
+        n.write(batch, to: &ndjson)
+        n.write(batch.slice(0..<3), to: &ndjson)
+        #expect(ndjson.text == (objects + objects.prefix(3)).map { $0 + "\n" }.joined())
+
+        var json = StringSink()
+        var j = JSONWriter(fields: fields)
+        j.begin(to: &json)
+        j.write(batch, to: &json)
+        j.write(batch.slice(0..<0), to: &json)
+        j.write(batch.slice(0..<2), to: &json)
+        j.finish(to: &json)
+        #expect(json.text == "[\n" + (objects + objects.prefix(2)).joined(separator: ",\n") + "\n]\n")
+    }
+
     @Test func jsonKeepsDecimalsExactAndWritesNulls() {
         let f = [
             Field(name: "id", type: .bigint), Field(name: "price", type: .decimal(precision: 38, scale: 10)),

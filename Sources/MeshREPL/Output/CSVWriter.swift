@@ -35,15 +35,14 @@ public struct CSVWriter: ResultWriter, Sendable {
             writeSlowly(batch, to: &sink)
             return
         }
-        // The buffers are kept from batch to batch: fresh megabytes each time cost page faults.
-        scratch.reset(rows: batch.rowCount)
-        for column in batch.columns { CSVBytes.render(column, delimiter: d, into: &scratch) }
-        let count = scratch.interleave(delimiter: d, lineEnding: Array(lineEnding.utf8), into: &records)
-        records.withUnsafeBytes { sink.write(bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        if encoder?.columnPrefixes.count != batch.columns.count {
+            encoder = RowBytes(style: .csv(delimiter: d), columnPrefixes: batch.columns.indices.map { $0 == 0 ? [] : [d] },
+                               rowSuffix: Array(lineEnding.utf8))
+        }
+        encoder!.encode(batch) { sink.write(bytes: $0) }
     }
 
-    private var scratch = CSVBytes.Rendered(rows: 0)
-    private var records: [UInt8] = []
+    private var encoder: RowBytes?
 
     private func writeSlowly<S: OutputSink>(_ batch: Batch, to sink: inout S) {
         let separator = String(delimiter)
@@ -74,84 +73,19 @@ public struct CSVWriter: ResultWriter, Sendable {
 
 /// CSV fields as bytes (see `CSVWriter.write`).
 enum CSVBytes {
-    /// A batch's fields, column after column, back to back: field `i` of column `j` ends at
-    /// `ends[j * rows + i]` and starts where the one before it ended. NULL is no bytes.
-    struct Rendered {
-        private(set) var rows: Int
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-
-        init(rows: Int) {
-            self.rows = rows
-        }
-
-        /// Empties it for a batch of `rows`, keeping the buffers' capacity.
-        mutating func reset(rows: Int) {
-            self.rows = rows
-            bytes.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
-        }
-
-        /// Writes the records into `out` (from its start, growing it when needed): each row's
-        /// fields with `delimiter` between them, then `lineEnding`. Returns their length.
-        func interleave(delimiter: UInt8, lineEnding: [UInt8], into out: inout [UInt8]) -> Int {
-            let columns = rows == 0 ? 0 : ends.count / rows
-            let total = bytes.count + rows * (max(0, columns - 1) + lineEnding.count)
-            if out.count < total { out = [UInt8](repeating: 0, count: total + total / 4) }
-            return bytes.withUnsafeBufferPointer { bytes in
-                ends.withUnsafeBufferPointer { ends in
-                    out.withUnsafeMutableBufferPointer { out in
-                        var at = 0
-                        for i in 0..<rows {
-                            for j in 0..<columns {
-                                if j > 0 { out[at] = delimiter; at += 1 }
-                                let k = j * rows + i
-                                let start = k == 0 ? 0 : ends[k - 1], end = ends[k]
-                                if end > start {
-                                    (out.baseAddress! + at).update(from: bytes.baseAddress! + start, count: end - start)
-                                    at += end - start
-                                }
-                            }
-                            for b in lineEnding { out[at] = b; at += 1 }
-                        }
-                        return at
-                    }
-                }
-            }
-        }
-    }
-
     /// Appends one column's fields to `r`.
-    static func render(_ column: Column, delimiter: UInt8, into r: inout Rendered) {
-        let rows = r.rows
+    static func render(_ column: Column, delimiter: UInt8, into r: inout RowBytes.Rendered) {
         let validity = column.validity
         switch column.storage {
-        case .int(let a): fill(a, validity, width: 8, into: &r) { v, out in appendInteger(v, to: &out) }
+        case .int(let a): r.fill(a, validity, width: 8) { v, out in appendInteger(v, to: &out) }
         case .decimal(let a):
             let scale = column.type.decimalScale
-            fill(a, validity, width: 10, into: &r) { v, out in appendDecimal(v, scale: scale, to: &out) }
-        case .string(let a): fill(a, validity, width: 16, into: &r) { v, out in appendField(v, delimiter: delimiter, to: &out) }
-        case .date(let a): fill(a, validity, width: 10, into: &r) { v, out in appendDate(v, to: &out) }
+            r.fill(a, validity, width: 10) { v, out in appendDecimal(v, scale: scale, to: &out) }
+        case .string(let a): r.fill(a, validity, width: 16) { v, out in appendField(v, delimiter: delimiter, to: &out) }
+        case .date(let a): r.fill(a, validity, width: 10) { v, out in appendDate(v, to: &out) }
         default:
-            for i in 0..<rows {
+            for i in 0..<r.rows {
                 if validity.isValid(i) { appendField(column.value(at: i).description, delimiter: delimiter, to: &r.bytes) }
-                r.ends.append(r.bytes.count)
-            }
-        }
-    }
-
-    /// Renders each value of `a` with `append` (nothing for NULL). `r` is a parameter, not a
-    /// captured variable: a closure writing a captured one pays a run-time exclusivity check
-    /// per field.
-    @inline(__always)
-    static func fill<T>(_ a: [T], _ validity: Validity, width: Int, into r: inout Rendered,
-                        _ append: (T, inout [UInt8]) -> Void) {
-        let rows = r.rows
-        r.bytes.reserveCapacity(r.bytes.count + rows * width)
-        let nulls = validity.hasNulls
-        a.withUnsafeBufferPointer { a in
-            for i in 0..<rows {
-                if !nulls || validity.isValid(i) { append(a[i], &r.bytes) }
                 r.ends.append(r.bytes.count)
             }
         }

@@ -39,14 +39,17 @@ public enum JSONText {
         }
     }
 
-    /// The JSON object of row `row`, keys in column order.
-    static func object(keys: [String], batch: Batch, row: Int) -> String {
-        var out = "{"
-        for (j, column) in batch.columns.enumerated() {
-            if j > 0 { out += "," }
-            out += (j < keys.count ? keys[j] : string("column\(j + 1)")) + ":" + value(column.value(at: row))
+    /// What goes before each field of a row as a JSON object: `{"a":`, `,"b":`, … (a key
+    /// beyond `keys` is `columnN`).
+    public static func objectPrefixes(keys: [String], columns: Int) -> [[UInt8]] {
+        (0..<columns).map { j in
+            Array(((j == 0 ? "{" : ",") + (j < keys.count ? keys[j] : string("column\(j + 1)")) + ":").utf8)
         }
-        return out + "}"
+    }
+
+    /// What goes before each field of a row as a JSON array: `[`, then `,`.
+    public static func arrayPrefixes(columns: Int) -> [[UInt8]] {
+        (0..<columns).map { $0 == 0 ? [UInt8(ascii: "[")] : [UInt8(ascii: ",")] }
     }
 
     /// The encoded keys, computed once per result.

@@ -17,11 +17,18 @@ public struct JSONWriter: ResultWriter {
     }
 
     public mutating func write<S: OutputSink>(_ batch: Batch, to sink: inout S) {
-        for i in 0..<batch.rowCount {
-            sink.write((wroteRow ? ",\n" : "\n") + JSONText.object(keys: keys, batch: batch, row: i))
-            wroteRow = true
+        guard batch.rowCount > 0 else { return }
+        if encoder?.columnPrefixes.count != batch.columns.count {
+            encoder = RowBytes(style: .json, columnPrefixes: JSONText.objectPrefixes(keys: keys, columns: batch.columns.count),
+                               rowSuffix: Array("}".utf8), rowSeparator: Array(",\n".utf8))
         }
+        sink.write(wroteRow ? ",\n" : "\n")
+        encoder!.encode(batch) { sink.write(bytes: $0) }
+        wroteRow = true
     }
+
+    /// Rows as bytes straight from the column buffers.
+    private var encoder: RowBytes?
 
     public mutating func finish<S: OutputSink>(to sink: inout S) {
         sink.write(wroteRow ? "\n]\n" : "]\n")

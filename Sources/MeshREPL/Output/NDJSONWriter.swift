@@ -13,10 +13,15 @@ public struct NDJSONWriter: ResultWriter {
     public mutating func begin<S: OutputSink>(to sink: inout S) {}
 
     public mutating func write<S: OutputSink>(_ batch: Batch, to sink: inout S) {
-        for i in 0..<batch.rowCount {
-            sink.write(JSONText.object(keys: keys, batch: batch, row: i) + "\n")
+        if encoder?.columnPrefixes.count != batch.columns.count {
+            encoder = RowBytes(style: .json, columnPrefixes: JSONText.objectPrefixes(keys: keys, columns: batch.columns.count),
+                               rowSuffix: Array("}\n".utf8))
         }
+        encoder!.encode(batch) { sink.write(bytes: $0) }
     }
+
+    /// Rows as bytes straight from the column buffers.
+    private var encoder: RowBytes?
 
     public mutating func finish<S: OutputSink>(to sink: inout S) {}
 }

@@ -1,0 +1,175 @@
+import MeshCore
+
+/// Writes a batch's rows as text bytes straight from its column buffers (CSV, JSON objects,
+/// JSON arrays): each column is rendered on its own, in one typed loop, then each record is
+/// put together by copying its fields' bytes between fixed pieces of text. No `Value` and no
+/// `String` per field: the output of a big table is millions of them. The buffers are kept
+/// from batch to batch (fresh megabytes each time cost page faults).
+public struct RowBytes: Sendable {
+    public enum Style: Sendable {
+        /// RFC 4180 fields (see `CSVWriter`): NULL is nothing.
+        case csv(delimiter: UInt8)
+        /// JSON values (see `JSONText.value`): NULL is `null`.
+        case json
+    }
+
+    let style: Style
+    /// The text before each field, and before and after each record; `rowSeparator` goes
+    /// between two records of one batch.
+    let columnPrefixes: [[UInt8]]
+    let rowPrefix: [UInt8]
+    let rowSuffix: [UInt8]
+    let rowSeparator: [UInt8]
+    private var rendered = Rendered(rows: 0)
+    private var records: [UInt8] = []
+
+    public init(style: Style, columnPrefixes: [[UInt8]], rowPrefix: [UInt8] = [], rowSuffix: [UInt8] = [], rowSeparator: [UInt8] = []) {
+        self.style = style
+        self.columnPrefixes = columnPrefixes
+        self.rowPrefix = rowPrefix
+        self.rowSuffix = rowSuffix
+        self.rowSeparator = rowSeparator
+    }
+
+    /// The records of `batch`, handed to `body` (valid during the call only).
+    public mutating func encode(_ batch: Batch, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        rendered.reset(rows: batch.rowCount)
+        for column in batch.columns {
+            switch style {
+            case .csv(let d): CSVBytes.render(column, delimiter: d, into: &rendered)
+            case .json: JSONBytes.render(column, into: &rendered)
+            }
+        }
+        let count = interleave()
+        try records.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+
+    /// Writes the records into `records` (from its start, growing it when needed); returns
+    /// their length.
+    private mutating func interleave() -> Int {
+        let rows = rendered.rows
+        let columns = rows == 0 ? 0 : rendered.ends.count / rows
+        let prefixes = (0..<columns).reduce(0) { $0 + (($1 < columnPrefixes.count ? columnPrefixes[$1] : columnPrefixes.last)?.count ?? 0) }
+        let fixed = rowPrefix.count + rowSuffix.count + prefixes
+        let total = rendered.bytes.count + rows * fixed + max(0, rows - 1) * rowSeparator.count
+        if records.count < total { records = [UInt8](repeating: 0, count: total + total / 4) }
+        return rendered.bytes.withUnsafeBufferPointer { bytes in
+            rendered.ends.withUnsafeBufferPointer { ends in
+                records.withUnsafeMutableBufferPointer { out in
+                    var at = 0
+                    func put(_ piece: [UInt8]) {
+                        for b in piece { out[at] = b; at += 1 }
+                    }
+                    for i in 0..<rows {
+                        if i > 0 { put(rowSeparator) }
+                        put(rowPrefix)
+                        for j in 0..<columns {
+                            // (A batch has its result's columns; past them, the last prefix.)
+                            put(j < columnPrefixes.count ? columnPrefixes[j] : columnPrefixes.last ?? [])
+                            let k = j * rows + i
+                            let start = k == 0 ? 0 : ends[k - 1], end = ends[k]
+                            if end > start {
+                                (out.baseAddress! + at).update(from: bytes.baseAddress! + start, count: end - start)
+                                at += end - start
+                            }
+                        }
+                        put(rowSuffix)
+                    }
+                    return at
+                }
+            }
+        }
+    }
+
+    /// A batch's fields, column after column, back to back: field `i` of column `j` ends at
+    /// `ends[j * rows + i]` and starts where the one before it ended.
+    struct Rendered {
+        private(set) var rows: Int
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+
+        init(rows: Int) {
+            self.rows = rows
+        }
+
+        /// Empties it for a batch of `rows`, keeping the buffers' capacity.
+        mutating func reset(rows: Int) {
+            self.rows = rows
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+        }
+
+        /// Renders each value of `a` with `append`, and `null` for NULL. `self` is written
+        /// as `inout`, not captured: a closure writing a captured variable pays a run-time
+        /// exclusivity check per field.
+        @inline(__always)
+        mutating func fill<T>(_ a: [T], _ validity: Validity, width: Int, null: [UInt8] = [],
+                              _ append: (T, inout [UInt8]) -> Void) {
+            bytes.reserveCapacity(bytes.count + rows * width)
+            let nulls = validity.hasNulls
+            a.withUnsafeBufferPointer { a in
+                for i in 0..<rows {
+                    if !nulls || validity.isValid(i) { append(a[i], &bytes) } else { bytes.append(contentsOf: null) }
+                    ends.append(bytes.count)
+                }
+            }
+        }
+    }
+}
+
+/// JSON values as bytes (see `RowBytes`), as `JSONText.value` writes them.
+enum JSONBytes {
+    static let null = Array("null".utf8)
+
+    static func render(_ column: Column, into r: inout RowBytes.Rendered) {
+        let validity = column.validity
+        switch column.storage {
+        case .int(let a): r.fill(a, validity, width: 8, null: null) { v, out in CSVBytes.appendInteger(v, to: &out) }
+        case .decimal(let a):
+            let scale = column.type.decimalScale
+            r.fill(a, validity, width: 10, null: null) { v, out in CSVBytes.appendDecimal(v, scale: scale, to: &out) }
+        case .string(let a): r.fill(a, validity, width: 18, null: null) { v, out in appendString(v, to: &out) }
+        case .date(let a):
+            r.fill(a, validity, width: 12, null: null) { v, out in
+                out.append(UInt8(ascii: "\""))
+                CSVBytes.appendDate(v, to: &out)
+                out.append(UInt8(ascii: "\""))
+            }
+        case .bool(let a): r.fill(a, validity, width: 5, null: null) { v, out in out.append(contentsOf: v ? trueText : falseText) }
+        default:
+            for i in 0..<r.rows {
+                r.bytes.append(contentsOf: JSONText.value(column.value(at: i)).utf8)
+                r.ends.append(r.bytes.count)
+            }
+        }
+    }
+
+    static let trueText = Array("true".utf8)
+    static let falseText = Array("false".utf8)
+
+    /// A JSON string literal, escaped as `JSONText.string` does.
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            out.append(UInt8(ascii: "\""))
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+                case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: Array("\\u00".utf8))
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0xF)])
+                default: out.append(b)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+    }
+}
