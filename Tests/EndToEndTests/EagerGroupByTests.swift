@@ -31,50 +31,24 @@ import Testing
     ]
 
     @Test func answersMatchSQLiteAndTheRuleFires() async throws {
-        let folder = tempDirectory()
-        let facts = try SQLiteDatabase(path: folder + "/facts.db")
-        try facts.execute("""
+        let meshes = try await TwoFileMeshes(facts: """
             CREATE TABLE facts (k INTEGER, v INTEGER, w INTEGER, t TEXT);
             WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 90000)
             INSERT INTO facts SELECT n % 500 + 1, n % 97, CASE WHEN n % 11 = 0 THEN NULL ELSE n % 13 END, 'x' || (n % 37) FROM g;
-            """)
-        let dims = try SQLiteDatabase(path: folder + "/dims.db")
-        try dims.execute("""
+            """, dims: """
             CREATE TABLE dims (k INTEGER, grp TEXT);
             WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 600)
             INSERT INTO dims SELECT n, 'g' || (n % 5) FROM g;
             """)
-        // The reference: SQLite itself over both files, attached under the meshes' names.
-        let both = try SQLiteDatabase(path: folder + "/reference.db")
-        try both.execute("ATTACH DATABASE '\(folder)/facts.db' AS facts; ATTACH DATABASE '\(folder)/dims.db' AS dims")
-        let engine = try Engine(catalogPath: folder + "/catalog.db")
-        defer { engine.shutdown() }
-        let s = engine.makeSession()
-        for sql in ["CREATE MESH facts", "CREATE MESH dims",
-                    "CREATE CONNECTOR facts_db FOR MESH facts TYPE sqlite OPTIONS (path '\(folder)/facts.db')",
-                    "CREATE CONNECTOR dims_db FOR MESH dims TYPE sqlite OPTIONS (path '\(folder)/dims.db')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR facts_db", "IMPORT DATA PRODUCTS FROM CONNECTOR dims_db"] {
-            _ = try await s.execute(sql)
-        }
+        defer { meshes.engine.shutdown() }
         for sql in Self.queries {
-            guard case .rows(let explain) = try await s.execute("EXPLAIN " + sql) else { Issue.record("no plan"); return }
-            let plan = try await explain.collectRows().map { $0[0].description }.joined(separator: "\n")
+            let plan = try await meshes.plan(sql).joined(separator: "\n")
             #expect(plan.contains("eager_group_by"), "the rule did not fire:\n\(plan)")
-
-            let reference = try both.prepare(sql)
-            var expected: [String] = []
-            while try reference.step() {
-                expected.append((0..<reference.columnCount).map { reference.isNull($0) ? "NULL" : reference.text($0) }
-                    .joined(separator: "|"))
-            }
+            let expected = try meshes.expected(sql)
             #expect(!expected.isEmpty)
             for pushdown in [true, false] {
-                s.pushdownEnabled = pushdown
-                guard case .rows(let result) = try await s.execute(sql) else { Issue.record("no rows"); return }
-                let actual = try await result.collectRows().map { row in
-                    row.map { $0.isNull ? "NULL" : $0.description }.joined(separator: "|")
-                }
-                #expect(actual == expected, "pushdown \(pushdown):\n\(sql)")
+                meshes.session.pushdownEnabled = pushdown
+                #expect(try await meshes.actual(sql) == expected, "pushdown \(pushdown):\n\(sql)")
             }
         }
     }

@@ -90,9 +90,7 @@ public struct EagerAggregation: OptimizerRule {
         addKeys(&right)
 
         // Each aggregate becomes a partial on its side and a final over the joined groups.
-        var finals: [AggregateCall] = []
-        var finalColumns: [PlanColumn] = []
-        var results: [BoundExpr] = []
+        var finals = Finals()
         for (call, output) in zip(aggs, outputs.suffix(aggs.count)) {
             guard call.filter == nil, !call.distinct, call.ordering.isEmpty else { return nil }
             let reads = call.arguments.reduce(into: Set<ColumnID>()) { $0.formUnion($1.referencedColumns) }
@@ -122,22 +120,41 @@ public struct EagerAggregation: OptimizerRule {
             case .avg, .single, .stringAgg:
                 return nil
             }
-            let column = PlanColumn.fresh(output.name, final.resultType)
-            finals.append(final)
-            finalColumns.append(column)
+            finals.add(final, for: call, named: output.name)
+        }
+
+        let join = LogicalPlan.join(left.preAggregate, right.preAggregate, kind, cond?.renamingColumns(rename))
+        return finals.plan(over: join, groups: groups, rename: rename, outputs: outputs)
+    }
+
+    /// The aggregates over the joined groups, and the expressions that turn them back into the
+    /// original aggregate's outputs (shared with `EagerGroupBy`).
+    struct Finals {
+        var calls: [AggregateCall] = []
+        var columns: [PlanColumn] = []
+        var results: [BoundExpr] = []
+
+        /// Adds `final`, which replaces `call`: its result cast back to the call's type, and a
+        /// count over no rows 0, where the sum of counts is NULL.
+        mutating func add(_ final: AggregateCall, for call: AggregateCall, named name: String) {
+            let column = PlanColumn.fresh(name, final.resultType)
+            calls.append(final)
+            columns.append(column)
             var result = column.ref
             if final.resultType != call.resultType { result = BoundExpr(.cast(result), type: call.resultType) }
-            // A count over no rows at all is 0, where the sum of weights is NULL.
             if call.function == .count || call.function == .countStar {
                 result = BoundExpr(.function("coalesce", [result, .literal(.int(0), .bigint)]), type: .bigint)
             }
             results.append(result)
         }
 
-        let join = LogicalPlan.join(left.preAggregate, right.preAggregate, kind, cond?.renamingColumns(rename))
-        let groupColumns = outputs.prefix(groups.count).map { PlanColumn.fresh($0.name, $0.type, nullable: $0.nullable) }
-        let aggregate = LogicalPlan.aggregate(join, groups: groups.map { $0.renamingColumns(rename) }, aggregates: finals,
-                                              groupColumns + finalColumns)
-        return .project(aggregate, groupColumns.map(\.ref) + results, outputs)
+        /// The final aggregate over `join`, grouped as the original (columns renamed by
+        /// `rename`), projected to the original `outputs`.
+        func plan(over join: LogicalPlan, groups: [BoundExpr], rename: [ColumnID: ColumnID], outputs: [PlanColumn]) -> LogicalPlan {
+            let groupColumns = outputs.prefix(groups.count).map { PlanColumn.fresh($0.name, $0.type, nullable: $0.nullable) }
+            let aggregate = LogicalPlan.aggregate(join, groups: groups.map { $0.renamingColumns(rename) }, aggregates: calls,
+                                                  groupColumns + columns)
+            return .project(aggregate, groupColumns.map(\.ref) + results, outputs)
+        }
     }
 }

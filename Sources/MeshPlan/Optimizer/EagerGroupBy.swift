@@ -70,9 +70,7 @@ public struct EagerGroupBy: OptimizerRule {
         }
         guard !side.keys.isEmpty, worthGrouping(side) else { return nil }
 
-        var finals: [AggregateCall] = []
-        var finalColumns: [PlanColumn] = []
-        var results: [BoundExpr] = []
+        var finals = EagerAggregation.Finals()
         for (call, output) in zip(aggs, outputs.suffix(aggs.count)) {
             guard call.filter == nil, !call.distinct, call.ordering.isEmpty else { return nil }
             let reads = call.arguments.reduce(into: Set<ColumnID>()) { $0.formUnion($1.referencedColumns) }
@@ -92,24 +90,13 @@ public struct EagerGroupBy: OptimizerRule {
             default:
                 return nil
             }
-            let column = PlanColumn.fresh(output.name, final.resultType)
-            finals.append(final)
-            finalColumns.append(column)
-            var result = column.ref
-            if final.resultType != call.resultType { result = BoundExpr(.cast(result), type: call.resultType) }
-            // A count over no rows (or only unmatched ones) is 0, where the sum of counts is NULL.
-            if call.function == .count || call.function == .countStar {
-                result = BoundExpr(.function("coalesce", [result, .literal(.int(0), .bigint)]), type: .bigint)
-            }
-            results.append(result)
+            // (A group's count of only unmatched rows is 0 too.)
+            finals.add(final, for: call, named: output.name)
         }
 
         let grouped = side.preAggregate
         let join = LogicalPlan.join(groupLeft ? grouped : l, groupLeft ? r : grouped, kind, cond.renamingColumns(rename))
-        let groupColumns = outputs.prefix(groups.count).map { PlanColumn.fresh($0.name, $0.type, nullable: $0.nullable) }
-        let aggregate = LogicalPlan.aggregate(join, groups: groups.map { $0.renamingColumns(rename) }, aggregates: finals,
-                                              groupColumns + finalColumns)
-        return .project(aggregate, groupColumns.map(\.ref) + results, outputs)
+        return finals.plan(over: join, groups: groups, rename: rename, outputs: outputs)
     }
 
     /// Whether grouping the side first is expected to shrink it enough: a large side, read
