@@ -141,19 +141,25 @@ public struct ColumnBuilder: Sendable {
     }
 
     public mutating func append(contentsOf column: Column) {
-        if column.type.physical == type.physical, column.type.decimalScale == type.decimalScale {
-            switch column.storage {
-            case .int(let b): ints.append(contentsOf: b)
-            case .double(let b): doubles.append(contentsOf: b)
-            case .decimal(let b): decimals.append(contentsOf: b)
-            case .string(let b): strings.append(contentsOf: b)
-            case .date(let b): dates.append(contentsOf: b)
-            case .timestamp(let b): timestamps.append(contentsOf: b)
-            case .bool(let b): bools.append(contentsOf: b)
-            case .bytes(let b): blobs.append(contentsOf: b)
+        // The buffers at once where the column's storage is this builder's kind (a column's
+        // type may have been re-tagged over a storage of another kind: then value by value).
+        if column.type.decimalScale == type.decimalScale {
+            var appended = true
+            switch (column.storage, type.physical) {
+            case (.int(let b), .int): ints.append(contentsOf: b)
+            case (.double(let b), .double): doubles.append(contentsOf: b)
+            case (.decimal(let b), .decimal): decimals.append(contentsOf: b)
+            case (.string(let b), .string): strings.append(contentsOf: b)
+            case (.date(let b), .date): dates.append(contentsOf: b)
+            case (.timestamp(let b), .timestamp): timestamps.append(contentsOf: b)
+            case (.bool(let b), .bool): bools.append(contentsOf: b)
+            case (.bytes(let b), .bytes): blobs.append(contentsOf: b)
+            default: appended = false
             }
-            for i in 0..<column.count { validity.append(column.validity.isValid(i)) }
-            return
+            if appended {
+                for i in 0..<column.count { validity.append(column.validity.isValid(i)) }
+                return
+            }
         }
         for i in 0..<column.count { append(column.value(at: i)) }
     }

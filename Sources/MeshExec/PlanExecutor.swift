@@ -97,7 +97,7 @@ public struct PlanExecutor {
             let layout = c.columns.layout
             let slotted = try keys.map { SortKey(expr: try $0.expr.slotted(layout), descending: $0.descending, nullsFirst: $0.nullsFirst) }
             let top = try TopNOperator(try build(c, deferred: deferred), keys: slotted, count: limit + offset, budget: budget)
-            return LimitOperator(top, limit: limit, offset: offset)
+            return LimitOperator(analyze ? AnalyzedOperator(top) : top, limit: limit, offset: offset)
         case .limit(let c, let limit, let offset):
             return LimitOperator(try build(c), limit: limit, offset: offset)
         case .window(let c, let calls, let columns):

@@ -76,6 +76,9 @@ public struct RemoteFragment: Sendable, Hashable {
     public var estimatedRows: Double?
     /// Ids of the policy statements applied inside the SQL, for EXPLAIN.
     public var policyIDs: [String]
+    /// One of several identical fragments (a grouped CTE referenced more than once) that the
+    /// executor runs once for all of them.
+    public var shared = false
 
     public init(connectorID: String, connectorName: String, dialectName: String, sql: String, parameters: [Value],
                 columns: [PlanColumn], products: [String], estimatedRows: Double? = nil, policyIDs: [String] = []) {

@@ -109,6 +109,18 @@ import Testing
         }
     }
 
+    /// The unit may come from a column: an unknown one is not quoted in the error.
+    @Test func anUnknownDateUnitIsNotQuoted() {
+        let batch = Batch.fromRows([[.string("secret value"), .date(0)]], types: [.text, .date])
+        let e = BoundExpr(.function("date_part", [.slot(0, .text), .slot(1, .date)]), type: .bigint)
+        #expect {
+            _ = try ExpressionCompiler.compile(e)(batch)
+        } throws: { error in
+            guard let m = error as? MeshError else { return false }
+            return m.message == "unit not recognized" && !m.message.contains("secret")
+        }
+    }
+
     @Test func decimalToDoubleMatchesTheGenericConversion() {
         let values: [Int128] = [0, 1, -1, 123_456_789, Int128(Int64.max), Int128(Int64.min), Int128(Int64.max) * 1000 + 7, -(Int128(1) << 100)]
         for v in values {

@@ -124,6 +124,16 @@ struct RendererTests {
         #expect(sink.text == expected)
     }
 
+    /// A header is quoted as rows are: a delimiter or quote followed by a combining mark
+    /// still needs quotes.
+    @Test func csvHeaderQuotesLikeTheRows() {
+        let writer = CSVWriter(fields: [])
+        #expect(writer.quoted("a,\u{301}b") == "\"a,\u{301}b\"")
+        #expect(writer.quoted("say \"\u{301}") == "\"say \"\"\u{301}\"")
+        #expect(writer.quoted("plain") == "plain")
+        #expect(writer.quoted("") == "\"\"")
+    }
+
     /// NDJSON and JSON written from column buffers are what value-by-value `JSONText` gives.
     @Test func jsonBytesMatchValueByValueText() {
         let types: [DataType] = [.bigint, .decimal(precision: 38, scale: 2), .text, .date, .double, .boolean, .timestamp,

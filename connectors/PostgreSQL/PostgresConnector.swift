@@ -69,9 +69,11 @@ public struct PostgresConnector: Connector {
             //   workers either way.
             do {
                 try c.exec("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'postgres'; "
-                    + "SET extra_float_digits TO 3; SET parallel_setup_cost TO 100; SET parallel_tuple_cost TO 0.01")
-                // jit exists from PostgreSQL 11 on; an older server just keeps its default.
+                    + "SET extra_float_digits TO 3")
+                // jit exists from PostgreSQL 11 on, the parallel costs from 9.6; an older (or a
+                // compatible) server just keeps its defaults.
                 _ = try? c.exec("SET jit TO off")
+                _ = try? c.exec("SET parallel_setup_cost TO 100; SET parallel_tuple_cost TO 0.01")
             } catch let f as PGFailure {
                 throw MeshError(.connection, "cannot set up PostgreSQL session: " + Self.clean(f.message, scrub))
             }

@@ -26,7 +26,7 @@ enum DateFunctions {
 
     static func datePart(_ field: String, _ v: Value) throws -> Value {
         guard let part = Part(rawValue: field.lowercased()) else {
-            throw MeshError(.invalidParameter, "unit \"\(field)\" not recognized")
+            throw unknownUnit
         }
         guard let (days, micros) = try split(v) else { return .null }
         return .int(part.of(days: days, micros: micros))
@@ -51,6 +51,12 @@ enum DateFunctions {
         }
         return Column(type: .bigint, storage: .int(out), validity: c.validity)
     }
+}
+
+extension DateFunctions {
+    /// The unit may come from a column, so the message does not quote it.
+    static let unknownUnit = MeshError(.invalidParameter, "unit not recognized",
+                                       hint: "units are year, quarter, month, week, day, dow, isodow, doy, hour, minute, second, epoch, decade, century")
 }
 
 extension DateFunctions.Part {
@@ -103,7 +109,7 @@ extension DateFunctions {
         case "hour": return try at(days, micros / 3_600_000_000 * 3_600_000_000)
         case "minute": return try at(days, micros / 60_000_000 * 60_000_000)
         case "second": return try at(days, micros / 1_000_000 * 1_000_000)
-        default: throw MeshError(.invalidParameter, "unit \"\(field)\" not recognized")
+        default: throw unknownUnit
         }
     }
 }

@@ -2,28 +2,40 @@ import MeshCore
 import MeshPlan
 
 /// One remote query read by several places of a plan: a CTE referenced twice (TPC-H q15's
-/// `revenue`, once joined and once under `max`) is carved into two identical fragments, and
-/// the source should run it once. The first reader to need a batch pulls it from the query;
-/// the batches are kept (against the memory budget) until every reader has passed them.
+/// `revenue`, once joined and once under `max`) is carved into identical fragments marked
+/// `shared`, and the source should run it once. The first reader to need a batch pulls it
+/// from the query; a batch is kept (against the memory budget) until every reader has passed
+/// it.
 final class SharedRemoteResult {
     let scan: RemoteScanOperator
     let budget: MemoryBudget
-    private(set) var batches: [Batch] = []
-    private(set) var finished = false
     let readers: Int
-    /// Readers not yet closed; the query is closed after the last.
-    private var openReaders: Int
+    /// Batches from absolute index `base` on; the ones before every reader's position are gone.
+    private var batches: [Batch] = []
+    private var base = 0
+    private var finished = false
+    /// Each reader's next absolute index; `Int.max` once it closed.
+    private var positions: [Int]
 
     init(_ scan: RemoteScanOperator, readers: Int, budget: MemoryBudget) {
         self.scan = scan
         self.readers = readers
-        self.openReaders = readers
         self.budget = budget
+        positions = [Int](repeating: 0, count: readers)
     }
 
-    /// Batch `index`, pulling it from the query when no reader has yet; nil past the end.
-    func batch(_ index: Int) async throws -> Batch? {
-        while index >= batches.count {
+    /// A reader's number (0 ..< readers), in the order they are made.
+    private var nextReader = 0
+    func join() -> Int {
+        defer { nextReader += 1 }
+        return min(nextReader, readers - 1)
+    }
+
+    /// Reader `reader`'s next batch, pulled from the query when no reader has yet; nil at
+    /// the end.
+    func next(for reader: Int) async throws -> Batch? {
+        let index = positions[reader]
+        while index - base >= batches.count {
             if finished { return nil }
             guard let b = try await scan.next() else {
                 finished = true
@@ -32,12 +44,30 @@ final class SharedRemoteResult {
             try budget.reserve(b.estimatedBytes, for: "a result read twice")
             batches.append(b)
         }
-        return batches[index]
+        let b = batches[index - base]
+        positions[reader] = index + 1
+        dropPassed()
+        return b
     }
 
-    func readerClosed() {
-        openReaders -= 1
-        if openReaders <= 0 { scan.close() }
+    /// Drops the batches every open reader has passed.
+    private func dropPassed() {
+        let slowest = positions.min() ?? base
+        guard slowest != Int.max else {
+            batches = []
+            return
+        }
+        let passed = min(batches.count, slowest - base)
+        if passed > 0 {
+            batches.removeFirst(passed)
+            base += passed
+        }
+    }
+
+    func readerClosed(_ reader: Int) {
+        positions[reader] = Int.max
+        dropPassed()
+        if positions.allSatisfy({ $0 == Int.max }) { scan.close() }
     }
 }
 
@@ -46,12 +76,13 @@ final class SharedRemoteResult {
 final class SharedRemoteScanOperator: OperatorBase, PhysicalOperator {
     let shared: SharedRemoteResult
     let fields: [Field]
-    private var position = 0
+    private let reader: Int
     private var closed = false
 
     init(_ shared: SharedRemoteResult, fields: [Field]) {
         self.shared = shared
         self.fields = fields
+        reader = shared.join()
     }
 
     var children: [any PhysicalOperator] { [] }
@@ -59,22 +90,20 @@ final class SharedRemoteScanOperator: OperatorBase, PhysicalOperator {
 
     func next() async throws -> Batch? {
         if closed { return nil }
-        guard let b = try await shared.batch(position) else { return nil }
-        position += 1
-        return produced(b)
+        return produced(try await shared.next(for: reader))
     }
 
     func close() {
         guard !closed else { return }
         closed = true
-        shared.readerClosed()
+        shared.readerClosed(reader)
     }
 
     func startEarly() {}
 }
 
-/// The remote fragments of a plan that occur more than once (same connector, SQL and
-/// parameters), and their shared results once built.
+/// The fragments of a plan marked `shared` that occur more than once (same connector, SQL
+/// and parameters), and their shared results once built.
 final class SharedRemoteScans {
     struct Key: Hashable {
         var connectorID: String
@@ -91,11 +120,11 @@ final class SharedRemoteScans {
     private var counts: [Key: Int] = [:]
     private var results: [Key: SharedRemoteResult] = [:]
 
-    /// Counts the fragments of the plan being built (its root).
+    /// Counts the shared fragments of the plan being built (its root).
     func prepare(_ plan: LogicalPlan) {
         prepared = true
         plan.visit { node in
-            if case .remote(let f) = node { counts[Key(f), default: 0] += 1 }
+            if case .remote(let f) = node, f.shared { counts[Key(f), default: 0] += 1 }
         }
     }
 

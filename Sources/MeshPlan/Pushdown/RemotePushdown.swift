@@ -126,9 +126,14 @@ public struct RemotePushdown: OptimizerRule {
     func carve(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
         if !aliases.repeated.isEmpty, case .aggregate = plan, aliases.repeated.contains(plan.canonicalColumnIDs()) {
             // Printed with aliases of its own and every column, so each copy's SQL is the
-            // same; local, so nothing above folds it into a larger query.
+            // same; local, so nothing above folds it into a larger query. Shared only when the
+            // grouping went down: then the rows are its groups, few enough to keep for the
+            // other readers (a table under a local aggregate is read once per copy).
             let all = plan.columns.idSet
-            return .local(finalize(carve(plan, Aliases(), all), all))
+            let carved = carve(plan, Aliases(), all)
+            guard case .remote(var fragment) = finalize(carved, all) else { return .local(finalize(carved, all)) }
+            fragment.shared = true
+            return .local(.remote(fragment))
         }
         let carved = carveNode(plan, aliases, required)
         guard estimator != nil, case .remote(var r) = carved else { return carved }
@@ -175,7 +180,8 @@ public struct RemotePushdown: OptimizerRule {
                     let inputs = a.inputs.merging(b.inputs) { x, _ in x }
                     let (pushable, residual) = splitPrintable(cond.conjuncts, dialects[a.connectorID]!, inputs, a.params)
                     if !pushable.isEmpty, !residual.isEmpty, let rest = BoundExpr.conjunction(residual),
-                       let merged = join(a, b, kind, BoundExpr.conjunction(pushable), aliases) {
+                       var merged = join(a, b, kind, BoundExpr.conjunction(pushable), aliases) {
+                        if estimator != nil { merged.subtree = .join(l, r, kind, BoundExpr.conjunction(pushable)) }
                         let restNeeds = required.union(rest.referencedColumns)
                         return .local(.filter(finalize(.remote(merged), restNeeds), rest))
                     }

@@ -59,8 +59,15 @@ public struct CSVWriter: ResultWriter, Sendable {
 
     public mutating func finish<S: OutputSink>(to sink: inout S) {}
 
-    /// The field as CSV text, quoted (with quotes doubled) only when it has to be.
+    /// The field as CSV text, quoted (with quotes doubled) only when it has to be: as the
+    /// rows are written (byte by byte, so a delimiter or quote followed by a combining mark
+    /// still counts).
     public func quoted(_ text: String) -> String {
+        if let d = delimiter.asciiValue {
+            var out: [UInt8] = []
+            CSVBytes.appendField(text, delimiter: d, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
         let needsQuotes = text.isEmpty || text.contains { $0 == delimiter || $0 == "\"" || $0.isNewline }
         guard needsQuotes else { return text }
         var out = "\""

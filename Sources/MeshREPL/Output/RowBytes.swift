@@ -124,6 +124,7 @@ public struct RowBytes: Sendable {
         @inline(__always)
         mutating func fill<T>(_ a: [T], _ validity: Validity, width: Int, null: [UInt8] = [],
                               _ append: (T, inout [UInt8]) -> Void) {
+            precondition(a.count >= rows && validity.count >= rows, "RowBytes: a column shorter than its batch")
             bytes.reserveCapacity(bytes.count + rows * width)
             let nulls = validity.hasNulls
             a.withUnsafeBufferPointer { a in
