@@ -19,6 +19,9 @@ public protocol Connector: Sendable {
     func check() async throws -> ConnectorHealth
     /// Estimated row count of a table, for join ordering. Nil when unknown.
     func estimatedRowCount(schema: String, table: String) async throws -> Int?
+    /// The pages a table fills, where the source counts them (for cutting a big read into
+    /// row ranges, see `SQLDialect.rowRanges`); nil when unknown.
+    func estimatedPageCount(schema: String, table: String) async throws -> Int?
     /// The number of distinct non-NULL values of a column, from the source's statistics or
     /// counted where that is cheap; nil when unknown. Join ordering uses it.
     func distinctCount(schema: String, table: String, column: String) async throws -> Double?
@@ -31,6 +34,7 @@ public protocol Connector: Sendable {
 
 extension Connector {
     public func estimatedRowCount(schema: String, table: String) async throws -> Int? { nil }
+    public func estimatedPageCount(schema: String, table: String) async throws -> Int? { nil }
     public func distinctCount(schema: String, table: String, column: String) async throws -> Double? { nil }
     public func shutdown() {}
     public func drain(timeout: TimeInterval) {}
@@ -48,14 +52,19 @@ public struct RemoteQuery: Sendable, CustomStringConvertible {
     /// What the user calls each output column, for error messages: the SQL names its columns
     /// `c0, c1, …`, which mean nothing to the user.
     public var outputNames: [String]
+    /// Session settings the SQL reads (`current_setting(name)`), set first, their values
+    /// bound as parameters: how a query without parameters (a PostgreSQL COPY, which takes
+    /// none) gets the bounds of its row range (see `SQLDialect.rowRangeCondition`).
+    public var settings: [(name: String, value: String)]
 
     public init(sql: String, parameters: [Value] = [], outputTypes: [DataType], expectedRows: Double? = nil,
-                outputNames: [String] = []) {
+                outputNames: [String] = [], settings: [(name: String, value: String)] = []) {
         self.sql = sql
         self.parameters = parameters
         self.outputTypes = outputTypes
         self.expectedRows = expectedRows
         self.outputNames = outputNames
+        self.settings = settings
     }
 
     /// How an error names output column `i` (0-based): `"amount"`, or `column 3` when the

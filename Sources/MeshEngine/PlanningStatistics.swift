@@ -43,6 +43,18 @@ struct PlanningStatistics {
                     }
                 }
                 if let rows = fresh[tableKey] { estimator.tableRows[scan.statisticsKey] = rows }
+                // Pages of a big table, kept beside its rows under a name no column has.
+                let pagesKey = Self.key(object, Self.pagesColumn)
+                if !seen.contains(pagesKey) {
+                    seen.insert(pagesKey)
+                    if fresh[pagesKey] == nil, let rows = fresh[tableKey], rows >= Self.pagesWorthKnowing,
+                       let n = try? await connector.estimatedPageCount(schema: schema, table: scan.remoteTable) {
+                        fresh[pagesKey] = Double(n)
+                        collected.append(SourceStatistic(connectorID: uuid, object: object, column: Self.pagesColumn,
+                                                         value: Double(n), collectedAt: now))
+                    }
+                }
+                if let pages = fresh[pagesKey] { estimator.tablePages[scan.statisticsKey] = pages }
                 for (id, column) in zip(scan.columnIDs, scan.remoteColumns) where wanted.contains(id) {
                     let columnKey = Self.key(object, column)
                     if !seen.contains(columnKey) {
@@ -60,6 +72,11 @@ struct PlanningStatistics {
         }
         return estimator
     }
+
+    /// The statistic's column name for a table's page count.
+    static let pagesColumn = "\u{1}pages"
+    /// Rows from which a table's pages are asked for (only big reads are cut into ranges).
+    static let pagesWorthKnowing: Double = 500_000
 
     static func object(_ scan: ProductScan) -> String {
         (scan.remoteSchema.map { $0 + "." } ?? "") + scan.remoteTable

@@ -59,6 +59,12 @@ public struct PolicyGuard: Sendable, Hashable {
     }
 }
 
+/// One physical row range of a table: the session settings a range condition reads.
+public struct RowRange: Sendable, Hashable {
+    public var settings: [String: String]
+    public init(settings: [String: String]) { self.settings = settings }
+}
+
 /// A query sent to one source: the SQL, its bound values, and the output it promises.
 public struct RemoteFragment: Sendable, Hashable {
     public var connectorID: String
@@ -79,6 +85,11 @@ public struct RemoteFragment: Sendable, Hashable {
     /// One of several identical fragments (a grouped CTE referenced more than once) that the
     /// executor runs once for all of them.
     public var shared = false
+    /// A big read of one table cut into physical row ranges, read at once: `rangeSQL` is
+    /// `sql` with the dialect's range condition, and each element of `ranges` the values of
+    /// its two settings for one range (see `SQLDialect.rowRangeCondition`). Empty: one query.
+    public var rangeSQL: String? = nil
+    public var ranges: [RowRange] = []
 
     public init(connectorID: String, connectorName: String, dialectName: String, sql: String, parameters: [Value],
                 columns: [PlanColumn], products: [String], estimatedRows: Double? = nil, policyIDs: [String] = []) {

@@ -78,6 +78,9 @@ public enum PlanPrinter {
                 let ps = r.parameters.enumerated().map { "$\($0.offset + 1) = \(literal($0.element))" }
                 lines.append("\(pad)     Params: \(ps.joined(separator: ", "))")
             }
+            if !r.ranges.isEmpty {
+                lines.append("\(pad)     Read as \(r.ranges.count) row ranges at once, each with: \(r.rangeSQL ?? "")")
+            }
         }
         for (i, c) in plan.children.enumerated() {
             walk(c, depth: depth + 1, path: LogicalPlanPath(indices: path.indices + [i]), &lines, hiding, annotations)

@@ -87,6 +87,15 @@ public protocol SQLDialect: Sendable {
     /// The deepest expression (levels of the bound tree) sent to the source; deeper ones are
     /// evaluated here. SQLite's parser overflows its stack near 100 nested parentheses.
     var maxExpressionDepth: Int { get }
+    /// A condition keeping the rows of the table aliased `tableAlias` (already quoted) whose
+    /// physical address lies between the session settings `rowRangeSettings` name (lower
+    /// inclusive, upper exclusive), and the settings' values that cut a table of `pages`
+    /// pages into `parts` ranges; nil / empty where a source has no row address. A big read
+    /// of one table then runs as several queries at once (PostgreSQL: by `ctid`, as DuckDB's
+    /// scanner reads it). Settings, not parameters: PostgreSQL's COPY takes none.
+    func rowRangeCondition(_ tableAlias: String) -> String?
+    var rowRangeSettings: (lower: String, upper: String) { get }
+    func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)]
 }
 
 extension SQLDialect {
@@ -107,6 +116,9 @@ extension SQLDialect {
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }
     public var maxExpressionDepth: Int { 1000 }
     public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? { nil }
+    public func rowRangeCondition(_ tableAlias: String) -> String? { nil }
+    public var rowRangeSettings: (lower: String, upper: String) { ("meshql.range_lower", "meshql.range_upper") }
+    public func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] { [] }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

@@ -206,11 +206,27 @@ struct PostgresConnectorTests {
         }
         #expect(batches[2].row(1807) == [.int(10000), .decimal(150_000, scale: 1), .string("row 10000")])
 
-        // Through the binary cursor (with parameters).
-        let viaCursor = try await pg.execute(RemoteQuery(
+        // In physical row ranges (the bounds as settings, each range a COPY of its own): the
+        // ranges together read every row once, and the last reaches past the counted pages.
+        let pages = try #require(try await pg.estimatedPageCount(schema: "public", table: "big"))
+        let dialect = pg.dialect
+        let (lower, upper) = dialect.rowRangeSettings
+        let sql = "SELECT \"t\".id FROM big AS \"t\" WHERE " + (try #require(dialect.rowRangeCondition("\"t\"")))
+        for parts in [2, 3] {
+            var ids: [Int64] = []
+            for range in dialect.rowRanges(pages: max(parts, pages - 1), parts: parts) {
+                let got = try await pg.execute(RemoteQuery(sql: sql, outputTypes: [.bigint],
+                                                           settings: [(lower, range.lower), (upper, range.upper)])).collect()
+                for b in got { if case .int(let a) = b.columns[0].storage { ids += a } }
+            }
+            #expect(ids.sorted() == Array(1...10_000), "\(parts) ranges")
+        }
+
+        // Streamed (with parameters).
+        let streamed = try await pg.execute(RemoteQuery(
             sql: "SELECT id FROM big WHERE id > $1::bigint ORDER BY id", parameters: [.int(10)],
             outputTypes: [.bigint])).collect()
-        #expect(viaCursor.map(\.rowCount) == [4096, 4096, 1798])
+        #expect(streamed.map(\.rowCount) == [4096, 4096, 1798])
 
         // generate_series, straight from the server, and an empty result.
         let series = try await rows(pg.execute(RemoteQuery(

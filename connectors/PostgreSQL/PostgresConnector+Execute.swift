@@ -102,6 +102,11 @@ struct PGQueryRun {
     }
 
     private func run(on c: PGConnection, started: inout Bool) throws {
+        // Settings the SQL reads, their values bound (a session's setting stays after the
+        // query, but only SQL that names it reads it, and the next query sets it again).
+        for (name, value) in query.settings {
+            try c.exec("SELECT set_config($1, $2, false)", parameters: [name, value], binaryResults: false)
+        }
         let parameters: [String?] = query.parameters.map { $0.isNull ? nil : $0.description }
         var sql = Self.trimmed(query.sql)
         // A query expected to be small runs at once, in one round trip, as a prepared

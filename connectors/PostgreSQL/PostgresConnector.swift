@@ -131,6 +131,23 @@ public struct PostgresConnector: Connector {
         }
     }
 
+    /// `relpages` (kept by VACUUM and ANALYZE).
+    public func estimatedPageCount(schema: String, table: String) async throws -> Int? {
+        let pool = self.pool
+        let secrets = self.secrets
+        return try await onSourceThread("meshql-postgres-stats") {
+            try Self.withConnection(pool, secrets) { c in
+                let r = try c.exec("""
+                    SELECT c.relpages::int8 FROM pg_catalog.pg_class c
+                    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = $1 AND c.relname = $2
+                    """, parameters: [schema, table], binaryResults: false)
+                guard r.rowCount == 1, let text = r.string(0, 0), let pages = Int(text), pages > 0 else { return nil }
+                return pages
+            }
+        }
+    }
+
     /// From `pg_stats` (filled by ANALYZE): `n_distinct`, which is a fraction of the rows when
     /// negative.
     public func distinctCount(schema: String, table: String, column: String) async throws -> Double? {

@@ -36,6 +36,23 @@ public struct PostgresDialect: SQLDialect {
         return "(\(Self.inArray(column, index, "text", count: keyCount)) OR pg_typeof(\(column)) = 'character'::regtype)"
     }
 
+    /// A `ctid` range, which PostgreSQL 14 and later read as a TID range scan: only those
+    /// pages. `current_setting` is stable, so the bounds are read once per query.
+    public func rowRangeCondition(_ tableAlias: String) -> String? {
+        let (lower, upper) = rowRangeSettings
+        return "(\(tableAlias).ctid >= current_setting('\(lower)')::tid AND \(tableAlias).ctid < current_setting('\(upper)')::tid)"
+    }
+
+    /// Page ranges of equal length; the last one open up to the highest page number, so rows
+    /// written past the counted pages are read too.
+    public func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] {
+        guard parts > 1, pages >= parts else { return [] }
+        let step = pages / parts
+        return (0..<parts).map { k in
+            ("(\(k * step),0)", k == parts - 1 ? "(4294967295,0)" : "(\((k + 1) * step),0)")
+        }
+    }
+
     /// An IN list of constants: short by the time it gets here (a few hundred at most).
     public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
         if type.isInteger { return "(\(operand) = ANY($\(index)::int8[]))" }

@@ -11,7 +11,11 @@ import MeshPlan
 final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     let fragment: RemoteFragment
     let connector: any Connector
-    private var stream: BatchStream?
+    /// The query's stream, or one per row range of a cut read (see `RemoteFragment.ranges`),
+    /// read in turn; each is dropped when it ends.
+    private var streams: [BatchStream] = []
+    private var started = false
+    private var turn = 0
     private var filters: [String] = []
     private var filterParameters: [Value] = []
     private var closed = false
@@ -26,6 +30,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     private(set) var dynamicFilterNotes: [String] = []
     var analyzeNotes: [String] {
         var notes = dynamicFilterNotes.map { "dynamic filter: " + $0 }
+        if rangeCount > 0 { notes.append("read as \(rangeCount) row ranges at once") }
         notes.append("received \(Self.describe(bytes: bytes))")
         if let startedAt, let finishedAt {
             notes.append("remote query " + AnalyzedOperator.milliseconds(finishedAt &- startedAt))
@@ -53,7 +58,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     }
 
     /// Whether `restrict` can still narrow the query (it has not started).
-    var canRestrict: Bool { stream == nil && !closed }
+    var canRestrict: Bool { !started && !closed }
 
     /// Keeps only rows whose output column `column` is one of `keys` (integers or text),
     /// bound as one parameter in the dialect's form. Refused once the query has started, or
@@ -76,7 +81,22 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     }
 
     private func start() {
-        guard stream == nil else { return }
+        guard !started else { return }
+        started = true
+        startedAt = DispatchTime.now().uptimeNanoseconds
+        // Cut into row ranges only as planned: a dynamic filter adds a parameter, and a query
+        // with parameters reads no faster in two.
+        if let rangeSQL = fragment.rangeSQL, !fragment.ranges.isEmpty, filters.isEmpty {
+            let rows = fragment.estimatedRows.map { $0 / Double(fragment.ranges.count) }
+            for range in fragment.ranges {
+                streams.append(connector.execute(RemoteQuery(sql: rangeSQL, parameters: fragment.parameters,
+                                                             outputTypes: fragment.fields.map(\.type), expectedRows: rows,
+                                                             outputNames: fragment.fields.map(\.name),
+                                                             settings: range.settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })))
+            }
+            rangeCount = fragment.ranges.count
+            return
+        }
         var sql = fragment.sql
         if !filters.isEmpty {
             if !fragment.policyIDs.isEmpty {
@@ -86,10 +106,25 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             }
             sql = "SELECT * FROM (\(sql)) AS \"dynamic\" WHERE " + filters.joined(separator: " AND ")
         }
-        startedAt = DispatchTime.now().uptimeNanoseconds
-        stream = connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
-                                               outputTypes: fragment.fields.map(\.type),
-                                               expectedRows: fragment.estimatedRows, outputNames: fragment.fields.map(\.name)))
+        streams.append(connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
+                                                     outputTypes: fragment.fields.map(\.type),
+                                                     expectedRows: fragment.estimatedRows, outputNames: fragment.fields.map(\.name))))
+    }
+
+    /// How many row ranges the read was cut into (0: one query), for EXPLAIN ANALYZE.
+    private var rangeCount = 0
+
+    /// The next batch of any stream, taking them in turn; nil once all have ended.
+    private func nextOfAnyStream() async throws -> Batch? {
+        while !streams.isEmpty {
+            turn %= streams.count
+            if let b = try await streams[turn].next() {
+                turn += 1
+                return b
+            }
+            streams.remove(at: turn)
+        }
+        return nil
     }
 
     func next() async throws -> Batch? {
@@ -97,7 +132,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         start()
         let next: Batch?
         do {
-            next = try await stream!.next()
+            next = try await nextOfAnyStream()
         } catch let e as MeshError where e.code != .cancelled {
             if e.code == .source || e.code == .connection, let drift = Self.schemaDrift(e.message, fragment) {
                 observer?.remoteQueryEnded(fragment, error: drift)
@@ -157,8 +192,8 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
 
     func close() {
         closed = true
-        stream?.cancel()
+        for s in streams { s.cancel() }
     }
 
-    deinit { stream?.cancel() }
+    deinit { for s in streams { s.cancel() } }
 }

@@ -5,6 +5,8 @@ import MeshCore
 public struct CardinalityEstimator: Sendable {
     /// Rows of each product's table, by `ProductScan.statisticsKey`.
     public var tableRows: [String: Double]
+    /// Pages each table fills, by `ProductScan.statisticsKey`, where its source counts them.
+    public var tablePages: [String: Double] = [:]
     /// Distinct values of a column, by `ProductScan.statisticsKey` + U+0001 + column name.
     public var columnDistinct: [String: Double]
     /// For a table the source gave no size for.

@@ -20,6 +20,14 @@ struct SQLBlock {
     /// filter: a source evaluates one level's conditions in any order, so a condition that
     /// could leak must not join them at this level (see `fenced`).
     var guarded = false
+    /// The quoted alias of the one table the FROM names, for a block made from a scan (a
+    /// wrapped or joined block has none): a big read of it can be cut into row ranges.
+    var tableAlias: String? = nil
+    /// One table, filtered and projected only: each row range of the table gives its rows.
+    var readsRowsOfOneTable: Bool {
+        tableAlias != nil && !fromIsJoin && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil
+            && offset == nil && !distinct && !guarded
+    }
     /// No WHERE/GROUP/ORDER/LIMIT/DISTINCT: the FROM can be joined directly.
     var isPlain: Bool {
         wheres.isEmpty && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil && offset == nil && !distinct
