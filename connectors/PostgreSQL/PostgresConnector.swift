@@ -114,36 +114,36 @@ public struct PostgresConnector: Connector {
         }
     }
 
+    /// `reltuples`, which is -1 until the table was first vacuumed or analyzed.
     public func estimatedRowCount(schema: String, table: String) async throws -> Int? {
-        let pool = self.pool
-        let secrets = self.secrets
-        return try await onSourceThread("meshql-postgres-stats") {
-            try Self.withConnection(pool, secrets) { c in
-                let r = try c.exec("""
-                    SELECT c.reltuples::float8 FROM pg_catalog.pg_class c
-                    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = $1 AND c.relname = $2
-                    """, parameters: [schema, table], binaryResults: false)
-                // reltuples is -1 until the table was first vacuumed or analyzed.
-                guard r.rowCount == 1, let text = r.string(0, 0), let d = Double(text), d >= 0 else { return nil }
-                return Int(exactly: d.rounded())
-            }
-        }
+        guard let d = try await pgClassNumber(.reltuples, schema: schema, table: table), d >= 0 else { return nil }
+        return Int(exactly: d.rounded())
     }
 
     /// `relpages` (kept by VACUUM and ANALYZE).
     public func estimatedPageCount(schema: String, table: String) async throws -> Int? {
+        guard let d = try await pgClassNumber(.relpages, schema: schema, table: table), d > 0 else { return nil }
+        return Int(exactly: d.rounded())
+    }
+
+    /// The `pg_class` columns read for statistics.
+    private enum PGClassColumn: String {
+        case reltuples, relpages
+    }
+
+    /// A number from a table's `pg_class` row.
+    private func pgClassNumber(_ column: PGClassColumn, schema: String, table: String) async throws -> Double? {
         let pool = self.pool
         let secrets = self.secrets
         return try await onSourceThread("meshql-postgres-stats") {
             try Self.withConnection(pool, secrets) { c in
                 let r = try c.exec("""
-                    SELECT c.relpages::int8 FROM pg_catalog.pg_class c
+                    SELECT c.\(column.rawValue)::float8 FROM pg_catalog.pg_class c
                     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = $1 AND c.relname = $2
                     """, parameters: [schema, table], binaryResults: false)
-                guard r.rowCount == 1, let text = r.string(0, 0), let pages = Int(text), pages > 0 else { return nil }
-                return pages
+                guard r.rowCount == 1, let text = r.string(0, 0) else { return nil }
+                return Double(text)
             }
         }
     }
