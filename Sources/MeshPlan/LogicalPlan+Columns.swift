@@ -51,6 +51,12 @@ extension LogicalPlan {
 }
 
 extension LogicalPlan {
+    /// The connector every scan of the plan reads, or nil when it reads several (or none).
+    public var onlySource: String? {
+        let ids = Set(allScans.map(\.connectorID))
+        return ids.count == 1 ? ids.first : nil
+    }
+
     /// Every product scan of the plan, including those of subqueries still inside expressions.
     public var allScans: [ProductScan] {
         var out: [ProductScan] = []

@@ -132,9 +132,9 @@ import Testing
 
     @Test func textSortsInByteOrder() {
         let words = ["b", "a", "", "ab", "Zürich", "Zurich", "é", "e\u{301}", "a\u{0}b", "A", "日本"]
-        let sorted = words.sorted { SortOperator.compareBytes($0, $1) < 0 }
+        let sorted = words.sorted { ByteOrderedString.compare($0, $1) < 0 }
         #expect(sorted == words.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-        for w in words { #expect(SortOperator.compareBytes(w, w) == 0) }
+        for w in words { #expect(ByteOrderedString.compare(w, w) == 0) }
     }
 
     @Test func repeatedColumnsMatchTheBuilder() {

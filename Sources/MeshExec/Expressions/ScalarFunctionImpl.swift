@@ -196,9 +196,8 @@ enum ScalarFunctionImpl {
         case "starts_with": return { a in .bool(str(a[0]).hasPrefix(str(a[1]))) }
         case "substring":
             return { a in
-                let s = Array(str(a[0]).unicodeScalars)
                 let start = Int(int(a[1]))
-                var end = s.count + 1
+                var end = Int.max
                 if a.count > 2 {
                     let len = Int(int(a[2]))
                     guard len >= 0 else { throw MeshError(.invalidParameter, "negative substring length not allowed") }
@@ -206,8 +205,7 @@ enum ScalarFunctionImpl {
                     let (sum, overflow) = start.addingReportingOverflow(len)
                     end = overflow ? Int.max : sum
                 }
-                let lo = max(start, 1), hi = min(end, s.count + 1)
-                return .string(lo < hi ? Self.text(s[(lo - 1)..<(hi - 1)]) : "")
+                return .string(Self.substring(str(a[0]), from: start, to: end))
             }
         case "position":
             // In code points, as substring counts (and PostgreSQL): `e` + a combining accent

@@ -1,4 +1,3 @@
-import Foundation
 import MeshCore
 import MeshPlan
 
@@ -58,20 +57,6 @@ final class SortOperator: OperatorBase, PhysicalOperator {
         }
     }
 
-    /// Text in byte order, by `memcmp` over the UTF-8 buffers (a `String`'s own `<` orders
-    /// by Unicode rules, and comparing its UTF-8 views element by element is slow).
-    static func compareBytes(_ x: String, _ y: String) -> Int {
-        var x = x, y = y
-        return x.withUTF8 { xb in
-            y.withUTF8 { yb in
-                let n = min(xb.count, yb.count)
-                let r = n == 0 ? 0 : memcmp(xb.baseAddress!, yb.baseAddress!, n)
-                if r != 0 { return r < 0 ? -1 : 1 }
-                return xb.count == yb.count ? 0 : (xb.count < yb.count ? -1 : 1)
-            }
-        }
-    }
-
     /// Returns a three-way comparison of rows `a` and `b` of one key column.
     static func comparator(_ c: Column, descending: Bool, nullsFirst: Bool) -> (Int, Int) -> Int {
         let v = c.validity
@@ -95,7 +80,7 @@ final class SortOperator: OperatorBase, PhysicalOperator {
         case .timestamp(let a): return wrap(a, ord)
         case .bool(let a): return wrap(a) { x, y in x == y ? 0 : (x ? 1 : -1) }
         case .string(let a):
-            return wrap(a, compareBytes)
+            return wrap(a, ByteOrderedString.compare)
         case .bytes(let a):
             return wrap(a) { x, y in x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1) }
         }

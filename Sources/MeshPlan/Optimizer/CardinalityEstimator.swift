@@ -36,12 +36,7 @@ public struct CardinalityEstimator: Sendable {
             let input = estimate(c)
             // Groups: the product of the keys' distinct counts where the sources gave them
             // all, else a tenth of the rows; never more than the rows.
-            let distinct = distinctValues(c)
-            var product = 1.0
-            for g in groups {
-                guard case .column(let id) = g.kind, let d = distinct[id] else { return max(1, input * 0.1) }
-                product *= d
-            }
+            guard let product = knownGroups(groups, of: c) else { return max(1, input * 0.1) }
             return max(1, min(input, product))
         case .unionAll(let cs, _): return cs.reduce(0) { $0 + estimate($1) }
         case .join(let l, let r, let kind, let cond):
@@ -148,6 +143,18 @@ public struct CardinalityEstimator: Sendable {
     }
 
     /// The distinct counts the sources gave for the columns a plan passes through unchanged.
+    /// The product of the distinct counts of `keys` (columns of `input`), or nil unless the
+    /// sources counted them all: what grouping `input` by them yields at most.
+    public func knownGroups(_ keys: [BoundExpr], of input: LogicalPlan) -> Double? {
+        let distinct = distinctValues(input)
+        var product = 1.0
+        for k in keys {
+            guard case .column(let id) = k.kind, let d = distinct[id] else { return nil }
+            product *= d
+        }
+        return product
+    }
+
     public func distinctValues(_ plan: LogicalPlan) -> [ColumnID: Double] {
         switch plan {
         case .scan(let s):

@@ -104,13 +104,8 @@ public struct EagerGroupBy: OptimizerRule {
     /// counts are known and multiply to at most `maximumGroupShare` of its rows.
     func worthGrouping(_ side: EagerAggregation.Side) -> Bool {
         let rows = estimator.estimate(side.plan)
-        guard rows >= Self.minimumRows, Set(side.plan.allScans.map(\.connectorID)).count == 1 else { return false }
-        let distinct = estimator.distinctValues(side.plan)
-        var groups = 1.0
-        for (c, _) in side.keys {
-            guard let d = distinct[c.id] else { return false }
-            groups *= d
-        }
+        guard rows >= Self.minimumRows, side.plan.onlySource != nil,
+              let groups = estimator.knownGroups(side.keys.map { $0.0.ref }, of: side.plan) else { return false }
         return groups <= rows * Self.maximumGroupShare
     }
 }

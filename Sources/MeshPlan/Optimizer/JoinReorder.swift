@@ -135,7 +135,7 @@ public struct JoinReorder: OptimizerRule {
                 }
             }
             let plan = LogicalPlan.filtered(r, sameRelation)
-            return Unit(plan: plan, relations: [i], rows: estimator.estimate(plan), source: Self.source(of: r),
+            return Unit(plan: plan, relations: [i], rows: estimator.estimate(plan), source: r.onlySource,
                         bases: estimator.baseRows(r), distinct: estimator.distinctValues(r), classMember: members)
         }
         var placed = Set<Int>()  // indices into pending
@@ -224,12 +224,6 @@ public struct JoinReorder: OptimizerRule {
 
     /// How much cheaper a join inside one source counts than one across sources.
     static let sameSourceDiscount = 0.1
-
-    /// The source every scan of a plan reads, or nil when it reads several (or none).
-    static func source(of plan: LogicalPlan) -> String? {
-        let ids = Set(plan.allScans.map(\.connectorID))
-        return ids.count == 1 ? ids.first : nil
-    }
 }
 
 /// Union-find over column ids.

@@ -36,20 +36,14 @@ public struct SemiJoinPushdown: OptimizerRule {
               innerKind == .inner || innerKind == .cross else { return nil }
         // The columns the condition reads from the inner join's output.
         let reads = (cond?.referencedColumns ?? []).subtracting(c.columns.idSet)
-        let source = Self.onlySource(c)
+        let source = c.onlySource
         let rightRows = estimator.estimate(c)
-        if source != nil, reads.isSubset(of: a.columns.idSet), Self.onlySource(a) == source, rightRows >= estimator.estimate(a) {
+        if source != nil, reads.isSubset(of: a.columns.idSet), a.onlySource == source, rightRows >= estimator.estimate(a) {
             return .join(.join(a, c, kind, cond), b, innerKind, innerCond)
         }
-        if source != nil, reads.isSubset(of: b.columns.idSet), Self.onlySource(b) == source, rightRows >= estimator.estimate(b) {
+        if source != nil, reads.isSubset(of: b.columns.idSet), b.onlySource == source, rightRows >= estimator.estimate(b) {
             return .join(a, .join(b, c, kind, cond), innerKind, innerCond)
         }
         return nil
-    }
-
-    /// The one connector every table of `plan` is read from, or nil.
-    static func onlySource(_ plan: LogicalPlan) -> String? {
-        let ids = Set(plan.allScans.map(\.connectorID))
-        return ids.count == 1 ? ids.first : nil
     }
 }

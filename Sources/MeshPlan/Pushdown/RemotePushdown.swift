@@ -93,8 +93,7 @@ public struct RemotePushdown: OptimizerRule {
         var counts: [LogicalPlan: Int] = [:]
         plan.visit { node in
             guard case .aggregate = node else { return }
-            let connectors = Set(node.allScans.map(\.connectorID))
-            guard connectors.count == 1, dialects[connectors.first!] != nil else { return }
+            guard let source = node.onlySource, dialects[source] != nil else { return }
             counts[node.canonicalColumnIDs(), default: 0] += 1
         }
         return Set(counts.filter { $0.value > 1 }.keys)
@@ -403,10 +402,9 @@ public struct RemotePushdown: OptimizerRule {
     /// 6 M lineitems takes PostgreSQL 4.2 s; read and grouped here, 1.6 s). Decided from the
     /// source's distinct counts only: without them the aggregate goes down as always.
     func groupsBetterHere(_ aggregate: LogicalPlan, _ input: LogicalPlan) -> Bool {
-        guard let estimator, case .aggregate(_, let groups, _, _) = aggregate, !groups.isEmpty else { return false }
-        let distinct = estimator.distinctValues(input)
-        guard groups.allSatisfy({ if case .column(let id) = $0.kind { distinct[id] != nil } else { false } }) else { return false }
-        let rows = estimator.estimate(input), groupCount = estimator.estimate(aggregate)
+        guard let estimator, case .aggregate(_, let groups, _, _) = aggregate, !groups.isEmpty,
+              let known = estimator.knownGroups(groups, of: input) else { return false }
+        let rows = estimator.estimate(input), groupCount = max(1, min(rows, known))
         return groupCount >= Self.manyGroups && rows < groupCount * Self.fewRowsPerGroup
     }
 
