@@ -79,13 +79,18 @@ final class PGConnection: @unchecked Sendable {
     /// the server (the SQL carries casts such as `$1::numeric`).
     @discardableResult
     func exec(_ sql: String, parameters: [String?], binaryResults: Bool) throws -> PGResult {
-        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { copies.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
-        let result = pointers.withUnsafeBufferPointer { p in
-            PQexecParams(conn, sql, Int32(parameters.count), nil, p.baseAddress, nil, nil, binaryResults ? 1 : 0)
+        let result = Self.withCStrings(parameters) { p in
+            PQexecParams(conn, sql, Int32(parameters.count), nil, p, nil, nil, binaryResults ? 1 : 0)
         }
         return try checked(result)
+    }
+
+    /// `values` as C strings (NULL for nil) for the call of `body`: libpq's parameter array.
+    private static func withCStrings<R>(_ values: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        let copies = values.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// Prepared statements of this connection by SQL text, for `execPrepared`.
@@ -107,11 +112,8 @@ final class PGConnection: @unchecked Sendable {
             prepared[sql] = name
         }
         let name = prepared[sql]!
-        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { copies.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
-        let result = pointers.withUnsafeBufferPointer { p in
-            PQexecPrepared(conn, name, Int32(parameters.count), p.baseAddress, nil, nil, binaryResults ? 1 : 0)
+        let result = Self.withCStrings(parameters) { p in
+            PQexecPrepared(conn, name, Int32(parameters.count), p, nil, nil, binaryResults ? 1 : 0)
         }
         do {
             return try checked(result)
@@ -129,11 +131,8 @@ final class PGConnection: @unchecked Sendable {
     /// which PostgreSQL always runs without parallel workers, this lets it plan the query
     /// with them. Stopping early abandons the connection (the rest is never read).
     func streamRows(_ sql: String, parameters: [String?], binaryResults: Bool, _ body: (PGResult) throws -> Bool) throws {
-        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { copies.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
-        let sent = pointers.withUnsafeBufferPointer { p in
-            PQsendQueryParams(conn, sql, Int32(parameters.count), nil, p.baseAddress, nil, nil, binaryResults ? 1 : 0)
+        let sent = Self.withCStrings(parameters) { p in
+            PQsendQueryParams(conn, sql, Int32(parameters.count), nil, p, nil, nil, binaryResults ? 1 : 0)
         }
         guard sent == 1 else {
             throw PGFailure(message: String(cString: PQerrorMessage(conn)), sqlState: nil, connectionBroken: isBroken)
