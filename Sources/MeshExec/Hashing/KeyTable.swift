@@ -41,6 +41,9 @@ struct KeyTable {
     /// (cache-resident, so sparse costs little and saves collisions), then half.
     private var limit: Int
     private(set) var count = 0
+    /// One key column starts in the dense form (see `DenseKeyIDs`), and leaves it for good
+    /// when its codes spread too far.
+    private var dense: DenseKeyIDs?
 
     private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
@@ -54,6 +57,7 @@ struct KeyTable {
         slots = [Int64](repeating: 0, count: cap * slotWidth)
         mask = cap - 1
         limit = Self.limit(cap)
+        if keyColumns == 1 { dense = DenseKeyIDs() }
     }
 
     /// The id of every row's key, inserting keys not seen before; new ids count up from
@@ -62,6 +66,18 @@ struct KeyTable {
         precondition(rows.width == width, "KeyTable: key width mismatch")
         let n = rows.count
         if ids.count != n { ids = [Int32](repeating: 0, count: n) }
+        guard n > 0 else { return }
+        if dense != nil {
+            var next = count
+            let done = rows.words.withUnsafeBufferPointer { words in
+                ids.withUnsafeMutableBufferPointer { out in
+                    dense!.findOrInsert(words.baseAddress!, rows: n, count: &next, into: out.baseAddress!)
+                }
+            }
+            count = next
+            if done { return }
+            leaveDense()
+        }
         var start = 0
         rows.words.withUnsafeBufferPointer { words in
             ids.withUnsafeMutableBufferPointer { out in
@@ -111,6 +127,32 @@ struct KeyTable {
             if width == 2 { run(2) } else { run(width) }
         }
         self.count = count
+    }
+
+    /// Moves every group of the dense form into the slots, under the id it has.
+    private mutating func leaveDense() {
+        guard let d = dense else { return }
+        dense = nil
+        while limit <= count { grow() }
+        let mask = self.mask, sw = slotWidth
+        var key: [Int64] = [0, 0]
+        slots.withUnsafeMutableBufferPointer { slotBuffer in
+            let table = slotBuffer.baseAddress!
+            key.withUnsafeMutableBufferPointer { k in
+                let kp = k.baseAddress!
+                d.forEachGroup { code, id in
+                    kp[0] = code ?? 0
+                    kp[1] = code == nil ? 1 : 0
+                    let h = KeyHash.hash(kp, 2)
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    while table[slot &* sw] != 0 { slot = (slot &+ 1) & mask }
+                    let e = table + slot &* sw
+                    e[0] = Int64(bitPattern: h & Self.tagMask | UInt64(id &+ 1))
+                    e[1] = kp[0]
+                    e[2] = kp[1]
+                }
+            }
+        }
     }
 
     private mutating func grow() {
