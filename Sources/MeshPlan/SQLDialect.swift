@@ -96,6 +96,10 @@ public protocol SQLDialect: Sendable {
     func rowRangeCondition(_ tableAlias: String) -> String?
     var rowRangeSettings: (lower: String, upper: String) { get }
     func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)]
+    /// What stands for a bound value in a read cut into row ranges, which runs without
+    /// parameters: the value of session setting `setting`, typed by `suffix` (what the
+    /// value's placeholder carried after its number). Nil: such a read takes no values.
+    func settingPlaceholder(_ setting: String, suffix: String) -> String?
 }
 
 extension SQLDialect {
@@ -119,6 +123,7 @@ extension SQLDialect {
     public func rowRangeCondition(_ tableAlias: String) -> String? { nil }
     public var rowRangeSettings: (lower: String, upper: String) { ("meshql.range_lower", "meshql.range_upper") }
     public func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] { [] }
+    public func settingPlaceholder(_ setting: String, suffix: String) -> String? { nil }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

@@ -221,6 +221,16 @@ struct PostgresConnectorTests {
             }
             #expect(ids.sorted() == Array(1...10_000), "\(parts) ranges")
         }
+        // A bound value in a range's query is a setting too, read once as its type.
+        let bound = try #require(dialect.settingPlaceholder("meshql.param_1", suffix: "::bigint"))
+        var above: [Int64] = []
+        for range in dialect.rowRanges(pages: max(2, pages - 1), parts: 2) {
+            let got = try await pg.execute(RemoteQuery(sql: sql + " AND \"t\".id > \(bound)", outputTypes: [.bigint],
+                                                       settings: [(lower, range.lower), (upper, range.upper),
+                                                                  ("meshql.param_1", "9990")])).collect()
+            for b in got { if case .int(let a) = b.columns[0].storage { above += a } }
+        }
+        #expect(above.sorted() == Array(9991...10_000))
 
         // Streamed (with parameters).
         let streamed = try await pg.execute(RemoteQuery(

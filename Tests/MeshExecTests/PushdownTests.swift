@@ -252,26 +252,35 @@ struct NoDivisionDialect: SQLDialect {
 /// A dialect with physical row ranges, as PostgreSQL's `ctid`.
 struct RangedDialect: SQLDialect {
     var name: String { "ranged" }
-    func placeholder(index: Int, type: DataType) -> String { "$\(index)" }
+    func placeholder(index: Int, type: DataType) -> String { "$\(index)::\(type)" }
     func castTypeName(_ type: DataType) -> String? { type.description }
     func supports(_ feature: PushdownFeature) -> Bool { true }
     func rowRangeCondition(_ tableAlias: String) -> String? { "(\(tableAlias).addr IN RANGE)" }
+    func settingPlaceholder(_ setting: String, suffix: String) -> String? { "(SETTING \(setting)\(suffix))" }
+    func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
+        "(\(operand) IN ARRAY $\(index))"
+    }
     func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] {
         (0..<parts).map { ("\($0 * pages / parts)", "\(($0 + 1) * pages / parts)") }
     }
 }
 
-/// A big read of one table that feeds a join is cut into row ranges read at once; a small
-/// one, one with parameters or one whose order is the answer's is not.
+/// A big read of one table that feeds a join or an aggregate is cut into row ranges read at
+/// once, its bound values moved into settings; a small one, or one whose order is the
+/// answer's, is not.
 @Suite struct RowRangeTests {
-    func plan(_ sql: String, orders: Double, pages: Double? = 20_000) throws -> LogicalPlan {
+    func plan(_ sql: String, orders: Double, pages: Double? = 20_000, customerIDs: Double? = nil) throws -> LogicalPlan {
         let bound = try Binder(catalog: TestCatalog()).bind(try Parser.parseQuery(sql)).plan
         var rows: [String: Double] = [:], pageCounts: [String: Double] = [:]
         for s in bound.allScans {
             rows[s.statisticsKey] = s.productName == "sales.orders" ? orders : 1000
             if let pages, s.productName == "sales.orders" { pageCounts[s.statisticsKey] = pages }
         }
-        var estimator = CardinalityEstimator(tableRows: rows)
+        var distinct: [String: Double] = [:]
+        if let customerIDs, let s = bound.allScans.first(where: { $0.productName == "sales.orders" }) {
+            distinct[s.statisticsKey + "\u{1}customer_id"] = customerIDs
+        }
+        var estimator = CardinalityEstimator(tableRows: rows, columnDistinct: distinct)
         estimator.tablePages = pageCounts
         return try Optimizer(rules: [PredicatePushdown(), ColumnPruning(),
                                      RemotePushdown(dialects: ["pg1": RangedDialect(), "lite1": FullDialect()], estimator: estimator)])
@@ -296,10 +305,42 @@ struct RangedDialect: SQLDialect {
     @Test func otherReadsAreNot() throws {
         #expect(try #require(orders(try plan(Self.join, orders: 2_000))).ranges.isEmpty)
         #expect(try #require(orders(try plan(Self.join, orders: 2_000_000, pages: nil))).ranges.isEmpty)
-        // Parameters: streamed row by row, where two at once read no faster.
-        let filtered = Self.join + " WHERE o.status = 'x'"
-        #expect(try #require(orders(try plan(filtered, orders: 2_000_000))).ranges.isEmpty)
+        // An IN list sent as one array: its placeholder sits inside the dialect's own SQL,
+        // with no known type to read a setting as.
+        let list = (1...40).map { "'s\($0)'" }.joined(separator: ", ")
+        #expect(try #require(orders(try plan(Self.join + " WHERE o.status IN (\(list))", orders: 2_000_000))).ranges.isEmpty)
         // The answer itself: its order is what the source sends.
         #expect(try #require(orders(try plan("SELECT amount FROM sales.orders", orders: 2_000_000))).ranges.isEmpty)
+    }
+
+    /// COPY takes no parameters, so in a cut read each value is a session setting, bound
+    /// like the range bounds, and the SQL reads the setting where its placeholder stood.
+    @Test func boundValuesBecomeSettings() throws {
+        let f = try #require(orders(try plan(Self.join + " WHERE o.status <> 'x' AND o.amount > 5", orders: 20_000_000)))
+        #expect(f.ranges.count == 2)
+        #expect(f.sql.contains("$1::text") && f.sql.contains("$2::"), "\(f.sql)")
+        let ranged = try #require(f.rangeSQL)
+        #expect(!ranged.contains("$1") && !ranged.contains("$2"), "\(ranged)")
+        #expect(ranged.contains("(SETTING meshql.param_1::text)"), "\(ranged)")
+        #expect(ranged.contains("(SETTING meshql.param_2::"), "\(ranged)")
+        for range in f.ranges {
+            #expect(range.settings["meshql.param_1"] == "x")
+            #expect(range.settings["meshql.param_2"] == "5.00")
+        }
+    }
+
+    /// Many groups of few rows each are grouped here when the input is read in ranges (TPC-H
+    /// q13's order counts per customer), and in the source otherwise.
+    @Test func aGroupingOfFewRowsPerGroupReadsInRanges() throws {
+        let sql = "SELECT customer_id, count(*) FROM sales.orders GROUP BY customer_id"
+        let local = try plan(sql, orders: 2_000_000, customerIDs: 150_000)
+        #expect(try #require(orders(local)).ranges.count == 2)
+        #expect(!(try #require(orders(local)).sql.contains("GROUP BY")))
+        // Without pages the read is one query, and PostgreSQL groups.
+        let down = try plan(sql, orders: 2_000_000, pages: nil, customerIDs: 150_000)
+        #expect(try #require(orders(down)).sql.contains("GROUP BY"))
+        // Groups of many rows each shrink what crosses the wire: grouped at the source.
+        let few = try plan(sql, orders: 2_000_000, customerIDs: 1_000)
+        #expect(try #require(orders(few)).sql.contains("GROUP BY"))
     }
 }

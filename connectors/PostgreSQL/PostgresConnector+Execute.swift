@@ -104,8 +104,10 @@ struct PGQueryRun {
     private func run(on c: PGConnection, started: inout Bool) throws {
         // Settings the SQL reads, their values bound (a session's setting stays after the
         // query, but only SQL that names it reads it, and the next query sets it again).
-        for (name, value) in query.settings {
-            try c.exec("SELECT set_config($1, $2, false)", parameters: [name, value], binaryResults: false)
+        if !query.settings.isEmpty {
+            let calls = query.settings.indices.map { "set_config($\(2 * $0 + 1), $\(2 * $0 + 2), false)" }
+            try c.exec("SELECT " + calls.joined(separator: ", "),
+                       parameters: query.settings.flatMap { [$0.name, $0.value] }, binaryResults: false)
         }
         let parameters: [String?] = query.parameters.map { $0.isNull ? nil : $0.description }
         var sql = Self.trimmed(query.sql)

@@ -53,6 +53,12 @@ public struct PostgresDialect: SQLDialect {
         }
     }
 
+    /// A scalar subquery, which PostgreSQL evaluates once per query (an init plan) where a
+    /// bare `current_setting` would be called, and its text converted, for every row.
+    public func settingPlaceholder(_ setting: String, suffix: String) -> String? {
+        "(SELECT current_setting('\(setting)')\(suffix))"
+    }
+
     /// An IN list of constants: short by the time it gets here (a few hundred at most).
     public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
         if type.isInteger { return "(\(operand) = ANY($\(index)::int8[]))" }

@@ -129,7 +129,7 @@ struct ExpressionSQL {
         }
         guard let parameter = dialect.keySetParameter(values),
               let sql = dialect.valueSetPredicate(v, parameterIndex: params.values.count + 1, type: type) else { return nil }
-        params.values.append(parameter)
+        params.append(parameter, suffix: nil)
         return hasNull ? "(\(sql) OR NULL)" : sql
     }
 

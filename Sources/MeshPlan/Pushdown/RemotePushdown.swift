@@ -102,8 +102,8 @@ public struct RemotePushdown: OptimizerRule {
     /// The plan for a carved subtree. A remote one becomes its fragment, selecting only the
     /// `required` columns: a column that only a pushed-down filter or join reads stays at the
     /// source. (Not under DISTINCT, where every selected column counts.)
-    /// - Parameter inParallel: the fragment feeds a join, which needs its rows in no order, so
-    ///   a big read of one table may be cut into row ranges read at once.
+    /// - Parameter inParallel: the fragment feeds a join or an aggregate, which needs its rows
+    ///   in no order, so a big read of one table may be cut into row ranges read at once.
     func finalize(_ c: Carved, _ required: Set<ColumnID>, inParallel: Bool = false) -> LogicalPlan {
         switch c {
         case .local(let p): return p
@@ -122,29 +122,13 @@ public struct RemotePushdown: OptimizerRule {
                                           dialectName: dialect.name, sql: r.block.render(dialect),
                                           parameters: r.params.values, columns: r.columns, products: r.products,
                                           estimatedRows: rows, policyIDs: r.policyIDs)
-            // Only without parameters: a query with some is streamed row by row, where two at
-            // once read no faster than one (measured on q22's order keys).
-            if inParallel, r.params.values.isEmpty, let rows, rows >= Self.rowsWorthRanges, let pages = r.tablePages,
-               r.block.readsRowsOfOneTable, let alias = r.block.tableAlias, let condition = dialect.rowRangeCondition(alias) {
-                let (lower, upper) = dialect.rowRangeSettings
-                let ranges = dialect.rowRanges(pages: Int(pages), parts: Self.rangesPerRead)
-                if !ranges.isEmpty {
-                    var block = r.block
-                    block.wheres.append(condition)
-                    fragment.rangeSQL = block.render(dialect)
-                    fragment.ranges = ranges.map { RowRange(settings: [lower: $0.lower, upper: $0.upper]) }
-                }
+            if inParallel, let ranged = rangedRead(r, rows: rows) {
+                fragment.rangeSQL = ranged.sql
+                fragment.ranges = ranged.ranges
             }
             return .remote(fragment)
         }
     }
-
-    /// Estimated rows from which a read of one table is cut into row ranges: below it the
-    /// extra queries cost more than they save. (TPC-H q22 reads all 1.5 M order keys, which
-    /// one PostgreSQL backend takes about 0.4 s to send.)
-    static let rowsWorthRanges: Double = 1_000_000
-    /// Ranges per cut read: the sources and meshql share the machine's cores.
-    static let rangesPerRead = 2
 
     /// - Parameter required: the columns of this node's output that its parent reads.
     func carve(_ plan: LogicalPlan, _ aliases: Aliases, _ required: Set<ColumnID>) -> Carved {
@@ -257,11 +241,12 @@ public struct RemotePushdown: OptimizerRule {
                 for x in a.arguments { needs.formUnion(x.referencedColumns) }
                 if let f = a.filter { needs.formUnion(f.referencedColumns) }
             }
-            let local = groupsBetterHere(plan, child)
-            return unary(child, aliases, needs: needs, rebuild: { .aggregate($0, groups: groups, aggregates: aggs, columns) }) { r in
+            return unary(child, aliases, needs: needs, inParallel: true,
+                         rebuild: { .aggregate($0, groups: groups, aggregates: aggs, columns) }) { r in
                 var r = r
                 let d = dialects[r.connectorID]!
-                guard d.supports(.aggregation), !local else { return nil }
+                let inRanges = rangedRead(r, rows: r.subtree.flatMap { estimator?.estimate($0) }) != nil
+                guard d.supports(.aggregation), !groupsBetterHere(plan, child, inputInRanges: inRanges) else { return nil }
                 if !r.block.isPlain && !(r.block.groupBy == nil && r.block.limit == nil && r.block.offset == nil
                                          && !r.block.distinct && r.block.orderBy.isEmpty) {
                     r.block = r.block.wrapped(aliases.make(), d)
@@ -399,13 +384,16 @@ public struct RemotePushdown: OptimizerRule {
     /// Whether an aggregate with many groups, each of few rows, runs better here than in its
     /// source: grouping hardly shrinks what crosses the wire, and a source's hash table of
     /// hundreds of thousands of groups spills (TPC-H q18's `GROUP BY l_orderkey HAVING …` over
-    /// 6 M lineitems takes PostgreSQL 4.2 s; read and grouped here, 1.6 s). Decided from the
-    /// source's distinct counts only: without them the aggregate goes down as always.
-    func groupsBetterHere(_ aggregate: LogicalPlan, _ input: LogicalPlan) -> Bool {
+    /// 6 M lineitems takes PostgreSQL 4.2 s; read and grouped here, 1.6 s). Fewer groups are
+    /// enough when the input is read in row ranges at once (`inputInRanges`): PostgreSQL takes
+    /// 0.73–0.81 s to group q13's 1.48 M order keys into 100 k counts, and 0.33–0.51 s to send
+    /// the keys in two ranges. Decided from the source's distinct counts only: without them
+    /// the aggregate goes down as always.
+    func groupsBetterHere(_ aggregate: LogicalPlan, _ input: LogicalPlan, inputInRanges: Bool) -> Bool {
         guard let estimator, case .aggregate(_, let groups, _, _) = aggregate, !groups.isEmpty,
               let known = estimator.knownGroups(groups, of: input) else { return false }
         let rows = estimator.estimate(input), groupCount = max(1, min(rows, known))
-        return groupCount >= Self.manyGroups && rows < groupCount * Self.fewRowsPerGroup
+        return (groupCount >= Self.manyGroups || inputInRanges) && rows < groupCount * Self.fewRowsPerGroup
     }
 
     /// Groups from which a source's grouping is judged by how much it shrinks the rows.
@@ -415,11 +403,12 @@ public struct RemotePushdown: OptimizerRule {
 
     /// Carves the child; if it is remote and `fold` can absorb this node, the result stays remote.
     /// - Parameter needs: the child's columns this node reads when it runs locally.
-    func unary(_ child: LogicalPlan, _ aliases: Aliases, needs: Set<ColumnID>, rebuild: (LogicalPlan) -> LogicalPlan,
-               fold: (Remote) -> Remote?) -> Carved {
+    /// - Parameter inParallel: the node reads its child's rows in no order (see `finalize`).
+    func unary(_ child: LogicalPlan, _ aliases: Aliases, needs: Set<ColumnID>, inParallel: Bool = false,
+               rebuild: (LogicalPlan) -> LogicalPlan, fold: (Remote) -> Remote?) -> Carved {
         let c = carve(child, aliases, needs)
         if enabled, case .remote(let r) = c, let folded = fold(r) { return .remote(folded) }
-        return .local(rebuild(finalize(c, needs)))
+        return .local(rebuild(finalize(c, needs, inParallel: inParallel)))
     }
 
     func join(_ a: Remote, _ b: Remote, _ kind: PlanJoinKind, _ cond: BoundExpr?, _ aliases: Aliases) -> Remote? {
@@ -451,7 +440,7 @@ public struct RemotePushdown: OptimizerRule {
             guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: shift, d) else { return nil }
             rightFrom = shifted.0
             rightOutputs = shifted.1
-            params.values += b.params.values
+            params.append(contentsOf: b.params)
         }
         let columns = LogicalPlan.joinColumns(a.columns, b.columns, kind)
         let outputs = left.outputs + rightOutputs
@@ -497,7 +486,7 @@ public struct RemotePushdown: OptimizerRule {
         if !b.params.values.isEmpty {
             guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: params.values.count, d) else { return nil }
             (rightFrom, rightOutputs) = shifted
-            params.values += b.params.values
+            params.append(contentsOf: b.params)
         }
         let leftInputs = r.inputs
         let rightInputs = Dictionary(uniqueKeysWithValues: zip(b.columns.ids, rightOutputs))
@@ -528,33 +517,8 @@ public struct RemotePushdown: OptimizerRule {
 
     /// Renumbers `$n`/`?n` placeholders in already printed SQL of the right join input.
     func shiftPlaceholders(_ from: String, _ outputs: [String], by shift: Int, _ d: any SQLDialect) -> (String, [String])? {
-        let probe = d.placeholder(index: 1, type: .bigint)
-        guard let marker = probe.first, marker == "$" || marker == "?" else { return nil }
-        func shiftText(_ s: String) -> String {
-            var out = ""
-            var i = s.startIndex
-            var inString = false, inIdentifier = false
-            while i < s.endIndex {
-                let ch = s[i]
-                // Placeholders never stand inside a string literal or a quoted identifier
-                // (which may hold a quote or a marker character of its own).
-                if ch == "'", !inIdentifier { inString.toggle() }
-                if ch == "\"", !inString { inIdentifier.toggle() }
-                if !inString, !inIdentifier, ch == marker {
-                    var j = s.index(after: i)
-                    var digits = ""
-                    while j < s.endIndex, s[j].isNumber { digits.append(s[j]); j = s.index(after: j) }
-                    if let n = Int(digits) {
-                        out += String(marker) + String(n + shift)
-                        i = j
-                        continue
-                    }
-                }
-                out.append(ch)
-                i = s.index(after: i)
-            }
-            return out
-        }
-        return (shiftText(from), outputs.map(shiftText))
+        guard let marker = PlaceholderText.marker(d) else { return nil }
+        let shifted = { (s: String) in PlaceholderText.map(s, marker: marker) { n, _ in (String(marker) + String(n + shift), 0) } }
+        return (shifted(from), outputs.map(shifted))
     }
 }
