@@ -1,5 +1,5 @@
 import MeshCore
-import MeshExec
+@testable import MeshExec
 import MeshPlan
 import Testing
 
@@ -144,6 +144,44 @@ import Testing
                 fields: Self.fields("l") + Self.fields("r"))
             let got = try await Self.run(op)
             #expect(Self.sorted(got) == Self.sorted(Self.reference(l, r, kind: kind, keys: [(0, 0)], residual: false)))
+        }
+    }
+
+    /// Semi and anti joins keep left rows by whether a right row matches. An anti join on keys
+    /// alone with a small left side is built on that side (`OuterBuiltAntiJoin`); past
+    /// `maxOuterRows` it goes the usual way after reading that many left rows first. Either
+    /// way the left rows come out in their order.
+    @Test(arguments: [PlanJoinKind.semi, .anti])
+    func semiAndAntiJoinsMatchReference(kind: PlanJoinKind) async throws {
+        var rng = Rng(state: 23)
+        let big = OuterBuiltAntiJoin.maxOuterRows + 500
+        for (s, keys) in Self.keySets.enumerated() {
+            for residual in [false, true] {
+                for leftRows in [0, 180, s == 0 && !residual ? big : 90] {
+                    let domain = [3, 8, 25, 300][leftRows == big ? 3 : s % 3]
+                    let l = Self.randomRows(leftRows, domain: domain, nulls: 10, &rng)
+                    let r = Self.randomRows(100 + rng.below(100), domain: domain, nulls: 10, &rng)
+                    let op = try HashJoinOperator(
+                        left: BatchSourceOperator(fields: Self.fields("l"),
+                                                  batches: Self.batches(l, &rng, maxSize: leftRows == big ? 4096 : 40)),
+                        right: BatchSourceOperator(fields: Self.fields("r"), batches: Self.batches(r, &rng)),
+                        kind: kind, condition: Self.condition(keys: keys, residual: residual), fields: Self.fields("l"))
+                    let got = try await Self.run(op)
+                    let want = l.filter { x in
+                        let matched = r.contains { y in
+                            guard keys.allSatisfy({ Self.sqlEqual(x[$0.0], y[$0.1]) }) else { return false }
+                            guard residual else { return true }
+                            guard case .int(let p) = x[4], case .int(let q) = y[4] else { return false }
+                            return p < q
+                        }
+                        return kind == .semi ? matched : !matched
+                    }
+                    #expect(Self.sorted(got) == Self.sorted(want), "keys \(keys) residual \(residual) left \(leftRows)")
+                    #expect(got.map { Self.sorted([$0]) } == want.map { Self.sorted([$0]) }, "order")
+                    let outerBuilt = kind == .anti && !residual && leftRows <= OuterBuiltAntiJoin.maxOuterRows
+                    #expect(op.analyzeNotes.contains { $0.hasPrefix("built on the outer side") } == outerBuilt)
+                }
+            }
         }
     }
 

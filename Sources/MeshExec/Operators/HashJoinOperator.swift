@@ -46,6 +46,11 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private var encoders: [KeyEncoder] = []
     private var buildMatched: [Bool] = []
     private var emittedUnmatchedBuild = false
+    /// Probe batches read before the build side (an anti join looking at its outer side's
+    /// size, see `OuterBuiltAntiJoin`), joined first.
+    private var pendingProbe: [Batch] = []
+    /// The answer of an anti join run the other way round, handed out a batch at a time.
+    private var outerBuiltAnswer: [Batch]?
 
     /// - Parameters:
     ///   - condition: the ON condition over the joined row (left columns, then right); its
@@ -217,6 +222,13 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     }
 
     public func next() async throws -> Batch? {
+        if outerBuiltAnswer == nil, !built, let answer = try await antiJoinBuiltOnOuterSide() {
+            outerBuiltAnswer = answer
+        }
+        if outerBuiltAnswer != nil {
+            guard !outerBuiltAnswer!.isEmpty else { return nil }
+            return produced(outerBuiltAnswer!.removeFirst())
+        }
         if !built {
             try await build()
             // Nothing can match an empty build side: the probe need not run at all.
@@ -233,7 +245,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
                 try Task.checkCancellation()
                 continue
             }
-            guard let p = try await probe.next() else { break }
+            guard let p = pendingProbe.isEmpty ? try await probe.next() : pendingProbe.removeFirst() else { break }
             try Task.checkCancellation()
             if p.rowCount == 0 { continue }
             try start(p)
@@ -247,6 +259,40 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         }
         return nil
     }
+
+    /// An anti join on equality keys alone reads its outer (probe) side first, which has
+    /// started already (only joins that drop unmatched probe rows defer it): if it ends within
+    /// `OuterBuiltAntiJoin.maxOuterRows` rows, the join runs the other way round and this is
+    /// its answer in batches; otherwise the rows read wait in `pendingProbe` and the join goes
+    /// on as usual.
+    private func antiJoinBuiltOnOuterSide() async throws -> [Batch]? {
+        guard case .anti = kind, residual == nil, !buildKeys.isEmpty, pendingProbe.isEmpty else { return nil }
+        var rows = 0
+        var parts: [Batch] = []
+        while rows <= OuterBuiltAntiJoin.maxOuterRows {
+            guard let b = try await probe.next() else {
+                built = true
+                let outer = concatBatches(parts, fields: probe.fields)
+                let answer = try await OuterBuiltAntiJoin(outerKeys: probeKeys, innerKeys: buildKeys, budget: budget)
+                    .run(outer: outer, inner: buildSide)
+                analyzeNote = "built on the outer side (\(outer.rowCount) rows)"
+                return stride(from: 0, to: answer.rowCount, by: Batch.preferredSize).map {
+                    answer.slice($0..<min(answer.rowCount, $0 + Batch.preferredSize))
+                }
+            }
+            try Task.checkCancellation()
+            guard b.rowCount > 0 else { continue }
+            try budget?.reserve(2 * b.estimatedBytes, for: "hash join probe side")
+            parts.append(b)
+            rows += b.rowCount
+        }
+        pendingProbe = parts
+        return nil
+    }
+
+    /// For EXPLAIN ANALYZE: how the join ran, where it took another way.
+    private var analyzeNote: String?
+    public var analyzeNotes: [String] { analyzeNote.map { [$0] } ?? [] }
 
     /// Takes up a new probe batch.
     private func start(_ p: Batch) throws {
