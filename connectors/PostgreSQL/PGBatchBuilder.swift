@@ -3,17 +3,20 @@ import MeshCore
 
 /// Collects decoded rows into batches of `Batch.preferredSize` and hands them to the stream.
 struct PGBatchBuilder {
-    let decoders: [PGColumnDecoder]
+    let decoders: ContiguousArray<PGColumnDecoder>
     let types: [DataType]
+    /// Each column's label for error messages (`RemoteQuery.columnLabel`).
+    let labels: [String]
     private(set) var builders: [ColumnBuilder]
     private(set) var rows = 0
     let stream: BatchStream
     /// Set once the consumer went away; the reader stops.
     private(set) var stopped = false
 
-    init(decoders: [PGColumnDecoder], types: [DataType], stream: BatchStream) {
-        self.decoders = decoders
+    init(decoders: [PGColumnDecoder], types: [DataType], labels: [String], stream: BatchStream) {
+        self.decoders = ContiguousArray(decoders)
         self.types = types
+        self.labels = labels
         self.stream = stream
         self.builders = []
     }
@@ -55,7 +58,11 @@ struct PGBatchBuilder {
                     builders[c].appendNull()
                 } else {
                     let v = result.bytes(r, c)
-                    try decoders[c].decode(v.baseAddress!, v.count, into: &builders[c])
+                    do throws(PGDecodeFailure) {
+                        try decoders[c].decode(v.baseAddress!, v.count, into: &builders[c])
+                    } catch {
+                        throw error.meshError(column: labels[c])
+                    }
                 }
             }
             rowDone()
@@ -133,17 +140,7 @@ struct PGCopyParser {
                 guard end <= count else { return off }
             }
             // Second pass: decode it.
-            var q = off + 2
-            for c in 0..<fields {
-                let len = Int(Int32(bigEndian: base.loadUnaligned(fromByteOffset: q, as: Int32.self)))
-                q += 4
-                if len < 0 {
-                    batches.appendNull(column: c)
-                } else {
-                    try batches.decode(c, base + q, len)
-                    q += len
-                }
-            }
+            try batches.decodeRow(base + off + 2)
             off = end
             batches.rowDone()
             if batches.stopped { return count }
@@ -153,15 +150,30 @@ struct PGCopyParser {
 }
 
 extension PGBatchBuilder {
+    /// Decodes one tuple's fields (each an int32 length, -1 for NULL, then the bytes), whose
+    /// lengths the caller has checked against the buffer. The builders are reached through
+    /// one buffer pointer for the row, not one checked array access per field.
     @inline(__always)
-    mutating func appendNull(column c: Int) {
+    mutating func decodeRow(_ tuple: UnsafeRawPointer) throws {
         ensureBuilders()
-        builders[c].appendNull()
-    }
-
-    @inline(__always)
-    mutating func decode(_ c: Int, _ p: UnsafeRawPointer, _ len: Int) throws {
-        ensureBuilders()
-        try decoders[c].decode(p, len, into: &builders[c])
+        var q = tuple
+        var failed: (PGDecodeFailure, Int)?
+        decoders.withUnsafeBufferPointer { d in
+            builders.withUnsafeMutableBufferPointer { b in
+                for c in 0..<d.count {
+                    let len = Int(Int32(bigEndian: q.loadUnaligned(as: Int32.self)))
+                    q += 4
+                    guard len >= 0 else { b[c].appendNull(); continue }
+                    do throws(PGDecodeFailure) {
+                        try d[c].decode(q, len, into: &b[c])
+                    } catch {
+                        failed = (error, c)
+                        return
+                    }
+                    q += len
+                }
+            }
+        }
+        if let (f, c) = failed { throw f.meshError(column: labels[c]) }
     }
 }

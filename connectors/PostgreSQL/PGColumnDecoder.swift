@@ -2,9 +2,10 @@ import MeshCore
 
 /// Decodes one result column's binary values (as COPY BINARY and binary FETCH deliver them)
 /// straight into a `ColumnBuilder` of the requested output type, without building a `Value`.
-/// A class: the batch builder calls it once per field, and a struct holding a String is
-/// copied (and retained) at each call.
-final class PGColumnDecoder: Sendable {
+/// Plain data with no reference in it: the batch builder reads it once per field, and a
+/// class (or a struct holding a String) would be retained and released each time (7% of
+/// reading lineitem). Failures name no column here; the batch builder adds it.
+struct PGColumnDecoder: Sendable {
     enum Source {
         case int2, int4, int8, float4, float8, numeric, bool, text, jsonb, uuid, date, timestamp, bytea
     }
@@ -13,26 +14,21 @@ final class PGColumnDecoder: Sendable {
     let target: PhysicalType
     /// The output decimal scale (decimal targets only).
     let scale: Int
-    /// For error messages: column position (1-based) and name.
-    let column: Int
-    let name: String
     let outputType: DataType
     /// The exact byte length of fixed-size sources (0: variable), checked before loading.
     let fixedLength: Int
 
-    init(source: Source, target: PhysicalType, scale: Int, column: Int, name: String, outputType: DataType, fixedLength: Int) {
+    init(source: Source, target: PhysicalType, scale: Int, outputType: DataType, fixedLength: Int) {
         self.source = source
         self.target = target
         self.scale = scale
-        self.column = column
-        self.name = name
         self.outputType = outputType
         self.fixedLength = fixedLength
     }
 
     /// The decoder for a column of PostgreSQL type `oid` read as `output`, or nil when this
     /// pair is not decoded here (the caller then casts on the server).
-    static func make(oid: UInt32, output: DataType, column: Int, name: String) -> PGColumnDecoder? {
+    static func make(oid: UInt32, output: DataType) -> PGColumnDecoder? {
         let target = output.physical
         let source: Source
         switch oid {
@@ -79,7 +75,7 @@ final class PGColumnDecoder: Sendable {
         case .text, .jsonb, .bytea: fixed = 0
         }
         return PGColumnDecoder(source: source, target: target, scale: output.decimalScale,
-                               column: column, name: name, outputType: output, fixedLength: fixed)
+                               outputType: output, fixedLength: fixed)
     }
 
     /// 2000-01-01 (PostgreSQL's epoch) in days and microseconds since 1970-01-01.
@@ -88,7 +84,7 @@ final class PGColumnDecoder: Sendable {
 
     /// Decodes `len` bytes at `p` (never NULL: the caller handles length -1).
     @inline(__always)
-    func decode(_ p: UnsafeRawPointer, _ len: Int, into b: inout ColumnBuilder) throws {
+    func decode(_ p: UnsafeRawPointer, _ len: Int, into b: inout ColumnBuilder) throws(PGDecodeFailure) {
         if fixedLength != 0, len != fixedLength { throw corrupt() }
         switch source {
         case .int2, .int4, .int8:
@@ -150,7 +146,7 @@ final class PGColumnDecoder: Sendable {
     /// Binary numeric: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then ndigits
     /// base-10000 digits; the value is Σ digit[i] · 10000^(weight − i).
     @inline(__always)
-    private func decodeNumeric(_ p: UnsafeRawPointer, _ len: Int, into b: inout ColumnBuilder) throws {
+    private func decodeNumeric(_ p: UnsafeRawPointer, _ len: Int, into b: inout ColumnBuilder) throws(PGDecodeFailure) {
         guard len >= 8 else { throw corrupt() }
         let ndigits = Int(Int16(bigEndian: p.loadUnaligned(as: Int16.self)))
         let weight = Int(Int16(bigEndian: p.loadUnaligned(fromByteOffset: 2, as: Int16.self)))
@@ -245,12 +241,22 @@ final class PGColumnDecoder: Sendable {
 
     // MARK: errors (never carry the value)
 
-    private func overflow() -> MeshError {
-        MeshError(.numericOverflow,
-                  "a value of \(name) from PostgreSQL does not fit type \(outputType)")
-    }
+    private func overflow() -> PGDecodeFailure { .overflow(outputType) }
+    private func corrupt() -> PGDecodeFailure { .malformed }
+}
 
-    private func corrupt() -> MeshError {
-        MeshError(.internalError, "malformed binary value in \(name) from PostgreSQL")
+/// A value that could not be decoded; `meshError` names the column, never the value.
+enum PGDecodeFailure: Error {
+    case overflow(DataType)
+    case malformed
+
+    /// - Parameter column: the column's label, as `RemoteQuery.columnLabel` gives it.
+    func meshError(column: String) -> MeshError {
+        switch self {
+        case .overflow(let type):
+            MeshError(.numericOverflow, "a value of \(column) from PostgreSQL does not fit type \(type)")
+        case .malformed:
+            MeshError(.internalError, "malformed binary value in \(column) from PostgreSQL")
+        }
     }
 }

@@ -128,7 +128,8 @@ struct PGQueryRun {
             try checkWidth(columns)
             let decoders = makeDecoders(columns)
             if r.rowCount <= Self.smallResultCap, decoders.allSatisfy({ $0 != nil }) {
-                var batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes, stream: stream)
+                var batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes,
+                                              labels: query.outputTypes.indices.map(query.columnLabel), stream: stream)
                 try batches.append(r)
                 batches.flush()
                 return
@@ -150,7 +151,8 @@ struct PGQueryRun {
                                 "cannot read column \(bad + 1) of the PostgreSQL result as \(query.outputTypes[bad])")
             }
         }
-        let batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes, stream: stream)
+        let batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes,
+                                              labels: query.outputTypes.indices.map(query.columnLabel), stream: stream)
 
         if parameters.isEmpty {
             var parser = PGCopyParser(batches: batches)
@@ -193,7 +195,7 @@ struct PGQueryRun {
 
     private func makeDecoders(_ columns: [PGColumnInfo]) -> [PGColumnDecoder?] {
         columns.enumerated().map { i, col in
-            PGColumnDecoder.make(oid: col.oid, output: query.outputTypes[i], column: i + 1, name: query.columnLabel(i))
+            PGColumnDecoder.make(oid: col.oid, output: query.outputTypes[i])
         }
     }
 
