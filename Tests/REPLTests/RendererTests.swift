@@ -100,10 +100,11 @@ struct RendererTests {
             let big = Int64.random(in: Int64.min...Int64.max)
             rows.append([
                 k % 7 == 0 ? .null : .int([0, 1, -1, big, Int64.min, Int64.max][k % 6]),
-                .decimal(Int128(Int64.random(in: -1_000_000...1_000_000)), scale: 2),
+                .decimal(k % 5 == 0 ? Int128(big) * 1_000_000 : Int128(Int64.random(in: -1_000_000...1_000_000)), scale: 2),
                 .decimal(Int128(big) * 1000 + Int128(k), scale: 0),
                 k % 11 == 0 ? .null : .string(texts[k % texts.count]),
-                .date(Int32.random(in: -800_000...800_000)),
+                // Within and around the dates the writer has ready-made, and far outside.
+                .date(k % 2 == 0 ? Int32.random(in: -26_000...48_000) : Int32.random(in: -800_000...800_000)),
                 .double(Double.random(in: -1e20...1e20)),
                 .bool(k % 2 == 0),
                 .decimal(Int128(k) - 100, scale: 5),
