@@ -100,7 +100,7 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
     private func timeout() -> MeshError {
         MeshError(.connection,
                   "timed out after \(Int(acquireTimeout)) s waiting for a free \(sourceKind) connection (pool_size \(size))",
-                  hint: "raise the connector's pool_size or run fewer queries at once")
+                  hint: "raise the connector's pool_size or pool_timeout, or run fewer queries at once")
     }
 
     /// Gives a permit back: to the first waiter if there is one. Called under `lock`; the

@@ -365,7 +365,7 @@ struct PostgresConnectorTests {
         PostgresConnector.register(in: &registry)
         #expect(registry.types == ["postgres"])
         #expect(registry.secrets(for: "postgres") == ["password"])
-        #expect(registry.options(for: "postgres") == ["dsn", "pool_size", "password"])
+        #expect(registry.options(for: "postgres") == ["dsn", "pool_size", "pool_timeout", "password"])
         let pg = try registry.make(type: "postgres", options: ["dsn": db.conninfo, "pool_size": "2"], baseDirectory: "/")
         #expect(pg.typeName == "postgres")
         #expect(pg.dialect.name == "postgres")
@@ -382,6 +382,13 @@ struct PostgresConnectorTests {
         #expect(throws: MeshError.self) {
             try registry.make(type: "postgres", options: ["dsn": db.conninfo, "colour": "red"], baseDirectory: "/")
         }
+        // The wait for a free connection: seconds, from 1 to an hour.
+        for bad in ["soon", "0", "-3", "nan", "7200"] {
+            #expect(throws: MeshError.self) {
+                try registry.make(type: "postgres", options: ["dsn": db.conninfo, "pool_timeout": bad], baseDirectory: "/")
+            }
+        }
+        try registry.make(type: "postgres", options: ["dsn": db.conninfo, "pool_timeout": "2.5"], baseDirectory: "/").shutdown()
         pg.shutdown()
     }
 

@@ -234,8 +234,8 @@ struct SQLiteConnectorTests {
         let dir = (path as NSString).deletingLastPathComponent
         var registry = ConnectorRegistry()
         SQLiteConnector.register(in: &registry)
-        #expect(registry.options(for: "sqlite") == ["path", "pool_size"])
-        let connector = try registry.make(type: "sqlite", options: ["path": "relative.db", "pool_size": "2"],
+        #expect(registry.options(for: "sqlite") == ["path", "pool_size", "pool_timeout"])
+        let connector = try registry.make(type: "sqlite", options: ["path": "relative.db", "pool_size": "2", "pool_timeout": "5"],
                                           baseDirectory: dir)
         #expect(connector.typeName == "sqlite")
         let health = try await connector.check()

@@ -6,7 +6,8 @@ import MeshPlan
 /// A PostgreSQL source, through libpq.
 ///
 /// Options: `dsn` (required; a libpq conninfo string such as `host=db dbname=sales user=meshql`
-/// or a `postgresql://` URI), `pool_size` (default 4), and the secret `password`, passed to
+/// or a `postgresql://` URI), `pool_size` (default 4), `pool_timeout` (seconds, default 30),
+/// and the secret `password`, passed to
 /// libpq as its own parameter and never printed. Results are read with binary COPY (or
 /// streamed in binary, row by row, when the query has parameters) and decoded straight into
 /// column buffers.
@@ -24,13 +25,13 @@ public struct PostgresConnector: Connector {
     ///   - dsn: libpq conninfo string or URI.
     ///   - password: sent as libpq's `password` parameter, overriding one in the DSN.
     ///   - poolSize: most connections open at once.
-    public init(dsn: String, password: String? = nil, poolSize: Int = PostgresConnector.defaultPoolSize) throws {
+    ///   - poolTimeout: seconds a query waits for a free connection.
+    public init(dsn: String, password: String? = nil, poolSize: Int = PostgresConnector.defaultPoolSize,
+                poolTimeout: TimeInterval = PoolOptions.defaultTimeout) throws {
         guard !dsn.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw MeshError(.invalidParameter, "option \"dsn\" of a postgres connector must not be empty")
         }
-        guard poolSize >= 1, poolSize <= 1000 else {
-            throw MeshError(.invalidParameter, "option \"pool_size\" must be between 1 and 1000")
-        }
+        try PoolOptions(size: poolSize, timeout: poolTimeout).check()
         var secrets: [String] = []
         if let password, !password.isEmpty { secrets.append(password) }
         // A bare word is a database name; anything else must parse as conninfo or URI.
@@ -51,7 +52,7 @@ public struct PostgresConnector: Connector {
         parameters += [("fallback_application_name", "meshql"), ("client_encoding", "UTF8")]
         let connectParameters = parameters
         let scrub = secrets
-        self.pool = ConnectionPool(sourceKind: "PostgreSQL", size: poolSize, stillUsable: { $0.isReusable }) {
+        self.pool = ConnectionPool(sourceKind: "PostgreSQL", size: poolSize, acquireTimeout: poolTimeout, stillUsable: { $0.isReusable }) {
             let c: PGConnection
             do {
                 c = try PGConnection(parameters: connectParameters)
@@ -81,21 +82,16 @@ public struct PostgresConnector: Connector {
         }
     }
 
-    /// Registers type `postgres` with options `dsn`, `pool_size` and secret `password`.
+    /// Registers type `postgres` with options `dsn`, `pool_size`, `pool_timeout` and secret
+    /// `password`.
     public static func register(in registry: inout ConnectorRegistry) {
-        registry.register("postgres", options: ["dsn", "pool_size", "password"], secrets: ["password"]) { options, _ in
+        registry.register("postgres", options: PoolOptions.names.union(["dsn", "password"]), secrets: ["password"]) { options, _ in
             guard let dsn = options["dsn"] else {
                 throw MeshError(.invalidParameter, "a postgres connector needs option \"dsn\"",
                                 hint: "e.g. OPTIONS (dsn 'host=localhost dbname=sales')")
             }
-            var poolSize = defaultPoolSize
-            if let raw = options["pool_size"] {
-                guard let n = Int(raw.trimmingCharacters(in: .whitespaces)) else {
-                    throw MeshError(.invalidParameter, "option \"pool_size\" must be an integer")
-                }
-                poolSize = n
-            }
-            return try PostgresConnector(dsn: dsn, password: options["password"], poolSize: poolSize)
+            let pool = try PoolOptions.parse(options, defaultSize: defaultPoolSize)
+            return try PostgresConnector(dsn: dsn, password: options["password"], poolSize: pool.size, poolTimeout: pool.timeout)
         }
     }
 

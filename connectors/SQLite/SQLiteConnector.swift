@@ -6,9 +6,10 @@ import SQLiteDB
 
 /// A SQLite file as a source, opened read-only.
 ///
-/// Options: `path` (required; relative paths resolve against the catalog's folder) and
-/// `pool_size` (default 4). Columns take their meshql type from the declared type
-/// (`DECIMAL(15,2)` is a decimal, `DATE` a date); values are checked against it when read.
+/// Options: `path` (required; relative paths resolve against the catalog's folder),
+/// `pool_size` (default 4) and `pool_timeout` (seconds, default 30). Columns take their
+/// meshql type from the declared type (`DECIMAL(15,2)` is a decimal, `DATE` a date); values
+/// are checked against it when read.
 public struct SQLiteConnector: Connector {
     public var typeName: String { "sqlite" }
     public var dialect: any SQLDialect { SQLiteDialect() }
@@ -23,36 +24,30 @@ public struct SQLiteConnector: Connector {
     ///   - path: the file; relative to `baseDirectory` unless absolute.
     ///   - baseDirectory: the folder relative paths resolve against.
     ///   - poolSize: most connections open at once.
+    ///   - poolTimeout: seconds a query waits for a free connection.
     public init(path: String, baseDirectory: String = FileManager.default.currentDirectoryPath,
-                poolSize: Int = SQLiteConnector.defaultPoolSize) throws {
+                poolSize: Int = SQLiteConnector.defaultPoolSize, poolTimeout: TimeInterval = PoolOptions.defaultTimeout) throws {
         guard !path.isEmpty else {
             throw MeshError(.invalidParameter, "option \"path\" of a sqlite connector must not be empty")
         }
-        guard poolSize >= 1, poolSize <= 1000 else {
-            throw MeshError(.invalidParameter, "option \"pool_size\" must be between 1 and 1000")
-        }
+        try PoolOptions(size: poolSize, timeout: poolTimeout).check()
         let absolute = path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
         self.path = URL(fileURLWithPath: absolute).standardizedFileURL.path
         let file = self.path
-        self.pool = ConnectionPool(sourceKind: "SQLite", size: poolSize) { try Self.openReadOnly(path: file) }
+        self.pool = ConnectionPool(sourceKind: "SQLite", size: poolSize, acquireTimeout: poolTimeout) { try Self.openReadOnly(path: file) }
     }
 
-    /// Registers type `sqlite` with options `path` and `pool_size`. The file is opened on
-    /// first use, so a connector can be created before its file exists; `check()` reports it.
+    /// Registers type `sqlite` with options `path`, `pool_size` and `pool_timeout`. The file
+    /// is opened on first use, so a connector can be created before its file exists;
+    /// `check()` reports it.
     public static func register(in registry: inout ConnectorRegistry) {
-        registry.register("sqlite", options: ["path", "pool_size"]) { options, baseDirectory in
+        registry.register("sqlite", options: PoolOptions.names.union(["path"])) { options, baseDirectory in
             guard let path = options["path"] else {
                 throw MeshError(.invalidParameter, "a sqlite connector needs option \"path\"",
                                 hint: "e.g. OPTIONS (path 'domains/crm.db')")
             }
-            var poolSize = defaultPoolSize
-            if let raw = options["pool_size"] {
-                guard let n = Int(raw.trimmingCharacters(in: .whitespaces)) else {
-                    throw MeshError(.invalidParameter, "option \"pool_size\" must be an integer")
-                }
-                poolSize = n
-            }
-            return try SQLiteConnector(path: path, baseDirectory: baseDirectory, poolSize: poolSize)
+            let pool = try PoolOptions.parse(options, defaultSize: defaultPoolSize)
+            return try SQLiteConnector(path: path, baseDirectory: baseDirectory, poolSize: pool.size, poolTimeout: pool.timeout)
         }
     }
 

@@ -9,10 +9,11 @@ API = os.environ["MESHQL_API_URL"]
 H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
 
 
-def register_postgres(mesh, pool_size=None):
+def register_postgres(mesh, pool_size=None, pool_timeout=None):
     """Mesh `mesh` over the database of MESHQL_PG_DSN, readable by the token's admin role."""
     dsn = os.environ["MESHQL_PG_DSN"].replace("'", "''")
     pool = f", pool_size '{pool_size}'" if pool_size else ""
+    pool += f", pool_timeout '{pool_timeout}'" if pool_timeout else ""
     for sql in [f"CREATE MESH {mesh} WITH (owner = 'admin@acme.test')",
                 f"CREATE CONNECTOR {mesh}_src FOR MESH {mesh} TYPE postgres OPTIONS (dsn '{dsn}'{pool})",
                 f"IMPORT DATA PRODUCTS FROM CONNECTOR {mesh}_src",
