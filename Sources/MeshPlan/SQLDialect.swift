@@ -100,6 +100,10 @@ public protocol SQLDialect: Sendable {
     /// parameters: the value of session setting `setting`, typed by `suffix` (what the
     /// value's placeholder carried after its number). Nil: such a read takes no values.
     func settingPlaceholder(_ setting: String, suffix: String) -> String?
+    /// Whether the source runs a correlated `EXISTS` as a join. Where it does not (SQLite runs
+    /// the subquery once per outer row), a semi or anti join on one key goes as `IN` /
+    /// `NOT IN`, which it runs once.
+    var runsExistsAsJoin: Bool { get }
 }
 
 extension SQLDialect {
@@ -124,6 +128,7 @@ extension SQLDialect {
     public var rowRangeSettings: (lower: String, upper: String) { ("meshql.range_lower", "meshql.range_upper") }
     public func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] { [] }
     public func settingPlaceholder(_ setting: String, suffix: String) -> String? { nil }
+    public var runsExistsAsJoin: Bool { true }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

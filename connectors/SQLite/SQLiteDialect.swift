@@ -32,6 +32,10 @@ public struct SQLiteDialect: SQLDialect {
     /// every operator meshql prints is parenthesised.
     public var maxExpressionDepth: Int { 40 }
 
+    /// TPC-H q20's `partsupp WHERE EXISTS (part WHERE p_name LIKE …)` takes SQLite 0.61 s as
+    /// EXISTS and 0.04 s as IN.
+    public var runsExistsAsJoin: Bool { false }
+
     /// `likelihood(X, p)` returns X; the planner takes p as the chance that X is true (SQLite
     /// wants a constant between 0 and 1, and strips the call when it looks for usable indexes).
     public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? {

@@ -493,7 +493,15 @@ public struct RemotePushdown: OptimizerRule {
         let both = leftInputs.merging(rightInputs) { x, _ in x }
         let printer = ExpressionSQL(dialect: d)
         let predicate: String
-        if kind == .nullAwareAnti {
+        if !d.runsExistsAsJoin, kind == .semi || kind == .anti, let cond,
+           let (l, rt) = Self.keyEquality(cond, Set(leftInputs.keys), Set(rightInputs.keys)),
+           let ls = printer.print(l, leftInputs, &params), let rs = printer.print(rt, rightInputs, &params) {
+            // EXISTS as IN; NOT EXISTS as NOT IN over the subquery's non-NULL keys, and a NULL
+            // key matches nothing, so its row stays.
+            predicate = kind == .semi
+                ? "(\(ls) IN (SELECT \(rs) FROM \(rightFrom)))"
+                : "(\(ls) IS NULL OR \(ls) NOT IN (SELECT \(rs) FROM \(rightFrom) WHERE \(rs) IS NOT NULL))"
+        } else if kind == .nullAwareAnti {
             guard let cond, case .comparison(.equal, let x, let y) = cond.kind else { return nil }
             // The key sides: x over the left, y over the right (either way round).
             let (l, rt) = x.isCovered(by: Set(leftInputs.keys)) ? (x, y) : (y, x)
@@ -513,6 +521,14 @@ public struct RemotePushdown: OptimizerRule {
         r.products += b.products
         r.policyIDs += b.policyIDs
         return r
+    }
+
+    /// A condition that is one equality of a left expression and a right one: the two sides.
+    static func keyEquality(_ cond: BoundExpr, _ left: Set<ColumnID>, _ right: Set<ColumnID>) -> (BoundExpr, BoundExpr)? {
+        guard case .comparison(.equal, let x, let y) = cond.kind else { return nil }
+        if x.isCovered(by: left), y.isCovered(by: right) { return (x, y) }
+        if y.isCovered(by: left), x.isCovered(by: right) { return (y, x) }
+        return nil
     }
 
     /// Renumbers `$n`/`?n` placeholders in already printed SQL of the right join input.
