@@ -344,3 +344,45 @@ struct RangedDialect: SQLDialect {
         #expect(try #require(orders(few)).sql.contains("GROUP BY"))
     }
 }
+
+/// A source that runs a correlated EXISTS once per outer row (as SQLite does) gets a semi or
+/// anti join on one key as IN / NOT IN; one that plans EXISTS as a join keeps it.
+@Suite struct SemiJoinSQLTests {
+    struct PerRowExistsDialect: SQLDialect {
+        var name: String { "perrow" }
+        func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+        func castTypeName(_ type: DataType) -> String? { type.description }
+        func supports(_ feature: PushdownFeature) -> Bool { true }
+        var runsExistsAsJoin: Bool { false }
+    }
+
+    func sql(_ query: String, _ dialect: any SQLDialect) throws -> String {
+        let plan = try Binder(catalog: TestCatalog()).bind(try Parser.parseQuery(query)).plan
+        let rules: [any OptimizerRule] = [SubqueryDecorrelation(), PredicatePushdown(), ColumnPruning(),
+                                          RemotePushdown(dialects: ["pg1": dialect, "lite1": dialect])]
+        guard case .remote(let f) = try Optimizer(rules: rules).optimize(plan).0 else {
+            Issue.record("expected one fragment")
+            return ""
+        }
+        return f.sql
+    }
+
+    static let semi = "SELECT o.id FROM sales.orders o WHERE EXISTS (SELECT 1 FROM sales.orders o2 WHERE o2.customer_id = o.id)"
+    static let anti = "SELECT o.id FROM sales.orders o WHERE NOT EXISTS (SELECT 1 FROM sales.orders o2 WHERE o2.customer_id = o.id)"
+
+    @Test func oneKeyGoesAsIn() throws {
+        let semi = try sql(Self.semi, PerRowExistsDialect())
+        #expect(semi.contains(" IN (SELECT") && !semi.contains("EXISTS"), "\(semi)")
+        let anti = try sql(Self.anti, PerRowExistsDialect())
+        #expect(anti.contains("IS NULL OR") && anti.contains("NOT IN (SELECT") && anti.contains("IS NOT NULL)"), "\(anti)")
+        #expect(!anti.contains("EXISTS"), "\(anti)")
+    }
+
+    @Test func otherSourcesKeepExists() throws {
+        #expect(try sql(Self.semi, FullDialect()).contains("EXISTS (SELECT 1"))
+        #expect(try sql(Self.anti, FullDialect()).contains("NOT EXISTS (SELECT 1"))
+        // A condition beyond the key stays EXISTS everywhere.
+        let more = "SELECT o.id FROM sales.orders o WHERE EXISTS (SELECT 1 FROM sales.orders o2 WHERE o2.customer_id = o.id AND o2.amount > o.amount)"
+        #expect(try sql(more, PerRowExistsDialect()).contains("EXISTS (SELECT 1"))
+    }
+}
