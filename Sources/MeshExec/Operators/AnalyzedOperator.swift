@@ -26,6 +26,13 @@ final class AnalyzedOperator: PhysicalOperator {
     func close() { inner.close() }
     func pushDynamicFilter(column: Int, keys: [Value]) -> Bool { inner.pushDynamicFilter(column: column, keys: keys) }
     func startEarly() { inner.startEarly() }
+    var sharesState: Bool { inner.sharesState }
+
+    func prepare() async throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { nanos += DispatchTime.now().uptimeNanoseconds &- start }
+        try await inner.prepare()
+    }
 
     static func milliseconds(_ nanos: UInt64) -> String {
         String(format: "%.1f ms", Double(nanos) / 1e6)

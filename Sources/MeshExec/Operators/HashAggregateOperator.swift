@@ -45,6 +45,10 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         return child.pushDynamicFilter(column: j, keys: keys)
     }
     public func startEarly() { child.startEarly() }
+    /// Groups the whole input, which is what the first `next` would do first.
+    public func prepare() async throws {
+        if output == nil { output = try await run() }
+    }
 
     public func next() async throws -> Batch? {
         if output == nil { output = try await run() }

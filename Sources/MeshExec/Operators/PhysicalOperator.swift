@@ -22,12 +22,31 @@ public protocol PhysicalOperator: AnyObject {
     /// The join above that deferred this input's source queries will send no dynamic filter
     /// after all: start them now. Operators that pass filters down pass this down too.
     func startEarly()
+    /// Does the work that comes before the first batch and needs nothing from above (a join's
+    /// build side, an aggregate's input), so that a join above can have it done while it
+    /// reads its own build side: see `HashJoinOperator`. No filter comes from above after
+    /// this. Operators that wait for nothing do nothing.
+    func prepare() async throws
+    /// Whether this operator reads state another part of the plan reads too (a shared
+    /// remote result), so its subtree must not run beside that part.
+    var sharesState: Bool { get }
 }
 
 extension PhysicalOperator {
     public var analyzeNotes: [String] { [] }
     public func pushDynamicFilter(column: Int, keys: [Value]) -> Bool { false }
     public func startEarly() {}
+    public func prepare() async throws {}
+    public var sharesState: Bool { false }
+
+    /// Whether this subtree shares no state with the rest of the plan, so it can run beside it.
+    var runsApart: Bool { !sharesState && children.allSatisfy { $0.runsApart } }
+}
+
+/// Hands a subtree to a child task that alone touches it until the parent awaits the task
+/// (operators are not `Sendable`: each belongs to one task at a time).
+struct SubtreeTransfer: @unchecked Sendable {
+    let op: any PhysicalOperator
 }
 
 /// The input slot each expression merely reads (`.slot(i)`), nil for computed ones: how a

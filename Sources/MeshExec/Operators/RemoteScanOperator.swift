@@ -76,6 +76,9 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         return true
     }
 
+    /// Asked to get ready, a deferred query starts: no filter comes after this.
+    func prepare() async throws { startEarly() }
+
     func startEarly() {
         if !closed { start() }
     }

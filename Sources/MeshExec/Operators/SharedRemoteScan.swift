@@ -100,6 +100,7 @@ final class SharedRemoteScanOperator: OperatorBase, PhysicalOperator {
     }
 
     func startEarly() {}
+    var sharesState: Bool { true }
 }
 
 /// The fragments of a plan marked `shared` that occur more than once (same connector, SQL

@@ -38,6 +38,7 @@ final class FilterOperator: OperatorBase, PhysicalOperator {
         child.pushDynamicFilter(column: column, keys: keys)
     }
     func startEarly() { child.startEarly() }
+    func prepare() async throws { try await child.prepare() }
 
     func close() { child.close() }
 }
@@ -62,6 +63,7 @@ final class ProjectOperator: OperatorBase, PhysicalOperator {
         return child.pushDynamicFilter(column: j, keys: keys)
     }
     func startEarly() { child.startEarly() }
+    func prepare() async throws { try await child.prepare() }
 
     func next() async throws -> Batch? {
         guard let b = try await child.next() else { return nil }
