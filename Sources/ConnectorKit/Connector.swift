@@ -22,9 +22,10 @@ public protocol Connector: Sendable {
     /// The pages a table fills, where the source counts them (for cutting a big read into
     /// row ranges, see `SQLDialect.rowRanges`); nil when unknown.
     func estimatedPageCount(schema: String, table: String) async throws -> Int?
-    /// The number of distinct non-NULL values of a column, from the source's statistics or
-    /// counted where that is cheap; nil when unknown. Join ordering uses it.
-    func distinctCount(schema: String, table: String, column: String) async throws -> Double?
+    /// The number of distinct non-NULL values of each of a table's `columns`, from the
+    /// source's statistics or counted where that is cheap (all in one pass over the table);
+    /// a column left out is unknown. Join ordering and grouping estimates use them.
+    func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double]
     /// Releases pooled connections; those still lent close when they come back.
     func shutdown()
     /// Waits up to `timeout` for lent connections to come back (after `shutdown`): a query
@@ -35,7 +36,7 @@ public protocol Connector: Sendable {
 extension Connector {
     public func estimatedRowCount(schema: String, table: String) async throws -> Int? { nil }
     public func estimatedPageCount(schema: String, table: String) async throws -> Int? { nil }
-    public func distinctCount(schema: String, table: String, column: String) async throws -> Double? { nil }
+    public func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double] { [:] }
     public func shutdown() {}
     public func drain(timeout: TimeInterval) {}
 }

@@ -18,59 +18,93 @@ struct PlanningStatistics {
         let scans = plan.allScans
         let wanted = plan.statisticsColumns
         var estimator = CardinalityEstimator(tableRows: [:])
-        let byConnector = Dictionary(grouping: scans, by: \.connectorID)
-        for (connectorID, scans) in byConnector {
+        // What the catalog knows, and for each table what it lacks.
+        var fresh: [String: [String: Double]] = [:]
+        var idOf: [UUID: String] = [:]
+        var asks: [TableAsk] = []
+        let now = Date()
+        for (connectorID, scans) in Dictionary(grouping: scans, by: \.connectorID) {
             guard let uuid = UUID(uuidString: connectorID), let connector = connectors[connectorID] else { continue }
+            idOf[uuid] = connectorID
             let objects = Array(Set(scans.map(Self.object)))
             let known = (try? catalog.sourceStatistics(connectorID: uuid, objects: objects, org: org)) ?? []
-            let now = Date()
-            var fresh: [String: Double] = [:]
+            var values: [String: Double] = [:]
             for s in known where now.timeIntervalSince(s.collectedAt) < Self.maxAge {
-                fresh[Self.key(s.object, s.column)] = s.value
+                values[Self.key(s.object, s.column)] = s.value
             }
-            var collected: [SourceStatistic] = []
-            var seen = Set<String>()
+            for (object, tableScans) in Dictionary(grouping: scans, by: Self.object) {
+                let scan = tableScans[0]
+                var columns = Set<String>()
+                for s in tableScans {
+                    for (id, column) in zip(s.columnIDs, s.remoteColumns) where wanted.contains(id) { columns.insert(column) }
+                }
+                let missing = columns.filter { values[Self.key(object, $0)] == nil }.sorted()
+                let rows = values[Self.key(object, nil)]
+                let needsPages = values[Self.key(object, Self.pagesColumn)] == nil
+                if rows == nil || (needsPages && rows! >= Self.pagesWorthKnowing) || !missing.isEmpty {
+                    asks.append(TableAsk(connectorID: uuid, connector: connector, object: object, schema: scan.remoteSchema ?? "",
+                                         table: scan.remoteTable, rows: rows, needsPages: needsPages, columns: missing))
+                }
+            }
+            fresh[connectorID] = values
+        }
+        // The sources are asked at once, a task per table (a first query over seven tables
+        // otherwise waits for each count in turn: TPC-H q10, 1.2 s).
+        let answers = await withTaskGroup(of: [SourceStatistic].self) { group in
+            for ask in asks { group.addTask { await ask.run(at: now) } }
+            var all: [SourceStatistic] = []
+            for await part in group { all += part }
+            return all
+        }
+        for s in answers {
+            if let id = idOf[s.connectorID] { fresh[id, default: [:]][Self.key(s.object, s.column)] = s.value }
+        }
+        for (connectorID, scans) in Dictionary(grouping: scans, by: \.connectorID) {
+            guard let values = fresh[connectorID] else { continue }
             for scan in scans {
                 let object = Self.object(scan)
-                let schema = scan.remoteSchema ?? ""
-                let tableKey = Self.key(object, nil)
-                if !seen.contains(tableKey) {
-                    seen.insert(tableKey)
-                    if fresh[tableKey] == nil,
-                       let n = try? await connector.estimatedRowCount(schema: schema, table: scan.remoteTable) {
-                        fresh[tableKey] = Double(n)
-                        collected.append(SourceStatistic(connectorID: uuid, object: object, column: nil, value: Double(n), collectedAt: now))
-                    }
-                }
-                if let rows = fresh[tableKey] { estimator.tableRows[scan.statisticsKey] = rows }
-                // Pages of a big table, kept beside its rows under a name no column has.
-                let pagesKey = Self.key(object, Self.pagesColumn)
-                if !seen.contains(pagesKey) {
-                    seen.insert(pagesKey)
-                    if fresh[pagesKey] == nil, let rows = fresh[tableKey], rows >= Self.pagesWorthKnowing,
-                       let n = try? await connector.estimatedPageCount(schema: schema, table: scan.remoteTable) {
-                        fresh[pagesKey] = Double(n)
-                        collected.append(SourceStatistic(connectorID: uuid, object: object, column: Self.pagesColumn,
-                                                         value: Double(n), collectedAt: now))
-                    }
-                }
-                if let pages = fresh[pagesKey] { estimator.tablePages[scan.statisticsKey] = pages }
+                if let rows = values[Self.key(object, nil)] { estimator.tableRows[scan.statisticsKey] = rows }
+                if let pages = values[Self.key(object, Self.pagesColumn)] { estimator.tablePages[scan.statisticsKey] = pages }
                 for (id, column) in zip(scan.columnIDs, scan.remoteColumns) where wanted.contains(id) {
-                    let columnKey = Self.key(object, column)
-                    if !seen.contains(columnKey) {
-                        seen.insert(columnKey)
-                        if fresh[columnKey] == nil,
-                           let d = try? await connector.distinctCount(schema: schema, table: scan.remoteTable, column: column) {
-                            fresh[columnKey] = d
-                            collected.append(SourceStatistic(connectorID: uuid, object: object, column: column, value: d, collectedAt: now))
-                        }
-                    }
-                    if let d = fresh[columnKey] { estimator.columnDistinct[scan.statisticsKey + "\u{1}" + column] = d }
+                    if let d = values[Self.key(object, column)] { estimator.columnDistinct[scan.statisticsKey + "\u{1}" + column] = d }
                 }
             }
-            try? catalog.saveSourceStatistics(collected, org: org)
         }
+        if !answers.isEmpty { try? catalog.saveSourceStatistics(answers, org: org) }
         return estimator
+    }
+
+    /// What one table's statistics lack, asked of its source.
+    struct TableAsk: Sendable {
+        let connectorID: UUID
+        let connector: any Connector
+        let object: String
+        let schema: String
+        let table: String
+        /// The row count, when known already.
+        let rows: Double?
+        let needsPages: Bool
+        let columns: [String]
+
+        func run(at now: Date) async -> [SourceStatistic] {
+            var out: [SourceStatistic] = []
+            func add(_ column: String?, _ value: Double) {
+                out.append(SourceStatistic(connectorID: connectorID, object: object, column: column, value: value, collectedAt: now))
+            }
+            var rows = self.rows
+            if rows == nil, let n = try? await connector.estimatedRowCount(schema: schema, table: table) {
+                rows = Double(n)
+                add(nil, Double(n))
+            }
+            if needsPages, let rows, rows >= PlanningStatistics.pagesWorthKnowing,
+               let n = try? await connector.estimatedPageCount(schema: schema, table: table) {
+                add(PlanningStatistics.pagesColumn, Double(n))
+            }
+            if !columns.isEmpty, let counts = try? await connector.distinctCounts(schema: schema, table: table, columns: columns) {
+                for column in columns { if let d = counts[column] { add(column, d) } }
+            }
+            return out
+        }
     }
 
     /// The statistic's column name for a table's page count.

@@ -229,6 +229,27 @@ struct SQLiteConnectorTests {
         await #expect(throws: MeshError.self) { try await SQLiteConnector(path: notADatabase).check() }
     }
 
+    /// Distinct counts: a column nearly unique among the first rows is taken as unique
+    /// (scaled to the table), every other one counted exactly; NULL is no value.
+    @Test func distinctCountsOfABigTable() async throws {
+        let path = tempDirectory() + "/counts.db"
+        try SQLiteDatabase(path: path).execute("""
+            CREATE TABLE t (id INTEGER, note TEXT, seven INTEGER, pairs INTEGER, late INTEGER);
+            WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 50000)
+            INSERT INTO t SELECT n, 'note ' || n, n % 7, n / 2, CASE WHEN n > 30000 THEN n % 10 END FROM g;
+            """)
+        let sqlite = try SQLiteConnector(path: path)
+        defer { sqlite.shutdown() }
+        let counts = try await sqlite.distinctCounts(schema: "main", table: "t", columns: ["id", "note", "seven", "pairs", "late"])
+        #expect(counts["id"] == 50_000)
+        #expect(counts["note"] == 50_000)
+        #expect(counts["seven"] == 7)
+        #expect(counts["pairs"] == 25_001)
+        // NULL in every one of the first rows: counted in full.
+        #expect(counts["late"] == 10)
+        #expect(try await sqlite.distinctCounts(schema: "main", table: "t", columns: []).isEmpty)
+    }
+
     @Test func registryResolvesRelativePaths() async throws {
         let path = try makeFile("relative.db")
         let dir = (path as NSString).deletingLastPathComponent

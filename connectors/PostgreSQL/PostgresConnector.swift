@@ -144,23 +144,29 @@ public struct PostgresConnector: Connector {
         }
     }
 
-    /// From `pg_stats` (filled by ANALYZE): `n_distinct`, which is a fraction of the rows when
-    /// negative.
-    public func distinctCount(schema: String, table: String, column: String) async throws -> Double? {
+    /// From `pg_stats` (filled by ANALYZE), in one query: `n_distinct`, which is a fraction of
+    /// the rows when negative.
+    public func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double] {
+        guard !columns.isEmpty else { return [:] }
         let pool = self.pool
         let secrets = self.secrets
+        let wanted = KeySetEncoding.postgresArray(columns.map { .string($0) }) ?? "{}"
         return try await onSourceThread("meshql-postgres-stats") {
             try Self.withConnection(pool, secrets) { c in
                 let r = try c.exec("""
-                    SELECT s.n_distinct::float8, c.reltuples::float8 FROM pg_catalog.pg_stats s
+                    SELECT s.attname::text, s.n_distinct::float8, c.reltuples::float8 FROM pg_catalog.pg_stats s
                     JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname
                     JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
-                    WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3
-                    """, parameters: [schema, table, column], binaryResults: false)
-                guard r.rowCount >= 1, let text = r.string(0, 0), let d = Double(text) else { return nil }
-                if d >= 0 { return d }
-                guard let rowsText = r.string(0, 1), let rows = Double(rowsText), rows > 0 else { return nil }
-                return -d * rows
+                    WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = ANY($3::text[])
+                    """, parameters: [schema, table, wanted], binaryResults: false)
+                var counts: [String: Double] = [:]
+                for row in 0..<r.rowCount {
+                    guard let column = r.string(row, 0), let text = r.string(row, 1), let d = Double(text) else { continue }
+                    if d >= 0 { counts[column] = d; continue }
+                    guard let rowsText = r.string(row, 2), let rows = Double(rowsText), rows > 0 else { continue }
+                    counts[column] = -d * rows
+                }
+                return counts
             }
         }
     }

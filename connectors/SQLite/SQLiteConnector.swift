@@ -92,37 +92,77 @@ public struct SQLiteConnector: Connector {
         }
     }
 
-    /// From `sqlite_stat1` when an index starts with the column (rows / rows per key), else
-    /// counted, on tables of at most `maxRowsToCount` rows (a count of a few hundred
-    /// milliseconds at most; the catalog keeps the result).
-    public func distinctCount(schema: String, table: String, column: String) async throws -> Double? {
+    /// From `sqlite_stat1` where an index starts with the column (rows / rows per key); the
+    /// other columns counted, each in a query of its own and at once (one query counting them
+    /// all takes longer than their sum), on tables of at most `maxRowsToCount` rows. Sorting
+    /// for the count stays in memory: a first query over TPC-H's customers waited 1.2 s for
+    /// seven counts that spilled to temporary files. The catalog keeps the results.
+    public func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double] {
+        guard !columns.isEmpty else { return [:] }
         let pool = self.pool
         let dialect = SQLiteDialect()
-        return try await onSourceThread("meshql-sqlite-stats") {
-            try Self.withDatabase(pool, path: path) { db -> Double? in
-                let s = dialect.quoteIdentifier(schema.isEmpty ? "main" : schema)
-                let t = dialect.quoteIdentifier(table)
+        let s = dialect.quoteIdentifier(schema.isEmpty ? "main" : schema)
+        let t = dialect.quoteIdentifier(table)
+        let (indexed, rows) = try await onSourceThread("meshql-sqlite-stats") {
+            try Self.withDatabase(pool, path: path) { db -> ([String: Double], Int64) in
+                var counts: [String: Double] = [:]
                 if let stmt = try? db.prepare("""
                     SELECT st.stat FROM \(s).sqlite_stat1 st
                     JOIN pragma_index_info(st.idx) ii ON ii.seqno = 0
                     WHERE st.tbl = ? AND ii.name = ? LIMIT 1
                     """) {
-                    try stmt.bind([.text(table), .text(column)])
-                    if try stmt.step() {
+                    for column in columns {
+                        stmt.reset()
+                        try stmt.bind([.text(table), .text(column)])
+                        guard try stmt.step() else { continue }
                         let parts = stmt.text(0).split(separator: " ").compactMap { Double($0) }
-                        if parts.count >= 2, parts[1] > 0 { return parts[0] / parts[1] }
+                        if parts.count >= 2, parts[1] > 0 { counts[column] = parts[0] / parts[1] }
                     }
                 }
                 let count = try db.prepare("SELECT count(*) FROM \(s).\(t)")
-                guard try count.step(), count.int64(0) <= Self.maxRowsToCount else { return nil }
-                let distinct = try db.prepare("SELECT count(DISTINCT \(dialect.quoteIdentifier(column))) FROM \(s).\(t)")
-                guard try distinct.step() else { return nil }
-                return Double(distinct.int64(0))
+                guard try count.step() else { return (counts, 0) }
+                return (counts, count.int64(0))
             }
+        }
+        let countable = rows <= Self.maxRowsToCount
+        let rest = columns.filter { indexed[$0] == nil }
+        guard countable, !rest.isEmpty else { return indexed }
+        return try await withThrowingTaskGroup(of: (String, Double?).self) { group in
+            for column in rest {
+                let c = dialect.quoteIdentifier(column)
+                group.addTask {
+                    let d = try await onSourceThread("meshql-sqlite-stats") {
+                        try Self.withDatabase(pool, path: path) { db -> Double? in
+                            try db.execute("PRAGMA temp_store = MEMORY")
+                            defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
+                            // The first rows first: a column nearly unique among them is
+                            // taken as unique (names, comments, addresses), and only others
+                            // are counted in full.
+                            if rows > Self.sampleRows {
+                                let sample = try db.prepare("SELECT count(DISTINCT \(c)), count(\(c)) FROM (SELECT \(c) FROM \(s).\(t) LIMIT \(Self.sampleRows))")
+                                if try sample.step(), sample.int64(1) > 0,
+                                   Double(sample.int64(0)) >= Self.nearlyUnique * Double(sample.int64(1)) {
+                                    return Double(rows) * Double(sample.int64(0)) / Double(Self.sampleRows)
+                                }
+                            }
+                            let distinct = try db.prepare("SELECT count(DISTINCT \(c)) FROM \(s).\(t)")
+                            return try distinct.step() ? Double(distinct.int64(0)) : nil
+                        }
+                    }
+                    return (column, d)
+                }
+            }
+            var counts = indexed
+            for try await (column, d) in group { if let d { counts[column] = d } }
+            return counts
         }
     }
 
     static let maxRowsToCount: Int64 = 2_000_000
+    /// Rows looked at first, and the share of them distinct from which a column counts as
+    /// unique.
+    static let sampleRows: Int64 = 20_000
+    static let nearlyUnique = 0.95
 
     public func shutdown() { pool.shutdown() }
     public func drain(timeout: TimeInterval) { pool.drain(timeout: timeout) }
