@@ -10,6 +10,9 @@ struct AuditFacts: Sendable {
     var columns: [String] = []
     var policies: [String] = []
     var remoteQueries: [AuditRecord.RemoteQuery] = []
+    /// Where each column of the answer comes from (the same for every value of a template's
+    /// literals, so a cached plan's facts keep it).
+    var lineage: ColumnLineage?
 }
 
 extension Session {
@@ -97,6 +100,7 @@ extension Session {
             }
         }
         facts.columns = columns
+        facts.lineage = ColumnLineage.of(bound)
         bound.visit { node in
             if case .guarded(_, let g) = node {
                 for id in g.policyIDs where !facts.policies.contains(id) { facts.policies.append(id) }

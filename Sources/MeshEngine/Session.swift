@@ -3,6 +3,7 @@ import Foundation
 import MeshCatalog
 import MeshCore
 import MeshExec
+import MeshPlan
 import MeshSQL
 
 /// One user's conversation with the engine: the current mesh, the organisation, and whether
@@ -37,6 +38,8 @@ public final class Session: @unchecked Sendable {
     /// The ids of the policy statements the last query applied (`sales#2`): what EXPLAIN lists
     /// for anyone, and the API's JSON answer carries.
     public var policiesApplied: [String] { auditFacts.policies }
+    /// The column lineage of the last query planned.
+    public var lastLineage: ColumnLineage? { auditFacts.lineage }
     /// The shape of the statement being run, when it came as text: the plan cache keys on
     /// it, and the audit log keeps its redacted text.
     var statementShape: QueryShape?

@@ -113,6 +113,16 @@ import Testing
         #expect(await code(ann, "SELECT hash(name) FROM hr.people") == "42883")
         let steward = session(engine, "sam@acme.test", roles: ["steward"])
         #expect(try await rows(steward, "SELECT name, email FROM hr.people WHERE id = 1") == ["Alice Smith|alice@acme.test"])
+        // Column lineage says which columns were read through a mask, and only for whom.
+        let unmasked = try #require(steward.lastLineage)
+        #expect(unmasked.fields.map { $0.inputs.map { "\($0.source.description) \($0.masked)" } }
+                == [["hr.people.name false"], ["hr.people.email false"]])
+        _ = try await rows(ann, "SELECT name, upper(email) AS e, born FROM hr.people WHERE id = 1")
+        let masked = try #require(ann.lastLineage)
+        #expect(masked.fields.map { $0.inputs.map { "\($0.source.description) \($0.subtype.rawValue) \($0.masked)" } }
+                == [["hr.people.name IDENTITY true"], ["hr.people.email TRANSFORMATION true"], ["hr.people.born IDENTITY true"]])
+        // A policy's own row filter is not the query's lineage; the query's filter is.
+        #expect(masked.dataset.map { "\($0.source.description) \($0.subtype.rawValue) \($0.masked)" } == ["hr.people.id FILTER true"])
         // The system mesh holds the org-wide statement.
         #expect(try await rows(admin, "SHOW MESHES").contains { $0.hasPrefix("system|") })
         // A view over a masked product shows masked values to the analyst (invoker rights).

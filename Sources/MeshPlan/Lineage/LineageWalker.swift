@@ -1,0 +1,149 @@
+/// Walks a bound plan bottom-up for `ColumnLineage`. Column ids are unique in a bound plan
+/// (subqueries included), so one map from id to sources serves every level, and a correlated
+/// subquery finds its outer columns there.
+struct LineageWalker {
+    /// A column's direct sources: how far each is from a plain copy, and whether a mask applied.
+    typealias Sources = [ColumnLineage.Source: (subtype: ColumnLineage.Subtype, masked: Bool)]
+
+    private(set) var direct: [ColumnID: Sources] = [:]
+    private(set) var indirect = Set<ColumnLineage.Edge>()
+    /// The scans (numbered as met) each column's value comes from: an equality in a WHERE
+    /// between columns of different scans is a join.
+    private var origins: [ColumnID: Set<Int>] = [:]
+    private var scans = 0
+
+    static func edges(_ s: Sources) -> [ColumnLineage.Edge] {
+        s.map { ColumnLineage.Edge(source: $0.key, subtype: $0.value.subtype, masked: $0.value.masked) }.sorted()
+    }
+
+    mutating func visit(_ plan: LogicalPlan) {
+        switch plan {
+        case .scan(let s):
+            scans += 1
+            for (id, field) in zip(s.columnIDs, s.fields) {
+                direct[id] = [ColumnLineage.Source(product: s.productName, column: field.name): (.identity, false)]
+                origins[id] = [scans]
+            }
+        case .singleRow, .remote:
+            break
+        case .guarded(let child, let policy):
+            // `.project(policy-filtered scan, columns or masks)`: each column is the product's
+            // own, masked where its expression is not the column itself.
+            guard case .project(let inner, let exprs, let columns) = child else { visit(child); return }
+            var rawNames: [ColumnID: String] = [:]
+            for scan in inner.allScans { for (id, f) in zip(scan.columnIDs, scan.fields) { rawNames[id] = f.name } }
+            scans += 1
+            for (e, c) in zip(exprs, columns) {
+                var masked = true
+                if case .column(let id) = e.kind, rawNames[id] == c.name { masked = false }
+                direct[c.id] = [ColumnLineage.Source(product: policy.product, column: c.name): (.identity, masked)]
+                origins[c.id] = [scans]
+            }
+        case .filter(let child, let predicate):
+            visit(child)
+            for c in predicate.conjuncts { addIndirect(c, joins(c) ? .join : .filter) }
+        case .project(let child, let exprs, let columns):
+            visit(child)
+            for (e, c) in zip(exprs, columns) {
+                direct[c.id] = sources(of: e)
+                origins[c.id] = e.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+            }
+        case .join(let l, let r, let kind, let condition):
+            visit(l)
+            visit(r)
+            if let condition { addIndirect(condition, .join) }
+            if case .mark(let mark, _) = kind, let condition {
+                // TRUE where a row of the subquery matches: computed from both sides' keys.
+                direct[mark.id] = sources(of: condition)
+            }
+        case .aggregate(let child, let groups, let aggregates, let columns):
+            visit(child)
+            for g in groups { addIndirect(g, .groupBy) }
+            for (g, c) in zip(groups, columns) {
+                direct[c.id] = sources(of: g)
+                origins[c.id] = g.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+            }
+            for (a, c) in zip(aggregates, columns.dropFirst(groups.count)) {
+                var s: Sources = [:]
+                for x in a.arguments { merge(&s, sources(of: x)) }
+                direct[c.id] = raised(s, to: .aggregation)
+                if let f = a.filter { addIndirect(f, .filter) }
+            }
+        case .sort(let child, let keys):
+            visit(child)
+            for k in keys { addIndirect(k.expr, .sort) }
+        case .limit(let child, _, _), .distinct(let child):
+            visit(child)
+        case .unionAll(let children, let columns):
+            for c in children { visit(c) }
+            for (i, column) in columns.enumerated() {
+                var s: Sources = [:]
+                var from = Set<Int>()
+                for child in children where i < child.columns.count {
+                    merge(&s, direct[child.columns[i].id] ?? [:])
+                    from.formUnion(origins[child.columns[i].id] ?? [])
+                }
+                direct[column.id] = s
+                origins[column.id] = from
+            }
+        case .window(let child, let calls, let columns):
+            visit(child)
+            for (w, c) in zip(calls, columns) {
+                var s: Sources = [:]
+                for x in w.arguments { merge(&s, sources(of: x)) }
+                direct[c.id] = raised(s, to: .aggregation)
+                for p in w.partitionBy { addIndirect(p, .window) }
+                for k in w.orderBy { addIndirect(k.expr, .window) }
+            }
+        }
+    }
+
+    /// The direct sources of a value computed by `e`: its columns' sources, raised to a
+    /// transformation unless `e` is a column itself. A subquery's answer feeds it like a column.
+    mutating func sources(of e: BoundExpr) -> Sources {
+        switch e.kind {
+        case .column(let id):
+            return direct[id] ?? [:]
+        case .subquery(let q):
+            visit(q.plan)
+            var s: Sources = [:]
+            if q.kind != .exists, let out = q.plan.columns.first { merge(&s, direct[out.id] ?? [:]) }
+            if let operand = q.operand { merge(&s, sources(of: operand)) }
+            return raised(s, to: .transformation)
+        default:
+            var s: Sources = [:]
+            for child in e.children { merge(&s, sources(of: child)) }
+            return raised(s, to: .transformation)
+        }
+    }
+
+    /// An equality between columns of different scans: how a WHERE joins a comma-separated
+    /// FROM.
+    private func joins(_ e: BoundExpr) -> Bool {
+        guard case .comparison(.equal, let a, let b) = e.kind else { return false }
+        let x = a.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+        let y = b.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+        return !x.isEmpty && !y.isEmpty && x.isDisjoint(with: y)
+    }
+
+    /// Every column `e` reads decides rows as `subtype` (a filter, join, group or sort key).
+    mutating func addIndirect(_ e: BoundExpr, _ subtype: ColumnLineage.Subtype) {
+        for (source, how) in sources(of: e) {
+            indirect.insert(ColumnLineage.Edge(source: source, subtype: subtype, masked: how.masked))
+        }
+    }
+
+    private func merge(_ into: inout Sources, _ more: Sources) {
+        for (source, how) in more {
+            if let had = into[source] {
+                into[source] = (max(had.subtype, how.subtype), had.masked || how.masked)
+            } else {
+                into[source] = how
+            }
+        }
+    }
+
+    private func raised(_ s: Sources, to floor: ColumnLineage.Subtype) -> Sources {
+        s.mapValues { (max($0.subtype, floor), $0.masked) }
+    }
+}
