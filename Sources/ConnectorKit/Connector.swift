@@ -26,6 +26,9 @@ public protocol Connector: Sendable {
     /// source's statistics or counted where that is cheap (all in one pass over the table);
     /// a column left out is unknown. Join ordering and grouping estimates use them.
     func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double]
+    /// How OpenLineage names a table of this source (its naming spec: namespace and name);
+    /// nil when the source has no such name.
+    func lineageName(schema: String?, table: String) -> LineageDatasetName?
     /// Releases pooled connections; those still lent close when they come back.
     func shutdown()
     /// Waits up to `timeout` for lent connections to come back (after `shutdown`): a query
@@ -39,6 +42,17 @@ extension Connector {
     public func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double] { [:] }
     public func shutdown() {}
     public func drain(timeout: TimeInterval) {}
+    public func lineageName(schema: String?, table: String) -> LineageDatasetName? { nil }
+}
+
+/// A dataset as OpenLineage names it.
+public struct LineageDatasetName: Sendable, Hashable {
+    public var namespace: String
+    public var name: String
+    public init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
 }
 
 /// SQL text plus its bound values, and the types the results must be decoded into.

@@ -18,6 +18,8 @@ public final class Engine: @unchecked Sendable {
 
     /// Writes the audit log in the background.
     let auditWriter: AuditWriter
+    /// Where each query's OpenLineage events go, if anywhere.
+    let lineageSink: LineageFileSink?
     /// Plans of statements seen before, by shape.
     let planCache = PlanCache()
     /// Writes connectors' and products' states off the query's path (`SourceHealth`).
@@ -34,18 +36,24 @@ public final class Engine: @unchecked Sendable {
         return r
     }
 
-    /// - Parameter readOnly: open the catalog for reading only (nil: when it is not writable).
-    public init(catalogPath: String, readOnly: Bool? = nil, registry: ConnectorRegistry = Engine.defaultRegistry()) throws {
+    /// - Parameters:
+    ///   - readOnly: open the catalog for reading only (nil: when it is not writable).
+    ///   - lineageFile: a file each query's OpenLineage events are appended to, one JSON
+    ///     object per line; by default `MESHQL_LINEAGE_FILE`, else none.
+    public init(catalogPath: String, readOnly: Bool? = nil, registry: ConnectorRegistry = Engine.defaultRegistry(),
+                lineageFile: String? = ProcessInfo.processInfo.environment["MESHQL_LINEAGE_FILE"]) throws {
         let absolute = URL(fileURLWithPath: catalogPath).standardizedFileURL.path
         self.catalog = try CatalogStore(path: absolute, readOnly: readOnly)
         self.registry = registry
         self.baseDirectory = URL(fileURLWithPath: absolute).deletingLastPathComponent().path
         self.auditWriter = AuditWriter(catalog: catalog)
+        self.lineageSink = lineageFile.flatMap { $0.isEmpty ? nil : LineageFileSink(path: $0) }
     }
 
     /// Writes the audit records still queued (they are written in the background).
     public func flushAudit() {
         auditWriter.flush()
+        lineageSink?.flush()
         stateWriter.sync {}
     }
 
@@ -91,6 +99,7 @@ public final class Engine: @unchecked Sendable {
     /// acknowledged the cancel, so a process that exits next leaves nothing running.
     public func shutdown(drainTimeout: TimeInterval = 3) {
         auditWriter.flush()
+        lineageSink?.flush()
         lock.lock()
         let all = instances.values.map(\.connector)
         instances.removeAll()

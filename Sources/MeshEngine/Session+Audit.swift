@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
@@ -13,6 +14,9 @@ struct AuditFacts: Sendable {
     /// Where each column of the answer comes from (the same for every value of a template's
     /// literals, so a cached plan's facts keep it).
     var lineage: ColumnLineage?
+    /// The products read, as OpenLineage input datasets, and the answer's columns.
+    var inputs: [LineageInput] = []
+    var output: [Field] = []
 }
 
 extension Session {
@@ -22,6 +26,10 @@ extension Session {
         let start = DispatchTime.now().uptimeNanoseconds
         auditFacts = AuditFacts()
         var record = newAuditRecord(kind: statement.auditKind, text: text)
+        // A query's OpenLineage run: START now, COMPLETE or FAIL with its record.
+        let lineageSink = statement.auditKind == "query" ? engine.lineageSink : nil
+        let org = self.org
+        lineageSink?.emit(.start, OpenLineageEvent.Query(record: record, org: org))
         func finish(_ r: inout AuditRecord, _ facts: AuditFacts, rows: Int?, error: (any Error)?) {
             r.products = facts.products
             r.columns = facts.columns
@@ -34,6 +42,10 @@ extension Session {
                 r.sqlstate = (error as? MeshError)?.sqlState ?? MeshError(.internalError, "").sqlState
                 r.decision = r.rowCount == nil && code.map(Self.refusalCodes.contains) == true ? .refused : .failed
             }
+            guard let lineageSink else { return }
+            let q = OpenLineageEvent.Query(record: r, org: org, inputs: facts.inputs, output: facts.output, lineage: facts.lineage,
+                                           error: error.map { ($0 as? MeshError)?.message ?? "the query failed" })
+            lineageSink.emit(error == nil ? .complete : .fail, q)
         }
         do {
             let result = try await body()
@@ -42,7 +54,7 @@ extension Session {
                 // The rows may outlive the session (a server answers after its handler
                 // returned): the record goes straight to the engine's writer.
                 let facts = auditFacts
-                let writer = engine.auditWriter, org = self.org
+                let writer = engine.auditWriter
                 rows.onFinish = { count, error in
                     finish(&record, facts, rows: count, error: error)
                     if error != nil, record.decision == .refused { record.decision = .failed }
@@ -87,7 +99,7 @@ extension Session {
 
     /// The audit facts of a planned query: every product and column its bound plan reads,
     /// the policies applied, and the SQL sent to each source.
-    func recordAuditFacts(bound: LogicalPlan, optimized: LogicalPlan) {
+    func recordAuditFacts(bound: LogicalPlan, optimized: LogicalPlan, connectors: [String: any Connector] = [:]) {
         var facts = AuditFacts()
         // Pruned, each scan keeps the columns something reads: the query or a policy filter.
         let pruned = (try? ColumnPruning().apply(bound).0) ?? bound
@@ -100,7 +112,20 @@ extension Session {
             }
         }
         facts.columns = columns
-        facts.lineage = ColumnLineage.of(bound)
+        let lineage = ColumnLineage.of(bound)
+        facts.lineage = lineage
+        facts.output = bound.fields
+        // Each product's dataset lists the columns the query read of it (never the hidden ones
+        // a policy filter reads).
+        var read: [String: Set<String>] = [:]
+        for e in lineage.fields.flatMap(\.inputs) + lineage.dataset { read[e.source.product, default: []].insert(e.source.column) }
+        var seen = Set<String>()
+        for scan in pruned.allScans where seen.insert(scan.productName).inserted {
+            let columns = read[scan.productName] ?? []
+            facts.inputs.append(LineageInput(product: scan.productName,
+                                             dataset: connectors[scan.connectorID]?.lineageName(schema: scan.remoteSchema, table: scan.remoteTable),
+                                             fields: scan.fields.filter { columns.contains($0.name) }))
+        }
         bound.visit { node in
             if case .guarded(_, let g) = node {
                 for id in g.policyIDs where !facts.policies.contains(id) { facts.policies.append(id) }

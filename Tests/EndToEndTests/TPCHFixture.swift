@@ -82,7 +82,8 @@ enum TPCHFixture {
     }
 
     /// An engine of its own (for tests that change the catalog); nil without PostgreSQL.
-    static func freshEngine(_ placement: Placement) async throws -> Engine? {
+    /// - Parameter lineageFile: where the engine writes OpenLineage events.
+    static func freshEngine(_ placement: Placement, lineageFile: String? = nil) async throws -> Engine? {
         var statements: [String] = []
         for mesh in meshes {
             statements.append("CREATE MESH \(mesh)")
@@ -96,7 +97,7 @@ enum TPCHFixture {
                 statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
             }
         }
-        let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db")
+        let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db", lineageFile: lineageFile)
         let session = engine.makeSession()
         for s in statements { _ = try await session.execute(s) }
         return engine

@@ -297,5 +297,19 @@ enum PGConninfo {
         return .success(password)
     }
 
+    /// The keywords a conninfo string or URI sets, as libpq reads them (nil when it does not
+    /// parse); `dbname` may itself be a whole conninfo string, as `PQconnectdbParams` takes it.
+    static func settings(_ conninfo: String) -> [String: String]? {
+        guard let options = PQconninfoParse(conninfo, nil) else { return nil }
+        defer { PQconninfoFree(options) }
+        var out: [String: String] = [:]
+        var p = options
+        while let keyword = p.pointee.keyword {
+            if let v = p.pointee.val { out[String(cString: keyword)] = String(cString: v) }
+            p += 1
+        }
+        return out
+    }
+
     static var libraryVersion: Int { Int(PQlibVersion()) }
 }

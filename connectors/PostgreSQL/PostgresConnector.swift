@@ -20,6 +20,8 @@ public struct PostgresConnector: Connector {
     let pool: ConnectionPool<PGConnection>
     /// Strings scrubbed from every message (the password, also one embedded in the DSN).
     let secrets: [String]
+    /// The server and database, as OpenLineage names PostgreSQL datasets (never the password).
+    let lineageServer: (host: String, port: String, database: String)
 
     /// - Parameters:
     ///   - dsn: libpq conninfo string or URI.
@@ -46,6 +48,11 @@ public struct PostgresConnector: Connector {
             }
         }
         self.secrets = secrets
+        let settings = looksLikeConninfo ? PGConninfo.settings(dsn) ?? [:] : ["dbname": dsn]
+        let host = (settings["host"] ?? settings["hostaddr"]).flatMap { $0.split(separator: ",").first.map(String.init) }
+        lineageServer = (host: host ?? "localhost",
+                         port: settings["port"].flatMap { $0.split(separator: ",").first.map(String.init) } ?? "5432",
+                         database: settings["dbname"] ?? settings["user"] ?? "postgres")
 
         var parameters: [(String, String)] = [("connect_timeout", "10"), ("dbname", dsn)]
         if let password, !password.isEmpty { parameters.append(("password", password)) }
@@ -169,6 +176,12 @@ public struct PostgresConnector: Connector {
                 return counts
             }
         }
+    }
+
+    /// `postgres://host:port` and `database.schema.table`, OpenLineage's naming for PostgreSQL.
+    public func lineageName(schema: String?, table: String) -> LineageDatasetName? {
+        let s = lineageServer
+        return LineageDatasetName(namespace: "postgres://\(s.host):\(s.port)", name: "\(s.database).\(schema ?? "public").\(table)")
     }
 
     public func shutdown() { pool.shutdown() }

@@ -164,6 +164,13 @@ public struct SQLiteConnector: Connector {
     static let sampleRows: Int64 = 20_000
     static let nearlyUnique = 0.95
 
+    /// OpenLineage's naming has no entry for SQLite; as for its other databases, the namespace
+    /// is where the database lives (`sqlite://` and the file's path) and the name
+    /// `schema.table`.
+    public func lineageName(schema: String?, table: String) -> LineageDatasetName? {
+        LineageDatasetName(namespace: "sqlite://" + path, name: "\(schema ?? "main").\(table)")
+    }
+
     public func shutdown() { pool.shutdown() }
     public func drain(timeout: TimeInterval) { pool.drain(timeout: timeout) }
 
