@@ -49,8 +49,7 @@ public struct ColumnPruning: OptimizerRule {
             let aggColumns = Array(columns.dropFirst(groups.count))
             var keep = aggs.indices.filter { required.contains(aggColumns[$0].id) }
             if groups.isEmpty, keep.isEmpty, !aggs.isEmpty { keep = [0] }
-            let notNull = Set(child.columns.filter { !$0.nullable }.map(\.id))
-            let kept = keep.map { aggs[$0].countingRows(ifNeverNull: notNull) }
+            let kept = keep.map { aggs[$0] }
             var needed = Set<ColumnID>()
             for g in groups { needed.formUnion(g.referencedColumns) }
             for a in kept {
@@ -86,18 +85,5 @@ public struct ColumnPruning: OptimizerRule {
             if keep.isEmpty { return child2 }
             return .window(child2, keep.map { calls[$0] }, keep.map { columns[$0] })
         }
-    }
-}
-
-extension AggregateCall {
-    /// `count(x)` of a column that is never NULL counts rows: `count(*)`, which reads no
-    /// column (TPC-H q13's `count(o_orderkey)` then fetches only the keys it groups by).
-    func countingRows(ifNeverNull notNull: Set<ColumnID>) -> AggregateCall {
-        guard function == .count, !distinct, arguments.count == 1, case .column(let id) = arguments[0].kind,
-              notNull.contains(id) else { return self }
-        var call = self
-        call.function = .countStar
-        call.arguments = []
-        return call
     }
 }
