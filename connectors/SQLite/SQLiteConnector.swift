@@ -93,10 +93,9 @@ public struct SQLiteConnector: Connector {
     }
 
     /// From `sqlite_stat1` where an index starts with the column (rows / rows per key); the
-    /// other columns counted, each in a query of its own and at once (one query counting them
-    /// all takes longer than their sum), on tables of at most `maxRowsToCount` rows. Sorting
-    /// for the count stays in memory: a first query over TPC-H's customers waited 1.2 s for
-    /// seven counts that spilled to temporary files. The catalog keeps the results.
+    /// other columns estimated from the first rows or counted (see `distinctCount`), on tables
+    /// of at most `maxRowsToCount` rows. A first query over TPC-H's customers waited 1.2 s for
+    /// seven full counts, which spilled to temporary files. The catalog keeps the results.
     public func distinctCounts(schema: String, table: String, columns: [String]) async throws -> [String: Double] {
         guard !columns.isEmpty else { return [:] }
         let pool = self.pool
@@ -124,45 +123,49 @@ public struct SQLiteConnector: Connector {
                 return (counts, count.int64(0))
             }
         }
-        let countable = rows <= Self.maxRowsToCount
         let rest = columns.filter { indexed[$0] == nil }
-        guard countable, !rest.isEmpty else { return indexed }
-        return try await withThrowingTaskGroup(of: (String, Double?).self) { group in
-            for column in rest {
-                let c = dialect.quoteIdentifier(column)
-                group.addTask {
-                    let d = try await onSourceThread("meshql-sqlite-stats") {
-                        try Self.withDatabase(pool, path: path) { db -> Double? in
-                            try db.execute("PRAGMA temp_store = MEMORY")
-                            defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
-                            // The first rows first: a column nearly unique among them is
-                            // taken as unique (names, comments, addresses), and only others
-                            // are counted in full.
-                            if rows > Self.sampleRows {
-                                let sample = try db.prepare("SELECT count(DISTINCT \(c)), count(\(c)) FROM (SELECT \(c) FROM \(s).\(t) LIMIT \(Self.sampleRows))")
-                                if try sample.step(), sample.int64(1) > 0,
-                                   Double(sample.int64(0)) >= Self.nearlyUnique * Double(sample.int64(1)) {
-                                    return Double(rows) * Double(sample.int64(0)) / Double(Self.sampleRows)
-                                }
-                            }
-                            let distinct = try db.prepare("SELECT count(DISTINCT \(c)) FROM \(s).\(t)")
-                            return try distinct.step() ? Double(distinct.int64(0)) : nil
-                        }
-                    }
-                    return (column, d)
+        guard rows <= Self.maxRowsToCount, !rest.isEmpty else { return indexed }
+        // One column after another (each a pass over the table), in memory only on tables
+        // small enough that a count's sort cannot grow large; a column that cannot be counted
+        // stays unknown.
+        return try await onSourceThread("meshql-sqlite-stats") {
+            try Self.withDatabase(pool, path: path) { db -> [String: Double] in
+                var counts = indexed
+                let inMemory = rows <= Self.rowsCountedInMemory
+                if inMemory { try db.execute("PRAGMA temp_store = MEMORY") }
+                defer { if inMemory { try? db.execute("PRAGMA temp_store = DEFAULT") } }
+                for column in rest {
+                    if let d = try? Self.distinctCount(db, s, t, dialect.quoteIdentifier(column), rows: rows) { counts[column] = d }
                 }
+                return counts
             }
-            var counts = indexed
-            for try await (column, d) in group { if let d { counts[column] = d } }
-            return counts
         }
     }
 
+    /// The distinct values of column `c`. The first rows first: where nearly every value among
+    /// them differs (names, comments, keys), the count is estimated from them, as the number
+    /// of values a uniform draw of that many rows would find that many of; otherwise counted.
+    static func distinctCount(_ db: SQLiteDatabase, _ s: String, _ t: String, _ c: String, rows: Int64) throws -> Double? {
+        if rows > sampleRows {
+            let sample = try db.prepare("SELECT count(DISTINCT \(c)), count(\(c)) FROM (SELECT \(c) FROM \(s).\(t) LIMIT \(sampleRows))")
+            if try sample.step() {
+                let seen = Double(sample.int64(0)), nonNull = Double(sample.int64(1))
+                if nonNull > 0, seen >= nearlyUnique * nonNull {
+                    return DistinctEstimate.fromSample(distinct: seen, of: nonNull, rows: Double(rows) * nonNull / Double(sampleRows))
+                }
+            }
+        }
+        let distinct = try db.prepare("SELECT count(DISTINCT \(c)) FROM \(s).\(t)")
+        return try distinct.step() ? Double(distinct.int64(0)) : nil
+    }
+
     static let maxRowsToCount: Int64 = 2_000_000
-    /// Rows looked at first, and the share of them distinct from which a column counts as
-    /// unique.
+    /// Rows looked at first, and the share of them distinct from which the count is estimated
+    /// from them.
     static let sampleRows: Int64 = 20_000
-    static let nearlyUnique = 0.95
+    static let nearlyUnique = 0.9
+    /// Rows up to which a count sorts in memory rather than in temporary files.
+    static let rowsCountedInMemory: Int64 = 200_000
 
     /// OpenLineage's naming has no entry for SQLite; as for its other databases, the namespace
     /// is where the database lives (`sqlite://` and the file's path) and the name
