@@ -29,7 +29,8 @@ extension Session {
         // A query's OpenLineage run: START now, COMPLETE or FAIL with its record.
         let lineageSink = statement.auditKind == "query" ? engine.lineageSink : nil
         let org = self.org
-        lineageSink?.emit(.start, OpenLineageEvent.Query(record: record, org: org))
+        let runID = UUID.newQueryID()
+        lineageSink?.emit(.start, OpenLineageEvent.Query(runID: runID, record: record, org: org))
         func finish(_ r: inout AuditRecord, _ facts: AuditFacts, rows: Int?, error: (any Error)?) {
             r.products = facts.products
             r.columns = facts.columns
@@ -43,8 +44,8 @@ extension Session {
                 r.decision = r.rowCount == nil && code.map(Self.refusalCodes.contains) == true ? .refused : .failed
             }
             guard let lineageSink else { return }
-            let q = OpenLineageEvent.Query(record: r, org: org, inputs: facts.inputs, output: facts.output, lineage: facts.lineage,
-                                           error: error.map { ($0 as? MeshError)?.message ?? "the query failed" })
+            let q = OpenLineageEvent.Query(runID: runID, record: r, org: org, inputs: facts.inputs, output: facts.output,
+                                           lineage: facts.lineage, errorState: error == nil ? nil : r.sqlstate)
             lineageSink.emit(error == nil ? .complete : .fail, q)
         }
         do {
@@ -115,12 +116,13 @@ extension Session {
         let lineage = ColumnLineage.of(bound)
         facts.lineage = lineage
         facts.output = bound.fields
-        // Each product's dataset lists the columns the query read of it (never the hidden ones
-        // a policy filter reads).
+        // The products the query reads (not those only a policy's filter reads), each with the
+        // columns the query read of it (never the hidden ones a policy filter reads).
         var read: [String: Set<String>] = [:]
         for e in lineage.fields.flatMap(\.inputs) + lineage.dataset { read[e.source.product, default: []].insert(e.source.column) }
         var seen = Set<String>()
-        for scan in pruned.allScans where seen.insert(scan.productName).inserted {
+        let queried = Set(bound.queryScans.map(\.productName))
+        for scan in pruned.allScans where queried.contains(scan.productName) && seen.insert(scan.productName).inserted {
             let columns = read[scan.productName] ?? []
             facts.inputs.append(LineageInput(product: scan.productName,
                                              dataset: connectors[scan.connectorID]?.lineageName(schema: scan.remoteSchema, table: scan.remoteTable),

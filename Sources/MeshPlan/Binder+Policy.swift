@@ -30,7 +30,7 @@ extension Binder {
                 return try policyBinder.bindCondition(filter, scope: rawScope, clause: "a policy FILTER")
             }
             if let f = BoundExpr.conjunction(filters) { guardedPlan = .filter(guardedPlan, f) }
-            var exprs: [BoundExpr] = [], columns: [PlanColumn] = [], unsafe = Set<ColumnID>()
+            var exprs: [BoundExpr] = [], columns: [PlanColumn] = [], unsafe = Set<ColumnID>(), masked = Set<ColumnID>()
             for c in raw where !access.hiddenColumns.contains(c.name) {
                 var out = PlanColumn(id: .fresh(), name: c.name, type: c.type, nullable: c.nullable)
                 if let mask = access.masks[c.name] {
@@ -40,6 +40,7 @@ extension Binder {
                         ? Scope.of([PlanColumn(id: c.id, name: "value", type: c.type)], qualifier: nil) : rawScope
                     let e = try policyBinder.bindMask(mask, scope: scope, column: c)
                     out.nullable = true
+                    masked.insert(out.id)
                     if !e.isLeakproof { unsafe.insert(out.id) }
                     exprs.append(e)
                 } else {
@@ -51,7 +52,8 @@ extension Binder {
                 throw MeshError(.permission, "every column of the data product is denied")
             }
             return .guarded(.project(guardedPlan, exprs, columns),
-                            PolicyGuard(product: product, policyIDs: access.policyIDs, unsafeColumns: unsafe))
+                            PolicyGuard(product: product, policyIDs: access.policyIDs, unsafeColumns: unsafe, restricted: true,
+                                        rowFiltered: !filters.isEmpty, maskedColumns: masked))
         } catch let e as MeshError {
             // The policy's text and names are not the querying principal's business: fail
             // closed with the ids, which the mesh's managers can look up.

@@ -51,11 +51,21 @@ public struct PolicyGuard: Sendable, Hashable {
     /// Output columns whose mask is not leakproof (it can raise an error): a condition on
     /// them, leakproof or not, stays above the guard.
     public var unsafeColumns: Set<ColumnID>
+    /// The guard's child is the binder's `.project` of the product's columns and masks (over
+    /// its row filter, when `rowFiltered`); otherwise the product's plan as it is.
+    public var restricted: Bool
+    public var rowFiltered: Bool
+    /// Output columns a mask computes.
+    public var maskedColumns: Set<ColumnID>
 
-    public init(product: String, policyIDs: [String], unsafeColumns: Set<ColumnID> = []) {
+    public init(product: String, policyIDs: [String], unsafeColumns: Set<ColumnID> = [], restricted: Bool = false,
+                rowFiltered: Bool = false, maskedColumns: Set<ColumnID> = []) {
         self.product = product
         self.policyIDs = policyIDs
         self.unsafeColumns = unsafeColumns
+        self.restricted = restricted
+        self.rowFiltered = rowFiltered
+        self.maskedColumns = maskedColumns
     }
 }
 

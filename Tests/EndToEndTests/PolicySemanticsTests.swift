@@ -128,6 +128,13 @@ import Testing
         // A view over a masked product shows masked values to the analyst (invoker rights).
         _ = try await admin.execute("CREATE DATA PRODUCT hr.directory AS SELECT name, email, team FROM hr.people")
         #expect(try await rows(ann, "SELECT email FROM hr.directory ORDER BY email") == ["a****@acme.test", "b****@acme.test", "c****@acme.test", ""])
+        // Through the view, lineage names the base product's column, read through its mask.
+        let viaView = try #require(ann.lastLineage)
+        #expect(viaView.fields.map { $0.inputs.map { "\($0.source.description) \($0.subtype.rawValue) \($0.masked)" } }
+                == [["hr.people.email IDENTITY true"]])
+        _ = try await rows(steward, "SELECT email FROM hr.directory ORDER BY email")
+        #expect(try #require(steward.lastLineage).fields.map { $0.inputs.map { "\($0.source.description) \($0.masked)" } }
+                == [["hr.people.email false"]])
     }
 
     @Test func rowFiltersAreAndedAndFailClosed() async throws {

@@ -26,24 +26,29 @@ enum OpenLineageEvent {
     static let runFacetSchema = "https://github.com/meshql/meshql/blob/main/docs/MeshqlRunFacet.json#/$defs/MeshqlRunFacet"
 
     struct Query: Sendable {
+        /// The run's id: made here for each query (a client names its query ids, so one
+        /// could name another's run), the query id going in our run facet.
+        var runID: String
         var record: AuditRecord
         var org: String
         var inputs: [LineageInput] = []
         var output: [Field] = []
         var lineage: ColumnLineage?
-        var error: String?
+        /// The failure's SQLSTATE: its message may quote a value, the events never do.
+        var errorState: String?
     }
 
     /// The event as a JSON object.
     static func json(_ phase: Phase, _ q: Query, at time: Date) -> [String: Any] {
-        var run: [String: Any] = ["runId": q.record.queryID]
+        var run: [String: Any] = ["runId": q.runID]
         var runFacets: [String: Any] = [
             "meshql": facet(runFacetSchema, ["org": q.org, "user": q.record.principal, "roles": q.record.roles,
-                                             "policies": q.record.policies]),
+                                             "policies": q.record.policies, "queryId": q.record.queryID]),
         ]
         if phase == .fail {
+            let message = "the query failed with SQLSTATE " + (q.errorState ?? "XX000")
             runFacets["errorMessage"] = facet(facetSpec + "1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
-                                              ["message": q.error ?? "the query failed", "programmingLanguage": "SQL"])
+                                              ["message": message, "programmingLanguage": "SQL"])
         }
         run["facets"] = runFacets
         let job: [String: Any] = [
@@ -111,7 +116,7 @@ enum OpenLineageEvent {
             facets["columnLineage"] = facet(facetSpec + "1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet",
                                             ["fields": fields, "dataset": lineage.dataset.map(edge)])
         }
-        return ["namespace": namespace(q.org), "name": "result." + q.record.queryID, "facets": facets]
+        return ["namespace": namespace(q.org), "name": "result." + q.runID, "facets": facets]
     }
 
     /// RFC 3339 in UTC with milliseconds.

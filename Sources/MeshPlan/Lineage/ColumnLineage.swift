@@ -76,3 +76,31 @@ public struct ColumnLineage: Sendable, Hashable {
         return ColumnLineage(fields: fields, dataset: walker.indirect.sorted())
     }
 }
+
+extension LogicalPlan {
+    /// The scans the query reads for itself, subqueries included: not those only a policy
+    /// reads (a row filter's subquery). Through a view, its bases.
+    public var queryScans: [ProductScan] {
+        var out: [ProductScan] = []
+        func inExpr(_ e: BoundExpr) {
+            if case .subquery(let q) = e.kind { walk(q.plan) }
+            e.children.forEach(inExpr)
+        }
+        func walk(_ p: LogicalPlan) {
+            switch p {
+            case .scan(let s):
+                out.append(s)
+            case .guarded(let child, let policy):
+                guard policy.restricted, case .project(let inner, _, _) = child else { return walk(child) }
+                if policy.rowFiltered, case .filter(let unfiltered, _) = inner { return walk(unfiltered) }
+                return walk(inner)
+            default:
+                break
+            }
+            p.expressions.forEach(inExpr)
+            p.children.forEach(walk)
+        }
+        walk(self)
+        return out
+    }
+}

@@ -27,17 +27,22 @@ struct LineageWalker {
         case .singleRow, .remote:
             break
         case .guarded(let child, let policy):
-            // `.project(policy-filtered scan, columns or masks)`: each column is the product's
-            // own, masked where its expression is not the column itself.
-            guard case .project(let inner, let exprs, let columns) = child else { visit(child); return }
-            var rawNames: [ColumnID: String] = [:]
-            for scan in inner.allScans { for (id, f) in zip(scan.columnIDs, scan.fields) { rawNames[id] = f.name } }
-            scans += 1
+            // The binder's projection of the product's columns and masks over its row filter:
+            // the filter is the policy's business, not the query's lineage; a masked column is
+            // its product column read through the mask. (A view's columns go on to its bases.)
+            guard policy.restricted, case .project(let inner, let exprs, let columns) = child else { visit(child); return }
+            var body = inner
+            if policy.rowFiltered, case .filter(let unfiltered, _) = inner { body = unfiltered }
+            visit(body)
+            let byName = Dictionary(body.columns.map { ($0.name, $0.id) }) { a, _ in a }
             for (e, c) in zip(exprs, columns) {
-                var masked = true
-                if case .column(let id) = e.kind, rawNames[id] == c.name { masked = false }
-                direct[c.id] = [ColumnLineage.Source(product: policy.product, column: c.name): (.identity, masked)]
-                origins[c.id] = [scans]
+                if policy.maskedColumns.contains(c.id) {
+                    let raw = byName[c.name].flatMap { direct[$0] } ?? [:]
+                    direct[c.id] = raw.mapValues { ($0.subtype, true) }
+                } else {
+                    direct[c.id] = sources(of: e)
+                }
+                origins[c.id] = byName[c.name].flatMap { origins[$0] } ?? []
             }
         case .filter(let child, let predicate):
             visit(child)
