@@ -19,13 +19,7 @@ extension Session {
     /// Binds and optimizes `query`; `now` is what CURRENT_DATE and its kin read. Constant
     /// expressions `foldable` refuses stay as they are (a plan cache's sentinel literals).
     func plan(_ query: Query, now: Date = Date(), foldable: @escaping @Sendable (BoundExpr) -> Bool = { _ in true }) async throws -> PlannedQuery {
-        let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
-                                       policies: try policyBook())
-        // The key for `hash()` masks, only where policies apply (the superuser has none).
-        let key = principal == nil ? nil : try? catalog.maskingKey(org: org)
-        var binder = Binder(catalog: resolver, now: now, identity: queryIdentity, maskingKey: key)
-        binder.parameters = parameters
-        let bound = try binder.bind(query)
+        let bound = try bind(query, now: now)
         // Instantiate the connectors of every product read, for their dialects.
         var connectors: [String: any Connector] = [:]
         for id in Set(Self.connectorIDs(bound.plan)) {
@@ -51,6 +45,17 @@ extension Session {
         recordAuditFacts(bound: bound.plan, optimized: optimized, connectors: connectors)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description),
                             readsClock: bound.readsClock)
+    }
+
+    /// Binds `query` as this session's principal sees the catalog (policies applied).
+    func bind(_ query: Query, now: Date = Date()) throws -> Binder.BoundQuery {
+        let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
+                                       policies: try policyBook())
+        // The key for `hash()` masks, only where policies apply (the superuser has none).
+        let key = principal == nil ? nil : try? catalog.maskingKey(org: org)
+        var binder = Binder(catalog: resolver, now: now, identity: queryIdentity, maskingKey: key)
+        binder.parameters = parameters
+        return try binder.bind(query)
     }
 
     /// The plan paths of every node under a `.guarded` one.
