@@ -8,12 +8,13 @@ struct Lineage: AsyncParsableCommand {
         abstract: "Print a data product's lineage graph: its bases and the products derived from it.",
         discussion: """
         Examples:
-          meshql lineage analytics.customer_revenue                 # Mermaid (paste into a Markdown file)
+          meshql lineage analytics.customer_revenue     # Mermaid, for a Markdown file
           meshql lineage sales.orders --format dot | dot -Tsvg > lineage.svg
           meshql lineage sales.orders --format json
-        Each mesh is a box around its products; an arrow goes from a base to the product derived
-        from it, labelled with the columns it feeds. With --user and --role the graph shows what
-        that principal may read.
+
+        Each mesh is a box around its products; an arrow goes from a base to the product \
+        derived from it, labelled with the columns it feeds. With --user and --role the \
+        graph shows what that principal may read.
         """
     )
 
