@@ -43,4 +43,53 @@ import Testing
         do { _ = try session.productLineage("analytics.nope") } catch let e as MeshError { #expect(e.location == nil) }
         #expect(throws: MeshError.self) { try session.productLineage("nomesh") }
     }
+
+    /// Issue 10's first point: a product derived over two meshes is created, listed,
+    /// described and queried, and a mask on a base column still applies read through it
+    /// (the base's policies are checked as the querying principal's, invoker rights).
+    @Test func aDerivedProductOverTwoMeshesKeepsTheBasesMasks() async throws {
+        guard let engine = try await TPCHFixture.freshEngine(.init(inPostgres: [])) else { return }
+        defer { engine.shutdown() }
+        let admin = engine.makeSession()
+        func rows(_ s: Session, _ sql: String) async throws -> [String] {
+            guard case .rows(let r) = try await s.execute(sql) else { return [] }
+            return try await r.collectRows().map { $0.map(\.description).joined(separator: "|") }
+        }
+        for s in ["CREATE MESH analytics",
+                  """
+                  CREATE DATA PRODUCT analytics.big_orders AS
+                  SELECT c_name, n_name AS nation, o_orderkey, o_totalprice FROM crm.customer
+                  JOIN crm.nation ON c_nationkey = n_nationkey JOIN sales.orders ON o_custkey = c_custkey
+                  WHERE o_totalprice > 1000
+                  """,
+                  "GRANT SELECT ON analytics.* TO ROLE analyst", "GRANT SELECT ON crm.* TO ROLE analyst",
+                  "GRANT SELECT ON sales.* TO ROLE analyst",
+                  "MASK crm.customer.c_name USING show_first(c_name, 3) FOR ROLE analyst"] {
+            _ = try await admin.execute(s)
+        }
+        #expect(try await rows(admin, "SHOW DATA PRODUCTS IN analytics").contains { $0.hasPrefix("analytics|big_orders|view|4") })
+        #expect(try await rows(admin, "DESCRIBE analytics.big_orders").map { $0.split(separator: "|")[0] }
+                == ["c_name", "nation", "o_orderkey", "o_totalprice"])
+        let full = try await rows(admin, "SELECT c_name, nation FROM analytics.big_orders ORDER BY o_orderkey LIMIT 20")
+        #expect(full.count == 20)
+
+        let ann = engine.makeSession()
+        ann.principal = Principal(user: "ann@acme.test", roles: ["analyst"])
+        let masked = try await rows(ann, "SELECT c_name, nation FROM analytics.big_orders ORDER BY o_orderkey LIMIT 20")
+        #expect(masked.count == full.count)
+        for (m, f) in zip(masked, full) {
+            let (mName, fName) = (String(m.split(separator: "|")[0]), String(f.split(separator: "|")[0]))
+            #expect(mName != fName && mName.hasPrefix(String(fName.prefix(3))), "\(mName) for \(fName)")
+        }
+        // Lineage through the derived product names the base column, masked.
+        #expect(try #require(ann.lastLineage).fields[0].inputs.map { "\($0.source.description) \($0.masked)" }
+                == ["crm.customer.c_name true"])
+        // A base others derive from is not dropped from under them.
+        do {
+            _ = try await admin.execute("DROP DATA PRODUCT crm.nation")
+            Issue.record("dropped a base of a derived product")
+        } catch let e as MeshError {
+            #expect(e.message.contains("analytics.big_orders"))
+        }
+    }
 }
