@@ -27,11 +27,11 @@ import Testing
             "crm.nation -> analytics.customer_value: n_name>nation",
             "sales.orders -> analytics.customer_value: o_totalprice>doubled",
         ])
-        // Mermaid: a subgraph per mesh, the derived product rounded, an arrow per base.
+        // Mermaid: a subgraph per mesh, the derived product double-edged, an arrow per base.
         let mermaid = graph.mermaid
         #expect(mermaid.hasPrefix("flowchart LR\n"))
         for mesh in ["analytics", "crm", "sales"] { #expect(mermaid.contains("subgraph m_p_\(mesh) [\"mesh \(mesh)\"]")) }
-        #expect(mermaid.contains("p_analytics_customer_value(\"analytics.customer_value ★\")"))
+        #expect(mermaid.contains("p_analytics_customer_value[[\"analytics.customer_value ★\"]]"))
         #expect(mermaid.contains("p_sales_orders -->|\"o_totalprice → doubled\"| p_analytics_customer_value"))
         #expect(mermaid.components(separatedBy: "subgraph").count - 1 == mermaid.components(separatedBy: "\n  end").count - 1)
         // From a base, the products derived from it.

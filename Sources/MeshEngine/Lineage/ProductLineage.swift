@@ -85,8 +85,8 @@ extension Session {
 
 /// The graph as text people can look at.
 extension ProductLineage {
-    /// A Mermaid flowchart: a box per mesh holding its products, derived ones rounded, and an
-    /// arrow per base labelled with the columns it feeds.
+    /// A Mermaid flowchart: a box per mesh holding its products, derived ones double-edged
+    /// (Mermaid's subroutine shape), and an arrow per base labelled with the columns it feeds.
     public var mermaid: String {
         var lines = ["flowchart LR"]
         func id(_ product: String) -> String { "p_" + product.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() }
@@ -95,7 +95,7 @@ extension ProductLineage {
             lines.append("  subgraph m_\(id(mesh)) [\"mesh \(label(mesh))\"]")
             for n in nodes {
                 let text = label(n.product) + (n.product == product ? " ★" : "")
-                lines.append(n.derived ? "    \(id(n.product))(\"\(text)\")" : "    \(id(n.product))[\"\(text)\"]")
+                lines.append(n.derived ? "    \(id(n.product))[[\"\(text)\"]]" : "    \(id(n.product))[\"\(text)\"]")
             }
             lines.append("  end")
         }
