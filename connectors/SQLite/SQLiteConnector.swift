@@ -102,8 +102,8 @@ public struct SQLiteConnector: Connector {
         let dialect = SQLiteDialect()
         let s = dialect.quoteIdentifier(schema.isEmpty ? "main" : schema)
         let t = dialect.quoteIdentifier(table)
-        let (indexed, rows) = try await onSourceThread("meshql-sqlite-stats") {
-            try Self.withDatabase(pool, path: path) { db -> ([String: Double], Int64) in
+        return try await onSourceThread("meshql-sqlite-stats") {
+            try Self.withDatabase(pool, path: path) { db -> [String: Double] in
                 var counts: [String: Double] = [:]
                 if let stmt = try? db.prepare("""
                     SELECT st.stat FROM \(s).sqlite_stat1 st
@@ -118,19 +118,14 @@ public struct SQLiteConnector: Connector {
                         if parts.count >= 2, parts[1] > 0 { counts[column] = parts[0] / parts[1] }
                     }
                 }
+                let rest = columns.filter { counts[$0] == nil }
                 let count = try db.prepare("SELECT count(*) FROM \(s).\(t)")
-                guard try count.step() else { return (counts, 0) }
-                return (counts, count.int64(0))
-            }
-        }
-        let rest = columns.filter { indexed[$0] == nil }
-        guard rows <= Self.maxRowsToCount, !rest.isEmpty else { return indexed }
-        // One column after another (each a pass over the table), in memory only on tables
-        // small enough that a count's sort cannot grow large; a column that cannot be counted
-        // stays unknown.
-        return try await onSourceThread("meshql-sqlite-stats") {
-            try Self.withDatabase(pool, path: path) { db -> [String: Double] in
-                var counts = indexed
+                guard !rest.isEmpty, try count.step() else { return counts }
+                let rows = count.int64(0)
+                guard rows <= Self.maxRowsToCount else { return counts }
+                // One column after another (each a pass over the table), in memory only on
+                // tables small enough that a count's sort cannot grow large; a column that
+                // cannot be counted stays unknown.
                 let inMemory = rows <= Self.rowsCountedInMemory
                 if inMemory { try db.execute("PRAGMA temp_store = MEMORY") }
                 defer { if inMemory { try? db.execute("PRAGMA temp_store = DEFAULT") } }
