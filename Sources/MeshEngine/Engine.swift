@@ -19,7 +19,7 @@ public final class Engine: @unchecked Sendable {
     /// Writes the audit log in the background.
     let auditWriter: AuditWriter
     /// Where each query's OpenLineage events go, if anywhere.
-    let lineageSink: LineageFileSink?
+    let lineageSink: LineageDispatcher?
     /// Plans of statements seen before, by shape.
     let planCache = PlanCache()
     /// Writes connectors' and products' states off the query's path (`SourceHealth`).
@@ -38,16 +38,17 @@ public final class Engine: @unchecked Sendable {
 
     /// - Parameters:
     ///   - readOnly: open the catalog for reading only (nil: when it is not writable).
-    ///   - lineageFile: a file each query's OpenLineage events are appended to, one JSON
-    ///     object per line; by default `MESHQL_LINEAGE_FILE`, else none.
+    ///   - lineage: where each query's OpenLineage events go (a file, an HTTP endpoint); by
+    ///     default what `MESHQL_LINEAGE_FILE`, `MESHQL_LINEAGE_URL` and
+    ///     `MESHQL_LINEAGE_API_KEY` say, else nowhere.
     public init(catalogPath: String, readOnly: Bool? = nil, registry: ConnectorRegistry = Engine.defaultRegistry(),
-                lineageFile: String? = ProcessInfo.processInfo.environment["MESHQL_LINEAGE_FILE"]) throws {
+                lineage: LineageOptions = .fromEnvironment()) throws {
         let absolute = URL(fileURLWithPath: catalogPath).standardizedFileURL.path
         self.catalog = try CatalogStore(path: absolute, readOnly: readOnly)
         self.registry = registry
         self.baseDirectory = URL(fileURLWithPath: absolute).deletingLastPathComponent().path
         self.auditWriter = AuditWriter(catalog: catalog)
-        self.lineageSink = lineageFile.flatMap { $0.isEmpty ? nil : LineageFileSink(path: $0) }
+        self.lineageSink = try LineageDispatcher(lineage)
     }
 
     /// Writes the audit records still queued (they are written in the background).
@@ -55,6 +56,12 @@ public final class Engine: @unchecked Sendable {
         auditWriter.flush()
         lineageSink?.flush()
         stateWriter.sync {}
+    }
+
+    /// Waits up to `timeout` for the lineage events so far to reach their sinks (an HTTP
+    /// endpoint's included).
+    public func flushLineage(timeout: TimeInterval) {
+        lineageSink?.drain(timeout: timeout)
     }
 
     public func makeSession() -> Session { Session(engine: self) }
@@ -99,7 +106,8 @@ public final class Engine: @unchecked Sendable {
     /// acknowledged the cancel, so a process that exits next leaves nothing running.
     public func shutdown(drainTimeout: TimeInterval = 3) {
         auditWriter.flush()
-        lineageSink?.flush()
+        // An HTTP endpoint gets a moment to take what is queued; a dead one none.
+        lineageSink?.drain(timeout: 2)
         lock.lock()
         let all = instances.values.map(\.connector)
         instances.removeAll()

@@ -85,7 +85,9 @@ struct CatalogOptions: ParsableArguments {
 
     /// Opens the catalog and a session on it; a catalog that cannot be opened is reported
     /// and ends the command with status 2.
-    func openSession() throws -> Session {
+    /// - Parameter lineage: where queries' OpenLineage events go (commands that run no
+    ///   query pass nothing: no sink then).
+    func openSession(lineage: LineageSinkOptions? = nil) throws -> Session {
         // A mistyped path must not silently become a new, empty catalog.
         if !create, !FileManager.default.fileExists(atPath: catalog) {
             Output.error(MeshError(.catalog, "no catalog at \(catalog)",
@@ -93,7 +95,7 @@ struct CatalogOptions: ParsableArguments {
             throw ExitCode(2)
         }
         do {
-            let session = try Engine(catalogPath: catalog).makeSession()
+            let session = try Engine(catalogPath: catalog, lineage: lineage?.options ?? .none).makeSession()
             session.pushdownEnabled = !noPushdown
             session.memoryLimit = memoryLimit
             session.principal = principal
@@ -102,5 +104,24 @@ struct CatalogOptions: ParsableArguments {
             Output.error(error, statement: nil)
             throw ExitCode(2)
         }
+    }
+}
+
+/// Where each query's OpenLineage events go: `--lineage-file`, `--lineage-url`, or the
+/// environment.
+struct LineageSinkOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Append each query's OpenLineage events (START, COMPLETE or FAIL) to this file, one JSON object per line (default: $MESHQL_LINEAGE_FILE).",
+        valueName: "path"))
+    var lineageFile: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "POST each query's OpenLineage events to this Marquez-compatible endpoint, e.g. http://localhost:5000 (/api/v1/lineage is added to a bare host; default: $MESHQL_LINEAGE_URL; a bearer key comes from $MESHQL_LINEAGE_API_KEY). Events are sent in the background: a slow or dead endpoint never holds up a query.",
+        valueName: "url"))
+    var lineageURL: String?
+
+    var options: LineageOptions {
+        let env = LineageOptions.fromEnvironment()
+        return LineageOptions(file: lineageFile ?? env.file, url: lineageURL ?? env.url, apiKey: env.apiKey)
     }
 }

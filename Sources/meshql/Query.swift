@@ -29,6 +29,8 @@ struct Query: AsyncParsableCommand {
 
     @OptionGroup var options: CatalogOptions
 
+    @OptionGroup var lineage: LineageSinkOptions
+
     func validate() throws {
         if sql == nil && file == nil { throw ValidationError("give SQL as an argument or with -f FILE") }
         if sql != nil && file != nil { throw ValidationError("give SQL either as an argument or with -f, not both") }
@@ -62,7 +64,7 @@ struct Query: AsyncParsableCommand {
         } else {
             text = sql!
         }
-        let session = try options.openSession()
+        let session = try options.openSession(lineage: lineage)
         defer { session.engine.shutdown() }
         let format = self.format
         // Stopped by a signal, the statement is cancelled (which cancels its source queries)

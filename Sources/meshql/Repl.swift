@@ -24,6 +24,8 @@ struct Repl: AsyncParsableCommand {
 
     @OptionGroup var options: CatalogOptions
 
+    @OptionGroup var lineage: LineageSinkOptions
+
     func validate() throws {
         if server != nil, token == nil || org == nil { throw ValidationError("--server needs --token and --org") }
         if server == nil, token != nil || org != nil { throw ValidationError("--token and --org go with --server") }
@@ -36,7 +38,7 @@ struct Repl: AsyncParsableCommand {
             await shell.run()
             return
         }
-        let session = try options.openSession()
+        let session = try options.openSession(lineage: lineage)
         defer { session.engine.shutdown() }
         let banner = "meshql — federated SQL over your data mesh. Catalog: \(options.catalog)\nType \\? for help, \\q to quit."
         let shell = Shell(backend: SessionBackend(session: session), banner: banner)

@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: CatalogOptions
 
+    @OptionGroup var lineage: LineageSinkOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -52,7 +54,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try options.openSession()
+        let session = try options.openSession(lineage: lineage)
         let engine = session.engine
         defer { engine.shutdown() }
         MeshServer.maxBodyBytes = maxBody

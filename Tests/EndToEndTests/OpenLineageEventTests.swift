@@ -12,7 +12,7 @@ import Testing
     @Test func everyQueryStartsAndEndsOnceAndValidates() async throws {
         let file = tempDirectory() + "/lineage.ndjson"
         // Sales in PostgreSQL, the rest in SQLite: both namings.
-        guard let engine = try await TPCHFixture.freshEngine(.init(inPostgres: ["sales"]), lineageFile: file) else { return }
+        guard let engine = try await TPCHFixture.freshEngine(.init(inPostgres: ["sales"]), lineage: LineageOptions(file: file)) else { return }
         defer { engine.shutdown() }
         // Registering the meshes ran no query.
         engine.flushAudit()

@@ -31,8 +31,8 @@ import Testing
         let mermaid = graph.mermaid
         #expect(mermaid.hasPrefix("flowchart LR\n"))
         for mesh in ["analytics", "crm", "sales"] { #expect(mermaid.contains("subgraph m_p_\(mesh) [\"mesh \(mesh)\"]")) }
-        #expect(mermaid.contains("p_analytics_customer_value[[\"analytics.customer_value ★\"]]"))
-        #expect(mermaid.contains("p_sales_orders -->|\"o_totalprice → doubled\"| p_analytics_customer_value"))
+        #expect(mermaid.contains("p_analytics_customer_value[[\"analytics.customer_value\u{00A0}★\"]]"))
+        #expect(mermaid.contains("p_sales_orders -->|\"o_totalprice\u{00A0}→\u{00A0}doubled\"| p_analytics_customer_value"))
         #expect(mermaid.components(separatedBy: "subgraph").count - 1 == mermaid.components(separatedBy: "\n  end").count - 1)
         // From a base, the products derived from it.
         let fromBase = try session.productLineage("sales.orders")

@@ -82,8 +82,8 @@ enum TPCHFixture {
     }
 
     /// An engine of its own (for tests that change the catalog); nil without PostgreSQL.
-    /// - Parameter lineageFile: where the engine writes OpenLineage events.
-    static func freshEngine(_ placement: Placement, lineageFile: String? = nil) async throws -> Engine? {
+    /// - Parameter lineage: where the engine sends OpenLineage events.
+    static func freshEngine(_ placement: Placement, lineage: LineageOptions = .none) async throws -> Engine? {
         var statements: [String] = []
         for mesh in meshes {
             statements.append("CREATE MESH \(mesh)")
@@ -97,7 +97,7 @@ enum TPCHFixture {
                 statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
             }
         }
-        let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db", lineageFile: lineageFile)
+        let engine = try Engine(catalogPath: tempDirectory() + "/catalog.db", lineage: lineage)
         let session = engine.makeSession()
         for s in statements { _ = try await session.execute(s) }
         return engine

@@ -1,15 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Appends OpenLineage events to a file, one JSON object per line, off the query's path: a
-/// query hands its event over and goes on; a file that cannot be written loses events (said
-/// once on standard error), never a query. The file is opened once, for appending, on the
-/// first event.
-final class LineageFileSink: Sendable {
+/// Appends OpenLineage events to a file, one JSON object per line. A file that cannot be
+/// written loses events (said once on standard error), never a query. The file is opened
+/// once, for appending, on the first event.
+final class LineageFileSink: LineageSink {
     let path: String
-    private let queue = DispatchQueue(label: "meshql.lineage", qos: .utility)
     /// The open file (-1: not yet, or it could not be opened), and whether a failure was
-    /// reported. Only the queue touches it; the lock makes that plain to the compiler.
+    /// reported. Only the dispatcher's queue touches it; the lock makes that plain to the
+    /// compiler.
     private let file = Mutex<(fd: Int32, warned: Bool)>((-1, false))
 
     init(path: String) {
@@ -20,22 +19,18 @@ final class LineageFileSink: Sendable {
         file.withLock { if $0.fd >= 0 { close($0.fd) } }
     }
 
-    /// Writes the event of `q` at `phase`, made now (it is serialized on the sink's queue).
-    func emit(_ phase: OpenLineageEvent.Phase, _ q: OpenLineageEvent.Query) {
-        let time = Date()
-        queue.async { [self] in
-            guard var data = OpenLineageEvent.line(phase, q, at: time) else { return }
-            data.append(0x0A)
-            file.withLock { f in
-                if f.fd < 0 { f.fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
-                let written = f.fd < 0 ? -1 : data.withUnsafeBytes { write(f.fd, $0.baseAddress, $0.count) }
-                guard written != data.count, !f.warned else { return }
-                f.warned = true
-                FileHandle.standardError.write(Data("meshql: cannot write lineage events to \(path); they are dropped\n".utf8))
-            }
+    func write(_ event: Data) {
+        var data = event
+        data.append(0x0A)
+        file.withLock { f in
+            if f.fd < 0 { f.fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
+            let written = f.fd < 0 ? -1 : data.withUnsafeBytes { Foundation.write(f.fd, $0.baseAddress, $0.count) }
+            guard written != data.count, !f.warned else { return }
+            f.warned = true
+            FileHandle.standardError.write(Data("meshql: cannot write lineage events to \(path); they are dropped\n".utf8))
         }
     }
 
-    /// Waits for the events handed over so far.
-    func flush() { queue.sync {} }
+    /// Written as handed over: nothing to wait for.
+    func drain(timeout: TimeInterval) {}
 }

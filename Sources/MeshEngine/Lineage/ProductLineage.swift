@@ -94,13 +94,14 @@ extension ProductLineage {
         for (mesh, nodes) in Dictionary(grouping: nodes, by: \.mesh).sorted(by: { $0.key < $1.key }) {
             lines.append("  subgraph m_\(id(mesh)) [\"mesh \(label(mesh))\"]")
             for n in nodes {
-                let text = label(n.product) + (n.product == product ? " ★" : "")
+                // No-break spaces: Mermaid wraps a label at ~200 px on an ordinary space.
+                let text = label(n.product) + (n.product == product ? "\u{00A0}★" : "")
                 lines.append(n.derived ? "    \(id(n.product))[[\"\(text)\"]]" : "    \(id(n.product))[\"\(text)\"]")
             }
             lines.append("  end")
         }
         for l in links {
-            let columns = l.columns.map { "\($0.from) → \($0.to)" }
+            let columns = l.columns.map { "\($0.from)\u{00A0}→\u{00A0}\($0.to)" }
             let shown = columns.prefix(4).joined(separator: "<br/>") + (columns.count > 4 ? "<br/>…" : "")
             lines.append("  \(id(l.from)) -->|\"\(label(shown))\"| \(id(l.to))")
         }
