@@ -14,6 +14,8 @@ struct AuditFacts: Sendable {
     /// Where each column of the answer comes from (the same for every value of a template's
     /// literals, so a cached plan's facts keep it).
     var lineage: ColumnLineage?
+    /// `lineage` as the query API's JSON, made once per plan (a cached plan keeps it).
+    var lineageJSON: String?
     /// The products read, as OpenLineage input datasets, and the answer's columns.
     var inputs: [LineageInput] = []
     var output: [Field] = []
@@ -98,10 +100,12 @@ extension Session {
         engine.auditWriter.append(r, org: org)
     }
 
-    /// The audit facts of a planned query: every product and column its bound plan reads,
-    /// the policies applied, and the SQL sent to each source.
-    func recordAuditFacts(bound: LogicalPlan, optimized: LogicalPlan, connectors: [String: any Connector] = [:]) {
+    /// The audit facts of a planned query: every product and column its bound plan reads
+    /// (the derived products in `views` too), the policies applied, and the SQL sent to each
+    /// source.
+    func recordAuditFacts(bound: LogicalPlan, views: [String] = [], optimized: LogicalPlan, connectors: [String: any Connector] = [:]) {
         var facts = AuditFacts()
+        facts.products = views
         // Pruned, each scan keeps the columns something reads: the query or a policy filter.
         let pruned = (try? ColumnPruning().apply(bound).0) ?? bound
         var columns: [String] = []
@@ -115,6 +119,7 @@ extension Session {
         facts.columns = columns
         let lineage = ColumnLineage.of(bound)
         facts.lineage = lineage
+        facts.lineageJSON = lineage.jsonText
         facts.output = bound.fields
         // The products the query reads (not those only a policy's filter reads), each with the
         // columns the query read of it (never the hidden ones a policy filter reads).

@@ -175,15 +175,15 @@ extension Session {
         case .refreshProduct(let name):
             return try await refreshProduct(name)
 
-        case .dropProduct(let name, let ifExists):
+        case .dropProduct(let name, let ifExists, let cascade):
             let (mesh, productName) = try splitProductName(name)
             guard let p = try catalog.product(meshId: mesh.id, name: productName, org: org) else {
                 if ifExists { return .message("DROP DATA PRODUCT (did not exist, skipped)") }
                 throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
             }
-            _ = try dropDependentViews(of: ["\(mesh.sqlName).\(p.name)"], cascade: false, what: "data product \"\(name)\"")
+            let dependents = try dropDependentViews(of: ["\(mesh.sqlName).\(p.name)"], cascade: cascade, what: "data product \"\(name)\"")
             try catalog.deleteProduct(id: p.id, org: org)
-            return .message("DROP DATA PRODUCT")
+            return .message(dependents == 0 ? "DROP DATA PRODUCT" : "DROP DATA PRODUCT (and \(dependents) derived from it)")
 
         case .show(let target):
             return .rows(try show(target))

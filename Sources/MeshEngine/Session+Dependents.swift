@@ -52,6 +52,13 @@ extension Session {
                                 + dependents.map(\.name).sorted().joined(separator: ", "),
                             hint: "drop \(dependents.count == 1 ? "it" : "them") first, or use CASCADE")
         }
+        // Each is dropped as its own DROP would be: by those who manage its mesh.
+        for d in dependents {
+            guard let mesh = try catalog.mesh(id: d.record.meshId, org: org), manages(mesh) else {
+                throw MeshError(.permission, "permission denied to drop data product \"\(d.name)\", which reads \(what)",
+                                hint: "its mesh's managers can drop it first")
+            }
+        }
         for d in dependents { try catalog.deleteProduct(id: d.record.id, org: org) }
         return dependents.count
     }

@@ -47,7 +47,7 @@ extension Session {
                 throw MeshError(.permission, "permission denied for connector \"\(name)\"")
             }
         case .createProduct(let name, _, _, _), .createView(let name, _, _, _),
-             .refreshProduct(let name), .dropProduct(let name, _):
+             .refreshProduct(let name), .dropProduct(let name, _, _):
             try product(name)
         case .alterProductColumnTags(let name, let column, let tags):
             try product(name)

@@ -42,7 +42,7 @@ extension Session {
                   fixpoint: false),
         ])
         let (optimized, applied) = try optimizer.optimize(bound.plan)
-        recordAuditFacts(bound: bound.plan, optimized: optimized, connectors: connectors)
+        recordAuditFacts(bound: bound.plan, views: bound.views, optimized: optimized, connectors: connectors)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description),
                             readsClock: bound.readsClock)
     }

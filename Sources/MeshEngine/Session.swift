@@ -40,6 +40,8 @@ public final class Session: @unchecked Sendable {
     public var policiesApplied: [String] { auditFacts.policies }
     /// The column lineage of the last query planned.
     public var lastLineage: ColumnLineage? { auditFacts.lineage }
+    /// `lastLineage` as JSON text (see `ColumnLineage.jsonObject`).
+    public var lastLineageJSON: String? { auditFacts.lineageJSON }
     /// The shape of the statement being run, when it came as text: the plan cache keys on
     /// it, and the audit log keeps its redacted text.
     var statementShape: QueryShape?

@@ -115,6 +115,8 @@ extension Binder {
             var inner = Binder(catalog: catalog, now: now, identity: identity, maskingKey: maskingKey)
             inner.expandingViews = expandingViews + [viewName]
             inner.clock = clock
+            inner.viewsRead = viewsRead
+            if !viewsRead.names.contains(viewName) { viewsRead.names.append(viewName) }
             var plan: LogicalPlan
             do {
                 plan = try inner.bindQuery(query)

@@ -26,6 +26,9 @@ public struct Binder {
     /// plan holds the time it was made (a plan cache must not keep it). A reference: binding
     /// copies the binder.
     var clock = ClockReading()
+    /// The views (derived products) the query reads, in the order met, through other views
+    /// too. A reference, as `clock` is.
+    var viewsRead = ViewsRead()
 
     public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity(),
                 maskingKey: [UInt8]? = nil) {
@@ -40,13 +43,15 @@ public struct Binder {
         public var plan: LogicalPlan
         /// The plan holds the time of binding (CURRENT_DATE and its kin were read).
         public var readsClock = false
+        /// The derived products read (their bases are the plan's scans).
+        public var views: [String] = []
         public var fields: [Field] { plan.fields }
     }
 
     public func bind(_ query: Query) throws -> BoundQuery {
         var b = self
         let plan = try b.bindQuery(query)
-        return BoundQuery(plan: plan, readsClock: clock.read)
+        return BoundQuery(plan: plan, readsClock: clock.read, views: viewsRead.names)
     }
 
     mutating func bindQuery(_ query: Query) throws -> LogicalPlan {
@@ -124,6 +129,11 @@ public struct Binder {
             throw MeshError(.notSupported, "\(clause) must be an integer constant", at: e.location)
         }
     }
+}
+
+/// The views a binding read (see `Binder.viewsRead`).
+final class ViewsRead: @unchecked Sendable {
+    var names: [String] = []
 }
 
 /// Whether a binding read the clock (see `Binder.clock`).

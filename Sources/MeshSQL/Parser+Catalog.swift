@@ -121,7 +121,10 @@ extension Parser {
         if isWord("data") {
             try expectDataProduct()
             let ifExists = acceptWords("if", "exists")
-            return .dropProduct(try parseProductName(), ifExists: ifExists)
+            let name = try parseProductName()
+            let cascade = acceptWord("cascade")
+            if !cascade { _ = acceptWord("restrict") }
+            return .dropProduct(name, ifExists: ifExists, cascade: cascade)
         }
         if acceptWord("policy") {
             if case .number(let n) = current.kind {

@@ -39,8 +39,8 @@ extension SQLPrinter {
                 + " SET TAGS (" + tags.map(string).joined(separator: ", ") + ")"
         case .refreshProduct(let name):
             return "REFRESH DATA PRODUCT " + qualified(name)
-        case .dropProduct(let name, let ifExists):
-            return "DROP DATA PRODUCT " + (ifExists ? "IF EXISTS " : "") + qualified(name)
+        case .dropProduct(let name, let ifExists, let cascade):
+            return "DROP DATA PRODUCT " + (ifExists ? "IF EXISTS " : "") + qualified(name) + (cascade ? " CASCADE" : "")
         case .show(let target):
             switch target {
             case .meshes: return "SHOW MESHES"

@@ -48,7 +48,8 @@ public enum Statement: Sendable, Hashable {
     /// `ALTER DATA PRODUCT p ALTER COLUMN c SET TAGS ('pii', …)`
     case alterProductColumnTags(product: QualifiedName, column: String, tags: [String])
     case refreshProduct(QualifiedName)
-    case dropProduct(QualifiedName, ifExists: Bool)
+    /// CASCADE drops the derived products that read it too; without it they keep it.
+    case dropProduct(QualifiedName, ifExists: Bool, cascade: Bool = false)
     case show(ShowTarget)
     case describe(QualifiedName)
     /// `USE mesh` and `SET mesh = mesh`

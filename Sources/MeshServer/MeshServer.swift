@@ -55,6 +55,7 @@ public enum MeshServer {
         QueryRoutes(engine: engine, running: RunningQueries(), slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
                     metrics: metrics, logger: logger).add(to: router)
         AuditRoutes(engine: engine).add(to: router)
+        LineageRoutes(engine: engine).add(to: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "meshql"),
                            logger: logger)
     }

@@ -209,6 +209,7 @@ struct QueryRoutes {
         // `"columns":[{"name":…,"type":…}]`, written by hand (JSONSerialization cost more than
         // a point query's whole answer).
         let policies = session.policiesApplied
+        let lineage = session.lastLineageJSON
         let columnsJSON = "[" + result.fields.map { "{\"name\":\(JSONText.string($0.name)),\"type\":\(JSONText.string($0.type.description))}" }
             .joined(separator: ",") + "]"
         // A client may ask for fewer rows than the server allows, not more.
@@ -242,7 +243,8 @@ struct QueryRoutes {
                 finish(status)
             }
             var body = ByteBuffer(string: "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
-                + ",\"policies\":[" + policies.map(JSONText.string).joined(separator: ",") + "],\"rows\":[")
+                + ",\"policies\":[" + policies.map(JSONText.string).joined(separator: ",") + "]"
+                + ",\"lineage\":" + (lineage ?? "null") + ",\"rows\":[")
             var encoder = RowBytes(style: .json, columnPrefixes: JSONText.arrayPrefixes(columns: result.fields.count),
                                    rowSuffix: [UInt8(ascii: "]")], rowSeparator: [UInt8(ascii: ",")])
             while let b = try await nextBatch(result, timeoutAware, queryID) {

@@ -83,10 +83,15 @@ import Testing
         for url in [slow.url, dead, silent.url] {
             guard let engine = try await TPCHFixture.freshEngine(.init(inPostgres: []), lineage: LineageOptions(url: url)) else { return }
             let session = engine.makeSession()
-            let start = Date()
-            for _ in 0..<10 { #expect(try await Self.run(session, "SELECT n_name FROM crm.nation") == 25) }
-            let elapsed = Date().timeIntervalSince(start)
-            #expect(elapsed < 2.5, "10 queries took \(elapsed) s with the endpoint at \(url)")
+            // A query that waited for its events would take the endpoint's 3 s (or the request's
+            // 5 s limit) at least; one that does not takes milliseconds, even on a busy machine.
+            var slowest = 0.0
+            for _ in 0..<10 {
+                let start = Date()
+                #expect(try await Self.run(session, "SELECT n_name FROM crm.nation") == 25)
+                slowest = max(slowest, Date().timeIntervalSince(start))
+            }
+            #expect(slowest < 1.5, "a query took \(slowest) s with the endpoint at \(url)")
             // Shutting down gives the endpoint at most its two seconds.
             let stop = Date()
             engine.shutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCore
 import MeshEngine
+import MeshREPL
 import Testing
 
 /// `meshql lineage`'s graph: a derived product joining two meshes, its bases column by
@@ -91,5 +92,34 @@ import Testing
         } catch let e as MeshError {
             #expect(e.message.contains("analytics.big_orders"))
         }
+
+        // The queries that read it lately: the derived product is named in them (not only
+        // its bases); ann sees her own, the local superuser everyone's.
+        let seenByAnn = try ann.productLineage("analytics.big_orders", recentQueries: 10).recentQueries
+        #expect(seenByAnn.map(\.principal) == ["ann@acme.test"])
+        #expect(seenByAnn[0].products.first == "analytics.big_orders")
+        #expect(seenByAnn[0].statement.contains("FROM analytics.big_orders"))
+        let seenByAdmin = try admin.productLineage("crm.customer", recentQueries: 10).recentQueries
+        #expect(Set(seenByAdmin.map(\.principal)) == ["ann@acme.test", "meshql"])
+        #expect(try ann.queryHistory(user: "meshql").allSatisfy { $0.principal == "ann@acme.test" }, "only her own")
+        #expect(try admin.queryHistory(user: "ann@acme.test", limit: 1).count == 1)
+        // The shell's \lineage and \history.
+        let shell = SessionBackend(session: ann)
+        guard case .message(let graph) = try await shell.metaCommand("lineage", argument: "analytics.big_orders") else {
+            Issue.record("no graph"); return
+        }
+        #expect(graph.hasPrefix("analytics.big_orders (derived, mesh analytics)"))
+        #expect(graph.contains("crm.customer (mesh crm): c_name → c_name"))
+        #expect(graph.contains("ann@acme.test  20 rows"))
+        guard case .message(let history) = try await shell.metaCommand("history", argument: "5") else {
+            Issue.record("no history"); return
+        }
+        #expect(history.split(separator: "\n").count == 1 && history.contains("ann@acme.test") && !history.contains("meshql "), "\(history)")
+        await #expect(throws: MeshError.self) { _ = try await shell.metaCommand("history", argument: "lots") }
+        await #expect(throws: MeshError.self) { _ = try await shell.metaCommand("lineage", argument: "") }
+
+        // CASCADE drops the base and what is derived from it.
+        _ = try await admin.execute("DROP DATA PRODUCT crm.nation CASCADE")
+        #expect(try await rows(admin, "SHOW DATA PRODUCTS IN analytics").isEmpty)
     }
 }

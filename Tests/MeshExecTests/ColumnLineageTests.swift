@@ -55,4 +55,21 @@ import Testing
         #expect(subSet.contains("sales.orders.customer_id JOIN"))
         #expect(subSet.contains("crm.customers.id JOIN"))
     }
+
+    /// A CASE's conditions only choose its value: CONDITIONAL (INDIRECT) inputs of the
+    /// column, unless the same column is also a value; aggregating does not change that.
+    /// lag and lead copy another row's value (a transformation, not an aggregation).
+    @Test func caseConditionsAndNavigatingWindows() throws {
+        let (fields, _) = describe(try lineage("""
+            SELECT CASE WHEN status = 'shipped' THEN amount ELSE 0 END AS shipped,
+                   sum(CASE WHEN status = 'open' THEN amount END) OVER () AS open_total,
+                   CASE WHEN amount > 10 THEN amount * 2 END AS big,
+                   lag(amount) OVER (ORDER BY id) AS previous
+            FROM sales.orders
+            """))
+        #expect(fields["shipped"] == ["sales.orders.amount TRANSFORMATION", "sales.orders.status CONDITIONAL"])
+        #expect(fields["open_total"] == ["sales.orders.amount AGGREGATION", "sales.orders.status CONDITIONAL"])
+        #expect(fields["big"] == ["sales.orders.amount TRANSFORMATION"])
+        #expect(fields["previous"] == ["sales.orders.amount TRANSFORMATION"])
+    }
 }

@@ -31,6 +31,8 @@ public struct ProductLineage: Sendable {
     public var product: String
     public var nodes: [Node]
     public var links: [Link]
+    /// The queries that read the product lately, newest first (when asked for).
+    public var recentQueries: [AuditRecord] = []
 }
 
 extension Session {
@@ -130,15 +132,38 @@ extension ProductLineage {
 
     /// The graph as JSON.
     public var json: String {
-        let object: [String: Any] = [
+        let data = (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The graph for JSONSerialization: the product, its nodes, its links column by column,
+    /// and the queries that read it lately.
+    public var jsonObject: [String: Any] {
+        [
             "product": product,
             "nodes": nodes.map { ["product": $0.product, "mesh": $0.mesh, "derived": $0.derived] },
             "links": links.map { l in
                 ["from": l.from, "to": l.to,
                  "columns": l.columns.map { ["from": $0.from, "to": $0.to, "subtype": $0.subtype] }]
             },
+            "recent_queries": recentQueries.map(\.historyJSON),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The graph for a terminal (the shell's `\lineage`): the bases feeding the product, the
+    /// products derived from it, each with the columns it feeds, then the queries that read
+    /// it lately.
+    public var text: String {
+        let mesh = Dictionary(nodes.map { ($0.product, $0) }, uniquingKeysWith: { a, _ in a })
+        func columns(_ l: Link) -> String { l.columns.map { "\($0.from) → \($0.to)" }.joined(separator: ", ") }
+        var lines = ["\(product) (\(mesh[product]?.derived == true ? "derived, " : "")mesh \(mesh[product]?.mesh ?? "?"))"]
+        let upstream = links.filter { $0.to == product }, downstream = links.filter { $0.from == product }
+        lines.append(upstream.isEmpty ? "  reads no other data product" : "  reads:")
+        for l in upstream { lines.append("    \(l.from) (mesh \(mesh[l.from]?.mesh ?? "?")): \(columns(l))") }
+        lines.append(downstream.isEmpty ? "  no derived data product reads it" : "  read by:")
+        for l in downstream { lines.append("    \(l.to) (mesh \(mesh[l.to]?.mesh ?? "?")): \(columns(l))") }
+        lines.append(recentQueries.isEmpty ? "  no query you can see read it lately" : "  read lately by:")
+        for q in recentQueries { lines.append("    " + q.historyLine) }
+        return lines.joined(separator: "\n")
     }
 }

@@ -20,9 +20,12 @@ public struct ColumnLineage: Sendable, Hashable {
     }
 
     /// OpenLineage's transformation subtypes: the first three are DIRECT, the rest INDIRECT.
+    /// CONDITIONAL is a column's own input read only by a CASE's conditions (it picks which
+    /// value the column takes, without being one); the others are the answer's as a whole.
     public enum Subtype: String, Sendable, Hashable, Comparable {
         case identity = "IDENTITY", transformation = "TRANSFORMATION", aggregation = "AGGREGATION"
         case filter = "FILTER", join = "JOIN", groupBy = "GROUP_BY", sort = "SORT", window = "WINDOW"
+        case conditional = "CONDITIONAL"
 
         public var isDirect: Bool { self == .identity || self == .transformation || self == .aggregation }
         public var type: String { isDirect ? "DIRECT" : "INDIRECT" }
@@ -37,6 +40,7 @@ public struct ColumnLineage: Sendable, Hashable {
             case .groupBy: 5
             case .sort: 6
             case .window: 7
+            case .conditional: 8
             }
         }
         public static func < (a: Subtype, b: Subtype) -> Bool { a.rank < b.rank }

@@ -96,7 +96,12 @@ struct LineageWalker {
             for (w, c) in zip(calls, columns) {
                 var s: Sources = [:]
                 for x in w.arguments { merge(&s, sources(of: x)) }
-                direct[c.id] = raised(s, to: .aggregation)
+                // lag and lead copy another row's value; the others aggregate a frame.
+                let navigates = switch w.function {
+                case .lag, .lead: true
+                default: false
+                }
+                direct[c.id] = raised(s, to: navigates ? .transformation : .aggregation)
                 for p in w.partitionBy { addIndirect(p, .window) }
                 for k in w.orderBy { addIndirect(k.expr, .window) }
             }
@@ -115,6 +120,15 @@ struct LineageWalker {
             if q.kind != .exists, let out = q.plan.columns.first { merge(&s, direct[out.id] ?? [:]) }
             if let operand = q.operand { merge(&s, sources(of: operand)) }
             return raised(s, to: .transformation)
+        case .caseWhen(let whens, let otherwise):
+            // The results are the value; the conditions only choose among them.
+            var s: Sources = [:]
+            for w in whens {
+                merge(&s, sources(of: w.condition).mapValues { (.conditional, $0.masked) })
+                merge(&s, raised(sources(of: w.result), to: .transformation))
+            }
+            if let otherwise { merge(&s, raised(sources(of: otherwise), to: .transformation)) }
+            return s
         default:
             var s: Sources = [:]
             for child in e.children { merge(&s, sources(of: child)) }
@@ -138,17 +152,22 @@ struct LineageWalker {
         }
     }
 
+    /// A source read two ways is read the furthest from a copy; a value it feeds outranks a
+    /// condition it is only tested in.
     private func merge(_ into: inout Sources, _ more: Sources) {
         for (source, how) in more {
             if let had = into[source] {
-                into[source] = (max(had.subtype, how.subtype), had.masked || how.masked)
+                let subtype = had.subtype == .conditional ? how.subtype
+                    : how.subtype == .conditional ? had.subtype : max(had.subtype, how.subtype)
+                into[source] = (subtype, had.masked || how.masked)
             } else {
                 into[source] = how
             }
         }
     }
 
+    /// Sources computed on: at least `floor` from a copy. A condition stays a condition.
     private func raised(_ s: Sources, to floor: ColumnLineage.Subtype) -> Sources {
-        s.mapValues { (max($0.subtype, floor), $0.masked) }
+        s.mapValues { ($0.subtype == .conditional ? .conditional : max($0.subtype, floor), $0.masked) }
     }
 }

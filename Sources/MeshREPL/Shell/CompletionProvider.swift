@@ -4,7 +4,7 @@
 struct CompletionProvider: Sendable {
     let backend: any ShellBackend
 
-    static let metaCommands = ["\\?", "\\q", "\\dm", "\\dp", "\\d", "\\timing", "\\x"]
+    static let metaCommands = ["\\?", "\\q", "\\dm", "\\dp", "\\d", "\\lineage", "\\history", "\\timing", "\\x"]
 
     /// - Parameters:
     ///   - pendingInput: earlier lines of the statement being typed.

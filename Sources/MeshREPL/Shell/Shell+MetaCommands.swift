@@ -81,6 +81,8 @@ extension Shell {
           \\dm                     list meshes
           \\dp [MESH]              list data products of MESH (default: the current mesh)
           \\d MESH.PRODUCT         describe a data product
+          \\lineage MESH.PRODUCT   where its columns come from, what is derived from it, who read it lately
+          \\history [N]            the last N queries you ran (default 20; an admin sees everyone's)
 
         Formatting
           \\x [on|off]             toggle expanded display (currently \(s.expanded ? "on" : "off"))

@@ -50,6 +50,12 @@ for m in requests.get(f"{API}/data/mesh/list", headers=H).json():
     check(m, "MeshEnvelope")
 check(requests.post(f"{API}/query", headers=H, json={"sql": "SELEC"}).json(), "Problem")
 check(requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1 AS a"}).json(), "QueryResponse")
+history = requests.get(f"{API}/query/history", headers=H, params={"limit": 5})
+if history.status_code != 200 or not history.json():
+    failures.append(f"GET /api/query/history: {history.status_code} {history.text[:200]}")
+for h in history.json() if history.status_code == 200 else []:
+    check(h, "QueryHistoryEntry")
+check(requests.get(f"{API}/lineage", headers=H, params={"product": "nomesh.nothing"}).json(), "Problem")
 
 if failures:
     print("\n".join(failures))
