@@ -13,8 +13,9 @@ struct Lineage: AsyncParsableCommand {
           meshql lineage sales.orders --format json
 
         Each mesh is a box around its products; an arrow goes from a base to the product \
-        derived from it, labelled with the columns it feeds. With --user and --role the \
-        graph shows what that principal may read.
+        derived from it, labelled with the columns it feeds. The JSON adds the queries that \
+        read the product lately. With --user and --role the graph shows what that principal \
+        may read (and only their own queries).
         """
     )
 
@@ -34,7 +35,7 @@ struct Lineage: AsyncParsableCommand {
         let session = try options.openSession()
         defer { session.engine.shutdown() }
         do {
-            let graph = try session.productLineage(product)
+            let graph = try session.productLineage(product, recentQueries: format == .json ? 20 : 0)
             switch format {
             case .mermaid: print(graph.mermaid, terminator: "")
             case .dot: print(graph.dot, terminator: "")

@@ -2,7 +2,9 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MeshCatalog
 import MeshCore
+import MeshEngine
 import MeshPlan
 import MeshREPL
 import MeshSQL
@@ -78,6 +80,49 @@ final class RemoteBackend: ShellBackend, @unchecked Sendable {
         guard complete else { throw MeshError(.connection, "the server's answer ended before its last line") }
         let batch = Batch.fromRows(rows, types: fields.map(\.type))
         return .rows(ShellRows(fields: fields, batches: rows.isEmpty ? [] : [batch]))
+    }
+
+    /// `\lineage MESH.PRODUCT` and `\history [N]`, asked of the server
+    /// (`GET /api/lineage`, `GET /api/query/history`) and shown as the local shell shows them.
+    func metaCommand(_ name: String, argument: String) async throws -> ShellOutcome? {
+        let words = argument.split(whereSeparator: \.isWhitespace).map(String.init)
+        switch name {
+        case "lineage":
+            guard words.count == 1 else { throw MeshError(.invalidParameter, "\\lineage takes one data product: \\lineage mesh.product") }
+            let body = try await get("api/lineage", ["product": words[0], "limit": "10"])
+            guard let object = body as? [String: Any], let graph = ProductLineage(jsonObject: object) else {
+                throw MeshError(.connection, "the server's answer is not a lineage graph")
+            }
+            return .message(graph.text)
+        case "history":
+            guard words.count <= 1, let limit = words.isEmpty ? 20 : Int(words[0]), (1...1000).contains(limit) else {
+                throw MeshError(.invalidParameter, "\\history takes how many queries to show, 1 to 1000: \\history 50")
+            }
+            let body = try await get("api/query/history", ["limit": String(limit)])
+            let records = (body as? [[String: Any]] ?? []).compactMap(AuditRecord.init(historyJSON:))
+            return .message(records.isEmpty ? "No queries yet." : records.reversed().map(\.historyLine).joined(separator: "\n"))
+        default:
+            return nil
+        }
+    }
+
+    /// A GET of the API, as the token's principal; its JSON answer.
+    private func get(_ path: String, _ query: [String: String]) async throws -> Any {
+        var parts = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        parts?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        guard let url = parts?.url else { throw MeshError(.invalidParameter, "cannot make a request of \(base.absoluteString)") }
+        var request = URLRequest(url: url)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue(org, forHTTPHeaderField: "x-org")
+        let data: Data, response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw MeshError(.connection, "cannot reach \(base.absoluteString): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else { throw Self.problem(data, status: status) }
+        return try JSONSerialization.jsonObject(with: data)
     }
 
     /// A JSON value of a column of type `type`, as the engine's own value.

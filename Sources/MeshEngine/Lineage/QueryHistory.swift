@@ -18,7 +18,7 @@ extension Session {
     /// `queryHistory` shows them to this principal).
     public func productLineage(_ name: String, recentQueries limit: Int) throws -> ProductLineage {
         var graph = try productLineage(name)
-        graph.recentQueries = try queryHistory(product: name, limit: limit)
+        if limit > 0 { graph.recentQueries = try queryHistory(product: name, limit: limit) }
         return graph
     }
 }
@@ -36,9 +36,45 @@ extension AuditRecord {
     /// One line for a terminal: when, who, how it ended, and the statement's shape.
     public var historyLine: String {
         let when = CatalogTimestamp.format(at).prefix(19).replacingOccurrences(of: "T", with: " ")
-        let outcome = decision == .allowed ? "\(rowCount ?? 0) rows" : "\(decision.rawValue) \(sqlstate ?? "")"
+        let outcome = decision == .allowed ? "\(rowCount ?? 0) row\(rowCount == 1 ? "" : "s")" : "\(decision.rawValue) \(sqlstate ?? "")"
         let ms = elapsedMilliseconds.map { String(format: "%.1f ms", $0) } ?? ""
         let statement = self.statement.split(whereSeparator: \.isNewline).joined(separator: " ")
         return "\(when)  \(principal)  \(outcome)  \(ms)  \(statement.count > 120 ? statement.prefix(119) + "…" : statement)"
+    }
+}
+
+extension AuditRecord {
+    /// A record read back from `historyJSON` (a shell talking to a server); nil if it is not one.
+    public init?(historyJSON j: [String: Any]) {
+        guard let id = j["query_id"] as? String, let at = (j["at"] as? String).flatMap(CatalogTimestamp.parse),
+              let principal = j["principal"] as? String, let statement = j["statement"] as? String else { return nil }
+        self.init(queryID: id, at: at, principal: principal, kind: j["kind"] as? String ?? "query", statement: statement,
+                  decision: (j["status"] as? String).flatMap(Decision.init(rawValue:)) ?? .failed)
+        products = j["products"] as? [String] ?? []
+        sqlstate = j["sqlstate"] as? String
+        rowCount = j["rows"] as? Int
+        elapsedMilliseconds = (j["elapsed_ms"] as? NSNumber)?.doubleValue
+    }
+}
+
+extension ProductLineage {
+    /// A graph read back from `jsonObject` (a shell talking to a server); nil if it is not one.
+    public init?(jsonObject j: [String: Any]) {
+        guard let product = j["product"] as? String, let nodes = j["nodes"] as? [[String: Any]],
+              let links = j["links"] as? [[String: Any]] else { return nil }
+        self.product = product
+        self.nodes = nodes.compactMap { n in
+            guard let p = n["product"] as? String, let m = n["mesh"] as? String else { return nil }
+            return Node(product: p, mesh: m, derived: n["derived"] as? Bool ?? false)
+        }
+        self.links = links.compactMap { l in
+            guard let from = l["from"] as? String, let to = l["to"] as? String else { return nil }
+            let columns = (l["columns"] as? [[String: Any]] ?? []).compactMap { c -> ColumnLink? in
+                guard let f = c["from"] as? String, let t = c["to"] as? String else { return nil }
+                return ColumnLink(from: f, to: t, subtype: c["subtype"] as? String ?? "")
+            }
+            return Link(from: from, to: to, columns: columns)
+        }
+        self.recentQueries = (j["recent_queries"] as? [[String: Any]] ?? []).compactMap(AuditRecord.init(historyJSON:))
     }
 }

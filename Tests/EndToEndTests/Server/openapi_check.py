@@ -49,7 +49,10 @@ check(made.json(), "MeshEnvelope")
 for m in requests.get(f"{API}/data/mesh/list", headers=H).json():
     check(m, "MeshEnvelope")
 check(requests.post(f"{API}/query", headers=H, json={"sql": "SELEC"}).json(), "Problem")
-check(requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1 AS a"}).json(), "QueryResponse")
+answer = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1 AS a"}).json()
+check(answer, "QueryResponse")
+if answer.get("lineage") != {"columns": [{"name": "a", "inputs": []}], "dataset": []}:
+    failures.append(f"QueryResponse lineage: {answer.get('lineage')}")
 history = requests.get(f"{API}/query/history", headers=H, params={"limit": 5})
 if history.status_code != 200 or not history.json():
     failures.append(f"GET /api/query/history: {history.status_code} {history.text[:200]}")
