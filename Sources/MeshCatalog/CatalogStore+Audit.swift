@@ -43,8 +43,8 @@ extension CatalogStore {
     }
 
     /// The org's queries (EXPLAIN too), newest first: only `principal`'s if given, only those
-    /// that read `product` (`mesh.product`, a derived one too) if given. The newest
-    /// `window` records of the log are searched, so a long log costs no more than that.
+    /// that read `product` (`mesh.product`, a derived one too) if given. The org's newest
+    /// `window` records are searched, so a long log costs no more than that.
     public func queryHistory(org: String = "default", principal: String? = nil, product: String? = nil,
                              limit: Int = 50, window: Int = 100_000) throws -> [AuditRecord] {
         try withDatabase { db in
@@ -53,7 +53,8 @@ extension CatalogStore {
                 WHERE org = ?1 AND kind IN ('query', 'explain', 'explain analyze')
                   AND (?2 IS NULL OR principal = ?2)
                   AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(products) WHERE value = ?3))
-                  AND id > (SELECT coalesce(max(id), 0) FROM audit_log) - ?4
+                  AND id >= (SELECT coalesce(min(id), 0) FROM
+                             (SELECT id FROM audit_log WHERE org = ?1 ORDER BY at DESC LIMIT ?4))
                 ORDER BY id DESC LIMIT ?5
                 """, [.text(org), principal.map { .text($0) } ?? .null, product.map { .text($0) } ?? .null,
                       .int(Int64(window)), .int(Int64(max(0, limit)))], Self.auditRecord)

@@ -107,7 +107,7 @@ public final class Engine: @unchecked Sendable {
     public func shutdown(drainTimeout: TimeInterval = 3) {
         auditWriter.flush()
         // An HTTP endpoint gets a moment to take what is queued; a dead one none.
-        lineageSink?.drain(timeout: 2)
+        lineageSink?.close(timeout: 2)
         lock.lock()
         let all = instances.values.map(\.connector)
         instances.removeAll()

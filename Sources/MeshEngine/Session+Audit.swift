@@ -52,6 +52,11 @@ extension Session {
         }
         do {
             let result = try await body()
+            // EXPLAIN planned a query it did not run: its answer is the plan, with no lineage.
+            if statement.auditKind != "query" {
+                auditFacts.lineage = nil
+                auditFacts.lineageJSON = nil
+            }
             switch result {
             case .rows(let rows):
                 // The rows may outlive the session (a server answers after its handler

@@ -55,8 +55,9 @@ extension Session {
         // Each is dropped as its own DROP would be: by those who manage its mesh.
         for d in dependents {
             guard let mesh = try catalog.mesh(id: d.record.meshId, org: org), manages(mesh) else {
-                throw MeshError(.permission, "permission denied to drop data product \"\(d.name)\", which reads \(what)",
-                                hint: "its mesh's managers can drop it first")
+                // Not named: the caller may not even see it.
+                throw MeshError(.permission, "permission denied: a data product derived from \(what) is in a mesh you do not manage",
+                                hint: "that mesh's managers can drop it first")
             }
         }
         for d in dependents { try catalog.deleteProduct(id: d.record.id, org: org) }

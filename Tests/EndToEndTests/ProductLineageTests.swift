@@ -118,6 +118,17 @@ import Testing
         await #expect(throws: MeshError.self) { _ = try await shell.metaCommand("history", argument: "lots") }
         await #expect(throws: MeshError.self) { _ = try await shell.metaCommand("lineage", argument: "") }
 
+        // Principals without a user are logged alike: none has a history to see.
+        let nobody = engine.makeSession()
+        nobody.principal = Principal(user: "", roles: ["analyst"])
+        #expect(throws: MeshError.self) { try nobody.queryHistory() }
+        // EXPLAIN ran nothing: no lineage for its answer.
+        _ = try await rows(admin, "EXPLAIN SELECT c_name FROM analytics.big_orders")
+        #expect(admin.lastLineage == nil)
+        // Names fold to lower case as in SQL; anything but mesh.product is refused.
+        #expect(try admin.productLineage("Analytics.Big_Orders").product == "analytics.big_orders")
+        #expect(throws: MeshError.self) { try admin.productLineage("analytics.big_orders; x") }
+
         // CASCADE drops the base and what is derived from it.
         _ = try await admin.execute("DROP DATA PRODUCT crm.nation CASCADE")
         #expect(try await rows(admin, "SHOW DATA PRODUCTS IN analytics").isEmpty)

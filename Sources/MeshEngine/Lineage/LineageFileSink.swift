@@ -16,7 +16,7 @@ final class LineageFileSink: LineageSink {
     }
 
     deinit {
-        file.withLock { if $0.fd >= 0 { close($0.fd) } }
+        file.withLock { if $0.fd >= 0 { Foundation.close($0.fd) } }
     }
 
     func write(_ event: Data) {
@@ -33,4 +33,7 @@ final class LineageFileSink: LineageSink {
 
     /// Written as handed over: nothing to wait for.
     func drain(timeout: TimeInterval) {}
+
+    /// The file stays open until the sink goes (an event after shutdown is still written).
+    func close() {}
 }

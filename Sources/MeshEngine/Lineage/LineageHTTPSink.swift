@@ -6,20 +6,25 @@ import MeshCore
 import Synchronization
 
 /// POSTs OpenLineage events, one per request and in order, to a Marquez-compatible
-/// `/api/v1/lineage` endpoint, from a task of its own. Events wait in a bounded queue: while
-/// the endpoint is slow they pile up there, while it is down they are retried with a growing
-/// pause, and once the queue is full new ones are dropped and counted. No query ever waits.
+/// `/api/v1/lineage` endpoint. Events wait in a bounded queue: while the endpoint is slow
+/// they pile up there, while it is down they are retried with a growing pause, and once the
+/// queue is full new ones are dropped and counted. No query ever waits.
+///
+/// Requests go out through URLSession's completion handlers and a dispatch queue of the
+/// sink's own, never through Swift's shared task threads: a shutdown that waits for the queue
+/// to empty (blocking its thread) cannot starve the sending.
 final class LineageHTTPSink: LineageSink {
     let endpoint: URL
-    /// The endpoint as said in messages: no user or password in it.
+    /// The endpoint as said in messages: no user, password or query in it.
     let shownEndpoint: String
     private let apiKey: String?
     private let session: URLSession
+    private let retries = DispatchQueue(label: "meshql.lineage.http", qos: .utility)
 
     /// Events held at most (a few KB each).
     static let capacity = 4096
-    /// One request's limit: a hung endpoint costs a retry, never a stuck sender.
-    static let requestTimeout: TimeInterval = 5
+    /// One request's limits: a hung endpoint costs a retry, never a stuck sender.
+    static let requestTimeout: TimeInterval = 5, requestLimit: TimeInterval = 10
     /// Pauses between retries while the endpoint fails, in seconds.
     static let firstPause = 0.25, longestPause = 30.0
 
@@ -29,7 +34,10 @@ final class LineageHTTPSink: LineageSink {
         var sending = false
         /// The endpoint failed and has not answered since: `drain` does not wait for it.
         var failing = false
+        var stopped = false
+        var pause = LineageHTTPSink.firstPause
         var dropped = 0
+        /// A failure was reported and no event went through since.
         var warned = false
         var count: Int { pending.count - head }
     }
@@ -51,13 +59,15 @@ final class LineageHTTPSink: LineageSink {
         self.apiKey = apiKey
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = Self.requestTimeout
+        configuration.timeoutIntervalForResource = Self.requestLimit
         configuration.httpMaximumConnectionsPerHost = 1
-        self.session = URLSession(configuration: configuration)
+        // A redirect would carry the key elsewhere, or turn the POST into a GET: refused.
+        self.session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
     }
 
     func write(_ event: Data) {
         let start: Bool = state.withLock { s in
-            guard s.count < Self.capacity else {
+            guard !s.stopped, s.count < Self.capacity else {
                 s.dropped += 1
                 return false
             }
@@ -71,82 +81,95 @@ final class LineageHTTPSink: LineageSink {
             s.sending = true
             return true
         }
-        if start { Task.detached(priority: .utility) { [self] in await send() } }
+        if start { sendNext() }
     }
 
-    /// Sends the queue's events in order until it is empty.
-    private func send() async {
-        var pause = Self.firstPause
-        while let event = state.withLock({ s -> Data? in
-            if s.count == 0 { s.sending = false; return nil }
+    /// Posts the event at the head of the queue; its answer posts the next, or the same one
+    /// again after a pause.
+    private func sendNext() {
+        guard let event = state.withLock({ s -> Data? in
+            guard !s.stopped, s.count > 0 else { s.sending = false; return nil }
             return s.pending[s.head]
-        }) {
-            switch await post(event) {
-            case .delivered, .refused:
-                pause = Self.firstPause
-                state.withLock { s in
-                    s.head += 1
-                    s.failing = false
-                }
-            case .unreachable(let why):
-                warnOnce(why)
-                state.withLock { $0.failing = true }
-                try? await Task.sleep(nanoseconds: UInt64(pause * 1e9))
-                pause = min(pause * 2, Self.longestPause)
-            }
-        }
-    }
-
-    private enum Outcome { case delivered, refused, unreachable(String) }
-
-    private func post(_ event: Data) async -> Outcome {
+        }) else { return }
         var request = URLRequest(url: endpoint, timeoutInterval: Self.requestTimeout)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         request.httpBody = event
-        do {
-            let (_, response) = try await session.data(for: request)
+        session.dataTask(with: request) { [self] _, response, error in
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            switch status {
-            case 200..<300: return .delivered
-            // The endpoint will never take this event: sending it again would not help.
-            case 400, 413, 422:
-                warnOnce("it refused an event (HTTP \(status))")
+            switch (error, status) {
+            case (nil, 200..<300):
+                advance(warned: false)
+            case (nil, 408), (nil, 429), (nil, 500...):
+                retryLater("HTTP \(status)")
+            case (nil, _):
+                // The endpoint will never take this event (a bad request, a wrong path, a
+                // refused key): sending it again would only hold up the ones behind it.
+                warn("it refused an event (HTTP \(status)); such events are dropped")
                 state.withLock { $0.dropped += 1 }
-                return .refused
-            default: return .unreachable("HTTP \(status)")
+                advance(warned: true)
+            case (let error?, _):
+                retryLater((error as? URLError).map { "no answer (URL error \($0.code.rawValue))" } ?? "no answer")
             }
-        } catch {
-            return .unreachable((error as? URLError).map { "\($0.code)" } ?? "no answer")
-        }
+        }.resume()
     }
 
-    private func warnOnce(_ why: String) {
+    private func advance(warned: Bool) {
+        state.withLock { s in
+            s.head += 1
+            s.failing = false
+            s.pause = Self.firstPause
+            s.warned = warned
+        }
+        sendNext()
+    }
+
+    private func retryLater(_ why: String) {
+        warn(why + "; events wait (up to \(Self.capacity)) and are sent again")
+        let pause = state.withLock { s in
+            s.failing = true
+            defer { s.pause = min(s.pause * 2, Self.longestPause) }
+            return s.pause
+        }
+        retries.asyncAfter(deadline: .now() + pause) { [self] in sendNext() }
+    }
+
+    /// Said once per outage: again only after an event went through.
+    private func warn(_ why: String) {
         let first = state.withLock { s in
             defer { s.warned = true }
             return !s.warned
         }
         guard first else { return }
-        FileHandle.standardError.write(Data(
-            "meshql: lineage endpoint \(shownEndpoint): \(why); events wait (up to \(Self.capacity)) and are sent again\n".utf8))
+        FileHandle.standardError.write(Data("meshql: lineage endpoint \(shownEndpoint): \(why)\n".utf8))
     }
 
     /// Waits until the queue is sent, the endpoint is known to fail, or `timeout` passes.
     func drain(timeout: TimeInterval) {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let busy = state.withLock { $0.sending && !$0.failing }
-            guard busy else { break }
+        while Date() < deadline, state.withLock({ $0.sending && !$0.failing }) {
             usleep(5_000)
-        }
-        let (left, dropped) = state.withLock { ($0.count, $0.dropped) }
-        if left + dropped > 0, timeout > 0 {
-            FileHandle.standardError.write(Data(
-                "meshql: \(left) lineage event(s) not yet delivered to \(shownEndpoint), \(dropped) dropped\n".utf8))
         }
     }
 
-    /// Events delivered so far are gone from the queue; what is left and what was dropped.
-    var backlog: (waiting: Int, dropped: Int) { state.withLock { ($0.count, $0.dropped) } }
+    /// Stops sending: what is still queued is said on standard error and let go.
+    func close() {
+        let (left, dropped) = state.withLock { s in
+            s.stopped = true
+            return (s.count, s.dropped)
+        }
+        session.invalidateAndCancel()
+        guard left + dropped > 0 else { return }
+        FileHandle.standardError.write(Data(
+            "meshql: \(left) lineage event(s) not delivered to \(shownEndpoint), \(dropped) dropped\n".utf8))
+    }
+}
+
+/// Answers every redirect with "do not follow".
+private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
 }

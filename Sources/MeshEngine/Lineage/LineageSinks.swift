@@ -32,6 +32,8 @@ protocol LineageSink: Sendable {
     func write(_ event: Data)
     /// Waits up to `timeout` seconds for the events written so far to be delivered.
     func drain(timeout: TimeInterval)
+    /// Lets go of what it holds; nothing is written after.
+    func close()
 }
 
 /// Serializes each event once, off the query's path, and hands it to every sink. A query
@@ -66,5 +68,11 @@ final class LineageDispatcher: Sendable {
         flush()
         let deadline = Date().addingTimeInterval(timeout)
         for sink in sinks { sink.drain(timeout: max(0, deadline.timeIntervalSinceNow)) }
+    }
+
+    /// Drains for up to `timeout`, then closes every sink.
+    func close(timeout: TimeInterval) {
+        drain(timeout: timeout)
+        queue.sync { for sink in sinks { sink.close() } }
     }
 }

@@ -39,10 +39,14 @@ extension Session {
     /// The lineage graph around `name` (`mesh.product`): its bases, if it is derived, and the
     /// derived products that read it.
     public func productLineage(_ name: String) throws -> ProductLineage {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw MeshError(.invalidParameter, "a data product is named mesh.product, not \"\(name)\"")
+        // Two plain identifiers, folded to lower case as SQL folds them: the name is put in
+        // SQL below and compared with the catalog's names.
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map { $0.lowercased() }
+        let identifier = /[a-z_][a-z0-9_$]*/
+        guard parts.count == 2, parts.allSatisfy({ $0.wholeMatch(of: identifier) != nil }) else {
+            throw MeshError(.invalidParameter, "a data product is named mesh.product (two identifiers)")
         }
+        let name = parts.joined(separator: ".")
         // Binding it checks that it exists and that the principal may read it (the position
         // in the SQL made for that would mean nothing to the caller).
         let root: [ProductLineage.Link]

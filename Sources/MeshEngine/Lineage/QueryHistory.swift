@@ -8,17 +8,23 @@ extension Session {
     /// The newest queries first. `user` narrows an admin's view to one user; anyone else sees
     /// only their own queries whatever it says.
     public func queryHistory(user: String? = nil, product: String? = nil, limit: Int = 50) throws -> [AuditRecord] {
-        engine.flushAudit()
         let seesAll = principal.map(\.isAdmin) ?? true
-        let who = seesAll ? user : newAuditRecord(kind: "query", text: "").principal
-        return try catalog.queryHistory(org: org, principal: who, product: product, limit: limit)
+        if !seesAll, principal?.user.isEmpty ?? true {
+            // Every principal without a user is logged alike: none of them has a history of its own.
+            throw MeshError(.permission, "query history is kept per user, and this principal has none",
+                            hint: "act as a user (--user, \\as EMAIL)")
+        }
+        let who = seesAll ? user.flatMap { $0.isEmpty ? nil : $0 } : newAuditRecord(kind: "query", text: "").principal
+        engine.flushAudit()
+        return try catalog.queryHistory(org: org, principal: who, product: product.flatMap { $0.isEmpty ? nil : $0 },
+                                        limit: limit)
     }
 
     /// `productLineage(name)` with the queries that read the product lately (as
     /// `queryHistory` shows them to this principal).
     public func productLineage(_ name: String, recentQueries limit: Int) throws -> ProductLineage {
         var graph = try productLineage(name)
-        if limit > 0 { graph.recentQueries = try queryHistory(product: name, limit: limit) }
+        if limit > 0 { graph.recentQueries = try queryHistory(product: graph.product, limit: limit) }
         return graph
     }
 }
