@@ -82,9 +82,13 @@ extension CatalogStore {
     /// refused with `.dependentObjects` unless `cascade`, which deletes the products too.
     /// All in one transaction.
     @discardableResult
-    public func deleteMesh(id: UUID, org: String = "default", cascade: Bool = false) throws -> CatalogDeletion {
+    /// - Parameter alsoDeleting: products of other meshes (views over this one's) that go in
+    ///   the same transaction.
+    public func deleteMesh(id: UUID, org: String = "default", cascade: Bool = false,
+                           alsoDeleting others: [UUID] = []) throws -> CatalogDeletion {
         try write { db in
             guard let mesh = try Self.fetchMesh(db, id: id, org: org) else { throw Self.noMesh(id) }
+            for other in others { try db.run("DELETE FROM products WHERE id = ? AND org = ?", [.id(other), .text(org)]) }
             let products = try db.scalarInt("SELECT count(*) FROM products WHERE mesh_id = ?", [.id(id)]) ?? 0
             if products > 0 && !cascade {
                 throw MeshError(.dependentObjects,

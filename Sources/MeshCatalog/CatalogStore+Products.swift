@@ -112,11 +112,18 @@ extension CatalogStore {
 
     /// Deletes a data product.
     public func deleteProduct(id: UUID, org: String = "default") throws {
+        try deleteProducts(ids: [id], org: org)
+    }
+
+    /// Deletes the products all together or, if one is gone, none.
+    public func deleteProducts(ids: [UUID], org: String = "default") throws {
         try write { db in
-            guard try Self.fetchProduct(db, "p.id = ?", [.id(id)], org: org) != nil else {
-                throw Self.noProduct(id)
+            for id in ids {
+                guard try Self.fetchProduct(db, "p.id = ?", [.id(id)], org: org) != nil else {
+                    throw Self.noProduct(id)
+                }
+                try db.run("DELETE FROM products WHERE id = ? AND org = ?", [.id(id), .text(org)])
             }
-            try db.run("DELETE FROM products WHERE id = ? AND org = ?", [.id(id), .text(org)])
         }
     }
 

@@ -33,12 +33,12 @@ extension Session {
             let connectors = try catalog.connectors(meshId: mesh.id, org: org)
             // Views of other meshes over this mesh's products would read nothing afterwards.
             let own = Set(try catalog.products(meshId: mesh.id, org: org).map { "\(mesh.sqlName).\($0.name)" })
-            let views = try dropDependentViews(of: own, cascade: cascade, what: "mesh \"\(name)\"")
-            let deleted = try catalog.deleteMesh(id: mesh.id, org: org, cascade: cascade)
+            let views = try dependentViewsToDrop(of: own, cascade: cascade, what: "mesh \"\(name)\"")
+            let deleted = try catalog.deleteMesh(id: mesh.id, org: org, cascade: cascade, alsoDeleting: views)
             connectors.forEach { engine.forgetConnector($0.id) }
             if currentMesh == name { currentMesh = nil }
-            return .message(cascade && (deleted.products + deleted.connectors + views) > 0
-                ? "DROP MESH (with \(deleted.products + views) data products and \(deleted.connectors) connectors)" : "DROP MESH")
+            return .message(cascade && (deleted.products + deleted.connectors + views.count) > 0
+                ? "DROP MESH (with \(deleted.products + views.count) data products and \(deleted.connectors) connectors)" : "DROP MESH")
 
         case .createConnector(let name, let meshName, let type, let options, let ifNotExists, let check):
             let mesh = try requireMesh(meshName)
@@ -181,9 +181,9 @@ extension Session {
                 if ifExists { return .message("DROP DATA PRODUCT (did not exist, skipped)") }
                 throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
             }
-            let dependents = try dropDependentViews(of: ["\(mesh.sqlName).\(p.name)"], cascade: cascade, what: "data product \"\(name)\"")
-            try catalog.deleteProduct(id: p.id, org: org)
-            return .message(dependents == 0 ? "DROP DATA PRODUCT" : "DROP DATA PRODUCT (and \(dependents) derived from it)")
+            let dependents = try dependentViewsToDrop(of: ["\(mesh.sqlName).\(p.name)"], cascade: cascade, what: "data product \"\(name)\"")
+            try catalog.deleteProducts(ids: dependents + [p.id], org: org)
+            return .message(dependents.isEmpty ? "DROP DATA PRODUCT" : "DROP DATA PRODUCT (and \(dependents.count) derived from it)")
 
         case .show(let target):
             return .rows(try show(target))

@@ -42,10 +42,10 @@ extension Session {
     }
 
     /// Refuses to drop `products` while views outside them read them, naming the views; with
-    /// `cascade`, drops those views first. Returns how many were dropped.
-    func dropDependentViews(of products: Set<String>, cascade: Bool, what: String) throws -> Int {
+    /// `cascade`, returns those views' ids, to be dropped in the same transaction as them.
+    func dependentViewsToDrop(of products: Set<String>, cascade: Bool, what: String) throws -> [UUID] {
         let dependents = try views(reading: products)
-        guard !dependents.isEmpty else { return 0 }
+        guard !dependents.isEmpty else { return [] }
         guard cascade else {
             throw MeshError(.dependentObjects,
                             "\(what) is read by data product\(dependents.count == 1 ? "" : "s") "
@@ -60,7 +60,6 @@ extension Session {
                                 hint: "that mesh's managers can drop it first")
             }
         }
-        for d in dependents { try catalog.deleteProduct(id: d.record.id, org: org) }
-        return dependents.count
+        return dependents.map(\.record.id)
     }
 }

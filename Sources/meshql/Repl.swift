@@ -29,6 +29,9 @@ struct Repl: AsyncParsableCommand {
     func validate() throws {
         if server != nil, token == nil || org == nil { throw ValidationError("--server needs --token and --org") }
         if server == nil, token != nil || org != nil { throw ValidationError("--token and --org go with --server") }
+        if server != nil, lineage.lineageFile != nil || lineage.lineageURL != nil {
+            throw ValidationError("--lineage-file and --lineage-url are for a local catalog: a server sends its own events")
+        }
     }
 
     func run() async throws {
