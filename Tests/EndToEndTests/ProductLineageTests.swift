@@ -122,6 +122,7 @@ import Testing
         let nobody = engine.makeSession()
         nobody.principal = Principal(user: "", roles: ["analyst"])
         #expect(throws: MeshError.self) { try nobody.queryHistory() }
+        #expect(try nobody.productLineage("analytics.big_orders", recentQueries: 10).recentQueries.isEmpty)
         // EXPLAIN ran nothing: no lineage for its answer.
         _ = try await rows(admin, "EXPLAIN SELECT c_name FROM analytics.big_orders")
         #expect(admin.lastLineage == nil)

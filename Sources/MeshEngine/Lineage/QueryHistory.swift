@@ -9,7 +9,7 @@ extension Session {
     /// only their own queries whatever it says.
     public func queryHistory(user: String? = nil, product: String? = nil, limit: Int = 50) throws -> [AuditRecord] {
         let seesAll = principal.map(\.isAdmin) ?? true
-        if !seesAll, principal?.user.isEmpty ?? true {
+        if !hasQueryHistory {
             // Every principal without a user is logged alike: none of them has a history of its own.
             throw MeshError(.permission, "query history is kept per user, and this principal has none",
                             hint: "act as a user (--user, \\as EMAIL)")
@@ -20,11 +20,15 @@ extension Session {
                                         limit: limit)
     }
 
+    /// Whether the principal has queries of its own to see: an admin (and the local
+    /// superuser) sees everyone's, anyone else needs a user.
+    var hasQueryHistory: Bool { principal.map { $0.isAdmin || !$0.user.isEmpty } ?? true }
+
     /// `productLineage(name)` with the queries that read the product lately (as
-    /// `queryHistory` shows them to this principal).
+    /// `queryHistory` shows them to this principal: none to one without a history).
     public func productLineage(_ name: String, recentQueries limit: Int) throws -> ProductLineage {
         var graph = try productLineage(name)
-        if limit > 0 { graph.recentQueries = try queryHistory(product: graph.product, limit: limit) }
+        if limit > 0, hasQueryHistory { graph.recentQueries = try queryHistory(product: graph.product, limit: limit) }
         return graph
     }
 }
