@@ -107,6 +107,14 @@ struct Demo: AsyncParsableCommand {
           \\as none                                                     back to the local superuser
           SHOW POLICIES IN sales_analytics;  SHOW AUDIT LIMIT 5;
 
+        Lineage — build on other domains' products and see where each column comes from:
+          CREATE MESH analytics;
+          CREATE DATA PRODUCT analytics.customer_orders AS
+            SELECT c.customer_id, c.name, c.region, o.amount * 2 AS doubled
+            FROM sales_analytics.customers c JOIN sales_analytics.orders o USING (customer_id);
+          \\lineage analytics.customer_orders    its bases column by column, who read it lately
+          \\history                              your last queries
+
           \\timing   \\x   \\q
 
         The catalog is \(catalog); `meshql query --catalog \(catalog) "…"` works on it too.
