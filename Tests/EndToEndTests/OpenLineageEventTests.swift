@@ -1,6 +1,6 @@
 import Foundation
 import MeshCore
-import MeshEngine
+@testable import MeshEngine
 import MeshTestSupport
 import Testing
 
@@ -55,5 +55,21 @@ import Testing
         // Every event against the schemas.
         let run = try Subprocess.run("/usr/bin/env", ["python3", Self.schemas + "/validate.py", file])
         #expect(run.status == 0 && run.text.hasPrefix("ok 4"), "\(run.text)")
+    }
+
+    /// The events' JSON writer: what it writes parses back to what it was given, escapes
+    /// and all, with keys in order.
+    @Test func compactJSONRoundTrips() throws {
+        let value: [String: Any] = [
+            "b": "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é ★", "a": 42, "c": [1.5, true, false, NSNull()],
+            "d": ["nested": ["x": -7]], "e": [String](),
+        ]
+        let data = CompactJSON.data(value)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasPrefix("{\"a\":42,\"b\":"))
+        #expect(text.contains("slash / newline \\n") && text.contains("\\u0007"))
+        let back = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(back["b"] as? String == value["b"] as? String)
+        #expect((back["c"] as? [Any])?.count == 4 && (back["d"] as? [String: [String: Int]])?["nested"]?["x"] == -7)
     }
 }
