@@ -258,13 +258,14 @@ struct PostgresConnectorTests {
             let reader = Task { try await stream.collect() }
             try await Task.sleep(for: .milliseconds(500))
             // Timed from the cancel: the query would sleep 30 s. The bound is loose because the
-            // whole suite runs in parallel on two cores; the REPL check was well under 1 s.
+            // whole suite runs in parallel on two cores (one CI run took 10.9 s to open the
+            // cancel connection and hear back); the REPL check was well under 1 s.
             let clock = ContinuousClock()
             let start = clock.now
             reader.cancel()
             let outcome = await reader.result
             let elapsed = clock.now - start
-            #expect(elapsed < .seconds(10))
+            #expect(elapsed < .seconds(20))
             if case .success = outcome { Issue.record("a cancelled query must not succeed") }
             #expect(try await activeQueries(pg, "meshql_cancel_test") == 0)
         }
