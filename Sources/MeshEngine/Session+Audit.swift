@@ -88,10 +88,14 @@ extension Session {
         writeAudit(r)
     }
 
+    /// Who the audit log says ran a statement: the user's email, `(no user)` for a principal
+    /// without one, `meshql` for the local superuser.
+    var auditPrincipal: String { principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql" }
+
     func newAuditRecord(kind: String, text: String) -> AuditRecord {
         let isQuery = kind == "query" || kind.hasPrefix("explain")
         return AuditRecord(queryID: (isQuery ? queryID : nil) ?? UUID.newQueryID(),
-                           principal: principal.map { $0.user.isEmpty ? "(no user)" : $0.user } ?? "meshql",
+                           principal: auditPrincipal,
                            roles: principal?.roles.sorted() ?? [], kind: kind,
                            statement: statementShape?.redacted ?? LiteralRedaction.redact(text), decision: .allowed)
     }

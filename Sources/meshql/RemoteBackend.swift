@@ -41,21 +41,10 @@ final class RemoteBackend: ShellBackend, @unchecked Sendable {
     func execute(_ sql: String) async throws -> ShellOutcome {
         var request = URLRequest(url: base.appendingPathComponent("api/query"))
         request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue(org, forHTTPHeaderField: "x-org")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("application/x-ndjson", forHTTPHeaderField: "Accept")
         request.httpBody = try JSONSerialization.data(withJSONObject: ["sql": sql])
-        let data: Data, response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch is CancellationError {
-            throw MeshError(.cancelled, "canceling statement due to user request")
-        } catch {
-            throw MeshError(.connection, "cannot reach \(base.absoluteString): \(error.localizedDescription)")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else { throw Self.problem(data, status: status) }
+        let data = try await send(request)
         let lines = data.split(separator: UInt8(ascii: "\n"))
         guard let first = lines.first, let head = try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any] else {
             throw MeshError(.connection, "the server's answer is not a result")
@@ -88,19 +77,14 @@ final class RemoteBackend: ShellBackend, @unchecked Sendable {
         let words = argument.split(whereSeparator: \.isWhitespace).map(String.init)
         switch name {
         case "lineage":
-            guard words.count == 1 else { throw MeshError(.invalidParameter, "\\lineage takes one data product: \\lineage mesh.product") }
-            let body = try await get("api/lineage", ["product": words[0], "limit": "10"])
+            let body = try await get("api/lineage", ["product": try LineageCommands.product(words), "limit": "10"])
             guard let object = body as? [String: Any], let graph = ProductLineage(jsonObject: object) else {
                 throw MeshError(.connection, "the server's answer is not a lineage graph")
             }
             return .message(graph.text)
         case "history":
-            guard words.count <= 1, let limit = words.isEmpty ? 20 : Int(words[0]), (1...1000).contains(limit) else {
-                throw MeshError(.invalidParameter, "\\history takes how many queries to show, 1 to 1000: \\history 50")
-            }
-            let body = try await get("api/query/history", ["limit": String(limit)])
-            let records = (body as? [[String: Any]] ?? []).compactMap(AuditRecord.init(historyJSON:))
-            return .message(records.isEmpty ? "No queries yet." : records.reversed().map(\.historyLine).joined(separator: "\n"))
+            let body = try await get("api/query/history", ["limit": String(try LineageCommands.historyLimit(words))])
+            return .message(LineageCommands.historyText((body as? [[String: Any]] ?? []).compactMap(AuditRecord.init(historyJSON:))))
         default:
             return nil
         }
@@ -111,18 +95,26 @@ final class RemoteBackend: ShellBackend, @unchecked Sendable {
         var parts = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         parts?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         guard let url = parts?.url else { throw MeshError(.invalidParameter, "cannot make a request of \(base.absoluteString)") }
-        var request = URLRequest(url: url)
+        return try JSONSerialization.jsonObject(with: try await send(URLRequest(url: url)))
+    }
+
+    /// Sends `request` as the token's principal in the org; the body of a 200 answer, else
+    /// the problem it reports as the shell's error.
+    private func send(_ request: URLRequest) async throws -> Data {
+        var request = request
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue(org, forHTTPHeaderField: "x-org")
         let data: Data, response: URLResponse
         do {
             (data, response) = try await session.data(for: request)
+        } catch is CancellationError {
+            throw MeshError(.cancelled, "canceling statement due to user request")
         } catch {
             throw MeshError(.connection, "cannot reach \(base.absoluteString): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else { throw Self.problem(data, status: status) }
-        return try JSONSerialization.jsonObject(with: data)
+        return data
     }
 
     /// A JSON value of a column of type `type`, as the engine's own value.

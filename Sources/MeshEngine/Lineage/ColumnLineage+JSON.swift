@@ -16,9 +16,9 @@ extension ColumnLineage {
         ]
     }
 
-    /// `jsonObject` as compact JSON text.
+    /// `jsonObject` as compact JSON text (made for every plan, so by the lineage events'
+    /// own writer rather than JSONSerialization).
     public var jsonText: String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: CompactJSON.data(jsonObject), as: UTF8.self)
     }
 }

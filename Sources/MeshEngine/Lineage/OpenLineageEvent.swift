@@ -61,7 +61,7 @@ enum OpenLineageEvent {
             ],
         ]
         var event: [String: Any] = [
-            "eventType": phase.rawValue, "eventTime": timestamp(time), "producer": producer, "schemaURL": schemaURL,
+            "eventType": phase.rawValue, "eventTime": CatalogTimestamp.format(time), "producer": producer, "schemaURL": schemaURL,
             "run": run, "job": job,
         ]
         guard phase != .start else { return event }
@@ -117,12 +117,6 @@ enum OpenLineageEvent {
                                             ["fields": fields, "dataset": lineage.dataset.map(edge)])
         }
         return ["namespace": namespace(q.org), "name": "result." + q.runID, "facets": facets]
-    }
-
-    /// RFC 3339 in UTC with microseconds (a formatter made per event cost more than the
-    /// rest of it).
-    static func timestamp(_ date: Date) -> String {
-        CatalogTimestamp.format(date)
     }
 
     /// FNV-1a of the redacted statement, as 16 hex digits: one job per query shape.

@@ -14,7 +14,7 @@ extension Session {
             throw MeshError(.permission, "query history is kept per user, and this principal has none",
                             hint: "act as a user (--user, \\as EMAIL)")
         }
-        let who = seesAll ? user.flatMap { $0.isEmpty ? nil : $0 } : newAuditRecord(kind: "query", text: "").principal
+        let who = seesAll ? user.flatMap { $0.isEmpty ? nil : $0 } : auditPrincipal
         engine.flushAudit()
         return try catalog.queryHistory(org: org, principal: who, product: product.flatMap { $0.isEmpty ? nil : $0 },
                                         limit: limit)

@@ -44,18 +44,12 @@ public final class SessionBackend: ShellBackend, @unchecked Sendable {
         case "as":
             return .message(try session.switchIdentity(words))
         case "lineage":
-            guard words.count == 1 else { throw MeshError(.invalidParameter, "\\lineage takes one data product: \\lineage mesh.product") }
+            let product = try LineageCommands.product(words)
             // A one-part name is in the current mesh, as in a query.
-            let name = words[0].contains(".") ? words[0] : session.currentMesh.map { "\($0).\(words[0])" } ?? words[0]
+            let name = product.contains(".") ? product : session.currentMesh.map { "\($0).\(product)" } ?? product
             return .message(try session.productLineage(name, recentQueries: 10).text)
         case "history":
-            guard words.count <= 1, let limit = words.isEmpty ? 20 : Int(words[0]), (1...1000).contains(limit) else {
-                throw MeshError(.invalidParameter, "\\history takes how many queries to show, 1 to 1000: \\history 50")
-            }
-            let records = try session.queryHistory(limit: limit)
-            guard !records.isEmpty else { return .message("No queries yet.") }
-            // Oldest first, as a terminal's history reads.
-            return .message(records.reversed().map(\.historyLine).joined(separator: "\n"))
+            return .message(LineageCommands.historyText(try session.queryHistory(limit: try LineageCommands.historyLimit(words))))
         default:
             return nil
         }
