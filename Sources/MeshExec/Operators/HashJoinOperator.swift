@@ -278,12 +278,17 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
 
     /// Builds the table (and readies the probe), unless the join reads its outer side first.
     public func prepare() async throws {
-        guard !built, outerBuiltAnswer == nil, pendingProbe.isEmpty else { return }
-        if case .anti = kind, residual == nil, !buildKeys.isEmpty { return }
+        guard !built, outerBuiltAnswer == nil, pendingProbe.isEmpty, !readsOuterSideFirst else { return }
         try await buildBesideProbe()
         // This join's filters went to the probe, and none comes from above any more.
         if probeDropsUnmatched, buildBatch.rowCount == 0 { return }
         try await probe.prepare()
+    }
+
+    /// Whether this is an anti join on equality keys alone (see `antiJoinBuiltOnOuterSide`).
+    private var readsOuterSideFirst: Bool {
+        guard case .anti = kind else { return false }
+        return residual == nil && !buildKeys.isEmpty
     }
 
     /// An anti join on equality keys alone reads its outer (probe) side first, which has
@@ -292,7 +297,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     /// its answer in batches; otherwise the rows read wait in `pendingProbe` and the join goes
     /// on as usual.
     private func antiJoinBuiltOnOuterSide() async throws -> [Batch]? {
-        guard case .anti = kind, residual == nil, !buildKeys.isEmpty, pendingProbe.isEmpty else { return nil }
+        guard readsOuterSideFirst, pendingProbe.isEmpty else { return nil }
         var rows = 0
         var parts: [Batch] = []
         while rows <= OuterBuiltAntiJoin.maxOuterRows {

@@ -95,9 +95,7 @@ extension LogicalPlan {
             case .scan(let s):
                 out.append(s)
             case .guarded(let child, let policy):
-                guard policy.restricted, case .project(let inner, _, _) = child else { return walk(child) }
-                if policy.rowFiltered, case .filter(let unfiltered, _) = inner { return walk(unfiltered) }
-                return walk(inner)
+                return walk(policy.readByQuery(child)?.body ?? child)
             default:
                 break
             }
@@ -106,5 +104,16 @@ extension LogicalPlan {
         }
         walk(self)
         return out
+    }
+}
+
+extension PolicyGuard {
+    /// Under a restricted guard the binder projects the product's columns and masks over its
+    /// row filter: what the query itself reads (the plan without the policy's filter, which
+    /// is the policy's business) and that projection. Nil under any other guard.
+    func readByQuery(_ child: LogicalPlan) -> (body: LogicalPlan, exprs: [BoundExpr], columns: [PlanColumn])? {
+        guard restricted, case .project(let inner, let exprs, let columns) = child else { return nil }
+        if rowFiltered, case .filter(let unfiltered, _) = inner { return (unfiltered, exprs, columns) }
+        return (inner, exprs, columns)
     }
 }

@@ -30,9 +30,7 @@ struct LineageWalker {
             // The binder's projection of the product's columns and masks over its row filter:
             // the filter is the policy's business, not the query's lineage; a masked column is
             // its product column read through the mask. (A view's columns go on to its bases.)
-            guard policy.restricted, case .project(let inner, let exprs, let columns) = child else { visit(child); return }
-            var body = inner
-            if policy.rowFiltered, case .filter(let unfiltered, _) = inner { body = unfiltered }
+            guard let (body, exprs, columns) = policy.readByQuery(child) else { visit(child); return }
             visit(body)
             let byName = Dictionary(body.columns.map { ($0.name, $0.id) }) { a, _ in a }
             for (e, c) in zip(exprs, columns) {
@@ -51,22 +49,24 @@ struct LineageWalker {
             visit(child)
             for (e, c) in zip(exprs, columns) {
                 direct[c.id] = sources(of: e)
-                origins[c.id] = e.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+                origins[c.id] = origins(of: e)
             }
         case .join(let l, let r, let kind, let condition):
             visit(l)
             visit(r)
-            if let condition { addIndirect(condition, .join) }
-            if case .mark(let mark, _) = kind, let condition {
-                // TRUE where a row of the subquery matches: computed from both sides' keys.
-                direct[mark.id] = sources(of: condition)
+            if let condition {
+                let read = sources(of: condition)
+                addIndirect(read, .join)
+                // A mark is TRUE where a row of the subquery matches: computed from both sides' keys.
+                if case .mark(let mark, _) = kind { direct[mark.id] = read }
             }
         case .aggregate(let child, let groups, let aggregates, let columns):
             visit(child)
-            for g in groups { addIndirect(g, .groupBy) }
             for (g, c) in zip(groups, columns) {
-                direct[c.id] = sources(of: g)
-                origins[c.id] = g.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+                let read = sources(of: g)
+                addIndirect(read, .groupBy)
+                direct[c.id] = read
+                origins[c.id] = origins(of: g)
             }
             for (a, c) in zip(aggregates, columns.dropFirst(groups.count)) {
                 var s: Sources = [:]
@@ -140,14 +140,23 @@ struct LineageWalker {
     /// FROM.
     private func joins(_ e: BoundExpr) -> Bool {
         guard case .comparison(.equal, let a, let b) = e.kind else { return false }
-        let x = a.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
-        let y = b.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
+        let x = origins(of: a), y = origins(of: b)
         return !x.isEmpty && !y.isEmpty && x.isDisjoint(with: y)
+    }
+
+    /// The scans the columns `e` reads come from.
+    private func origins(of e: BoundExpr) -> Set<Int> {
+        e.referencedColumns.reduce(into: Set<Int>()) { $0.formUnion(origins[$1] ?? []) }
     }
 
     /// Every column `e` reads decides rows as `subtype` (a filter, join, group or sort key).
     mutating func addIndirect(_ e: BoundExpr, _ subtype: ColumnLineage.Subtype) {
-        for (source, how) in sources(of: e) {
+        addIndirect(sources(of: e), subtype)
+    }
+
+    /// The sources read (`sources(of:)` of a key) decide rows as `subtype`.
+    mutating func addIndirect(_ read: Sources, _ subtype: ColumnLineage.Subtype) {
+        for (source, how) in read {
             indirect.insert(ColumnLineage.Edge(source: source, subtype: subtype, masked: how.masked))
         }
     }
