@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "meshql", targets: ["meshql"]),
         .executable(name: "meshql-bench", targets: ["meshql-bench"]),
         .executable(name: "meshql-fuzz", targets: ["meshql-fuzz"]),
+        .executable(name: "meshql-differential", targets: ["meshql-differential"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,8 +77,12 @@ let package = Package(
             "MeshEngine", "MeshTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "meshql-differential", dependencies: [
+            "MeshEngine", "MeshTestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Tests. MeshTestSupport starts and stops a private PostgreSQL cluster.
-        .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL", "MeshEngine"]),
+        .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL", "MeshEngine", "SQLiteDB"]),
         .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
         .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
         .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore"]),

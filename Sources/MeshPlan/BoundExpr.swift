@@ -119,6 +119,22 @@ public struct BoundExpr: Sendable, Hashable {
         }
     }
 
+    /// A bare reference to an input column.
+    public var isColumnReference: Bool {
+        if case .column = kind { return true }
+        return false
+    }
+
+    /// Whether the value depends on nothing but the columns it reads: no aggregate, window,
+    /// subquery or volatile function (`random()`). Over no columns, it is a constant.
+    public var isDeterministic: Bool {
+        switch kind {
+        case .slot, .aggregate, .subquery, .window: return false
+        case .function(let name, _) where ScalarFunctions.isVolatile(name): return false
+        default: return children.allSatisfy(\.isDeterministic)
+        }
+    }
+
     public var containsAggregate: Bool {
         if case .aggregate = kind { return true }
         return children.contains { $0.containsAggregate }
@@ -161,6 +177,19 @@ public enum ArithmeticOperator: String, Sendable, Hashable {
 
 public enum ComparisonOperator: String, Sendable, Hashable {
     case equal = "=", notEqual = "<>", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+
+    /// The operator whose result is the negation of this one's (`NOT a < b` ⇔ `a >= b`, NULL
+    /// staying NULL).
+    public var negated: ComparisonOperator {
+        switch self {
+        case .equal: .notEqual
+        case .notEqual: .equal
+        case .less: .greaterOrEqual
+        case .lessOrEqual: .greater
+        case .greater: .lessOrEqual
+        case .greaterOrEqual: .less
+        }
+    }
 
     /// The operator with its operands swapped (`a < b` ⇔ `b > a`).
     public var flipped: ComparisonOperator {
@@ -260,7 +289,9 @@ public struct BoundSubquery: Sendable, Hashable {
         case scalar
         /// `[NOT] EXISTS (SELECT …)`.
         case exists
-        /// `x [NOT] IN (SELECT …)`: one column, compared with `operand`.
+        /// `x [NOT] IN (SELECT …)`: one column, compared with `operand` by `comparison`
+        /// (`x op ANY (SELECT …)`; IN is `= ANY`, and `x op ALL (…)` is `NOT x op' ANY (…)`
+        /// with the negated operator).
         case `in`
     }
 
@@ -268,6 +299,8 @@ public struct BoundSubquery: Sendable, Hashable {
     public var negated: Bool
     /// The left side of IN.
     public var operand: BoundExpr?
+    /// How IN compares `operand` with the subquery's values.
+    public var comparison: ComparisonOperator = .equal
     public var plan: LogicalPlan
     /// Columns of enclosing queries the plan reads; empty for an uncorrelated subquery.
     public var outerReferences: Set<ColumnID>

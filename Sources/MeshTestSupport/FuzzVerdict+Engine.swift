@@ -5,13 +5,14 @@ extension FuzzVerdict {
     /// Runs one fuzzed statement in a fresh session of `engine` (with its own memory limit)
     /// and reads at most 100,000 of its rows: the fuzzing invariant judges how it ends, not
     /// how much it returns.
-    /// With a `principal`, the statement runs as them: policies apply.
+    /// With a `principal`, the statement runs as them: policies apply. `grace`: how long a
+    /// cancelled statement may take to stop before it counts as a hang.
     public static func run(_ sql: String, on engine: Engine, memoryLimit: Int, timeout: Duration,
-                           principal: Principal? = nil) async -> FuzzVerdict {
+                           grace: Duration = .seconds(5), principal: Principal? = nil) async -> FuzzVerdict {
         let session = engine.makeSession()
         session.memoryLimit = memoryLimit
         session.principal = principal
-        return await run(sql: sql, timeout: timeout) {
+        return await run(sql: sql, timeout: timeout, grace: grace) {
             guard case .rows(let r) = try await session.execute(sql) else { return }
             defer { r.close() }
             var rows = 0

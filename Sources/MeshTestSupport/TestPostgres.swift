@@ -75,6 +75,12 @@ public final class TestPostgres: @unchecked Sendable {
         return conninfo(database: name)
     }
 
+    /// Leaves the databases made so far in place when an external server is stopped: a tool
+    /// that keeps its catalogs keeps the databases they read.
+    public func keepCreatedDatabases() {
+        lock.withLock { created.removeAll() }
+    }
+
     /// Runs SQL (one or more statements) through `psql -v ON_ERROR_STOP=1`; throws with psql's
     /// output when a statement fails.
     public func execute(_ sql: String, database: String? = nil) throws {
@@ -87,6 +93,25 @@ public final class TestPostgres: @unchecked Sendable {
         var out = try runPSQL(sql, database: database, extra: ["-q", "-A", "-t"])
         while out.hasSuffix("\n") { out.removeLast() }
         return out
+    }
+
+    /// One query's rows (tab-separated, NULL as `NULL`) and the time PostgreSQL took, as psql's
+    /// `\timing` reports it, or psql's error. For comparing answers, not for loading data.
+    public func timedQuery(_ sql: String, database: String) -> (rows: [String]?, milliseconds: Double, error: String?) {
+        let target = conninfo(database: database)
+        guard let out = try? Subprocess.run(psqlPath, ["-X", "-q", "-A", "-t", "-F", "\t", "-P", "null=NULL",
+                                                       "-v", "ON_ERROR_STOP=1", "-d", target, "-c", "\\timing on", "-c", sql])
+        else { return (nil, 0, "psql did not start") }
+        var lines = out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The output ends with a newline; a row of one empty string is an empty line.
+        if lines.last == "" { lines.removeLast() }
+        guard out.status == 0 else { return (nil, 0, lines.first { $0.contains("ERROR") } ?? out.text) }
+        var ms = 0.0
+        if let last = lines.last, last.hasPrefix("Time: ") {
+            ms = Double(last.dropFirst(6).prefix { $0 != " " }) ?? 0
+            lines.removeLast()
+        }
+        return (lines.filter { $0 != "Timing is on." }, ms, nil)
     }
 
     private func runPSQL(_ sql: String, database: String?, extra: [String]) throws -> String {

@@ -15,7 +15,7 @@ struct CLICancellationTests {
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ErrorTests.binary), "needs the built binary"),
-          .timeLimit(.minutes(1)), arguments: [Case(signal: SIGINT, status: 130), Case(signal: SIGTERM, status: 143)])
+          .timeLimit(.minutes(5)), arguments: [Case(signal: SIGINT, status: 130), Case(signal: SIGTERM, status: 143)])
     func signalCancelsSourceQueries(_ c: Case) async throws {
         guard let pg = try await E2EFixture.postgres() else {
             print("SKIP (no PostgreSQL): CLI cancellation")
@@ -45,9 +45,10 @@ struct CLICancellationTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let activity = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(database)' AND state = 'active' AND pid <> pg_backend_pid()"
-        // Wait until PostgreSQL runs it.
+        // Wait until PostgreSQL runs it: a second or so, the minute only for a loaded machine.
+        let clock = ContinuousClock(), runningBy = clock.now + .seconds(60)
         var running = false
-        for _ in 0..<100 where !running {
+        while !running, clock.now < runningBy {
             try await Task.sleep(for: .milliseconds(100))
             running = try pg.server.query(activity) != "0"
         }
@@ -56,10 +57,13 @@ struct CLICancellationTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == c.status)
-        // Gone within a second on a quiet machine (issue 6's check); the suite runs tests side
-        // by side on two cores, so allow it five here.
+        // meshql waits (up to 3 s, Engine.shutdown) for PostgreSQL to acknowledge the cancel
+        // before it exits, so on a quiet machine the backend is idle at once (issue 6 asked
+        // for within a second); the half minute is for a loaded one. A backend that was never
+        // cancelled stays busy for minutes, so the wait cannot hide one.
         var left = try pg.server.query(activity)
-        for _ in 0..<50 where left != "0" {
+        let idleBy = clock.now + .seconds(30)
+        while left != "0", clock.now < idleBy {
             try await Task.sleep(for: .milliseconds(100))
             left = try pg.server.query(activity)
         }

@@ -30,7 +30,10 @@ struct ChainJoinTests {
 
     enum Place: String, CaseIterable, Sendable { case sqlite, postgres, local }
 
-    @Test(.timeLimit(.minutes(2)), arguments: Place.allCases)
+    /// Under a second on an idle machine (measured by hand); beside the fuzz, differential
+    /// and server suites on two cores it waits its turn for 20-30 s. The bound of five
+    /// minutes, and the time limit past it, only catch a hang or a cross-product plan (hours).
+    @Test(.timeLimit(.minutes(10)), arguments: Place.allCases)
     func chainOf64(_ place: Place) async throws {
         let dir = tempDirectory()
         let engine = try Engine(catalogPath: dir + "/catalog.db")
@@ -65,10 +68,7 @@ struct ChainJoinTests {
         let rows = try await result.collectRows()
         let seconds = Date().timeIntervalSince(start)
         #expect(rows.map { $0.map(\.description) } == [["10"]])
-        // Under a second on an idle machine (measured by hand); this bound only catches a hang
-        // or a cross-product plan (hours), leaving room for a test run that loads both cores:
-        // beside the fuzz, differential and server suites it waits its turn for 20-30 s.
-        #expect(seconds < 90, "64-table chain join in \(place) took \(seconds) s")
+        #expect(seconds < 300, "64-table chain join in \(place) took \(seconds) s")
         print("64-table chain join, \(place): \(String(format: "%.3f", seconds)) s")
         engine.shutdown()
     }

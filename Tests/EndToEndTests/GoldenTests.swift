@@ -31,7 +31,9 @@ struct GoldenTests {
     static let knownFailures: [KnownFailure] = [
     ]
 
-    @Test(.timeLimit(.minutes(2)), arguments: GoldenConfiguration.all)
+    /// The time limit only guards against a hang: the configurations run side by side, and
+    /// beside the rest of the suite, on two cores.
+    @Test(.timeLimit(.minutes(10)), arguments: GoldenConfiguration.all)
     func golden(_ config: GoldenConfiguration) async throws {
         let files = try GoldenFiles.load()
         guard let engine = try await E2EFixture.engine(config.placement) else {

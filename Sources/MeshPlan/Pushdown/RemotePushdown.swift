@@ -36,6 +36,18 @@ public struct RemotePushdown: OptimizerRule {
         var unsafeColumns: Set<ColumnID> = []
         /// Pages of the table a block made from a scan reads, where known (see `rowRanges`).
         var tablePages: Double? = nil
+        /// The columns whose SQL is a constant (see `SQLBlock.constantOutputs`).
+        var constantColumns: Set<ColumnID> { Set(block.constantOutputs.map { columns[$0].id }) }
+
+        /// Whether `e`, printed over this block, is a constant.
+        func isConstant(_ e: BoundExpr) -> Bool {
+            e.isDeterministic && e.referencedColumns.isSubset(of: constantColumns)
+        }
+
+        /// The positions of `exprs` that are constants over this block.
+        func constantPositions(_ exprs: [BoundExpr]) -> Set<Int> {
+            Set(exprs.indices.filter { isConstant(exprs[$0]) })
+        }
 
         /// Whether a condition may join this block's WHERE or ON without a fence first.
         func admits(_ conditions: [BoundExpr]) -> Bool {
@@ -114,9 +126,11 @@ public struct RemotePushdown: OptimizerRule {
                 if keep.isEmpty { keep = [0] }
                 if keep.count < r.columns.count {
                     r.block.outputs = keep.map { r.block.outputs[$0] }
+                    r.block.constantOutputs = Set(keep.indices.filter { r.block.constantOutputs.contains(keep[$0]) })
                     r.columns = keep.map { r.columns[$0] }
                 }
             }
+            r.dropUnusedParameters(dialect)
             let rows = r.subtree.flatMap { s in estimator?.estimate(s) }
             var fragment = RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
                                           dialectName: dialect.name, sql: r.block.render(dialect),
@@ -228,7 +242,9 @@ public struct RemotePushdown: OptimizerRule {
                     guard let s = ExpressionSQL(dialect: d).print(e, inputs, &params) else { return nil }
                     outs.append(s)
                 }
+                r.block.constantOutputs = r.constantPositions(exprs)
                 r.block.outputs = outs
+                r.block.outputsAreColumns = r.block.outputsAreColumns && exprs.allSatisfy(\.isColumnReference)
                 r.params = params
                 r.columns = columns
                 r.markUnsafeOutputs(exprs, columns)
@@ -255,18 +271,25 @@ public struct RemotePushdown: OptimizerRule {
                 let printer = ExpressionSQL(dialect: d)
                 let distinct = estimator?.distinctValues(child) ?? [:]
                 let inputs = r.inputs
-                var gs: [String] = []
+                var outs: [String] = [], gs: [String] = []
                 for g in groups {
                     guard let s = printer.print(g, inputs, &params) else { return nil }
-                    gs.append(s)
+                    outs.append(s)
+                    // A constant key does not split groups, and printed it could read as a
+                    // position or be refused as a constant: it is left out.
+                    if !r.isConstant(g) { gs.append(s) }
                 }
-                var outs = gs
+                // Keys that are all constant still group: no input rows, no group (where no
+                // keys at all make one row). A bound value groups as they do.
+                if gs.isEmpty, !groups.isEmpty { gs = [params.bind(.int(0), .bigint, d)] }
                 for a in aggs {
                     guard let s = printer.print(a, inputs, &params) else { return nil }
                     outs.append(s)
                 }
+                r.block.constantOutputs = r.constantPositions(groups)
                 r.block.groupBy = gs
                 r.block.outputs = outs
+                r.block.outputsAreColumns = false
                 r.params = params
                 r.columns = columns
                 // A source may push a condition on a group key down into the WHERE.
@@ -286,7 +309,8 @@ public struct RemotePushdown: OptimizerRule {
                 var params = r.params
                 var items: [String] = []
                 let inputs = r.inputs
-                for k in keys {
+                // A constant orders nothing, and printed it could read as a column position.
+                for k in keys where !r.isConstant(k.expr) {
                     guard var s = ExpressionSQL(dialect: d).print(k.expr, inputs, &params) else { return nil }
                     // Text sorts in byte order here; sources sort by their collation unless told.
                     if k.expr.type.physical == .string {
@@ -355,7 +379,9 @@ public struct RemotePushdown: OptimizerRule {
         var r = r
         let d = dialects[r.connectorID]!
         let printer = ExpressionSQL(dialect: d)
-        if r.block.groupBy != nil, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
+        // HAVING without GROUP BY (an aggregate of the whole input) is refused by SQLite before
+        // 3.39: over such a block, the condition goes to the WHERE of a wrapping block.
+        if let groups = r.block.groupBy, !groups.isEmpty, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
             var params = r.params
             for c in conjuncts {
                 guard let s = printer.print(c, r.inputs, &params) else { return nil }
@@ -429,8 +455,10 @@ public struct RemotePushdown: OptimizerRule {
         b.fence(for: conditions, aliases, d)
         if !kind.outputsRight { return subqueryFilter(a, b, kind, cond, aliases) }
         if let feature, !d.supports(feature) { return nil }
-        let left = a.block.isPlain ? a.block : a.block.wrapped(aliases.make(), d)
-        let right = b.block.isPlain ? b.block : b.block.wrapped(aliases.make(), d)
+        // A side the join extends with NULLs keeps its computed outputs inside a subquery.
+        let leftNulls = kind == .right || kind == .full, rightNulls = kind == .left || kind == .full
+        let left = a.block.joinsDirectly(nullExtended: leftNulls) ? a.block : a.block.wrapped(aliases.make(), d)
+        let right = b.block.joinsDirectly(nullExtended: rightNulls) ? b.block : b.block.wrapped(aliases.make(), d)
         var params = a.params
         // The right side was printed with its own parameter numbers; shift them past the left's.
         var rightOutputs = right.outputs
@@ -463,8 +491,11 @@ public struct RemotePushdown: OptimizerRule {
             guard kind == .cross || kind == .inner else { return nil }
             joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
         }
-        return Remote(connectorID: a.connectorID, connectorName: a.connectorName,
-                      block: SQLBlock(from: joinSQL, outputs: outputs, fromIsJoin: true, guarded: left.guarded || right.guarded),
+        var block = SQLBlock(from: joinSQL, outputs: outputs, fromIsJoin: true, guarded: left.guarded || right.guarded)
+        block.outputsAreColumns = left.outputsAreColumns && right.outputsAreColumns
+        // (A NULL-extended side has no constant outputs: it selects columns, or is wrapped.)
+        block.constantOutputs = left.constantOutputs.union(right.constantOutputs.map { $0 + left.outputs.count })
+        return Remote(connectorID: a.connectorID, connectorName: a.connectorName, block: block,
                       params: params, columns: columns, products: a.products + b.products,
                       policyIDs: a.policyIDs + b.policyIDs, unsafeColumns: a.unsafeColumns.union(b.unsafeColumns))
     }

@@ -23,6 +23,17 @@ struct SQLBlock {
     /// The quoted alias of the one table the FROM names, for a block made from a scan (a
     /// wrapped or joined block has none): a big read of it can be cut into row ranges.
     var tableAlias: String? = nil
+    /// Each output is a column of the FROM clause, not an expression computed over it. Only
+    /// then may the block be the NULL-extended side of an outer join unwrapped: an output
+    /// like `1`, `x IS NULL` or `COALESCE(x, 0)` printed above the join would be computed for
+    /// the rows the join makes up, where it must be NULL.
+    var outputsAreColumns = true
+    /// Positions of the outputs whose SQL is a constant expression (`$1::integer`, `FALSE`):
+    /// a source reads a bare constant in ORDER BY or GROUP BY as a column position (SQLite's
+    /// `ORDER BY 1`) or refuses it (PostgreSQL's "non-integer constant in ORDER BY"), so such
+    /// keys are left out; they neither order nor split groups. Outputs read from a subquery
+    /// are column references again, and a source must see those grouped.
+    var constantOutputs: Set<Int> = []
     /// One table, filtered and projected only: each row range of the table gives its rows.
     var readsRowsOfOneTable: Bool {
         tableAlias != nil && !fromIsJoin && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil
@@ -31,6 +42,12 @@ struct SQLBlock {
     /// No WHERE/GROUP/ORDER/LIMIT/DISTINCT: the FROM can be joined directly.
     var isPlain: Bool {
         wheres.isEmpty && groupBy == nil && having.isEmpty && orderBy.isEmpty && limit == nil && offset == nil && !distinct
+    }
+
+    /// Whether the FROM can be joined directly as a join's input: plain, and on a side an
+    /// outer join extends with NULLs, selecting columns only (see `outputsAreColumns`).
+    func joinsDirectly(nullExtended: Bool) -> Bool {
+        isPlain && (!nullExtended || outputsAreColumns)
     }
 
     func render(_ dialect: any SQLDialect) -> String {
@@ -71,5 +88,21 @@ struct SQLBlock {
         var outer = inner.wrapped(alias, dialect)
         outer.guarded = false
         return outer
+    }
+}
+
+extension SQLBlock {
+    /// The block with `transform` applied to every piece of its SQL text.
+    func mapText(_ transform: (String) -> String) -> SQLBlock {
+        var b = self
+        b.from = transform(from)
+        b.outputs = outputs.map(transform)
+        b.wheres = wheres.map(transform)
+        b.groupBy = groupBy?.map(transform)
+        b.having = having.map(transform)
+        b.orderBy = orderBy.map(transform)
+        b.limit = limit.map(transform)
+        b.offset = offset.map(transform)
+        return b
     }
 }

@@ -5,6 +5,7 @@ import os
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -13,7 +14,10 @@ BASE = API.rsplit("/api", 1)[0]
 H = {"Authorization": f"Bearer {os.environ['MESHQL_TOKEN']}", "x-org": os.environ["MESHQL_ORG"]}
 failures = []
 
-codes = [requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1"}) for _ in range(10)]
+# The burst goes out at once: sent one after another, requests that each took half a second
+# (a loaded machine) would come no faster than the bucket refills, and none would be refused.
+with ThreadPoolExecutor(20) as pool:
+    codes = list(pool.map(lambda _: requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1"}), range(20)))
 limited = [r for r in codes if r.status_code == 429]
 if not limited:
     failures.append(f"no 429 in {[r.status_code for r in codes]}")
@@ -36,10 +40,17 @@ if "meshql_rate_limited_requests_total" not in metrics.text or "meshql_queries_t
     failures.append(f"metrics lack the counters:\n{metrics.text}")
 
 time.sleep(1)
-# A streamed query is audited too (its rows are sent after the handler returned).
+# A streamed query is audited too (its rows are sent after the handler returned), so its
+# record comes some time after the answer: the audit is read until it shows, at the rate the
+# limit allows, for up to a minute.
 nd = requests.post(f"{API}/query", headers=dict(H, Accept="application/x-ndjson"), json={"sql": "SELECT 42 AS streamed"})
-time.sleep(0.5)
-audit = requests.get(f"{API}/audit", headers=H, params={"limit": 5})
+deadline = time.time() + 60
+while True:
+    time.sleep(0.5)
+    audit = requests.get(f"{API}/audit", headers=H, params={"limit": 5})
+    shown = audit.status_code == 200 and audit.json() and audit.json()[0]["statement"] == "SELECT ? AS streamed"
+    if shown or time.time() > deadline:
+        break
 if nd.status_code != 200 or audit.status_code != 200 or not audit.json() or audit.json()[0]["statement"] != "SELECT ? AS streamed":
     failures.append(f"audit of a streamed query: {audit.status_code} {audit.text[:300]}")
 elif audit.json()[0]["rows"] != 1:
