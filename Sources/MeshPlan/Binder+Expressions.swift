@@ -97,6 +97,15 @@ extension Binder {
         case .inSubquery(let x, let q, let negated):
             return try bindInSubquery(try bind(x), q, negated: negated, scope: scope, at: loc)
 
+        case .quantified(let op, let x, let q, let all):
+            guard let comparison = ComparisonOperator(rawValue: op.rawValue) else {
+                throw MeshError(.syntax, "\(op.rawValue) \(all ? "ALL" : "ANY") needs a comparison operator", at: loc)
+            }
+            // x op ALL (q) is true when no value makes x op y false: NOT (x op' ANY (q)),
+            // op' the negated operator; NULLs come out as PostgreSQL's.
+            return try bindInSubquery(try bind(x), q, negated: all, comparison: all ? comparison.negated : comparison,
+                                      scope: scope, at: loc)
+
         case .subquery(let q):
             return try bindScalarSubquery(q, scope: scope, at: loc)
 

@@ -33,7 +33,7 @@ extension Binder {
         // ORDER BY items resolve against output names and ordinals first, then input columns.
         var orderExprs: [(expr: BoundExpr, item: OrderItem, outputIndex: Int?)] = []
         for item in orderBy {
-            if case .literal(.integer(let s)) = item.expr.kind, let n = Int(s) {
+            if let n = Self.position(item.expr) {
                 guard n >= 1, n <= outputs.count else {
                     throw MeshError(.syntax, "ORDER BY position \(n) is not in select list", at: item.expr.location)
                 }
@@ -51,7 +51,7 @@ extension Binder {
         // GROUP BY items may also be output ordinals or names.
         var groups: [BoundExpr] = []
         for g in select.groupBy {
-            if case .literal(.integer(let s)) = g.kind, let n = Int(s) {
+            if let n = Self.position(g) {
                 guard n >= 1, n <= outputs.count else {
                     throw MeshError(.syntax, "GROUP BY position \(n) is not in select list", at: g.location)
                 }
@@ -180,5 +180,18 @@ extension Binder {
             return entry.qualifier.map { "\($0).\(entry.name)" } ?? entry.name
         }
         return "?"
+    }
+}
+
+extension Binder {
+    /// An integer written as an ORDER BY or GROUP BY item: an output position. A minus sign
+    /// belongs to the number, as in PostgreSQL (`GROUP BY -1` is a position, and not one in
+    /// the select list).
+    static func position(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .literal(.integer(let s)): Int(s)
+        case .unary(.negate, let x): if case .literal(.integer(let s)) = x.kind, let n = Int(s) { -n } else { nil }
+        default: nil
+        }
     }
 }

@@ -128,3 +128,22 @@ extension BoundExpr {
         }
     }
 }
+
+extension LogicalPlan {
+    /// The plan without the filter and inner-join conditions that read any of `columns`: a
+    /// superset of its rows that no longer reads them.
+    public func removingConditions(reading columns: Set<ColumnID>) -> LogicalPlan {
+        func keeps(_ e: BoundExpr) -> Bool { e.referencedColumns.isDisjoint(with: columns) }
+        return transformUp { node in
+            switch node {
+            case .filter(let child, let pred):
+                return .filtered(child, pred.conjuncts.filter(keeps))
+            case .join(let l, let r, .inner, let cond?):
+                let kept = cond.conjuncts.filter(keeps)
+                return .join(l, r, kept.isEmpty ? .cross : .inner, BoundExpr.conjunction(kept))
+            default:
+                return node
+            }
+        }
+    }
+}

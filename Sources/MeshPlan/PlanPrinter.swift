@@ -149,7 +149,7 @@ public enum PlanPrinter {
         case .aggregate(let a): return describe(a, names: names)
         case .window(let w): return describe(w, names: names)
         case .subquery(let q):
-            let body = q.kind == .exists ? "EXISTS (subquery)" : q.kind == .in ? "IN (subquery)" : "(subquery)"
+            let body = q.kind == .exists ? "EXISTS (subquery)" : q.kind == .in ? (q.comparison == .equal ? "IN (subquery)" : "\(q.comparison.rawValue) ANY (subquery)") : "(subquery)"
             let operand = q.operand.map { d($0) + " " } ?? ""
             return "\(operand)\(q.negated ? "NOT " : "")\(body)"
         }

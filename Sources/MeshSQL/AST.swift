@@ -97,6 +97,8 @@ public struct Expr: Sendable, Hashable {
         case between(Expr, low: Expr, high: Expr, negated: Bool)
         case inList(Expr, [Expr], negated: Bool)
         case inSubquery(Expr, Query, negated: Bool)
+        /// `x op ANY|SOME (SELECT …)`, or with `all`, `x op ALL (SELECT …)`; op a comparison.
+        case quantified(BinaryOperator, Expr, Query, all: Bool)
         case exists(Query, negated: Bool)
         /// `(SELECT …)` used as a value.
         case subquery(Query)

@@ -4,7 +4,7 @@ extension Expr {
         switch kind {
         case .literal, .column, .parameter, .currentTime, .exists, .subquery: []
         case .unary(_, let e), .isNull(let e, _), .isBoolean(let e, _, _), .cast(let e, _), .extract(_, let e),
-             .inSubquery(let e, _, _):
+             .inSubquery(let e, _, _), .quantified(_, let e, _, _):
             [e]
         case .binary(_, let a, let b), .isDistinctFrom(let a, let b, _), .position(let a, let b): [a, b]
         case .between(let e, let lo, let hi, _): [e, lo, hi]

@@ -70,6 +70,9 @@ extension Parser {
             } else {
                 throw unexpected()
             }
+            // A comparison binds tighter than IS, so one after it compares the IS's
+            // result: `x IS NULL = TRUE` is `(x IS NULL) = TRUE`, as in PostgreSQL.
+            left = try parseComparisonTail(left, &levels)
         }
         return left
     }
@@ -81,10 +84,24 @@ extension Parser {
     mutating func parseComparison() throws(SQLSyntaxError) -> Expr {
         var levels = 0
         defer { depth -= levels }
-        var left = try parsePredicate()
+        return try parseComparisonTail(try parsePredicate(), &levels)
+    }
+
+    /// Comparisons after `left`: `= y`, `< ANY (SELECT …)`, … (each link counted in `levels`).
+    mutating func parseComparisonTail(_ left: Expr, _ levels: inout Int) throws(SQLSyntaxError) -> Expr {
+        var left = left
         while case .symbol(let s) = current.kind, let op = Self.comparisonOperators[s] {
             advance()
             try chainLink(&levels)
+            if let quantifier = ["any", "some", "all"].first(where: { isWord($0) }), isSymbol("(", ahead: 1),
+               isQueryStart(ahead: 2) {
+                advance()
+                advance()
+                let q = try parseQuery()
+                try expectSymbol(")")
+                left = Expr(.quantified(op, left, q, all: quantifier == "all"), at: left.location)
+                continue
+            }
             let right = try parsePredicate()
             left = Expr(.binary(op, left, right), at: left.location)
         }

@@ -24,6 +24,8 @@ extension SQLPrinter {
             return "(" + print(x) + not(negated) + " IN (" + list.map(print).joined(separator: ", ") + "))"
         case .inSubquery(let x, let q, let negated):
             return "(" + print(x) + not(negated) + " IN (" + print(q) + "))"
+        case .quantified(let op, let x, let q, let all):
+            return "(" + print(x) + " \(op.rawValue) " + (all ? "ALL" : "ANY") + " (" + print(q) + "))"
         case .exists(let q, let negated):
             return "(" + (negated ? "NOT " : "") + "EXISTS (" + print(q) + "))"
         case .subquery(let q):

@@ -9,34 +9,10 @@
 /// What it aims at is where pushdown and decorrelation go wrong: outer joins over derived
 /// tables that select constants and expressions, constants in ORDER BY and GROUP BY, pruned
 /// columns, subqueries in every position, set operations, windows and NULL-heavy data.
-/// The same seed gives the same queries.
+/// The same seed gives the same queries. Forms meshql refuses are left out: a subquery in an
+/// outer join's ON clause reading both sides, a correlated second branch of INTERSECT or
+/// EXCEPT, a subquery in GROUP BY.
 public struct RandomQueryGenerator {
-    /// Forms that meshql did not support when the generator was written; each is off unless
-    /// asked for, so that a run can count what the planner still refuses.
-    public struct Forms: Sendable {
-        /// `JOIN … ON … EXISTS (…)`, `ON x IN (SELECT …)`.
-        public var subqueriesInOn = false
-        /// A correlated scalar subquery with ORDER BY … LIMIT 1.
-        public var correlatedLimit = false
-        /// A set operation inside a correlated subquery.
-        public var setOperationsInCorrelated = false
-        /// `x = ANY (subquery)`, `x <> ALL (…)`, `x > ALL (…)`.
-        public var quantifiedComparisons = false
-        /// `x IS NULL = TRUE`.
-        public var isNullComparedToBoolean = false
-
-        public init() {}
-        public static let all: Forms = {
-            var f = Forms()
-            f.subqueriesInOn = true
-            f.correlatedLimit = true
-            f.setOperationsInCorrelated = true
-            f.quantifiedComparisons = true
-            f.isNullComparedToBoolean = true
-            return f
-        }()
-    }
-
     public enum ColumnType: Sendable { case int, text, bool }
 
     /// A value a query can read: SQL text and its type.
@@ -49,15 +25,16 @@ public struct RandomQueryGenerator {
     static let tableColumns: [(String, ColumnType)] = [("a", .int), ("b", .int), ("s", .text)]
 
     private var state: UInt64
-    public var forms: Forms
     private var nextAlias = 0
-    /// Set while generating GROUP BY keys (and ON conditions, unless `forms` has them), which
-    /// meshql takes without subqueries.
+    /// Set while generating GROUP BY keys (which meshql takes without subqueries) and the
+    /// conditions of ON clauses that read both sides.
     private var noSubqueries = false
+    /// A CTE no relation reads yet: the next relation reads it. (PostgreSQL binds, and so
+    /// checks, a CTE the query does not read; meshql does not.)
+    private var cteUnread = false
 
-    public init(seed: UInt64, forms: Forms = Forms()) {
+    public init(seed: UInt64) {
         state = seed
-        self.forms = forms
     }
 
     // MARK: - Randomness (SplitMix64)
@@ -90,6 +67,7 @@ public struct RandomQueryGenerator {
             let (sql, columns) = select(outer: [], depth: 1, types: nil, ctes: [])
             prefix = "WITH \(name) AS (\(sql)) "
             ctes.append((name, columns))
+            cteUnread = true
         }
         var (sql, columns) = chance(15) ? setOperation(outer: [], depth: 2, ctes: ctes) : select(outer: [], depth: 2, types: nil, ctes: ctes)
         var ordered = false
@@ -193,17 +171,20 @@ public struct RandomQueryGenerator {
         var c = "\(pick(li).sql) = \(pick(ri).sql)"
         if full { return c }
         if chance(30) {
-            noSubqueries = !forms.subqueriesInOn
+            noSubqueries = true
             c += " AND " + predicate(left + right, outer: [], depth: 0)
             noSubqueries = false
         }
-        if forms.subqueriesInOn, depth > 0, chance(15) { c += " AND " + subqueryPredicate(left + right, depth: depth - 1) }
+        // A subquery in ON reads one side (meshql refuses one reading both sides of an outer
+        // join).
+        if depth > 0, chance(15) { c += " AND " + subqueryPredicate(chance(50) ? left : right, depth: depth - 1) }
         return c
     }
 
     /// A table, or a derived table (or CTE) whose outputs are constants and expressions.
     mutating func relation(depth: Int, ctes: [(name: String, columns: [ColumnType])]) -> (String, [Item]) {
-        if !ctes.isEmpty, chance(30) {
+        if !ctes.isEmpty, cteUnread || chance(30) {
+            cteUnread = false
             let cte = pick(ctes), a = alias("x")
             return ("\(cte.name) AS \(a)", cte.columns.enumerated().map { Item(sql: "\(a).c\($0)", type: $1) })
         }
@@ -300,7 +281,7 @@ public struct RandomQueryGenerator {
             return "\(expression(t, visible, outer: [], depth: 1).sql) \(op) \(expression(t, visible, outer: [], depth: 0).sql)"
         case 2:
             let x = expression(pick([.int, .text]), visible, outer: [], depth: 1).sql
-            if forms.isNullComparedToBoolean, chance(25) { return "\(x) IS NULL = \(pick(["TRUE", "FALSE"]))" }
+            if chance(25) { return "\(x) IS NULL = \(pick(["TRUE", "FALSE"]))" }
             return "\(x) IS \(chance(50) ? "NOT " : "")NULL"
         case 3:
             let list = (0..<(1 + below(3))).map { _ in "\(below(8))" } + (chance(25) ? ["NULL"] : [])
@@ -325,7 +306,7 @@ public struct RandomQueryGenerator {
     /// subquery may read `outer` (correlated).
     mutating func subqueryPredicate(_ outer: [Item], depth: Int) -> String {
         let x = expression(.int, outer, outer: [], depth: 0).sql
-        switch below(forms.quantifiedComparisons ? 5 : 4) {
+        switch below(5) {
         case 0:
             return "\(chance(35) ? "NOT " : "")EXISTS (\(subquery(outer, depth: depth, column: chance(50) ? "1" : nil)))"
         case 1:
@@ -344,8 +325,10 @@ public struct RandomQueryGenerator {
     /// a set operation.
     mutating func subquery(_ outer: [Item], depth: Int, column: String?) -> String {
         let one = subqueryBlock(outer, depth: depth, column: column)
-        guard forms.setOperationsInCorrelated || outer.isEmpty, chance(15) else { return one }
-        return one + " " + pick(["UNION", "UNION ALL", "EXCEPT", "INTERSECT"]) + " " + subqueryBlock(outer, depth: depth, column: column)
+        guard chance(15) else { return one }
+        // The second branch of INTERSECT or EXCEPT is not correlated: meshql refuses that.
+        let op = pick(["UNION", "UNION ALL", "EXCEPT", "INTERSECT"])
+        return one + " \(op) " + subqueryBlock(op.hasPrefix("UNION") ? outer : [], depth: depth, column: column)
     }
 
     mutating func subqueryBlock(_ outer: [Item], depth: Int, column: String?) -> String {
@@ -377,7 +360,7 @@ public struct RandomQueryGenerator {
         if chance(30) { conditions.append(predicate(inner, outer: [], depth: 0)) }
         let whereSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let table = "m.\(pick(Self.tables)) AS \(t)"
-        if forms.correlatedLimit, chance(20) {
+        if chance(20) {
             return "(SELECT \(t).b FROM \(table)\(whereSQL) ORDER BY 1 \(pick(["ASC", "DESC"])) NULLS LAST LIMIT 1\(chance(30) ? " OFFSET 1" : ""))"
         }
         let agg = pick(["max(\(t).a)", "min(\(t).b)", "count(*)", "count(\(t).a)", "sum(\(t).b)"])

@@ -37,9 +37,6 @@ struct MeshQLDifferential: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seed of the tables' data.", valueName: "n"))
     var dataSeed: UInt64 = 42
 
-    @Flag(help: "Also generate the forms meshql did not support when the generator was written (subqueries in ON, correlated LIMIT, set operations in correlated subqueries, ANY/ALL, IS NULL = TRUE).")
-    var allForms = false
-
     @Option(help: ArgumentHelp("Seconds a query may run in meshql before it is stopped.", valueName: "seconds"))
     var timeout = 30
 
@@ -81,7 +78,7 @@ struct MeshQLDifferential: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: log, contents: nil), let logFile = FileHandle(forWritingAtPath: log) else {
             throw ValidationError("cannot write \(log)")
         }
-        var generator = RandomQueryGenerator(seed: seed, forms: allForms ? .all : .init())
+        var generator = RandomQueryGenerator(seed: seed)
         print("meshql-differential  seed=\(seed)  data-seed=\(dataSeed)  modes=\(world.modes.count)  minutes=\(minutes)")
         if let dir { print("catalogs in \(dir) (one per placement); every table in PostgreSQL database \(world.oracle)") }
         let deadline = Date().addingTimeInterval(minutes * 60)

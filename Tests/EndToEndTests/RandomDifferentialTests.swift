@@ -38,6 +38,27 @@ struct RandomDifferentialTests {
         // A condition on an aggregate of the whole table (HAVING without GROUP BY in SQLite).
         "SELECT 'x' FROM (SELECT count(*) AS n FROM m.td) d WHERE d.n > 5",
         "SELECT 'x' FROM (SELECT count(*) AS n FROM m.tb) d WHERE d.n > 5",
+        // Forms once refused: a subquery in ON, quantified comparisons, IS NULL = TRUE, a
+        // correlated subquery with LIMIT / OFFSET or a set operation inside.
+        "SELECT count(*) FROM m.ta t JOIN m.tb u ON t.a = u.a AND EXISTS (SELECT 1 FROM m.tc v WHERE v.a = u.b)",
+        "SELECT count(*), count(u.a) FROM m.ta t LEFT JOIN m.tb u ON t.a = u.a AND u.b IN (SELECT v.b FROM m.tc v WHERE v.s = u.s)",
+        "SELECT count(*), count(u.a) FROM m.ta t LEFT JOIN m.tb u ON t.a = u.a AND t.b < (SELECT max(v.b) FROM m.tc v WHERE v.a = t.a)",
+        "SELECT count(*) FROM m.ta t JOIN m.tb u ON t.a = u.a AND t.b < (SELECT max(v.b) FROM m.tc v WHERE v.a = u.b)",
+        "SELECT count(*), count(u.a) FROM m.ta t FULL JOIN m.tb u ON t.a = u.a AND EXISTS (SELECT 1 FROM m.td)",
+        "SELECT t.a, t.a > ALL (SELECT u.a FROM m.tb u WHERE u.b < 3) AS c, t.a <> ALL (SELECT u.a FROM m.tc u) AS d, "
+            + "t.a < SOME (SELECT u.b FROM m.td u WHERE u.a = t.a) AS e, t.b = ALL (SELECT u.b FROM m.tb u) AS f FROM m.ta t",
+        "SELECT count(*) FROM m.ta t WHERE t.b >= ALL (SELECT u.b FROM m.tb u WHERE u.a = t.a)",
+        "SELECT count(*) FROM m.ta t WHERE NOT (t.b > ANY (SELECT u.b FROM m.tc u))",
+        "SELECT t.a IS NULL = FALSE AS c, count(*) FROM m.ta t GROUP BY 1",
+        "SELECT t.a, (SELECT u.b FROM m.tb u WHERE u.a = t.a ORDER BY 1 NULLS LAST LIMIT 1 OFFSET 1) AS x FROM m.ta t",
+        "SELECT t.a, t.b, (SELECT u.s FROM m.tb u WHERE u.a < t.b ORDER BY u.s DESC NULLS FIRST, u.a, u.b LIMIT 1) AS x FROM m.ta t",
+        "SELECT count(*) FROM m.ta t WHERE EXISTS (SELECT u.b FROM m.tb u WHERE u.a = t.a ORDER BY 1 LIMIT 1 OFFSET 2)",
+        "SELECT count(*) FROM m.ta t WHERE t.b IN (SELECT u.b FROM m.tb u WHERE u.a = t.a UNION SELECT v.a FROM m.tc v WHERE v.b = t.b)",
+        "SELECT t.a, (SELECT max(x.b) FROM (SELECT u.b FROM m.tb u WHERE u.a = t.a UNION ALL SELECT v.b FROM m.td v) x) AS m FROM m.ta t",
+        // A correlated subquery inside a correlated subquery (the inner one's outer values are
+        // taken without the outer one's correlation).
+        "SELECT t.a, t.b <= ANY (SELECT (SELECT v.b FROM m.tc v WHERE v.b > u.a ORDER BY 1 DESC NULLS LAST LIMIT 1) "
+            + "FROM m.tc u WHERE u.a = t.a) AS c FROM m.tb t",
         // An uncorrelated NOT EXISTS.
         "SELECT count(*) FROM m.ta t1 WHERE NOT EXISTS (SELECT 1 FROM m.tb s)",
         "SELECT count(*) FROM m.ta t1 WHERE NOT EXISTS (SELECT 1 FROM m.tb s WHERE s.a > 1000)",

@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    @Test func quantifiedComparisons() throws {
+        guard case .quantified(.greater, _, _, all: true) = try parse("x > ALL (SELECT a FROM t)").kind else {
+            Issue.record("> ALL"); return
+        }
+        guard case .quantified(.equal, _, _, all: false) = try parse("x = ANY (SELECT a FROM t)").kind,
+              case .quantified(.notEqual, _, _, all: false) = try parse("x <> SOME (SELECT a FROM t)").kind else {
+            Issue.record("= ANY, <> SOME"); return
+        }
+        // A comparison after IS compares its result, as in PostgreSQL.
+        #expect(try parse("x IS NULL = TRUE") == bin(.equal, Expr(.isNull(col("x"), negated: false)), Expr(.literal(.boolean(true)))))
+        #expect(try parse("x IS NOT NULL <> y IS NULL")
+            == Expr(.isNull(bin(.notEqual, Expr(.isNull(col("x"), negated: true)), col("y")), negated: false)))
+        // ANY over something other than a subquery is not this form.
+        #expect(throws: SQLSyntaxError.self) { try parse("x = ANY (1, 2)") }
+    }
+
     @Test func literals() throws {
         #expect(try parse("NULL") == Expr(.literal(.null)))
         #expect(try parse("TRUE") == Expr(.literal(.boolean(true))))

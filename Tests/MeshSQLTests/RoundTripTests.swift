@@ -23,7 +23,8 @@ import Testing
     ]
 
     static let broad = [
-        "SELECT 1", "SELECT DISTINCT a, b AS \"B\" FROM t", "SELECT t.*, * FROM t", "SELECT a FROM m.p AS x (a)",
+        "SELECT 1", "SELECT DISTINCT a, b AS \"B\" FROM t",
+        "SELECT x > ALL (SELECT a FROM t), x = ANY (SELECT a FROM t) FROM u WHERE x IS NULL = TRUE", "SELECT t.*, * FROM t", "SELECT a FROM m.p AS x (a)",
         "SELECT * FROM a LEFT JOIN b USING (id) RIGHT OUTER JOIN c ON b.id = c.id FULL JOIN d ON true CROSS JOIN e",
         "SELECT * FROM a JOIN (b JOIN c ON b.x = c.x) ON a.x = b.x",
         "SELECT * FROM (SELECT a FROM t) s (x) WHERE x > 0",

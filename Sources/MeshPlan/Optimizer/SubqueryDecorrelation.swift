@@ -30,6 +30,9 @@ public struct SubqueryDecorrelation: OptimizerRule {
             case .filter(let input, let pred) where pred.containsSubquery:
                 changed = true
                 return try rewriteFilter(input, pred)
+            case .join(let l, let r, let kind, let cond?) where cond.containsSubquery:
+                changed = true
+                return try rewriteJoinCondition(l, r, kind, cond)
             case .project(let input, let exprs, let columns) where exprs.contains(where: \.containsSubquery):
                 changed = true
                 var current = input
@@ -87,9 +90,11 @@ public struct SubqueryDecorrelation: OptimizerRule {
             return .join(input, p.plan, q.negated ? .anti : .semi, BoundExpr.conjunction(p.correlation))
         case .in:
             let x = q.operand!, y = p.value!
-            let eq = Self.equal(x, y)
+            let eq = Self.compare(q.comparison, x, y)
             if !q.negated { return .join(input, p.plan, .semi, BoundExpr.conjunction([eq] + p.correlation)) }
-            if p.correlation.isEmpty, !x.referencedColumns.isEmpty { return .join(input, p.plan, .nullAwareAnti, eq) }
+            if p.correlation.isEmpty, !x.referencedColumns.isEmpty, q.comparison == .equal {
+                return .join(input, p.plan, .nullAwareAnti, eq)
+            }
             // x = y being NULL counts as a match too: then NOT IN is not true.
             let matchOrUnknown = Self.or(eq, Self.or(Self.isNull(x), Self.isNull(y)))
             return .join(input, p.plan, .anti, BoundExpr.conjunction(p.correlation + [matchOrUnknown]))
@@ -109,7 +114,8 @@ public struct SubqueryDecorrelation: OptimizerRule {
             scalar.kind = .scalar
             scalar.operand = nil
             let value = BoundExpr(.subquery(scalar), type: q.plan.columns[0].type, at: node.location)
-            return BoundExpr(.comparison(q.negated ? .notEqual : .equal, q.operand!, value), type: .boolean, at: node.location)
+            let op = q.negated ? q.comparison.negated : q.comparison
+            return BoundExpr(.comparison(op, q.operand!, value), type: .boolean, at: node.location)
         }
     }
 
@@ -135,8 +141,8 @@ public struct SubqueryDecorrelation: OptimizerRule {
             value = mark.ref
         case .in:
             let x = q.operand!, y = p.value!
-            let eq = Self.equal(x, y)
-            if p.correlation.isEmpty, !x.referencedColumns.isEmpty {
+            let eq = Self.compare(q.comparison, x, y)
+            if p.correlation.isEmpty, !x.referencedColumns.isEmpty, q.comparison == .equal {
                 current = .join(current, p.plan, .mark(mark, nullAware: true), eq)
                 value = mark.ref
             } else {
@@ -294,14 +300,15 @@ public struct SubqueryDecorrelation: OptimizerRule {
             if !up.allSatisfy({ Self.splitEquality($0, outer: outer, inner: innerIDs) != nil }) {
                 // Other conditions (`inner.x > outer.y`): join the distinct outer values in
                 // below the aggregate and group by them too.
-                let (domain, valueOf) = Self.domain(of: input, Set(up.flatMap(\.referencedColumns)).intersection(outer))
-                let toDomain = valueOf.mapValues(\.ref)
-                let joined = LogicalPlan.join(c, domain, .inner, BoundExpr.conjunction(up.map { $0.substituting(toDomain) }))
-                for (o, d) in valueOf.sorted(by: { $0.key < $1.key }) {
+                let (joined, keys, _) = Self.joinedWithOuterValues(c, up, outer: outer, input: input)
+                for d in keys {
                     let key = PlanColumn.fresh("key", d.type)
                     newGroups.append(d.ref)
                     newColumns.append(key)
-                    let outerType = input.columns.first { $0.id == o }?.type ?? d.type
+                }
+                let outerIDs = Set(up.flatMap(\.referencedColumns)).intersection(outer).sorted()
+                for (o, key) in zip(outerIDs, newColumns) {
+                    let outerType = input.columns.first { $0.id == o }?.type ?? key.type
                     // NULL outer values have their own domain group: match it.
                     conditions += Binder.nullMatchingKeys(key.ref, BoundExpr(.column(o), type: outerType))
                 }
@@ -344,13 +351,16 @@ public struct SubqueryDecorrelation: OptimizerRule {
             let (c, up) = try pullUp(child, outer: outer, at: loc)
             return (.guarded(c, guardInfo), up)
 
-        case .limit:
-            guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("LIMIT or OFFSET") }
-            return (plan, [])
+        case .limit(let child, let limit, let offset):
+            guard !plan.freeColumns.isDisjoint(with: outer) else { return (plan, []) }
+            let (c, up) = try pullUp(child, outer: outer, at: loc)
+            if up.isEmpty { return (.limit(c, limit: limit, offset: offset), []) }
+            return limitPerOuterValue(c, up, limit: limit, offset: offset, outer: outer, input: input)
 
-        case .unionAll:
-            guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("a set operation") }
-            return (plan, [])
+        case .unionAll(let children, let columns):
+            guard !plan.freeColumns.isDisjoint(with: outer) else { return (plan, []) }
+            let branches = try children.map { try pullUp($0, outer: outer, at: loc) }
+            return unionPerOuterValue(branches, columns, outer: outer, input: input)
 
         case .window:
             guard plan.freeColumns.isDisjoint(with: outer) else { throw notSupported("window functions") }
@@ -371,8 +381,15 @@ public struct SubqueryDecorrelation: OptimizerRule {
 
     /// The distinct values of some of `input`'s columns, from a copy of `input` with ids of
     /// its own; returns the copy's column for each original id.
+    ///
+    /// Where `input` is itself part of a correlated subquery, its conditions on the columns of
+    /// a query further out are left out of the copy: the domain then holds more values than
+    /// the outer rows have, which match no outer row and change nothing, and it reads nothing
+    /// from outside (which would keep the subquery around it from being decorrelated).
     static func domain(of input: LogicalPlan, _ ids: Set<ColumnID>) -> (LogicalPlan, [ColumnID: PlanColumn]) {
-        let (copy, map) = input.withFreshColumnIDs()
+        let free = input.freeColumns
+        let source = free.isEmpty ? input : input.removingConditions(reading: free)
+        let (copy, map) = source.withFreshColumnIDs()
         var exprs: [BoundExpr] = [], cols: [PlanColumn] = [], valueOf: [ColumnID: PlanColumn] = [:]
         for c in input.columns where ids.contains(c.id) {
             let d = PlanColumn.fresh(c.name, c.type)
@@ -428,8 +445,10 @@ public struct SubqueryDecorrelation: OptimizerRule {
         }
     }
 
-    static func equal(_ a: BoundExpr, _ b: BoundExpr) -> BoundExpr {
-        BoundExpr(.comparison(.equal, a, b), type: .boolean, at: a.location)
+    static func equal(_ a: BoundExpr, _ b: BoundExpr) -> BoundExpr { compare(.equal, a, b) }
+
+    static func compare(_ op: ComparisonOperator, _ a: BoundExpr, _ b: BoundExpr) -> BoundExpr {
+        BoundExpr(.comparison(op, a, b), type: .boolean, at: a.location)
     }
 
     static func or(_ a: BoundExpr, _ b: BoundExpr) -> BoundExpr { BoundExpr(.or(a, b), type: .boolean) }
