@@ -40,7 +40,7 @@ struct DialectTests {
         #expect(d.castTypeName(.text) == "TEXT")
         #expect(d.castTypeName(.decimal(precision: 10, scale: 2)) == nil)
         #expect(d.castTypeName(.date) == nil)
-        for yes: PushdownFeature in [.limit, .orderBy, .innerJoin, .leftJoin, .rightJoin, .fullJoin, .aggregation,
+        for yes: PushdownFeature in [.limit, .orderBy, .innerJoin, .leftJoin, .fullJoin, .aggregation,
                                      .like, .dateComparison, .stringConcat, .caseExpression, .distinct] {
             #expect(d.supports(yes), "\(yes)")
         }

@@ -207,7 +207,10 @@ public struct PostgresConnector: Connector {
     /// libpq might echo from the connection string.
     static func meshError(_ f: PGFailure, _ secrets: [String]) -> MeshError {
         let message = clean(f.message, secrets)
-        if f.connectionBroken || f.sqlState?.hasPrefix("08") == true {
+        // 08P01 (protocol violation) is in the connection class, but the server says it of a
+        // message it refused (a Bind with the wrong number of values) and carries on: that is
+        // a failed query, not a lost connection.
+        if f.connectionBroken || (f.sqlState?.hasPrefix("08") == true && f.sqlState != "08P01") {
             return MeshError(.connection, "lost connection to PostgreSQL source: " + message)
         }
         switch f.sqlState {

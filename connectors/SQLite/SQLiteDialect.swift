@@ -85,9 +85,10 @@ public struct SQLiteDialect: SQLDialect {
         case .limit, .orderBy, .innerJoin, .leftJoin, .aggregation, .like, .dateComparison,
              .stringConcat, .caseExpression, .distinct:
             true
-        case .rightJoin, .fullJoin:
+        case .fullJoin:
             Self.hasOuterJoins
-        case .decimalAggregates, .decimalArithmetic, .division, .integerAverage, .ilike, .dateArithmetic:
+        case .decimalAggregates, .decimalArithmetic, .division, .integerAverage, .ilike, .dateArithmetic,
+             .fullJoinOfSubqueries:
             false
         // SQLite's REAL arithmetic overflows to Inf silently; meshql raises 22003 as PostgreSQL.
         case .doubleOverflowErrors:

@@ -216,7 +216,12 @@ public struct SubqueryDecorrelation: OptimizerRule {
         let inner = decorrelated ? q.plan : try decorrelate(q.plan, &ignored)
         let value = inner.columns.first.map(\.ref)
         let outer = q.outerReferences
-        if outer.isEmpty { return Prepared(plan: inner, correlation: [], value: value) }
+        if outer.isEmpty {
+            // An uncorrelated EXISTS asks one question of every row: is there a row at all? One
+            // row answers it, so the subquery stops there (at the source, where it goes down).
+            let plan = q.kind == .exists ? LogicalPlan.limit(inner, limit: 1, offset: 0) : inner
+            return Prepared(plan: plan, correlation: [], value: value)
+        }
         guard outer.isSubset(of: input.columns.idSet) else {
             throw MeshError(.notSupported, "a subquery that refers to a query more than one level out is not supported", at: loc)
         }

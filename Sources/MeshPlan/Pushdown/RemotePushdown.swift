@@ -441,8 +441,8 @@ public struct RemotePushdown: OptimizerRule {
         let d = dialects[a.connectorID]!
         let feature: PushdownFeature? = switch kind {
         case .inner, .cross: .innerJoin
-        case .left: .leftJoin
-        case .right: .rightJoin
+        // Printed as a LEFT JOIN, its sides swapped.
+        case .left, .right: .leftJoin
         case .full: .fullJoin
         case .semi, .anti, .nullAwareAnti: .innerJoin
         case .mark: nil
@@ -476,17 +476,24 @@ public struct RemotePushdown: OptimizerRule {
         // A right side that is itself a join is parenthesised: `a JOIN b JOIN c ON x ON y`
         // is PostgreSQL's nesting, which SQLite does not parse.
         if right.fromIsJoin { rightFrom = "(\(rightFrom))" }
+        let leftFrom = left.fromIsJoin ? "(\(left.from))" : left.from
         var joinSQL: String
         if let cond {
             guard let c = ExpressionSQL(dialect: d).print(cond, inputs, &params) else { return nil }
-            let word = switch kind {
-            case .inner, .cross: "JOIN"
-            case .left: "LEFT JOIN"
-            case .right: "RIGHT JOIN"
-            case .full: "FULL JOIN"
-            case .semi, .anti, .nullAwareAnti, .mark: ""
+            // The outputs name their columns, so the order of the FROM is free: a RIGHT JOIN
+            // goes as a LEFT JOIN, and a FULL JOIN keeps a table, not a subquery, on its right
+            // (see `PushdownFeature.fullJoinOfSubqueries`).
+            let leftIsTable = left.tableAlias != nil, rightIsTable = right.tableAlias != nil
+            switch kind {
+            case .inner, .cross: joinSQL = "\(left.from) JOIN \(rightFrom) ON \(c)"
+            case .left: joinSQL = "\(left.from) LEFT JOIN \(rightFrom) ON \(c)"
+            case .right: joinSQL = "\(rightFrom) LEFT JOIN \(leftFrom) ON \(c)"
+            case .full where !rightIsTable && leftIsTable: joinSQL = "\(rightFrom) FULL JOIN \(leftFrom) ON \(c)"
+            case .full:
+                if !rightIsTable, !d.supports(.fullJoinOfSubqueries) { return nil }
+                joinSQL = "\(left.from) FULL JOIN \(rightFrom) ON \(c)"
+            case .semi, .anti, .nullAwareAnti, .mark: return nil
             }
-            joinSQL = "\(left.from) \(word) \(rightFrom) ON \(c)"
         } else {
             guard kind == .cross || kind == .inner else { return nil }
             joinSQL = "\(left.from) CROSS JOIN \(rightFrom)"
