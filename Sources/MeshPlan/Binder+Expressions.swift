@@ -104,7 +104,7 @@ extension Binder {
             // x op ALL (q) is true when no value makes x op y false: NOT (x op' ANY (q)),
             // op' the negated operator; NULLs come out as PostgreSQL's.
             return try bindInSubquery(try bind(x), q, negated: all, comparison: all ? comparison.negated : comparison,
-                                      scope: scope, at: loc)
+                                      written: op.rawValue, scope: scope, at: loc)
 
         case .subquery(let q):
             return try bindScalarSubquery(q, scope: scope, at: loc)

@@ -36,16 +36,17 @@ extension Binder {
         return BoundExpr(.subquery(q), type: .boolean, at: loc)
     }
 
-    /// `x [NOT] IN (q)`, or with `comparison`, `x op ANY (q)` (negated: `NOT x op ANY (q)`).
+    /// `x [NOT] IN (q)`, or with `comparison`, `x op ANY (q)` (negated: `NOT x op ANY (q)`);
+    /// `written` is the operator as the query wrote it, for a type error.
     func bindInSubquery(_ operand: BoundExpr, _ query: Query, negated: Bool, comparison: ComparisonOperator = .equal,
-                        scope: Scope, at loc: SourceLocation) throws -> BoundExpr {
+                        written: String = "=", scope: Scope, at loc: SourceLocation) throws -> BoundExpr {
         var (plan, outer) = try bindSubqueryPlan(query, scope: scope)
         let columns = plan.columns
         guard columns.count == 1 else {
             throw MeshError(.syntax, "subquery has too many columns", at: loc)
         }
         // Both sides compare in one type; the subquery's column is cast inside it.
-        let (x, y) = try unify(operand, columns[0].ref, op: comparison.rawValue, at: loc)
+        let (x, y) = try unify(operand, columns[0].ref, op: written, at: loc)
         if y.type != columns[0].type {
             plan = .project(plan, [y], [.fresh(columns[0].name, y.type)])
         }

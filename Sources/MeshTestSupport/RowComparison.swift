@@ -13,8 +13,8 @@ public enum RowComparison {
 
     /// Nil when the rows agree; otherwise what differs.
     public static func difference(expected: [String], actual: [String], ordered: Bool) -> String? {
-        let e = ordered ? expected : expected.sorted(by: rowOrder)
-        let a = ordered ? actual : actual.sorted(by: rowOrder)
+        let e = ordered ? expected : sorted(expected)
+        let a = ordered ? actual : sorted(actual)
         if e.count == a.count, zip(e, a).allSatisfy(sameRow) { return nil }
         return describe(expected: e, actual: a)
     }
@@ -48,9 +48,12 @@ public enum RowComparison {
     }
 
     /// Rows sorted for a multiset comparison, numbers by a rounded value (so a last-digit
-    /// difference in a double does not reorder them).
-    public static func rowOrder(_ a: String, _ b: String) -> Bool {
-        sortKey(a).lexicographicallyPrecedes(sortKey(b))
+    /// difference in a double does not reorder them). Each row's key is made once: a few
+    /// hundred thousand rows sort in a second, not minutes.
+    public static func sorted(_ rows: [String]) -> [String] {
+        rows.map { (key: sortKey($0), row: $0) }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map(\.row)
     }
 
     static func sortKey(_ row: String) -> [String] {
