@@ -9,8 +9,8 @@
 /// What it aims at is where pushdown and decorrelation go wrong: outer joins over derived
 /// tables that select constants and expressions, constants in ORDER BY and GROUP BY, pruned
 /// columns, subqueries in every position, set operations, windows and NULL-heavy data.
-/// The same seed gives the same queries. Forms meshql refuses are left out: a subquery in an
-/// outer join's ON clause reading both sides, a correlated second branch of INTERSECT or
+/// The same seed gives the same queries. Forms meshql refuses are left out: a subquery in a
+/// FULL JOIN's ON clause reading both sides, a correlated second branch of INTERSECT or
 /// EXCEPT, a subquery in GROUP BY.
 public struct RandomQueryGenerator {
     public enum ColumnType: Sendable { case int, text, bool }
@@ -27,7 +27,7 @@ public struct RandomQueryGenerator {
     private var state: UInt64
     private var nextAlias = 0
     /// Set while generating GROUP BY keys (which meshql takes without subqueries) and the
-    /// conditions of ON clauses that read both sides.
+    /// plain conditions of ON clauses (their subqueries come from `joinCondition`).
     private var noSubqueries = false
     /// A CTE no relation reads yet: the next relation reads it. (PostgreSQL binds, and so
     /// checks, a CTE the query does not read; meshql does not.)
@@ -169,15 +169,17 @@ public struct RandomQueryGenerator {
             return full ? "TRUE" : predicate(left + right, outer: [], depth: 0)
         }
         var c = "\(pick(li).sql) = \(pick(ri).sql)"
-        if full { return c }
+        // A subquery in a FULL JOIN's ON reads one side (meshql refuses one reading both).
+        if full {
+            if depth > 0, chance(10) { c += " AND " + subqueryPredicate(chance(50) ? left : right, depth: depth - 1) }
+            return c
+        }
         if chance(30) {
             noSubqueries = true
             c += " AND " + predicate(left + right, outer: [], depth: 0)
             noSubqueries = false
         }
-        // A subquery in ON reads one side (meshql refuses one reading both sides of an outer
-        // join).
-        if depth > 0, chance(15) { c += " AND " + subqueryPredicate(chance(50) ? left : right, depth: depth - 1) }
+        if depth > 0, chance(15) { c += " AND " + subqueryPredicate(pick([left, right, left + right]), depth: depth - 1) }
         return c
     }
 

@@ -45,6 +45,11 @@ struct RandomDifferentialTests {
         "SELECT count(*), count(u.a) FROM m.ta t LEFT JOIN m.tb u ON t.a = u.a AND t.b < (SELECT max(v.b) FROM m.tc v WHERE v.a = t.a)",
         "SELECT count(*) FROM m.ta t JOIN m.tb u ON t.a = u.a AND t.b < (SELECT max(v.b) FROM m.tc v WHERE v.a = u.b)",
         "SELECT count(*), count(u.a) FROM m.ta t FULL JOIN m.tb u ON t.a = u.a AND EXISTS (SELECT 1 FROM m.td)",
+        "SELECT count(*), count(u.a) FROM m.ta t LEFT JOIN m.tb u ON t.a = u.a AND u.b IN (SELECT v.b FROM m.tc v WHERE v.s = t.s)",
+        "SELECT count(*), count(t.a) FROM m.ta t RIGHT JOIN m.tb u ON t.a = u.a "
+            + "AND EXISTS (SELECT 1 FROM m.tc v WHERE v.a = u.b AND v.b > t.b)",
+        "SELECT t.a, u.b, u.s FROM m.ta t LEFT JOIN m.tb u ON t.a = u.a "
+            + "AND t.b < (SELECT max(v.b) FROM m.tc v WHERE v.a = u.b AND v.s <> t.s)",
         "SELECT t.a, t.a > ALL (SELECT u.a FROM m.tb u WHERE u.b < 3) AS c, t.a <> ALL (SELECT u.a FROM m.tc u) AS d, "
             + "t.a < SOME (SELECT u.b FROM m.td u WHERE u.a = t.a) AS e, t.b = ALL (SELECT u.b FROM m.tb u) AS f FROM m.ta t",
         "SELECT count(*) FROM m.ta t WHERE t.b >= ALL (SELECT u.b FROM m.tb u WHERE u.a = t.a)",

@@ -15,7 +15,8 @@ extension SubqueryDecorrelation {
         let ids = outerColumns ?? Set(up.flatMap(\.referencedColumns)).intersection(outer).sorted()
         let (domain, valueOf) = Self.domain(of: input, Set(ids))
         let toDomain = valueOf.mapValues(\.ref)
-        let joined = LogicalPlan.join(plan, domain, .inner, BoundExpr.conjunction(up.map { $0.substituting(toDomain) }))
+        let on = BoundExpr.conjunction(up.map { $0.substituting(toDomain) })
+        let joined = LogicalPlan.join(plan, domain, on == nil ? .cross : .inner, on)
         var keys: [PlanColumn] = [], conditions: [BoundExpr] = []
         for o in ids {
             guard let d = valueOf[o] else { continue }
