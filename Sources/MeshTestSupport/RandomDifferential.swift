@@ -121,7 +121,7 @@ public final class RandomDifferential: Sendable {
     /// The four tables: 20–60 rows each (a three-way join of them stays small), `a` in 0…12 and `b` in -3…20 with a third NULL,
     /// `s` a short ASCII string (a quarter NULL), many duplicates, values without a partner.
     static func data(seed: UInt64) -> [Table] {
-        var rng = RandomQueryGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return RandomQueryGenerator.tables.enumerated().map { i, name in
             let rows = 20 + rng.below(41)
             var values: [String] = []

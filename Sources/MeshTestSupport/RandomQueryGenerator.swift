@@ -24,7 +24,7 @@ public struct RandomQueryGenerator {
     public static let tables = ["ta", "tb", "tc", "td"]
     static let tableColumns: [(String, ColumnType)] = [("a", .int), ("b", .int), ("s", .text)]
 
-    private var state: UInt64
+    private var random: SeededRandom
     private var nextAlias = 0
     /// Set while generating GROUP BY keys (which meshql takes without subqueries) and the
     /// plain conditions of ON clauses (their subqueries come from `joinCondition`).
@@ -34,22 +34,14 @@ public struct RandomQueryGenerator {
     private var cteUnread = false
 
     public init(seed: UInt64) {
-        state = seed
+        random = SeededRandom(seed: seed)
     }
 
-    // MARK: - Randomness (SplitMix64)
+    // MARK: - Randomness
 
-    mutating func next64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next64() % UInt64(n)) }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    mutating func below(_ n: Int) -> Int { random.below(n) }
+    mutating func pick<T>(_ xs: [T]) -> T { random.pick(xs) }
+    mutating func chance(_ percent: Int) -> Bool { random.chance(percent) }
     mutating func alias(_ prefix: String) -> String {
         defer { nextAlias += 1 }
         return "\(prefix)\(nextAlias)"

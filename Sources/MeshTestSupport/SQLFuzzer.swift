@@ -6,30 +6,22 @@ import Foundation
 /// edge values of each type. The same seed gives the same statements, so a failure found by
 /// the in-suite test or by `meshql-fuzz` reproduces.
 public struct SQLFuzzer {
-    private var state: UInt64
+    private var random: SeededRandom
     public let corpus: [String]
     /// Relations the generated expressions may read, with a column of each kind where known.
     public let tables: [String]
 
     public init(seed: UInt64, corpus: [String], tables: [String] = []) {
-        state = seed
+        random = SeededRandom(seed: seed)
         self.corpus = corpus.filter { !$0.isEmpty }
         self.tables = tables
     }
 
-    // MARK: - Randomness (SplitMix64)
+    // MARK: - Randomness
 
-    mutating func next64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next64() % UInt64(n)) }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    mutating func below(_ n: Int) -> Int { random.below(n) }
+    mutating func pick<T>(_ xs: [T]) -> T { random.pick(xs) }
+    mutating func chance(_ percent: Int) -> Bool { random.chance(percent) }
 
     // MARK: - Statements
 

@@ -1,0 +1,21 @@
+/// A deterministic random sequence (SplitMix64): the same seed gives the same choices, so
+/// what a generator found reproduces from its seed.
+public struct SeededRandom: Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next64() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// 0 ..< n (0 for n ≤ 1).
+    public mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next64() % UInt64(n)) }
+    public mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
+    /// True `percent` times in a hundred.
+    public mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+}
