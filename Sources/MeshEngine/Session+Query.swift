@@ -31,7 +31,7 @@ extension Session {
         let estimator = await PlanningStatistics(catalog: catalog, org: org).collect(for: bound.plan, connectors: connectors)
         let logical: [any OptimizerRule] = [
             SubqueryDecorrelation(), ExpressionSimplification(evaluate: { foldable($0) ? ConstantEvaluator.evaluate($0) : nil }),
-            PredicatePushdown(), ColumnPruning(),
+            PredicatePushdown(), EmptyResultElimination(), ColumnPruning(),
         ]
         let optimizer = Optimizer(phases: [
             .init(logical, fixpoint: true),

@@ -18,12 +18,6 @@ public enum PushdownFeature: Sendable, Hashable {
     case ilike
     /// Joins of these kinds between tables of this one source.
     case innerJoin, leftJoin, fullJoin
-    /// A FULL JOIN of two subqueries that runs as well as one of two tables. SQLite
-    /// materializes a subquery there and finds the rows of the right side that matched
-    /// nothing by scanning it once per left row (a FULL JOIN of 20 k and 80 k rows: 72 s); with
-    /// one table on the right it searches the table's index. (Any other outer join is printed
-    /// as a LEFT JOIN, whose right subquery SQLite flattens or indexes.)
-    case fullJoinOfSubqueries
     case aggregation
     case orderBy
     case limit

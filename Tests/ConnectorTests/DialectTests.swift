@@ -40,12 +40,12 @@ struct DialectTests {
         #expect(d.castTypeName(.text) == "TEXT")
         #expect(d.castTypeName(.decimal(precision: 10, scale: 2)) == nil)
         #expect(d.castTypeName(.date) == nil)
-        for yes: PushdownFeature in [.limit, .orderBy, .innerJoin, .leftJoin, .fullJoin, .aggregation,
+        for yes: PushdownFeature in [.limit, .orderBy, .innerJoin, .leftJoin, .aggregation,
                                      .like, .dateComparison, .stringConcat, .caseExpression, .distinct] {
             #expect(d.supports(yes), "\(yes)")
         }
         for no: PushdownFeature in [.decimalAggregates, .decimalArithmetic, .division, .integerAverage, .ilike,
-                                    .dateArithmetic] {
+                                    .dateArithmetic, .fullJoin] {
             #expect(!d.supports(no), "\(no)")
         }
         #expect(d.supportsFunction("lower", argumentTypes: [.text]))

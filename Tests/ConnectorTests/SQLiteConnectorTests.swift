@@ -184,21 +184,23 @@ struct SQLiteConnectorTests {
         #expect(batches[2].row(1807) == [.int(10000), .string("row 10000")])
     }
 
-    @Test func cancelInterruptsTheStatement() async throws {
+    /// The statement never ends on its own, so any bound proves the cancel stopped it; the
+    /// bound is a minute (normally milliseconds) because beside two CPU-bound processes on two
+    /// cores the cancelling task and the source thread wait for a core (11 s once, issue 19).
+    @Test(.timeLimit(.minutes(5))) func cancelInterruptsTheStatement() async throws {
         let sqlite = try SQLiteConnector(path: try makeFile(), poolSize: 1)
         let stream = sqlite.execute(RemoteQuery(
             sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
             outputTypes: [.bigint]))
         let reader = Task { try await stream.collect() }
         try await Task.sleep(for: .milliseconds(300))
-        // Timed from the cancel (the statement never ends on its own); loose because the whole
-        // suite runs in parallel on two cores. The query after this proves the statement
-        // stopped: the pool has one connection.
+        // Timed from the cancel. The query after this proves the statement stopped: the pool
+        // has one connection.
         let clock = ContinuousClock()
         let start = clock.now
         reader.cancel()
         let outcome = await reader.result
-        #expect(clock.now - start < .seconds(10))
+        #expect(clock.now - start < .seconds(60))
         if case .success = outcome { Issue.record("a cancelled query must not succeed") }
         // The single pooled connection is free and usable again.
         #expect(try await rows(sqlite.execute(RemoteQuery(sql: "SELECT 1", outputTypes: [.integer]))) == [[.int(1)]])

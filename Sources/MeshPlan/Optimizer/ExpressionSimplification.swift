@@ -6,7 +6,8 @@ import MeshCore
 ///   becomes `11` and the same value is sent to a source as a parameter. An expression whose
 ///   evaluation fails (division by zero, overflow) is left alone: it raises at run time, and
 ///   only if a row reaches it, as in PostgreSQL;
-/// - `TRUE AND x` → `x`, `FALSE OR x` → `x`, a filter on a literal TRUE disappears;
+/// - `TRUE AND x` → `x`, `FALSE AND x` → `FALSE`, `FALSE OR x` → `x`, `TRUE OR x` → `TRUE`,
+///   a filter on a literal TRUE disappears;
 /// - conjuncts common to every branch of an OR are lifted out of it:
 ///   `(a AND b) OR (a AND c)` → `a AND (b OR c)`. That turns TPC-H q19's three branches,
 ///   each with `p_partkey = l_partkey`, into an equi-join.
@@ -42,6 +43,11 @@ public struct ExpressionSimplification: OptimizerRule {
             case .and(let a, let b):
                 if case .literal(.bool(true)) = a.kind { return b }
                 if case .literal(.bool(true)) = b.kind { return a }
+                // FALSE whatever the other side is (NULL AND FALSE too). Left as it was, SQLite
+                // folds `x AND 0` into the integer 0 while parsing, which as an ORDER BY or
+                // GROUP BY term is a column position.
+                if case .literal(.bool(false)) = a.kind { return a }
+                if case .literal(.bool(false)) = b.kind { return b }
                 return fold(node)
             case .or:
                 return factorOr(node)
