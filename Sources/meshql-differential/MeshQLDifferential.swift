@@ -49,12 +49,16 @@ struct MeshQLDifferential: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder for the catalogs and SQLite files, kept after the run; with MESHQL_TEST_PG the source databases stay too, so that a query can be tried again with `meshql query --catalog DIR/PLACEMENT.db` (default: a temporary folder, removed).", valueName: "dir"))
     var dir: String?
 
+    @Option(help: ArgumentHelp("Stop the run when this process holds more memory than this many GiB (a query whose join explodes can fill the machine faster than its time limit).", valueName: "GiB"))
+    var maxMemory = 4.0
+
     @Option(help: ArgumentHelp("File each query is appended to before it runs.", valueName: "path"))
     var log = "meshql-differential.log"
 
     func validate() throws {
         guard minutes > 0 else { throw ValidationError("--minutes must be positive") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1") }
+        guard maxMemory > 0 else { throw ValidationError("--max-memory must be positive") }
         guard slowFactor >= 1, slowFloor >= 0 else { throw ValidationError("--slow-factor must be at least 1, --slow-floor at least 0") }
         if let queries, queries < 1 { throw ValidationError("--queries must be at least 1") }
     }
@@ -78,6 +82,7 @@ struct MeshQLDifferential: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: log, contents: nil), let logFile = FileHandle(forWritingAtPath: log) else {
             throw ValidationError("cannot write \(log)")
         }
+        MemoryWatch.start(limit: UInt64(maxMemory * 1_073_741_824), log: log)
         var generator = RandomQueryGenerator(seed: seed)
         print("meshql-differential  seed=\(seed)  data-seed=\(dataSeed)  modes=\(world.modes.count)  minutes=\(minutes)")
         if let dir { print("catalogs in \(dir) (one per placement); every table in PostgreSQL database \(world.oracle)") }
@@ -101,5 +106,29 @@ struct MeshQLDifferential: AsyncParsableCommand {
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         print("done: \(n) queries (seed \(seed)), \(postgresFailed) refused by PostgreSQL too, \(skipped) over \(RandomDifferential.rowCap) rows (not compared), \(found) with findings\(summary.isEmpty ? "" : ": " + summary)")
         if found > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Ends the process when its resident memory passes `limit`: the executor's memory budget does
+/// not yet cover every buffer (a hash join whose keys all match produced 22 GB of output for one
+/// generated query and the kernel killed the run), and the machine is shared. The query that did
+/// it is the log's last line.
+enum MemoryWatch {
+    static func start(limit: UInt64, log: String) {
+        let thread = Thread {
+            let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+            while true {
+                if let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+                   let pages = text.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) }), pages * page > limit {
+                    FileHandle.standardError.write(Data("""
+                        meshql-differential: over \(limit >> 20) MiB of memory; stopped. The query that did it \
+                        is the last line of \(log).\n
+                        """.utf8))
+                    exit(3)
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        thread.start()
     }
 }
