@@ -96,11 +96,15 @@ public final class TestPostgres: @unchecked Sendable {
     }
 
     /// One query's rows (tab-separated, NULL as `NULL`) and the time PostgreSQL took, as psql's
-    /// `\timing` reports it, or psql's error. For comparing answers, not for loading data.
-    public func timedQuery(_ sql: String, database: String) -> (rows: [String]?, milliseconds: Double, error: String?) {
+    /// `\timing` reports it, or psql's error (past `statementTimeout`, PostgreSQL's "canceling
+    /// statement due to statement timeout"). For comparing answers, not for loading data.
+    public func timedQuery(_ sql: String, database: String,
+                           statementTimeout: Duration? = nil) -> (rows: [String]?, milliseconds: Double, error: String?) {
         let target = conninfo(database: database)
+        let limit = statementTimeout.map { ["-c", "SET statement_timeout = \(Int($0.components.seconds * 1000))"] } ?? []
         guard let out = try? Subprocess.run(psqlPath, ["-X", "-q", "-A", "-t", "-F", "\t", "-P", "null=NULL",
-                                                       "-v", "ON_ERROR_STOP=1", "-d", target, "-c", "\\timing on", "-c", sql])
+                                                       "-v", "ON_ERROR_STOP=1", "-d", target] + limit
+                                                       + ["-c", "\\timing on", "-c", sql])
         else { return (nil, 0, "psql did not start") }
         var lines = out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // The output ends with a newline; a row of one empty string is an empty line.

@@ -294,6 +294,50 @@ import Testing
         #expect(got.sorted() == ["-3|-3", "0|0", "2|2", "2|2"])
     }
 
+    /// Every probe row shares its key with every build row: 2,048 × 1,500 = 3 M pairs from
+    /// one probe batch, listed `hashPairs` at a time (all at once, a shared key of a million
+    /// build rows took the machine's memory), pairs in the same order as before; the outer,
+    /// semi and anti joins still see each row's match. Dense and hashed tables (a text key).
+    @Test(arguments: [PlanJoinKind.inner, .full, .semi, .anti])
+    func sharedKeyIsJoinedInBoundedSteps(kind: PlanJoinKind) async throws {
+        let probeRows = 2048, buildRows = 1500
+        for type in [DataType.bigint, .text] {
+            let key: Value = type == .bigint ? .int(7) : .string("k")
+            let fields = [Field(name: "k", type: type), Field(name: "v", type: .bigint)]
+            func side(_ n: Int, nulls: Bool) -> [Batch] {
+                let rows = (0..<n).map { i -> [Value] in [nulls && i % 1000 == 0 ? .null : key, .int(Int64(i))] }
+                return [Batch.fromRows(rows, types: [type, .bigint])]
+            }
+            let op = try HashJoinOperator(
+                left: BatchSourceOperator(fields: fields, batches: side(probeRows, nulls: true)),
+                right: BatchSourceOperator(fields: fields, batches: side(buildRows, nulls: true)),
+                kind: kind,
+                condition: BoundExpr(.comparison(.equal, .slot(0, type), .slot(2, type)), type: .boolean),
+                fields: kind.outputsRight ? fields + fields : fields)
+            var count = 0
+            var previous: (Int64, Int64) = (-1, -1)
+            var ordered = true
+            while let b = try await op.next() {
+                #expect(b.rowCount <= HashJoinOperator.hashPairs + probeRows)
+                count += b.rowCount
+                guard kind == .inner, case .int(let l) = b.columns[1].storage,
+                      case .int(let r) = b.columns[3].storage else { continue }
+                for (x, y) in zip(l, r) {
+                    if (x, y) <= previous { ordered = false }
+                    previous = (x, y)
+                }
+            }
+            let probeKeyed = probeRows - 3, buildKeyed = buildRows - 2
+            switch kind {
+            case .inner: #expect(count == probeKeyed * buildKeyed)
+            case .full: #expect(count == probeKeyed * buildKeyed + 3 + 2)
+            case .semi: #expect(count == probeKeyed)
+            default: #expect(count == 3)
+            }
+            #expect(ordered, "probe rows in order, and per probe row build rows in build order")
+        }
+    }
+
     /// A build side big enough for the table to live in its own mapping (`TableMemory`), run
     /// twice so the second table reuses the first one's block, which must come back cleared;
     /// with dense keys and with keys spread far apart (the hashed table).

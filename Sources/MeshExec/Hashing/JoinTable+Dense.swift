@@ -84,38 +84,27 @@ extension JoinTable {
         Int(truncatingIfNeeded: UInt64(bitPattern: k) &- UInt64(bitPattern: lo))
     }
 
-    /// `probe` for the dense form.
-    func probeDense(_ probe: KeyRows, _ table: UnsafePointer<Int64>, _ base: Int64, _ size: Int,
-                    probeRows: inout [Int], buildRows: inout [Int]) {
+    /// `lookup` for the dense form; returns the number of pairs.
+    func lookupDense(_ probe: KeyRows, _ table: UnsafePointer<Int64>, _ base: Int64, _ size: Int,
+                     into infos: inout [Int64]) -> Int {
         let n = probe.count, stride = probe.width
-        var out = PairBuffer(capacity: n)
-        defer {
-            probeRows.append(contentsOf: UnsafeBufferPointer(start: out.probe, count: out.count))
-            buildRows.append(contentsOf: UnsafeBufferPointer(start: out.build, count: out.count))
-            out.deallocate()
-        }
         let limit = UInt64(size)
+        var pairs = 0
         probe.words.withUnsafeBufferPointer { words in
             probe.missing.withUnsafeBufferPointer { missing in
-                rows.withUnsafeBufferPointer { rows in
-                    out.reserve(n)
+                infos.withUnsafeMutableBufferPointer { out in
                     for i in 0..<n where !missing[i] {
                         let k = words[i &* stride]
                         // Unsigned difference: exact for k >= base, whatever the magnitudes.
                         let d = UInt64(bitPattern: k) &- UInt64(bitPattern: base)
                         guard k >= base, d < limit else { continue }
-                        let info = UInt64(bitPattern: table[Int(truncatingIfNeeded: d)])
-                        let count = Int(truncatingIfNeeded: info >> 32)
-                        if count == 1 {
-                            out.appendReserved(i, Int(truncatingIfNeeded: info & 0xFFFF_FFFF))
-                        } else if count > 1 {
-                            let end = Int(truncatingIfNeeded: info & 0xFFFF_FFFF)
-                            for k in (end &- count)..<end { out.append(i, Int(rows[k])) }
-                            out.reserve(n &- i)   // the rest, one pair a row
-                        }
+                        let info = table[Int(truncatingIfNeeded: d)]
+                        out[i] = info
+                        pairs &+= Int(truncatingIfNeeded: UInt64(bitPattern: info) >> 32)
                     }
                 }
             }
         }
+        return pairs
     }
 }

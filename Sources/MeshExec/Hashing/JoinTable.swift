@@ -246,40 +246,28 @@ struct JoinTable {
         }
     }
 
-    /// Appends a (probe row, build row) pair for every match of every probe row, probe rows in
-    /// order and, per probe row, build rows in build order.
-    func probe(_ probe: KeyRows, probeRows: inout [Int], buildRows: inout [Int]) {
+    /// Looks every probe row up: its key's info word (row count and row, or end of rows), 0
+    /// when nothing matches. The pairs come from `ProbeMatches.expand`, a bounded number at a
+    /// time: a key shared by a million build rows, probed by a batch of rows that all carry it,
+    /// means billions of pairs, which must not be listed at once.
+    func lookup(_ probe: KeyRows) -> ProbeMatches {
         let n = probe.count
-        guard n > 0, !isEmpty, let storage else { return }
+        var infos = [Int64](repeating: 0, count: n)
+        guard n > 0, !isEmpty, let storage else { return ProbeMatches(infos: infos, rows: rows, pairs: 0) }
         if let denseBase {
-            probeDense(probe, storage.base, denseBase, storage.count, probeRows: &probeRows, buildRows: &buildRows)
-            return
+            let pairs = lookupDense(probe, storage.base, denseBase, storage.count, into: &infos)
+            return ProbeMatches(infos: infos, rows: rows, pairs: pairs)
         }
         let stride = probe.width, w = width, sw = slotWidth, groups = groupCount, gw = Self.slotsPerGroup * sw
         let table = storage.base
         let home = UnsafeMutablePointer<Int>.allocate(capacity: Self.chunk)
         let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: Self.chunk)
         defer { home.deallocate(); scratch.deallocate() }
+        var pairs = 0
         probe.words.withUnsafeBufferPointer { wordBuffer in
             probe.missing.withUnsafeBufferPointer { missing in
-                rows.withUnsafeBufferPointer { rows in
+                infos.withUnsafeMutableBufferPointer { out in
                     let words = wordBuffer.baseAddress!
-                    var out = PairBuffer(capacity: n)
-                    defer {
-                        probeRows.append(contentsOf: UnsafeBufferPointer(start: out.probe, count: out.count))
-                        buildRows.append(contentsOf: UnsafeBufferPointer(start: out.build, count: out.count))
-                        out.deallocate()
-                    }
-                    @inline(__always) func emit(_ i: Int, _ info: Int64) {
-                        let info = UInt64(bitPattern: info)
-                        let count = Int(truncatingIfNeeded: info >> 32)
-                        let low = Int(truncatingIfNeeded: info & 0xFFFF_FFFF)
-                        if count == 1 {
-                            out.append(i, low)
-                        } else {
-                            for k in (low &- count)..<low { out.append(i, Int(rows[k])) }
-                        }
-                    }
                     var start = 0
                     while start < n {
                         let m = min(n - start, Self.chunk)
@@ -288,7 +276,6 @@ struct JoinTable {
                         Self.touch(table, home, m, gw, sw, w, groups, scratch: scratch)
                         if w == 1 {
                             // One key word: slots are (key, info) pairs, a group is one line.
-                            out.reserve(m)
                             for j in 0..<m where !missing[start &+ j] {
                                 let i = start &+ j
                                 let k = words[i &* stride]
@@ -302,13 +289,9 @@ struct JoinTable {
                                         | (p[4] == k ? 4 : 0) & (i2 != 0 ? 4 : 0)
                                         | (p[6] == k ? 8 : 0) & (i3 != 0 ? 8 : 0)
                                     if hits != 0 {
-                                        let info = UInt64(bitPattern: p[2 &* hits.trailingZeroBitCount &+ 1])
-                                        if info >> 32 == 1 {
-                                            out.appendReserved(i, Int(truncatingIfNeeded: info & 0xFFFF_FFFF))
-                                        } else {
-                                            emit(i, Int64(bitPattern: info))
-                                            out.reserve(m &- j)   // the rest of the chunk, one pair a row
-                                        }
+                                        let info = p[2 &* hits.trailingZeroBitCount &+ 1]
+                                        out[i] = info
+                                        pairs &+= Int(truncatingIfNeeded: UInt64(bitPattern: info) >> 32)
                                         break
                                     }
                                     if i3 == 0 { break }   // group not full: the key is nowhere
@@ -318,8 +301,10 @@ struct JoinTable {
                         } else {
                             for j in 0..<m where !missing[start &+ j] {
                                 let i = start &+ j
-                                let key = words + i &* stride
-                                if let e = Self.find(table, key, w, sw, groups, home[j]) { emit(i, e[w]) }
+                                if let e = Self.find(table, words + i &* stride, w, sw, groups, home[j]) {
+                                    out[i] = e[w]
+                                    pairs &+= Int(truncatingIfNeeded: UInt64(bitPattern: e[w]) >> 32)
+                                }
                             }
                         }
                         start += m
@@ -327,6 +312,90 @@ struct JoinTable {
                 }
             }
         }
+        return ProbeMatches(infos: infos, rows: rows, pairs: pairs)
+    }
+}
+
+/// What one probe batch matched in a `JoinTable`: per probe row the info word of its key (the
+/// number of build rows in the high half; the one row, or the end of the key's rows in `rows`,
+/// in the low half; 0 for no match), and the number of pairs in all.
+struct ProbeMatches {
+    let infos: [Int64]
+    /// The table's rows of keys with several rows.
+    let rows: [Int32]
+    let pairs: Int
+
+    /// Where listing the pairs has got to: a probe row, and how many of its pairs were listed.
+    struct Cursor {
+        var row = 0
+        var skip = 0
+    }
+
+    /// Whether each probe row matched.
+    var matched: [Bool] { infos.map { $0 != 0 } }
+
+    func isDone(_ cursor: Cursor) -> Bool { cursor.row >= infos.count }
+
+    /// Appends the next pairs from `cursor`, at most `maxPairs` of them: probe rows in order
+    /// and, per probe row, build rows in build order.
+    func expand(from cursor: inout Cursor, maxPairs: Int, probeRows: inout [Int], buildRows: inout [Int]) {
+        let n = infos.count
+        var out = PairBuffer(capacity: min(maxPairs, pairs))
+        defer {
+            probeRows.append(contentsOf: UnsafeBufferPointer(start: out.probe, count: out.count))
+            buildRows.append(contentsOf: UnsafeBufferPointer(start: out.build, count: out.count))
+            out.deallocate()
+        }
+        var i = cursor.row, skip = cursor.skip
+        infos.withUnsafeBufferPointer { infos in
+            rows.withUnsafeBufferPointer { rows in
+                while i < n, out.count < maxPairs {
+                    let info = UInt64(bitPattern: infos[i])
+                    let count = Int(truncatingIfNeeded: info >> 32)
+                    let low = Int(truncatingIfNeeded: info & 0xFFFF_FFFF)
+                    // `out` has room for every pair up to `maxPairs`: no check per pair.
+                    if count == 1 {
+                        out.appendReserved(i, low)
+                    } else if count > 1 {
+                        let take = min(count &- skip, maxPairs &- out.count)
+                        let first = low &- count &+ skip
+                        for k in first..<(first &+ take) { out.appendReserved(i, Int(rows[k])) }
+                        if take < count &- skip {
+                            skip &+= take
+                            break
+                        }
+                    }
+                    skip = 0
+                    i &+= 1
+                }
+            }
+        }
+        cursor = Cursor(row: i, skip: skip)
+    }
+
+    /// Marks the build rows some probe row matched; returns how many were not marked before.
+    /// The rows of one key are marked together, so a key whose first row is marked is skipped:
+    /// a batch of probe rows sharing one key costs a row each, not a row per pair.
+    func markMatchedBuildRows(_ marked: inout [Bool]) -> Int {
+        var newly = 0
+        infos.withUnsafeBufferPointer { infos in
+            rows.withUnsafeBufferPointer { rows in
+                marked.withUnsafeMutableBufferPointer { m in
+                    for info in infos where info != 0 {
+                        let u = UInt64(bitPattern: info)
+                        let count = Int(truncatingIfNeeded: u >> 32)
+                        let low = Int(truncatingIfNeeded: u & 0xFFFF_FFFF)
+                        if count == 1 {
+                            if !m[low] { m[low] = true; newly &+= 1 }
+                        } else if !m[Int(rows[low &- count])] {
+                            for k in (low &- count)..<low { m[Int(rows[k])] = true }
+                            newly &+= count
+                        }
+                    }
+                }
+            }
+        }
+        return newly
     }
 }
 

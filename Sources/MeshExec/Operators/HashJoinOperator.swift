@@ -30,6 +30,10 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
 
     /// The most candidate pairs a nested loop materialises at once.
     static let nestedLoopPairs = 1 << 16
+    /// The most pairs the hash path lists at once: a probe batch whose rows share a key with
+    /// many build rows is joined in steps of this many (a batch of 4,096 rows against a key of
+    /// a million rows is 4 billion pairs, 64 GB of row numbers listed at once).
+    static let hashPairs = 1 << 16
 
     private var built = false
     /// Some build row's key is NULL (null-aware joins).
@@ -39,6 +43,9 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     private var current: Batch?
     private var currentKeyNull: [Bool] = []
     private var currentMatched: [Bool] = []
+    /// The hash path's lookup of the current probe batch, and how far its pairs are listed.
+    private var currentMatches: ProbeMatches?
+    private var pairCursor = ProbeMatches.Cursor()
     private var loopProbeStart = 0
     private var loopBuildStart = 0
     private var buildBatch = Batch(columns: [], rowCount: 0)
@@ -334,8 +341,8 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         currentKeyNull = []
     }
 
-    /// Joins the next part of the current probe batch: the whole batch on the hash path, one
-    /// window of pairs in a nested loop. Returns nil (and drops the batch) once it is done;
+    /// Joins the next part of the current probe batch: at most `hashPairs` pairs on the hash
+    /// path, one window of `nestedLoopPairs` pairs in a nested loop. Returns nil (and drops the batch) once it is done;
     /// an empty batch when a window produced nothing.
     private func step() throws -> Batch? {
         guard let p = current else { return nil }
@@ -368,13 +375,24 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
                 finished = loopProbeStart >= p.rowCount
             }
         } else {
-            let keyCols = try probeKeys.map { try $0(p) }
-            if needsKeyNulls {
-                currentKeyNull = (0..<p.rowCount).map { i in keyCols.contains { $0.validity.isNull(i) } }
+            if currentMatches == nil {
+                let keyCols = try probeKeys.map { try $0(p) }
+                if needsKeyNulls {
+                    currentKeyNull = (0..<p.rowCount).map { i in keyCols.contains { $0.validity.isNull(i) } }
+                }
+                let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: false, rowCount: p.rowCount)
+                currentMatches = table.lookup(rows)
+                pairCursor = ProbeMatches.Cursor()
             }
-            let rows = KeyRows.forJoin(columns: keyCols, encoders: encoders, insert: false, rowCount: p.rowCount)
-            table.probe(rows, probeRows: &probeRows, buildRows: &buildRows)
-            finished = true
+            let matches = currentMatches!
+            if residual == nil, !kind.outputsRight {
+                // Semi, anti and mark joins: whether a row matched is all that counts.
+                currentMatched = matches.matched
+                finished = true
+            } else {
+                matches.expand(from: &pairCursor, maxPairs: Self.hashPairs, probeRows: &probeRows, buildRows: &buildRows)
+                finished = matches.isDone(pairCursor)
+            }
         }
         let pairs = try matchingPairs(p, &probeRows, &buildRows)
         currentMatched.withUnsafeMutableBufferPointer { m in for i in probeRows { m[i] = true } }
@@ -389,6 +407,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         }
         guard finished else { return out }
         current = nil
+        currentMatches = nil
         let parts = [out, try unmatchedOrSelected(p)].filter { $0.rowCount > 0 }
         return parts.isEmpty ? Batch(columns: [], rowCount: 0) : concatBatches(parts, fields: fields)
     }

@@ -28,21 +28,13 @@ struct OuterBuiltAntiJoin {
                                     keyColumns: outerKeys.count)
         var matched = [Bool](repeating: false, count: n)
         var unmatched = n
-        var innerRows: [Int] = [], outerRows: [Int] = []
         while unmatched > 0, let b = try await inner.next() {
             try Task.checkCancellation()
             guard b.rowCount > 0 else { continue }
             let keys = try innerKeys.map { try $0(b) }
-            innerRows.removeAll(keepingCapacity: true)
-            outerRows.removeAll(keepingCapacity: true)
-            table.probe(KeyRows.forJoin(columns: keys, encoders: encoders, insert: false, rowCount: b.rowCount),
-                        probeRows: &innerRows, buildRows: &outerRows)
-            matched.withUnsafeMutableBufferPointer { m in
-                for r in outerRows where !m[r] {
-                    m[r] = true
-                    unmatched -= 1
-                }
-            }
+            let matches = table.lookup(KeyRows.forJoin(columns: keys, encoders: encoders, insert: false,
+                                                       rowCount: b.rowCount))
+            unmatched -= matches.markMatchedBuildRows(&matched)
         }
         // Every outer row matched: the rest of the subquery cannot change the answer.
         if unmatched == 0 { inner.close() }
