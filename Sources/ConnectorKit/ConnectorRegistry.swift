@@ -4,19 +4,32 @@ import MeshCore
 /// type up here; the composition root registers one line per connector folder.
 public struct ConnectorRegistry: Sendable {
     public typealias Factory = @Sendable (_ options: [String: String], _ baseDirectory: String) throws -> any Connector
+    /// Where a connector with these options would read (see `SourceLocation`); opens nothing.
+    public typealias Locator = @Sendable (_ options: [String: String], _ baseDirectory: String) -> SourceLocation
 
     private var factories: [String: Factory] = [:]
     /// Option names each type accepts, for validating CREATE CONNECTOR.
     private var knownOptions: [String: Set<String>] = [:]
     /// Options never shown back (passwords).
     private var secretOptions: [String: Set<String>] = [:]
+    private var locators: [String: Locator] = [:]
 
     public init() {}
 
-    public mutating func register(_ type: String, options: Set<String>, secrets: Set<String> = [], factory: @escaping Factory) {
+    /// - Parameter locate: where a connector of the type reads; a type without one can be
+    ///   registered by the operator only.
+    public mutating func register(_ type: String, options: Set<String>, secrets: Set<String> = [],
+                                  locate: Locator? = nil, factory: @escaping Factory) {
         factories[type] = factory
         knownOptions[type] = options
         secretOptions[type] = secrets
+        locators[type] = locate
+    }
+
+    /// Where a connector of `type` with `options` would read (`.unclear` for a type that
+    /// cannot say).
+    public func locate(type: String, options: [String: String], baseDirectory: String) -> SourceLocation {
+        locators[type]?(options, baseDirectory) ?? .unclear
     }
 
     public var types: [String] { factories.keys.sorted() }

@@ -86,6 +86,13 @@ extension CatalogStore {
         }.map(unsealed)
     }
 
+    /// Every org's connectors, by org and name (the operator's `meshql source check`).
+    public func connectorsOfEveryOrg() throws -> [ConnectorRecord] {
+        try withDatabase { db in
+            try db.query("SELECT \(Self.connectorColumns) FROM connectors ORDER BY org, name", [], Self.decodeConnector)
+        }.map(unsealed)
+    }
+
     // MARK: - Secrets at rest
 
     /// Secret options as stored: each value sealed (always: a password may itself begin like

@@ -156,6 +156,20 @@ public enum Migrations {
             );
             CREATE INDEX api_tokens_org ON api_tokens (org);
             """),
+
+        // The sources each org's principals may point connectors at, set by the server's
+        // operator (`meshql source allow`): SQLite roots (a folder or a file) and PostgreSQL
+        // servers (`host:port` or `host:port/database`). No SQL statement writes this table.
+        Migration(version: 6, sql: """
+            CREATE TABLE source_rules (
+                org         TEXT NOT NULL,
+                kind        TEXT NOT NULL CHECK (kind IN ('sqlite', 'postgres')),
+                pattern     TEXT NOT NULL,
+                note        TEXT NOT NULL DEFAULT '',
+                created_at  TEXT NOT NULL,
+                PRIMARY KEY (org, kind, pattern)
+            );
+            """),
     ]
 
     /// The newest schema version this code knows.

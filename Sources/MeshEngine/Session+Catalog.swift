@@ -60,6 +60,7 @@ extension Session {
                 Self.file(o.key, o.value, secrets, plain: &plain, secret: &secret)
             }
             let record = ConnectorRecord(org: org, meshId: mesh.id, name: name, type: type, options: plain, secretOptions: secret)
+            try admitSource(record)
             try refuseCatalogFiles(record)
             // Validates the options (paths, DSN syntax), then reaches the source unless told not
             // to: a missing file, a folder, a text file or an unreachable server is found now,
@@ -77,6 +78,7 @@ extension Session {
                 }
             }
             _ = try catalog.createConnector(record)
+            try recordOperatorsSource(record)
             return .message("CREATE CONNECTOR" + found)
 
         case .alterConnector(let name, let set, let drop):
@@ -95,9 +97,11 @@ extension Session {
                 record.options.removeValue(forKey: key)
                 record.secretOptions.removeValue(forKey: key)
             }
+            try admitSource(record)
             try refuseCatalogFiles(record)
             _ = try engine.registry.make(type: record.type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
             _ = try catalog.updateConnector(record)
+            try recordOperatorsSource(record)
             engine.forgetConnector(record.id)
             return .message("ALTER CONNECTOR")
 
@@ -114,7 +118,7 @@ extension Session {
             let record = try requireConnector(name)
             let health: ConnectorHealth
             do {
-                health = try await engine.connector(for: record).check()
+                health = try await sourceConnector(for: record).check()
             } catch let e as MeshError {
                 try? catalog.setConnectorState(id: record.id, org: org, EntityState(code: "503", reason: "Unreachable: " + e.message, healthy: false))
                 throw e
@@ -239,6 +243,7 @@ extension Session {
         let catalogFile = URL(fileURLWithPath: catalog.path).resolvingSymlinksInPath().standardizedFileURL.path
         let forbidden = [catalogFile, catalogFile + ".key", catalogFile + "-wal", catalogFile + "-shm", catalogFile + "-journal"]
         if forbidden.contains(resolved) {
+            if principal != nil { throw Self.sourceRefused }
             throw MeshError(.permission, "a connector cannot read meshql's own catalog", hint: "point it at a source database")
         }
     }

@@ -26,7 +26,7 @@ extension Session {
         }
         let schema = source.parts.count == 3 ? source.parts[1] : nil
         let tableName = source.parts.last!
-        let tables = try await engine.connector(for: record).discover(schema: schema)
+        let tables = try await sourceConnector(for: record).discover(schema: schema)
         guard let table = tables.first(where: { $0.name == tableName }) ?? tables.first(where: { $0.name.lowercased() == tableName }) else {
             throw MeshError(.undefinedTable, "relation \"\(source.parts.dropFirst().joined(separator: "."))\" does not exist in connector \"\(record.name)\"",
                             at: source.location)
@@ -43,7 +43,7 @@ extension Session {
         guard let mesh = try catalog.mesh(id: record.meshId, org: org) else {
             throw MeshError(.catalog, "connector \"\(connectorName)\" has no mesh")
         }
-        let tables = try await engine.connector(for: record).discover(schema: schema)
+        let tables = try await sourceConnector(for: record).discover(schema: schema)
         var wanted = Set(limitTo)
         var created: [ProductRecord] = []
         var skipped: [String] = []
@@ -80,7 +80,7 @@ extension Session {
               let remote = product.remoteName else {
             return .message("REFRESH DATA PRODUCT (a view: nothing to read)")
         }
-        let tables = try await engine.connector(for: record).discover(schema: product.remoteSchema)
+        let tables = try await sourceConnector(for: record).discover(schema: product.remoteSchema)
         guard let table = tables.first(where: { $0.name == remote }) else {
             product.state = EntityState(code: "410", reason: "The source table no longer exists.", healthy: false)
             _ = try catalog.updateProduct(product)

@@ -26,7 +26,7 @@ extension Session {
             guard let uuid = UUID(uuidString: id), let record = try catalog.connector(id: uuid, org: org) else {
                 throw MeshError(.catalog, "a connector of this query no longer exists")
             }
-            connectors[id] = try engine.connector(for: record)
+            connectors[id] = try sourceConnector(for: record)
         }
         let estimator = await PlanningStatistics(catalog: catalog, org: org).collect(for: bound.plan, connectors: connectors)
         let logical: [any OptimizerRule] = [

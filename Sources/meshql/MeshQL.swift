@@ -15,7 +15,7 @@ struct MeshQL: AsyncParsableCommand {
 
         Start with `meshql demo`: it builds three example domains and opens the shell.
         """,
-        subcommands: [Query.self, Repl.self, Demo.self, Serve.self, Token.self, Lineage.self],
+        subcommands: [Query.self, Repl.self, Demo.self, Serve.self, Token.self, Source.self, Lineage.self],
         defaultSubcommand: Repl.self
     )
 

@@ -18,6 +18,7 @@ import Testing
         let process = Process()
         let url: String
         let environment: [String: String]
+        let catalog: String
 
         init(options: [String] = []) throws {
             let catalog = tempDirectory() + "/catalog.db"
@@ -28,6 +29,11 @@ import Testing
                 return String(out.split(separator: "\n").last ?? "")
             }
             let acme = try token("acme", "admin@acme.test"), other = try token("other", "admin@other.test")
+            // The operator allows org acme the temporary folder's SQLite files (the scripts make
+            // theirs there); PostgreSQL servers one by one (`allowPostgres`).
+            self.catalog = catalog
+            _ = try Subprocess.check(ServerTests.binary, ["source", "allow", "--catalog", catalog, "--org", "acme",
+                                                          "--sqlite-root", NSTemporaryDirectory()], what: "meshql source allow")
             let port = try LoopbackPort.free()
             url = "http://127.0.0.1:\(port)/api"
             environment = ["MESHQL_API_URL": url, "MESHQL_TOKEN": acme, "MESHQL_ORG": "acme", "MESHQL_OTHER_TOKEN": other,
@@ -45,6 +51,17 @@ import Testing
                 Thread.sleep(forTimeInterval: 0.1)
             }
             throw MeshError(.connection, "meshql serve did not start")
+        }
+
+        /// Allows org acme the server of `conninfo` (a running server sees the rule at once).
+        func allowPostgres(_ conninfo: String) throws {
+            let settings = Dictionary(conninfo.split(separator: " ").compactMap { pair -> (String, String)? in
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                return kv.count == 2 ? (kv[0], kv[1]) : nil
+            }, uniquingKeysWith: { a, _ in a })
+            let server = "\(settings["host"] ?? "127.0.0.1"):\(settings["port"] ?? "5432")"
+            _ = try Subprocess.check(ServerTests.binary, ["source", "allow", "--catalog", catalog, "--org", "acme",
+                                                          "--postgres", server], what: "meshql source allow")
         }
 
         func python(_ script: String, extra: [String: String] = [:]) throws -> Subprocess.Output {
@@ -79,7 +96,10 @@ import Testing
         let openAPI = try server.python("openapi_check.py")
         #expect(openAPI.status == 0, "\(openAPI.text)")
         var extra: [String: String] = [:]
-        if let pg = try TestPostgres.sharedBlocking(caller: "ServerTests") { extra["MESHQL_PG_DSN"] = pg.conninfo(database: "postgres") }
+        if let pg = try TestPostgres.sharedBlocking(caller: "ServerTests") {
+            extra["MESHQL_PG_DSN"] = pg.conninfo(database: "postgres")
+            try server.allowPostgres(pg.conninfo)
+        }
         let entities = try server.python("entity_api.py", extra: extra)
         #expect(entities.status == 0, "\(entities.text)")
         #expect(server.stop() == 0)
@@ -98,6 +118,7 @@ import Testing
         try pg.execute("CREATE TABLE million AS SELECT g AS id, g % 1000 AS v FROM generate_series(1, 1000000) AS g", database: database)
         let server = try Server()
         defer { _ = server.stop() }
+        try server.allowPostgres(conninfo)
         let setup = try server.python("register.py", extra: ["MESHQL_PG_DSN": conninfo])
         #expect(setup.status == 0, "\(setup.text)")
         let run = try server.python("stream_and_cancel.py", extra: ["MESHQL_PG_DSN": conninfo])
@@ -144,6 +165,7 @@ import Testing
         try pg.execute(sql, database: database)
         let server = try Server()
         defer { _ = server.stop() }
+        try server.allowPostgres(conninfo)
         let clock = ContinuousClock()
         let start = clock.now
         let run = try server.python("pool_over_http.py", extra: ["MESHQL_PG_DSN": conninfo])

@@ -92,7 +92,8 @@ public struct PostgresConnector: Connector {
     /// Registers type `postgres` with options `dsn`, `pool_size`, `pool_timeout` and secret
     /// `password`.
     public static func register(in registry: inout ConnectorRegistry) {
-        registry.register("postgres", options: PoolOptions.names.union(["dsn", "password"]), secrets: ["password"]) { options, _ in
+        registry.register("postgres", options: PoolOptions.names.union(["dsn", "password"]), secrets: ["password"],
+                          locate: location) { options, _ in
             guard let dsn = options["dsn"] else {
                 throw MeshError(.invalidParameter, "a postgres connector needs option \"dsn\"",
                                 hint: "e.g. OPTIONS (dsn 'host=localhost dbname=sales')")

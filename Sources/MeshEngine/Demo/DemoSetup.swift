@@ -69,9 +69,11 @@ public final class DemoSetup: @unchecked Sendable {
             financeOptions = ("sqlite", "path 'finance.db'")
         }
 
-        // The catalog is rebuilt when finance moved since the last run.
+        // The catalog is rebuilt when finance moved since the last run, or was made by a meshql
+        // that did not yet record the operator's sources as allowed (principals would be
+        // refused the demo's connectors).
         let stateFile = directory + "/placement"
-        let stateNow = "\(financeOptions.type) \(financeOptions.options)"
+        let stateNow = "sources-allowed \(financeOptions.type) \(financeOptions.options)"
         let previous = try? String(contentsOfFile: stateFile, encoding: .utf8)
         if previous != stateNow || !fm.fileExists(atPath: catalogPath) {
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: catalogPath + suffix) }
