@@ -67,11 +67,24 @@ extension Session {
         connectors.forEach { engine.forgetConnector($0.id) }
     }
 
-    /// The URNs of a mesh's connectors and data products (the seed's `links.children`).
+    /// The URNs of a mesh's connectors and data products (the seed's `links.children`) that
+    /// the principal may know of: connectors for the mesh's managers, products as SHOW DATA
+    /// PRODUCTS lists them.
     public func meshChildren(_ mesh: Mesh) throws -> [String] {
         let base = "urn:meshx:backend:data:mesh:" + mesh.id.uuidString.lowercased()
-        let connectors = try catalog.connectors(meshId: mesh.id, org: org).map { base + ":connector:" + $0.id.uuidString.lowercased() }
-        let products = try catalog.products(meshId: mesh.id, org: org).map { base + ":product:" + $0.id.uuidString.lowercased() }
-        return connectors + products
+        let connectors = manages(mesh) ? try catalog.connectors(meshId: mesh.id, org: org) : []
+        let products = try visibleProducts(meshId: mesh.id).map(\.0)
+        return connectors.map { base + ":connector:" + $0.id.uuidString.lowercased() }
+            + products.map { base + ":product:" + $0.id.uuidString.lowercased() }
+    }
+
+    /// A mesh as the principal may see it: its `security_policy` (filters, denied columns,
+    /// product names) only for its managers and the org admins; others get an empty list and
+    /// learn their own access from DESCRIBE.
+    public func shownMesh(_ mesh: Mesh) -> Mesh {
+        guard !manages(mesh) else { return mesh }
+        var shown = mesh
+        shown.securityPolicy = []
+        return shown
     }
 }

@@ -119,7 +119,7 @@ extension Session {
             let policies = try book ?? PolicyBook.load(catalog: catalog, org: org)
             let rows = try meshes.map { m -> [Value] in
                 [.string(m.sqlName), .string(m.name), .string(m.label), text(m.owner),
-                 .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)),
+                 manages(m) ? .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)) : .null,
                  .int(Int64(try visibleProducts(of: m, book).count)), .string(m.description),
                  .string(policies.brokenReason(m).map { "unhealthy: " + $0 } ?? (m.state.healthy ? "healthy" : "unhealthy: " + m.state.reason))]
             }
@@ -149,10 +149,14 @@ extension Session {
                 guard let a = (try? book.access(to: p.name, in: m, columns: p.columns, for: principal)) ?? nil else { return nil }
                 return (p, p.columns.filter { !a.hiddenColumns.contains($0.name) }.count)
             }
+            // Where a product comes from (its connector and table, or that it is a view) is for
+            // its mesh's managers, as in DESCRIBE and the product API.
             let rows = visible.map { p, columnCount -> [Value] in
                 let source = p.isView ? "view" : [p.connectorId.flatMap { connectors[$0] }, p.remoteSchema, p.remoteName]
                     .compactMap { $0 }.joined(separator: ".")
-                return [text(meshes[p.meshId]), .string(p.name), .string(source), .int(Int64(columnCount)), text(p.description)]
+                let shown = allMeshes[p.meshId].map(manages) ?? false
+                return [text(meshes[p.meshId]), .string(p.name), shown ? .string(source) : .null, .int(Int64(columnCount)),
+                        text(p.description)]
             }
             return QueryResult(fields: fields, rows: rows)
         case .policies(nil):

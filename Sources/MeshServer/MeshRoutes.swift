@@ -14,13 +14,13 @@ struct MeshRoutes {
             await answering {
                 let session = try engine.session(for: context)
                 let mesh = try session.createMesh(try MeshEnvelope.mesh(from: try await jsonObject(request, context), base: nil))
-                return try json(MeshEnvelope.json(mesh, children: session.meshChildren(mesh)))
+                return try json(MeshEnvelope.json(session.shownMesh(mesh), children: session.meshChildren(mesh)))
             }
         }
         router.get("api/data/mesh/list") { _, context in
             await answering {
                 let session = try engine.session(for: context)
-                let list = try session.visibleMeshes().map { MeshEnvelope.json($0, children: try session.meshChildren($0)) }
+                let list = try session.visibleMeshes().map { MeshEnvelope.json(session.shownMesh($0), children: try session.meshChildren($0)) }
                 return try json(list)
             }
         }
@@ -28,7 +28,7 @@ struct MeshRoutes {
             await answering {
                 let session = try engine.session(for: context)
                 let mesh = try find(session, request)
-                return try json(MeshEnvelope.json(mesh, children: session.meshChildren(mesh)))
+                return try json(MeshEnvelope.json(session.shownMesh(mesh), children: session.meshChildren(mesh)))
             }
         }
         router.put("api/data/mesh") { request, context in
@@ -37,7 +37,7 @@ struct MeshRoutes {
                 let stored = try find(session, request)
                 let body = try await jsonObject(request, context)
                 let mesh = try session.updateMesh(try MeshEnvelope.mesh(from: body, base: stored))
-                return try json(MeshEnvelope.json(mesh, children: session.meshChildren(mesh)))
+                return try json(MeshEnvelope.json(session.shownMesh(mesh), children: session.meshChildren(mesh)))
             }
         }
         router.delete("api/data/mesh") { request, context in

@@ -64,9 +64,16 @@ import Testing
                                                           "--postgres", server], what: "meshql source allow")
         }
 
-        func python(_ script: String, extra: [String: String] = [:]) throws -> Subprocess.Output {
+        func python(_ script: String, arguments: [String] = [], extra: [String: String] = [:]) throws -> Subprocess.Output {
             let env = environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
-            return try Subprocess.run("/usr/bin/env", env + ["python3", ServerTests.scripts + "/" + script])
+            return try Subprocess.run("/usr/bin/env", env + ["python3", ServerTests.scripts + "/" + script] + arguments)
+        }
+
+        /// A new token of the server's catalog (a running server accepts it at once).
+        func token(org: String, user: String, role: String) throws -> String {
+            let out = try Subprocess.check(ServerTests.binary, ["token", "create", "--catalog", catalog, "--org", org,
+                                                                "--user", user, "--role", role], what: "meshql token create")
+            return String(out.split(separator: "\n").last ?? "")
         }
 
         /// The server's peak resident memory so far, in bytes.

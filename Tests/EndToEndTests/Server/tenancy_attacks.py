@@ -1,0 +1,114 @@
+# Tenancy attacks over HTTP (the tenancy issue), run by TenancyAttackTests one at a time:
+# `python3 tenancy_attacks.py NAME`. Org acme's admin (MESHQL_TOKEN) may use SQLite files under
+# the temporary folder only (the operator's rule); org other's admin (MESHQL_OTHER_TOKEN) may use
+# nothing; MESHQL_READER_TOKEN is an analyst of acme. Each attack must learn nothing.
+import os
+import socket
+import sqlite3
+import sys
+import tempfile
+
+import requests
+
+from meshql_api import API, H, check, finish, other_org_headers
+
+OTHER = other_org_headers()
+READER = {"Authorization": f"Bearer {os.environ['MESHQL_READER_TOKEN']}", "x-org": "acme"}
+REFUSED = "this source is not open to connectors of this organisation"
+
+
+def sql(headers, text):
+    return requests.post(f"{API}/query", headers=headers, json={"sql": text})
+
+
+def refused(r, what):
+    """403 with the one message, whatever the reason, and nothing else that could differ."""
+    body = r.json() if r.headers.get("content-type", "").startswith("application/problem+json") else {}
+    check(r.status_code == 403 and body.get("detail", body.get("title", "")).find(REFUSED) >= 0 or
+          r.status_code == 403 and REFUSED in r.text, f"{what}: {r.status_code} {r.text[:300]}")
+    return {k: v for k, v in body.items() if k not in ("instance", "query_id", "request_id")}
+
+
+def source_file(folder, name, value):
+    path = os.path.join(folder, name)
+    c = sqlite3.connect(path)
+    c.execute("CREATE TABLE secrets (id INTEGER, v TEXT)")
+    c.execute("INSERT INTO secrets VALUES (1, ?)", (value,))
+    c.commit()
+    c.close()
+    return path
+
+
+def setup_acme():
+    """Mesh vault over a file of acme's (made by acme's admin, inside the allowed folder),
+    readable by nobody but its managers; mesh probe for the attacks."""
+    folder = tempfile.mkdtemp()
+    path = source_file(folder, "vault.db", "raw-secret")
+    for s in ["CREATE MESH vault WITH (owner = 'admin@acme.test')", "CREATE MESH probe WITH (owner = 'admin@acme.test')",
+              f"CREATE CONNECTOR vault_src FOR MESH vault TYPE sqlite OPTIONS (path '{path}')",
+              "IMPORT DATA PRODUCTS FROM CONNECTOR vault_src",
+              "DENY SELECT (v) ON vault.secrets TO PUBLIC EXCEPT ROLE steward"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+    return folder, path
+
+
+def attack_files_outside_the_root():
+    folder, vault = setup_acme()
+    outside = tempfile.mkdtemp(dir="/var/tmp") if os.path.isdir("/var/tmp") else "/nonexistent"
+    catalog = os.environ["MESHQL_CATALOG"]
+    answers = []
+    for path in [vault,                                   # inside, but mesh vault's source
+                 os.path.join(folder, ".", "vault.db"),
+                 catalog, catalog + ".key", "/etc/passwd", "/dev/null", "/", outside,
+                 os.path.join(folder, "missing.db"), "/nonexistent/x.db"]:
+        for check_clause in ["", " NO CHECK"]:
+            esc = path.replace("'", "''")
+            answers.append(refused(sql(H, f"CREATE CONNECTOR c FOR MESH probe TYPE sqlite OPTIONS (path '{esc}'){check_clause}"),
+                                   f"path {path}{check_clause}"))
+    check(all(a == answers[0] for a in answers), f"the refusals differ: {answers}")
+
+
+def attack_another_org_reads_acmes_file():
+    _, vault = setup_acme()
+    r = sql(OTHER, "CREATE MESH spy")
+    check(r.status_code == 200, f"other's mesh: {r.text[:200]}")
+    refused(sql(OTHER, f"CREATE CONNECTOR c FOR MESH spy TYPE sqlite OPTIONS (path '{vault}')"), "another org's file")
+    r = requests.post(f"{API}/data/connector", headers=OTHER, json={"entity": {
+        "name": "c2", "entity_type": "connector", "mesh": requests.get(f"{API}/data/mesh/list", headers=OTHER).json()[0]["entity"]["identifier"],
+        "type": "sqlite", "options": {"path": vault}}})
+    refused(r, "another org's file through the connector API")
+
+
+def attack_port_probe():
+    setup_acme()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    open_port = int(API.split(":")[2].split("/")[0])   # the server's own HTTP port
+    answers = []
+    for dsn in [f"host=127.0.0.1 port={port} dbname=x connect_timeout=2", f"host=127.0.0.1 port={open_port} dbname=x",
+                f"host=10.255.255.1 port=5432 dbname=x", "dbname=postgres", "host=/var/run/postgresql dbname=postgres",
+                f"postgres://127.0.0.1:{open_port}/x", f"host=127.0.0.1 port={port} dbname=x service=evil"]:
+        answers.append(refused(sql(H, f"CREATE CONNECTOR p FOR MESH probe TYPE postgres OPTIONS (dsn '{dsn}')"), f"dsn {dsn}"))
+    check(all(a == answers[0] for a in answers), f"the refusals differ: {answers}")
+
+
+def attack_reader_sees_policy_text():
+    setup_acme()
+    meshes = requests.get(f"{API}/data/mesh/list", headers=READER)
+    check(meshes.status_code == 200, f"reader's list: {meshes.status_code}")
+    for m in meshes.json():
+        check(m["entity"]["security_policy"] == [], f"policy text shown to a reader: {m['entity']['security_policy']}")
+        check(m["links"]["children"] == [], f"children the reader cannot read: {m['links']['children']}")
+    admin = [m for m in requests.get(f"{API}/data/mesh/list", headers=H).json() if m["entity"]["name"] == "vault"]
+    check(admin and admin[0]["entity"]["security_policy"] != [] and len(admin[0]["links"]["children"]) == 2,
+          f"the admin sees the policies and children: {admin}")
+    r = sql(READER, "SHOW DATA PRODUCTS")
+    check(r.status_code == 200 and all(row[2] is None for row in r.json()["rows"]), f"sources shown to a reader: {r.text[:300]}")
+
+
+if __name__ == "__main__":
+    globals()["attack_" + sys.argv[1]]()
+    finish(f"{sys.argv[1]}: nothing learned")

@@ -1,0 +1,21 @@
+import Foundation
+import MeshCore
+import MeshTestSupport
+import Testing
+
+/// The tenancy issue's attacks against `meshql serve`, each its own test, as org acme's admin
+/// (whose connectors may read the temporary folder's SQLite files only), as the admin of a
+/// second org, and as an analyst of acme (Server/tenancy_attacks.py says what each tries).
+@Suite(.serialized) struct TenancyAttackTests {
+    static let attacks = ["files_outside_the_root", "another_org_reads_acmes_file", "port_probe", "reader_sees_policy_text"]
+
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)),
+          arguments: attacks)
+    func attack(_ name: String) throws {
+        let server = try ServerTests.Server()
+        defer { _ = server.stop() }
+        let reader = try server.token(org: "acme", user: "ann@acme.test", role: "analyst")
+        let run = try server.python("tenancy_attacks.py", arguments: [name], extra: ["MESHQL_READER_TOKEN": reader])
+        #expect(run.status == 0, "\(run.text)")
+    }
+}
