@@ -4,8 +4,8 @@ import MeshCore
 /// type up here; the composition root registers one line per connector folder.
 public struct ConnectorRegistry: Sendable {
     public typealias Factory = @Sendable (_ options: [String: String], _ baseDirectory: String) throws -> any Connector
-    /// Where a connector with these options would read (see `SourceLocation`); opens nothing.
-    public typealias Locator = @Sendable (_ options: [String: String], _ baseDirectory: String) -> SourceLocation
+    /// Where a connector with these options would read (see `SourceAddress`); opens nothing.
+    public typealias Locator = @Sendable (_ options: [String: String], _ baseDirectory: String) -> SourceAddress
 
     private var factories: [String: Factory] = [:]
     /// Option names each type accepts, for validating CREATE CONNECTOR.
@@ -28,7 +28,7 @@ public struct ConnectorRegistry: Sendable {
 
     /// Where a connector of `type` with `options` would read (`.unclear` for a type that
     /// cannot say).
-    public func locate(type: String, options: [String: String], baseDirectory: String) -> SourceLocation {
+    public func locate(type: String, options: [String: String], baseDirectory: String) -> SourceAddress {
         locators[type]?(options, baseDirectory) ?? .unclear
     }
 

@@ -17,14 +17,14 @@ extension Session {
     }
 
     /// Where a connector reads, as its type sees its options; nothing is opened.
-    func location(of record: ConnectorRecord) -> SourceLocation {
+    func sourceAddress(of record: ConnectorRecord) -> SourceAddress {
         engine.registry.locate(type: record.type, options: record.connectionOptions, baseDirectory: engine.baseDirectory)
     }
 
     /// Refuses a principal's connector whose source is outside the org's rules.
     func confineSource(_ record: ConnectorRecord) throws {
         guard principal != nil else { return }
-        guard SourceConfinement.allows(location(of: record), rules: try catalog.sourceRules(org: record.org)) else {
+        guard SourceConfinement.allows(sourceAddress(of: record), rules: try catalog.sourceRules(org: record.org)) else {
             throw Self.sourceRefused
         }
     }
@@ -35,9 +35,9 @@ extension Session {
     func admitSource(_ record: ConnectorRecord) throws {
         guard principal != nil else { return }
         try confineSource(record)
-        let here = location(of: record)
+        let here = sourceAddress(of: record)
         for other in try catalog.connectors(org: record.org) where other.id != record.id && other.meshId != record.meshId {
-            if SourceConfinement.sameSource(here, location(of: other)) { throw Self.sourceRefused }
+            if SourceConfinement.sameSource(here, sourceAddress(of: other)) { throw Self.sourceRefused }
         }
     }
 
@@ -45,7 +45,7 @@ extension Session {
     /// exact rules `meshql source list` shows.
     func recordOperatorsSource(_ record: ConnectorRecord) throws {
         guard principal == nil else { return }
-        for rule in SourceConfinement.rules(allowing: location(of: record), org: record.org,
+        for rule in SourceConfinement.rules(allowing: sourceAddress(of: record), org: record.org,
                                             note: "added by the operator's connector \(record.name)") {
             try catalog.allowSource(rule)
         }

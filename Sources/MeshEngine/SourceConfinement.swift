@@ -10,7 +10,7 @@ enum SourceConfinement {
     /// anything under a root folder); servers each matching a PostgreSQL rule's port, database
     /// and host, the host compared by address (every address the connector's host resolves to
     /// must be one of the rule host's), a socket folder by its path.
-    static func allows(_ location: SourceLocation, rules: [SourceRule]) -> Bool {
+    static func allows(_ location: SourceAddress, rules: [SourceRule]) -> Bool {
         switch location {
         case .unclear:
             return false
@@ -29,7 +29,7 @@ enum SourceConfinement {
 
     /// Whether two connectors read the same source: one file, or one database on a server
     /// both reach (an address and port in common).
-    static func sameSource(_ a: SourceLocation, _ b: SourceLocation) -> Bool {
+    static func sameSource(_ a: SourceAddress, _ b: SourceAddress) -> Bool {
         switch (a, b) {
         case (.file(let x), .file(let y)):
             return x == y
@@ -45,7 +45,7 @@ enum SourceConfinement {
 
     /// The exact rules that allow `location` (what the operator's own CREATE CONNECTOR adds),
     /// none for an unclear one.
-    static func rules(allowing location: SourceLocation, org: String, note: String) -> [SourceRule] {
+    static func rules(allowing location: SourceAddress, org: String, note: String) -> [SourceRule] {
         switch location {
         case .unclear:
             return []

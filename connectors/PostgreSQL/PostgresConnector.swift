@@ -93,7 +93,7 @@ public struct PostgresConnector: Connector {
     /// `password`.
     public static func register(in registry: inout ConnectorRegistry) {
         registry.register("postgres", options: PoolOptions.names.union(["dsn", "password"]), secrets: ["password"],
-                          locate: location) { options, _ in
+                          locate: sourceAddress) { options, _ in
             guard let dsn = options["dsn"] else {
                 throw MeshError(.invalidParameter, "a postgres connector needs option \"dsn\"",
                                 hint: "e.g. OPTIONS (dsn 'host=localhost dbname=sales')")

@@ -41,7 +41,7 @@ public struct SQLiteConnector: Connector {
     /// is opened on first use, so a connector can be created before its file exists;
     /// `check()` reports it.
     public static func register(in registry: inout ConnectorRegistry) {
-        registry.register("sqlite", options: PoolOptions.names.union(["path"]), locate: location) { options, baseDirectory in
+        registry.register("sqlite", options: PoolOptions.names.union(["path"]), locate: sourceAddress) { options, baseDirectory in
             guard let path = options["path"] else {
                 throw MeshError(.invalidParameter, "a sqlite connector needs option \"path\"",
                                 hint: "e.g. OPTIONS (path 'domains/crm.db')")
@@ -53,7 +53,7 @@ public struct SQLiteConnector: Connector {
 
     /// The real path of the file option `path` names (symlinks and `..` resolved, as the file
     /// would be opened), or `.unclear` when there is no such file.
-    @Sendable static func location(options: [String: String], baseDirectory: String) -> SourceLocation {
+    @Sendable static func sourceAddress(options: [String: String], baseDirectory: String) -> SourceAddress {
         guard let path = options["path"], !path.isEmpty else { return .unclear }
         let absolute = path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
         guard let real = realpath(absolute, nil) else { return .unclear }

@@ -14,7 +14,7 @@ extension PostgresConnector {
     /// (`hostaddr`, when given, is where libpq actually connects) with its port, and the
     /// database (`dbname`, else the user's name). No host at all means the local socket libpq
     /// picks by itself: `.unclear`, as is a DSN that does not parse.
-    @Sendable static func location(options: [String: String], baseDirectory: String) -> SourceLocation {
+    @Sendable static func sourceAddress(options: [String: String], baseDirectory: String) -> SourceAddress {
         guard let dsn = options["dsn"], let settings = PGConninfo.settings(dsn) else { return .unclear }
         for key in settingsReadingFiles where !(settings[key] ?? "").isEmpty { return .unclear }
         let given = { (key: String) in (settings[key] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init) }

@@ -1,7 +1,7 @@
 /// Where a connector reads from, as the operator's source rules see it: a server's operator
 /// says which files and servers each organisation's connectors may reach (`meshql source
 /// allow`), and a connector type says where its options point, without opening anything.
-public enum SourceLocation: Sendable, Hashable {
+public enum SourceAddress: Sendable, Hashable {
     /// A file, by its real path (symlinks and `..` resolved).
     case file(String)
     /// Database servers, each (host or socket folder, port), and the database on them.
