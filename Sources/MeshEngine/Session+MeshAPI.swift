@@ -45,8 +45,11 @@ extension Session {
         updated.createdAt = stored.createdAt
         updated.isSystem = stored.isSystem
         updated.state = stored.state
-        if updated.sqlName != stored.sqlName, try catalog.mesh(sqlName: updated.sqlName, org: org) != nil {
-            throw MeshError(.duplicateObject, "mesh \"\(updated.sqlName)\" already exists")
+        if updated.sqlName != stored.sqlName {
+            if try catalog.mesh(sqlName: updated.sqlName, org: org) != nil {
+                throw MeshError(.duplicateObject, "mesh \"\(updated.sqlName)\" already exists")
+            }
+            try refuseRenamingNamedMesh(stored.sqlName, products: catalog.products(meshId: stored.id, org: org))
         }
         try PolicyValidator(catalog: catalog, org: org).validate(updated.securityPolicy, for: updated)
         _ = try catalog.updateMesh(updated)

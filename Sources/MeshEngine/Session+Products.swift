@@ -31,6 +31,17 @@ extension Session {
             throw MeshError(.undefinedTable, "relation \"\(source.parts.dropFirst().joined(separator: "."))\" does not exist in connector \"\(record.name)\"",
                             at: source.location)
         }
+        // A second product over a table already published would carry none of the first one's
+        // column tags and none of the rules written against its name (an org-wide mask, an
+        // admin's DENY): a principal derives from the product instead (a view reads through
+        // its policies). The operator is not held to this.
+        if principal != nil, let existing = try catalog.products(meshId: mesh.id, org: org).first(where: {
+            $0.connectorId == record.id && $0.remoteSchema == table.schema && $0.remoteName == table.name
+        }) {
+            throw MeshError(.duplicateObject, "source table \(source.parts.dropFirst().joined(separator: ".")) is published already, as data product \(mesh.sqlName).\(existing.name)",
+                            at: source.location,
+                            hint: "derive from it instead: CREATE DATA PRODUCT \(mesh.sqlName).\(productName) AS SELECT … FROM \(mesh.sqlName).\(existing.name)")
+        }
         var product = ProductRecord(org: org, meshId: mesh.id, name: productName, connectorId: record.id,
                                     remoteSchema: table.schema, remoteName: table.name, columns: columns(of: table))
         try apply(options, to: &product)
