@@ -78,6 +78,15 @@ extension Binder {
 
     mutating func bindNamedTable(_ name: QualifiedName, alias: String?) throws -> (LogicalPlan, Scope) {
         let parts = name.parts
+        references.count += 1
+        if references.count > Self.maxReferences {
+            throw MeshError(.programLimitExceeded,
+                            "the statement expands to more than \(Self.maxReferences) references to tables, views and CTEs",
+                            at: name.location,
+                            hint: "a CTE or view is expanded wherever it is referenced: one that reads another several times multiplies")
+        }
+        // Planning a large statement stops when its query is cancelled (a timeout, a hang-up).
+        try Task.checkCancellation()
         // A CTE shadows products of the same one-part name.
         if parts.count == 1, let cte = ctes[parts[0]] {
             var inner = self
@@ -116,6 +125,7 @@ extension Binder {
             inner.expandingViews = expandingViews + [viewName]
             inner.clock = clock
             inner.viewsRead = viewsRead
+            inner.references = references
             if !viewsRead.names.contains(viewName) { viewsRead.names.append(viewName) }
             var plan: LogicalPlan
             do {

@@ -29,6 +29,12 @@ public struct Binder {
     /// The views (derived products) the query reads, in the order met, through other views
     /// too. A reference, as `clock` is.
     var viewsRead = ViewsRead()
+    /// The tables, views and CTEs referenced so far, each expanded where it is referenced: a
+    /// CTE that reads the one before it twice doubles the plan per level, so a short
+    /// statement could take the server's memory and minutes. Past `maxReferences` the
+    /// statement is refused. A reference, as `clock` is.
+    var references = ReferenceCount()
+    public static let maxReferences = 10_000
 
     public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity(),
                 maskingKey: [UInt8]? = nil) {
@@ -134,6 +140,11 @@ public struct Binder {
 /// The views a binding read (see `Binder.viewsRead`).
 final class ViewsRead: @unchecked Sendable {
     var names: [String] = []
+}
+
+/// How many relations a binding has expanded (see `Binder.references`).
+final class ReferenceCount: @unchecked Sendable {
+    var count = 0
 }
 
 /// Whether a binding read the clock (see `Binder.clock`).

@@ -48,6 +48,9 @@ public protocol SQLDialect: Sendable {
     /// The type name to use in `CAST(x AS …)`, or nil when the source cannot cast to it exactly.
     func castTypeName(_ type: DataType) -> String?
     func supports(_ feature: PushdownFeature) -> Bool
+    /// The most tables one statement sent to the source may read (SQLite: 64 in a join, 200
+    /// FROM terms in a statement); a larger join is split between the source and meshql.
+    var maxTablesPerStatement: Int { get }
     /// Whether a scalar function (lower-case name, argument types) means the same there.
     func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool
     /// Spelling of a boolean literal.
@@ -107,6 +110,7 @@ public protocol SQLDialect: Sendable {
 }
 
 extension SQLDialect {
+    public var maxTablesPerStatement: Int { .max }
     public func quoteIdentifier(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -11,6 +11,9 @@ import SQLiteDB
 /// spell `ESCAPE '\'` to mean what PostgreSQL's LIKE means; `case_sensitive_like` is on for
 /// every connection of the connector.
 public struct SQLiteDialect: SQLDialect {
+    /// SQLite joins at most 64 tables and counts at most 200 FROM terms in a statement (a
+    /// chain of views over views sent whole failed with "too many FROM clause terms").
+    public var maxTablesPerStatement: Int { 60 }
     public init() {}
 
     public var name: String { "sqlite" }

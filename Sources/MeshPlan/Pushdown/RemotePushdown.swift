@@ -447,7 +447,7 @@ public struct RemotePushdown: OptimizerRule {
         case .semi, .anti, .nullAwareAnti: .innerJoin
         case .mark: nil
         }
-        guard feature != nil else { return nil }
+        guard feature != nil, a.products.count + b.products.count <= d.maxTablesPerStatement else { return nil }
         // A condition that could leak meets each side's rows only after its policy filter.
         var a = a, b = b
         let conditions = cond?.conjuncts ?? []
