@@ -87,6 +87,12 @@ extension CatalogStore {
         return value
     }
 
+    /// The value cached for `key`, nil on a miss (nothing is read from the file but its
+    /// version, at most every `CatalogCache.recheck`).
+    func cachedOnly<T: Sendable>(_ key: String, as type: T.Type) throws -> T? {
+        try cache.value(key, as: T.self, currentVersion: { try dataVersion() })
+    }
+
     private func dataVersion() throws -> Int64 {
         try withDatabase { db in Int64(try db.scalarInt("PRAGMA data_version") ?? 0) }
     }

@@ -74,6 +74,12 @@ extension CatalogStore {
         }
     }
 
+    /// The token a secret stands for when it was read lately and is still in memory; nil
+    /// otherwise, without a look at the catalog (for a client refused further lookups).
+    public func tokenIfCached(secret: String) throws -> APIToken? {
+        (try cachedOnly("token\u{1}" + APIToken.hash(secret), as: APIToken?.self)) ?? nil
+    }
+
     /// An org's tokens (or every org's), newest first.
     public func tokens(org: String?) throws -> [APIToken] {
         try withDatabase { db in

@@ -49,7 +49,7 @@ public enum MeshServer {
         }
         router.add(middleware: AuthMiddleware(catalog: engine.catalog,
                                               limiter: RateLimiter(rate: requestsPerSecond, burst: 2 * requestsPerSecond),
-                                              metrics: metrics))
+                                              metrics: metrics, failedAuth: FailedAuthGuard(rate: 20, burst: 100)))
         MeshRoutes(engine: engine).add(to: router)
         EntityRoutes(engine: engine).add(to: router)
         QueryRoutes(engine: engine, running: RunningQueries(), slots: OrgQuerySlots(maximum: maxQueriesPerOrg),

@@ -7,7 +7,8 @@ import Testing
 /// (whose connectors may read the temporary folder's SQLite files only), as the admin of a
 /// second org, and as an analyst of acme (Server/tenancy_attacks.py says what each tries).
 @Suite(.serialized) struct TenancyAttackTests {
-    static let attacks = ["files_outside_the_root", "another_org_reads_acmes_file", "port_probe", "reader_sees_policy_text"]
+    static let attacks = ["files_outside_the_root", "another_org_reads_acmes_file", "port_probe", "reader_sees_policy_text",
+                          "token_guessing"]
 
     @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)),
           arguments: attacks)

@@ -109,6 +109,22 @@ def attack_reader_sees_policy_text():
     check(r.status_code == 200 and all(row[2] is None for row in r.json()["rows"]), f"sources shown to a reader: {r.text[:300]}")
 
 
+def attack_token_guessing():
+    """Guessed tokens: 401s, then 429 before any catalog read; the same guess again is refused
+    from memory; a real token from the same address still works throughout."""
+    ok = requests.get(f"{API}/data/mesh/list", headers=H)
+    check(ok.status_code == 200, f"the real token first: {ok.status_code}")
+    codes = []
+    with requests.Session() as s:
+        for i in range(300):
+            r = s.get(f"{API}/data/mesh/list", headers={"Authorization": f"Bearer mq_guess{i:06d}", "x-org": "acme"})
+            codes.append(r.status_code)
+    check(set(codes) <= {401, 429} and codes[0] == 401 and 429 in codes, f"guesses answered {sorted(set(codes))}")
+    check(requests.get(f"{API}/data/mesh/list", headers=H).status_code == 200, "the real token after the guesses")
+    metrics = requests.get(API.rsplit("/api", 1)[0] + "/metrics").text
+    check("meshql_rate_limited_requests" in metrics, "rate-limit rejections counted")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
