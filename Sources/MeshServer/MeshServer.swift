@@ -16,6 +16,9 @@ public enum MeshServer {
     nonisolated(unsafe) public static var requestsPerSecond = 200.0
     /// Queries one org may run at once.
     nonisolated(unsafe) public static var maxQueriesPerOrg = 64
+    /// The bearer secret /metrics asks of clients that are not on loopback; nil: it answers
+    /// loopback clients only (its counters span every org).
+    nonisolated(unsafe) public static var metricsToken: String?
 
     /// Runs the application until SIGTERM or SIGINT (graceful shutdown), its tasks on the
     /// event loops (see `EventLoopTaskExecutor`).
@@ -44,8 +47,14 @@ public enum MeshServer {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
         let metrics = ServerMetrics()
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text)))
+        router.get("metrics") { request, context in
+            guard MetricsAccess.allows(request, context, token: metricsToken) else {
+                var p = Problem(.unauthorized, "the metrics are for the server's operator")
+                p.headers[.wwwAuthenticate] = "Bearer"
+                return p.response
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: metrics.text)))
         }
         router.add(middleware: AuthMiddleware(catalog: engine.catalog,
                                               limiter: RateLimiter(rate: requestsPerSecond, burst: 2 * requestsPerSecond),

@@ -39,6 +39,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical (debug logs every query).", valueName: "level"))
     var logLevel = "info"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A secret that /metrics asks for as a bearer token from clients other than loopback ones (default: $MESHQL_METRICS_TOKEN; without one, /metrics answers loopback clients only).",
+        valueName: "secret"))
+    var metricsToken: String?
+
     @OptionGroup var options: CatalogOptions
 
     @OptionGroup var lineage: LineageSinkOptions
@@ -61,6 +66,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.defaultMaxRows = maxRows
         MeshServer.requestsPerSecond = rateLimit
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
+        MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         try await MeshServer.run(engine: engine, host: host, port: port, logger: logger)

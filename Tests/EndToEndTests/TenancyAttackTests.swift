@@ -19,4 +19,13 @@ import Testing
         let run = try server.python("tenancy_attacks.py", arguments: [name], extra: ["MESHQL_READER_TOKEN": reader])
         #expect(run.status == 0, "\(run.text)")
     }
+
+    /// /metrics counts every org's requests: beyond loopback only with the operator's secret.
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)))
+    func metricsFromAfar() throws {
+        let server = try ServerTests.Server(options: ["--host", "0.0.0.0", "--metrics-token", "s3cret-metrics"])
+        defer { _ = server.stop() }
+        let run = try server.python("tenancy_attacks.py", arguments: ["metrics_from_afar"], extra: ["MESHQL_READER_TOKEN": ""])
+        #expect(run.status == 0, "\(run.text)")
+    }
 }

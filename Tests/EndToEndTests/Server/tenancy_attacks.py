@@ -125,6 +125,29 @@ def attack_token_guessing():
     check("meshql_rate_limited_requests" in metrics, "rate-limit rejections counted")
 
 
+def attack_metrics_from_afar():
+    """/metrics spans every org: from a non-loopback address it needs the operator's secret
+    (the server runs with --host 0.0.0.0 --metrics-token s3cret-metrics); loopback may read it."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        address = probe.getsockname()[0]
+    except OSError:
+        address = None
+    finally:
+        probe.close()
+    port = API.split(":")[2].split("/")[0]
+    check(requests.get(f"http://127.0.0.1:{port}/metrics").status_code == 200, "loopback reads /metrics")
+    if not address or address.startswith("127."):
+        print("no non-loopback address here: only the loopback half checked")
+        return
+    far = f"http://{address}:{port}/metrics"
+    check(requests.get(far).status_code == 401, "/metrics from afar without the secret")
+    check(requests.get(far, headers={"Authorization": "Bearer guess"}).status_code == 401, "/metrics with a wrong secret")
+    check(requests.get(far, headers={"Authorization": "Bearer s3cret-metrics"}).status_code == 200, "/metrics with the secret")
+    check(requests.get(f"http://{address}:{port}/api/data/mesh/list", headers=H).status_code == 200, "the API from afar")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
