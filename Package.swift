@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
         .target(name: "MeshServer", dependencies: [
             "MeshEngine", "MeshREPL", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

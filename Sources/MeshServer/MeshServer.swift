@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MeshCatalog
 import MeshEngine
@@ -16,6 +17,10 @@ public enum MeshServer {
     nonisolated(unsafe) public static var requestsPerSecond = 200.0
     /// Queries one org may run at once.
     nonisolated(unsafe) public static var maxQueriesPerOrg = 64
+    /// Seconds a connection may send nothing before it is closed.
+    nonisolated(unsafe) public static var idleSeconds = 60
+    /// Connections open at once (nil: as many as the file limit comfortably allows).
+    nonisolated(unsafe) public static var maxConnections: Int?
     /// The bearer secret /metrics asks of clients that are not on loopback; nil: it answers
     /// loopback clients only (its counters span every org).
     nonisolated(unsafe) public static var metricsToken: String?
@@ -65,7 +70,14 @@ public enum MeshServer {
                     metrics: metrics, logger: logger).add(to: router)
         AuditRoutes(engine: engine).add(to: router)
         LineageRoutes(engine: engine).add(to: router)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "meshql"),
-                           logger: logger)
+        // A connection that sends nothing for `idleSeconds` (an idle socket, a client stalled in
+        // its headers) is closed, and at most `maxConnections` are open at once, kept below the
+        // process's file limit: a flood of sockets cannot take the descriptors /health and the
+        // sources' connections need.
+        let configuration = ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: "meshql", backlog: 1024,
+            availableConnectionsDelegate: MaximumAvailableConnections(ConnectionLimits.maxConnections(requested: maxConnections)))
+        return Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleSeconds)))),
+                           configuration: configuration, logger: logger)
     }
 }

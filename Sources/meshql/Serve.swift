@@ -44,6 +44,14 @@ struct Serve: AsyncParsableCommand {
         valueName: "secret"))
     var metricsToken: String?
 
+    @Option(name: .long, help: ArgumentHelp("Seconds a client connection may send nothing before it is closed.", valueName: "seconds"))
+    var idleTimeout = 60
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Client connections open at once (default 4096, and always under the open-file limit less 256); more wait to be accepted.",
+        valueName: "n"))
+    var maxConnections: Int?
+
     @OptionGroup var options: CatalogOptions
 
     @OptionGroup var lineage: LineageSinkOptions
@@ -52,6 +60,9 @@ struct Serve: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard idleTimeout > 0, (maxConnections ?? 1) > 0 else {
+            throw ValidationError("--idle-timeout and --max-connections must be positive")
         }
         guard maxBody > 0, maxRows > 0, rateLimit > 0, maxQueriesPerOrg > 0 else {
             throw ValidationError("--max-body, --max-rows, --rate-limit and --max-queries-per-org must be positive")
@@ -66,6 +77,8 @@ struct Serve: AsyncParsableCommand {
         MeshServer.defaultMaxRows = maxRows
         MeshServer.requestsPerSecond = rateLimit
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
+        MeshServer.idleSeconds = idleTimeout
+        MeshServer.maxConnections = maxConnections
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

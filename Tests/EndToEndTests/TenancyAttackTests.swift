@@ -20,6 +20,16 @@ import Testing
         #expect(run.status == 0, "\(run.text)")
     }
 
+    /// A flood of idle and header-stalled sockets leaves /health and queries answering; the
+    /// server closes the flood once it has been silent past `--idle-timeout`.
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)))
+    func socketFlood() throws {
+        let server = try ServerTests.Server(options: ["--idle-timeout", "3"])
+        defer { _ = server.stop() }
+        let run = try server.python("tenancy_attacks.py", arguments: ["socket_flood"], extra: ["MESHQL_READER_TOKEN": ""])
+        #expect(run.status == 0, "\(run.text)")
+    }
+
     /// /metrics counts every org's requests: beyond loopback only with the operator's secret.
     @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)))
     func metricsFromAfar() throws {

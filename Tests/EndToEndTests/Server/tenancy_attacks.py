@@ -148,6 +148,44 @@ def attack_metrics_from_afar():
     check(requests.get(f"http://{address}:{port}/api/data/mesh/list", headers=H).status_code == 200, "the API from afar")
 
 
+def attack_socket_flood():
+    """500 idle sockets and 500 stalled in their headers (the server runs with --idle-timeout 3):
+    /health and an authenticated query answer in under a second throughout, and the server
+    closes the flood's sockets once they have been silent past the timeout."""
+    import time
+    host, port = "127.0.0.1", int(API.split(":")[2].split("/")[0])
+    flood = []
+    for i in range(1000):
+        s = socket.create_connection((host, port))
+        if i % 2:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")   # never finished
+        flood.append(s)
+    worst = 0.0
+    for _ in range(3):
+        for call in (lambda: requests.get(API.rsplit("/api", 1)[0] + "/health", timeout=30),
+                     lambda: requests.post(f"{API}/query", headers=H, json={"sql": "SELECT 1"}, timeout=30)):
+            t = time.time()
+            r = call()
+            worst = max(worst, time.time() - t)
+            check(r.status_code == 200, f"answered {r.status_code} under the flood")
+        time.sleep(0.5)
+    check(worst < 1.0, f"slowest answer under the flood: {worst:.2f} s")
+    time.sleep(6)
+    closed = 0
+    for s in flood:
+        s.setblocking(False)
+        try:
+            while s.recv(4096) != b"":   # whatever the server said before closing
+                pass
+            closed += 1
+        except BlockingIOError:
+            pass                          # nothing to read and no end: still open
+        except OSError:
+            closed += 1                   # reset by the server
+        s.close()
+    check(closed == len(flood), f"{len(flood) - closed} flood sockets still open after the idle timeout")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
