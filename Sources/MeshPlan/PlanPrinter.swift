@@ -96,13 +96,19 @@ public enum PlanPrinter {
         return names
     }
 
+    /// A value as EXPLAIN shows it; a long string is cut (a 5 MB constant made EXPLAIN 5 MB).
     static func literal(_ v: Value) -> String {
         switch v {
-        case .null: "NULL"
-        case .string, .date, .timestamp: "'" + v.description.replacingOccurrences(of: "'", with: "''") + "'"
-        default: v.description
+        case .null: return "NULL"
+        case .string, .date, .timestamp:
+            let text = v.description
+            guard text.count > maxShownCharacters else { return "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+            return "'" + text.prefix(maxShownCharacters).replacingOccurrences(of: "'", with: "''") + "…' (\(text.count) characters)"
+        default: return v.description
         }
     }
+
+    static let maxShownCharacters = 120
 
     public static func describe(_ a: AggregateCall, names: [ColumnID: String]) -> String {
         let args = a.function == .countStar ? "*" : a.arguments.map { describe($0, names: names) }.joined(separator: ", ")

@@ -17,6 +17,8 @@ public enum MeshServer {
     nonisolated(unsafe) public static var requestsPerSecond = 200.0
     /// Queries one org may run at once.
     nonisolated(unsafe) public static var maxQueriesPerOrg = 64
+    /// The largest JSON answer (held whole until sent); NDJSON and CSV stream.
+    nonisolated(unsafe) public static var maxJSONBytes = 64 << 20
     /// Seconds a connection may send nothing before it is closed.
     nonisolated(unsafe) public static var idleSeconds = 60
     /// Connections open at once (nil: as many as the file limit comfortably allows).

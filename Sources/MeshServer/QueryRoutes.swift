@@ -257,6 +257,14 @@ struct QueryRoutes {
                 if count > 0 { body.writeString(",") }
                 encoder.encode(b) { body.writeBytes($0) }
                 count += b.rowCount
+                // A JSON answer is held whole until it is sent: its size is bounded; NDJSON
+                // and CSV stream and are not.
+                if body.readableBytes > MeshServer.maxJSONBytes {
+                    result.close()
+                    throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
+                                  "the JSON answer is over \(MeshServer.maxJSONBytes >> 20) MB; ask for NDJSON or CSV (streamed as rows arrive) or for fewer rows",
+                                  sqlstate: "54000", queryID: queryID)
+                }
             }
             let ms = (ContinuousClock.now - started) / .milliseconds(1)
             body.writeString("],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}")

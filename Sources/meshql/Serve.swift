@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
         valueName: "secret"))
     var metricsToken: String?
 
+    @Option(name: .long, help: ArgumentHelp("The largest JSON answer, which is held whole until sent (NDJSON and CSV stream); more is answered 422.", valueName: "bytes"))
+    var maxJsonBytes = 64 << 20
+
     @Option(name: .long, help: ArgumentHelp("Seconds a client connection may send nothing before it is closed.", valueName: "seconds"))
     var idleTimeout = 60
 
@@ -61,8 +64,8 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        guard idleTimeout > 0, (maxConnections ?? 1) > 0 else {
-            throw ValidationError("--idle-timeout and --max-connections must be positive")
+        guard idleTimeout > 0, (maxConnections ?? 1) > 0, maxJsonBytes > 0 else {
+            throw ValidationError("--idle-timeout, --max-connections and --max-json-bytes must be positive")
         }
         guard maxBody > 0, maxRows > 0, rateLimit > 0, maxQueriesPerOrg > 0 else {
             throw ValidationError("--max-body, --max-rows, --rate-limit and --max-queries-per-org must be positive")
@@ -78,6 +81,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.requestsPerSecond = rateLimit
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
         MeshServer.idleSeconds = idleTimeout
+        MeshServer.maxJSONBytes = maxJsonBytes
         MeshServer.maxConnections = maxConnections
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")

@@ -30,6 +30,15 @@ import Testing
         #expect(run.status == 0, "\(run.text)")
     }
 
+    /// A JSON answer past `--max-json-bytes` is refused, not buffered; NDJSON streams it.
+    @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)))
+    func hugeJSON() throws {
+        let server = try ServerTests.Server(options: ["--max-json-bytes", "1000000"])
+        defer { _ = server.stop() }
+        let run = try server.python("tenancy_attacks.py", arguments: ["huge_json"], extra: ["MESHQL_READER_TOKEN": ""])
+        #expect(run.status == 0, "\(run.text)")
+    }
+
     /// /metrics counts every org's requests: beyond loopback only with the operator's secret.
     @Test(.enabled(if: ServerTests.canRun, "needs the built binary and python3"), .timeLimit(.minutes(5)))
     func metricsFromAfar() throws {

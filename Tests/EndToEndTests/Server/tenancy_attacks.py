@@ -186,6 +186,18 @@ def attack_socket_flood():
     check(closed == len(flood), f"{len(flood) - closed} flood sockets still open after the idle timeout")
 
 
+def attack_huge_json():
+    """A JSON answer is held whole until sent: past --max-json-bytes (1 MB here) it is refused
+    with a problem+json (422, 54000) instead of growing the server; NDJSON streams it."""
+    sql_text = "SELECT rpad('x', 2000000, 'y') AS p UNION ALL SELECT 'short'"
+    r = requests.post(f"{API}/query", headers=H, json={"sql": sql_text})
+    body = r.json() if r.headers.get("content-type", "").startswith("application/problem+json") else {}
+    check(r.status_code == 422 and body.get("sqlstate") == "54000" and "NDJSON" in body.get("detail", ""),
+          f"huge JSON: {r.status_code} {r.text[:300]}")
+    r = requests.post(f"{API}/query", headers=dict(H, Accept="application/x-ndjson"), json={"sql": sql_text})
+    check(r.status_code == 200 and len(r.content) > 2000000, f"the same as NDJSON: {r.status_code} {len(r.content)}")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
