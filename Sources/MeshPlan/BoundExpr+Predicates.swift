@@ -28,10 +28,21 @@ extension BoundExpr {
 }
 
 extension BoundExpr {
-    /// Splits an OR tree into its branches.
+    /// Splits an OR tree into its branches, left to right. Without recursion and in linear
+    /// time: a query's OR chain can be tens of thousands of terms deep.
     public var disjuncts: [BoundExpr] {
-        if case .or(let a, let b) = kind { return a.disjuncts + b.disjuncts }
-        return [self]
+        guard case .or = kind else { return [self] }
+        var out: [BoundExpr] = []
+        var stack: [BoundExpr] = [self]
+        while let e = stack.popLast() {
+            if case .or(let a, let b) = e.kind {
+                stack.append(b)
+                stack.append(a)
+            } else {
+                out.append(e)
+            }
+        }
+        return out
     }
 
     public static func disjunction(_ parts: [BoundExpr]) -> BoundExpr? {
