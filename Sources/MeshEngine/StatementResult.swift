@@ -42,9 +42,20 @@ public final class QueryResult: @unchecked Sendable {
         f?(rowsDelivered, error)
     }
 
-    /// Stops the query as cancelled (its audit record says so), from any thread.
+    /// Set by `cancel()`: what the operators hand out afterwards may be partial (a scan that
+    /// was closed ends early, and an aggregate above it then counts only what it saw), so
+    /// nothing more is handed out as an answer.
+    private var cancelled = false
+
+    private var wasCancelled: Bool { finishLock.withLock { cancelled } }
+
+    private static var cancelledError: MeshError { MeshError(.cancelled, "canceling statement due to user request") }
+
+    /// Stops the query as cancelled (its audit record says so), from any thread. A reader in
+    /// `next()` gets the cancellation error, never rows computed after it.
     public func cancel() {
-        finish(MeshError(.cancelled, "canceling statement due to user request"))
+        finishLock.withLock { cancelled = true }
+        finish(Self.cancelledError)
         close()
     }
 
@@ -70,12 +81,14 @@ public final class QueryResult: @unchecked Sendable {
             return b
         }
         guard let root, !closed else {
+            if wasCancelled { throw Self.cancelledError }
             finish(nil)
             return nil
         }
         do {
             try Task.checkCancellation()
             let b = try await root.next()
+            if wasCancelled { throw Self.cancelledError }
             if let b { rowsDelivered += b.rowCount } else { close() }
             return b
         } catch is CancellationError {

@@ -6,6 +6,7 @@ import Logging
 import MeshCatalog
 import MeshEngine
 import NIOPosix
+import ServiceLifecycle
 
 /// `meshql serve`: the HTTP interface of API.md over one engine.
 public enum MeshServer {
@@ -19,6 +20,8 @@ public enum MeshServer {
     nonisolated(unsafe) public static var maxQueriesPerOrg = 64
     /// The largest JSON answer (held whole until sent); NDJSON and CSV stream.
     nonisolated(unsafe) public static var maxJSONBytes = 64 << 20
+    /// Seconds queries may go on after SIGTERM before they are cancelled.
+    nonisolated(unsafe) public static var shutdownGraceSeconds = 10
     /// Seconds a connection may send nothing before it is closed.
     nonisolated(unsafe) public static var idleSeconds = 60
     /// Connections open at once (nil: as many as the file limit comfortably allows).
@@ -30,15 +33,27 @@ public enum MeshServer {
     /// Runs the application until SIGTERM or SIGINT (graceful shutdown), its tasks on the
     /// event loops (see `EventLoopTaskExecutor`).
     public static func run(engine: Engine, host: String, port: Int, logger: Logger) async throws {
-        let app = application(engine: engine, host: host, port: port, logger: logger)
+        let running = RunningQueries()
+        let app = application(engine: engine, host: host, port: port, logger: logger, running: running)
+        // On SIGTERM or SIGINT the drain goes first (services stop in reverse order): queries
+        // still running after the grace period are cancelled at their sources, and then the
+        // server stops, its requests answered. A long query no longer holds the exit back.
+        let drain = QueryDrain(running: running, grace: .seconds(shutdownGraceSeconds), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
         try await withTaskExecutorPreference(EventLoopTaskExecutor(group: .singleton)) {
-            try await app.runService()
+            try await group.run()
         }
     }
 
     /// The application: routes, auth, and the engine behind them. Run it with
     /// `runService()` (graceful shutdown on SIGTERM and SIGINT).
     public static func application(engine: Engine, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+        application(engine: engine, host: host, port: port, logger: logger, running: RunningQueries())
+    }
+
+    static func application(engine: Engine, host: String, port: Int, logger: Logger,
+                            running: RunningQueries) -> some ApplicationProtocol {
         let router = Router(context: MeshRequestContext.self)
         router.get("health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("ready") { _, _ in
@@ -68,7 +83,7 @@ public enum MeshServer {
                                               metrics: metrics, failedAuth: FailedAuthGuard(rate: 20, burst: 100)))
         MeshRoutes(engine: engine).add(to: router)
         EntityRoutes(engine: engine).add(to: router)
-        QueryRoutes(engine: engine, running: RunningQueries(), slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
+        QueryRoutes(engine: engine, running: running, slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
                     metrics: metrics, logger: logger).add(to: router)
         AuditRoutes(engine: engine).add(to: router)
         LineageRoutes(engine: engine).add(to: router)

@@ -28,6 +28,15 @@ final class RunningQueries: Sendable {
 
     func isRunning(_ id: String) -> Bool { results.withLock { $0[id] != nil } }
 
+    var count: Int { results.withLock { $0.count } }
+
+    /// Stops every running query (the server is shutting down); returns how many.
+    func cancelAll() -> Int {
+        let all = results.withLock { Array($0.values) }
+        all.forEach { $0.result.cancel() }
+        return all.count
+    }
+
     /// Stops a query of `org` started by `user` (or by anyone, for an org admin); false when
     /// there is none the caller may stop.
     func cancel(_ id: String, org: String, user: String, admin: Bool) -> Bool {

@@ -47,6 +47,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The largest JSON answer, which is held whole until sent (NDJSON and CSV stream); more is answered 422.", valueName: "bytes"))
     var maxJsonBytes = 64 << 20
 
+    @Option(name: .long, help: ArgumentHelp("Seconds running queries may go on after SIGTERM or SIGINT before they are cancelled and the server exits.", valueName: "seconds"))
+    var shutdownGrace = 10
+
     @Option(name: .long, help: ArgumentHelp("Seconds a client connection may send nothing before it is closed.", valueName: "seconds"))
     var idleTimeout = 60
 
@@ -64,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
         guard idleTimeout > 0, (maxConnections ?? 1) > 0, maxJsonBytes > 0 else {
             throw ValidationError("--idle-timeout, --max-connections and --max-json-bytes must be positive")
         }
@@ -81,6 +85,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.requestsPerSecond = rateLimit
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
         MeshServer.idleSeconds = idleTimeout
+        MeshServer.shutdownGraceSeconds = shutdownGrace
         MeshServer.maxJSONBytes = maxJsonBytes
         MeshServer.maxConnections = maxConnections
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]

@@ -1,5 +1,6 @@
 import MeshCore
 import MeshPlan
+import Synchronization
 
 /// Hash join for inner, left, right and full joins, and for the semi, anti, null-aware anti
 /// and mark joins that subqueries become, on equality keys, with any remaining condition
@@ -27,6 +28,11 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     /// Emit probe rows without a match (left side of LEFT, right side of RIGHT, FULL).
     private let keepUnmatchedProbe: Bool
     private let keepUnmatchedBuild: Bool
+
+    /// Set by `close()`, possibly from another thread (a cancelled query): the join stops
+    /// between steps instead of working through the rest of its pairs, whose answer nobody
+    /// will read.
+    private let stopped = Atomic<Bool>(false)
 
     /// The most candidate pairs a nested loop materialises at once.
     static let nestedLoopPairs = 1 << 16
@@ -243,6 +249,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
             return nil
         }
         while true {
+            if stopped.load(ordering: .relaxed) { return nil }
             if current != nil {
                 if let out = try step(), out.rowCount > 0 { return produced(out) }
                 // A nested loop may go through many windows that produce nothing: a cancel
@@ -507,6 +514,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
     }
 
     public func close() {
+        stopped.store(true, ordering: .relaxed)
         left.close()
         right.close()
     }
