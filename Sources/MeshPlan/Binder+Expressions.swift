@@ -49,17 +49,15 @@ extension Binder {
                 return BoundExpr(.negate(v), type: v.type, at: loc)
             }
 
-        case .binary(.or, _, _) where Self.orChain(e).count >= Self.inListMinimum:
+        case .binary(let op, let l, let r):
             // A long OR chain, bound term by term (no recursion down the chain); equalities of
             // one expression with constants become one IN list, which the executor and the
             // sources look up in a set instead of testing each term (40,000 terms took a
             // minute of CPU).
-            let chain = Self.orChain(e)
-            let parts = try chain.map { try requireBoolean(try bind($0), "OR", at: $0.location) }
-            if let list = Self.equalitiesAsIn(parts, at: loc) { return list }
-            return BoundExpr.disjunction(parts)!
-
-        case .binary(let op, let l, let r):
+            if op == .or, case let chain = Self.orChain(e), chain.count >= Self.inListMinimum {
+                let parts = try chain.map { try requireBoolean(try bind($0), "OR", at: $0.location) }
+                return Self.equalitiesAsIn(parts, at: loc) ?? BoundExpr.disjunction(parts)!
+            }
             if case .literal(.interval(let value, let unit)) = r.kind, op == .add || op == .subtract {
                 return try bindIntervalArithmetic(try bind(l), value: value, unit: unit, negate: op == .subtract, at: loc)
             }

@@ -7,51 +7,30 @@ import Synchronization
 /// secrets used to be looked up in SQLite, under the store's lock, before any limit.
 /// A real token cannot be in the negative cache: its 256 random bits were never guessed.
 final class FailedAuthGuard: Sendable {
-    let rate: Double
-    let burst: Double
-    /// Addresses and unknown hashes kept at most (both forgotten at once past it).
+    /// Addresses and unknown hashes kept at most (each set forgotten at once past it).
     static let capacity = 100_000
-    private struct State {
-        var buckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
-        var unknown: Set<String> = []
-    }
-    private let state = Mutex(State())
+    private let failures: TokenBuckets<String>
+    private let unknown = Mutex(Set<String>())
 
     init(rate: Double, burst: Double) {
-        self.rate = rate
-        self.burst = burst
+        failures = TokenBuckets(rate: rate, burst: burst, capacity: Self.capacity)
     }
 
     /// Whether `address` may try to authenticate now (it has failures left).
-    func mayTry(_ address: String, now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLock { s in refill(&s, address, now).tokens >= 1 }
-    }
+    func mayTry(_ address: String) -> Bool { failures.hasToken(address) }
 
     /// Whether the secret with this hash is known to be no token.
     func isKnownUnknown(_ hash: String) -> Bool {
-        state.withLock { $0.unknown.contains(hash) }
+        unknown.withLock { $0.contains(hash) }
     }
 
     /// Counts a failed authentication of `address`; `unknownHash`: the secret was no token.
-    func failed(_ address: String, unknownHash: String?, now: ContinuousClock.Instant = .now) {
-        state.withLock { s in
-            var bucket = refill(&s, address, now)
-            bucket.tokens = max(0, bucket.tokens - 1)
-            s.buckets[address] = bucket
-            if let unknownHash {
-                if s.unknown.count >= Self.capacity { s.unknown.removeAll() }
-                s.unknown.insert(unknownHash)
-            }
+    func failed(_ address: String, unknownHash: String?) {
+        failures.spend(address)
+        guard let unknownHash else { return }
+        unknown.withLock { u in
+            if u.count >= Self.capacity { u.removeAll() }
+            u.insert(unknownHash)
         }
-    }
-
-    private func refill(_ s: inout State, _ address: String, _ now: ContinuousClock.Instant) -> (tokens: Double, at: ContinuousClock.Instant) {
-        if s.buckets.count >= Self.capacity, s.buckets[address] == nil { s.buckets.removeAll() }
-        var bucket = s.buckets[address] ?? (burst, now)
-        let elapsed = Double((now - bucket.at) / .milliseconds(1)) / 1000
-        bucket.tokens = min(burst, bucket.tokens + elapsed * rate)
-        bucket.at = now
-        s.buckets[address] = bucket
-        return bucket
     }
 }

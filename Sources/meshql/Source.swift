@@ -118,8 +118,5 @@ struct Source: ParsableCommand {
 }
 
 private func openEngine(_ path: String) throws -> Engine {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw ValidationError("no catalog at \(path) (pass --catalog)")
-    }
-    return try Engine(catalogPath: path, lineage: .none)
+    try Engine(catalogPath: existingCatalog(path), lineage: .none)
 }

@@ -92,8 +92,13 @@ struct Token: ParsableCommand {
 
 /// The catalog of a token command; it must exist.
 private func openCatalog(_ path: String) throws -> CatalogStore {
+    try CatalogStore(path: existingCatalog(path))
+}
+
+/// The catalog an operator's command (`token`, `source`) works on: it must exist already.
+func existingCatalog(_ path: String) throws -> String {
     guard FileManager.default.fileExists(atPath: path) else {
         throw ValidationError("no catalog at \(path) (pass --catalog)")
     }
-    return try CatalogStore(path: path)
+    return path
 }

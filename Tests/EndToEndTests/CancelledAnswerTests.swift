@@ -2,7 +2,6 @@ import Foundation
 import MeshCore
 import MeshEngine
 import MeshTestSupport
-import SQLiteDB
 import Testing
 
 /// A cancelled query never answers: `DELETE /api/query/{id}` or a statement timeout during an
@@ -10,18 +9,12 @@ import Testing
 /// seen came back as the answer (HTTP 200, 2,620,080,000 rows counted of 6,400,000,000).
 @Suite struct CancelledAnswerTests {
     @Test(.timeLimit(.minutes(5))) func aCancelledAggregateThrowsInsteadOfAPartialCount() async throws {
-        let dir = tempDirectory()
-        try SQLiteDatabase(path: dir + "/s.db").execute("""
+        let (engine, _) = try await engineOverSQLite("""
             CREATE TABLE t (k INTEGER);
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO t SELECT i FROM n;
             """)
-        let engine = try Engine(catalogPath: dir + "/c.db")
         defer { engine.shutdown() }
         let s = engine.makeSession()
-        for sql in ["CREATE MESH m", "CREATE CONNECTOR src FOR MESH m TYPE sqlite OPTIONS (path '\(dir)/s.db')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR src"] {
-            _ = try await s.execute(sql)
-        }
         // 400 million pairs, counted here (pushdown off): minutes, cancelled after a moment.
         s.pushdownEnabled = false
         guard case .rows(let result) = try await s.execute("SELECT count(*) FROM m.t a CROSS JOIN m.t b WHERE a.k + b.k > 0")

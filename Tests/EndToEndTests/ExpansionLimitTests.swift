@@ -3,7 +3,6 @@ import MeshCore
 import MeshEngine
 import MeshPlan
 import MeshTestSupport
-import SQLiteDB
 import Testing
 
 /// A short statement must not take the server down (the tenancy issue, problem 5): each
@@ -40,15 +39,10 @@ import Testing
     }
 
     @Test func aChainOfDoublingViewsStopsAtTheLimit() async throws {
-        let dir = tempDirectory()
-        try SQLiteDatabase(path: dir + "/s.db").execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")
-        let engine = try Engine(catalogPath: dir + "/c.db")
+        let (engine, _) = try await engineOverSQLite("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)",
+                                                     then: ["CREATE DATA PRODUCT m.v0 AS SELECT x FROM m.t"])
         defer { engine.shutdown() }
         let s = engine.makeSession()
-        for sql in ["CREATE MESH m", "CREATE CONNECTOR src FOR MESH m TYPE sqlite OPTIONS (path '\(dir)/s.db')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR src", "CREATE DATA PRODUCT m.v0 AS SELECT x FROM m.t"] {
-            _ = try await s.execute(sql)
-        }
         var refusedAt: Int?
         for i in 1...30 {
             let e = await Self.refusal(s, "CREATE DATA PRODUCT m.v\(i) AS SELECT a.x FROM m.v\(i - 1) a CROSS JOIN m.v\(i - 1) b")

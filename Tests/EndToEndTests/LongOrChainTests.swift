@@ -2,26 +2,19 @@ import Foundation
 import MeshCore
 import MeshEngine
 import MeshTestSupport
-import SQLiteDB
 import Testing
 
 /// A long OR chain of equalities on one column (the tenancy issue, problem 5: 40,000 terms took
 /// a minute of CPU) is one IN list: the same rows, looked up in a set, at the source and here.
 @Suite struct LongOrChainTests {
     @Test func equalitiesOnOneColumnBecomeOneInList() async throws {
-        let dir = tempDirectory()
-        try SQLiteDatabase(path: dir + "/s.db").execute("""
+        let (engine, _) = try await engineOverSQLite("""
             CREATE TABLE t (k INTEGER, s TEXT);
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
             INSERT INTO t SELECT i, 'v' || i FROM n;
             """)
-        let engine = try Engine(catalogPath: dir + "/c.db")
         defer { engine.shutdown() }
         let s = engine.makeSession()
-        for sql in ["CREATE MESH m", "CREATE CONNECTOR src FOR MESH m TYPE sqlite OPTIONS (path '\(dir)/s.db')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR src"] {
-            _ = try await s.execute(sql)
-        }
         func rows(_ sql: String) async throws -> [[String]] {
             guard case .rows(let r) = try await s.execute(sql) else { return [] }
             return try await r.collectRows().map { $0.map(\.description) }

@@ -2,7 +2,6 @@ import Foundation
 import MeshCore
 import MeshEngine
 import MeshTestSupport
-import SQLiteDB
 import Testing
 
 /// Listings show a reader only what the reader may know (the tenancy issue, problem 4): no
@@ -10,22 +9,13 @@ import Testing
 /// reader cannot see, no source tables in SHOW DATA PRODUCTS. The mesh's managers see all.
 @Suite struct ReaderListingTests {
     static func world() async throws -> Engine {
-        let dir = tempDirectory()
-        try SQLiteDatabase(path: dir + "/s.db").execute("""
+        try await engineOverSQLite("""
             CREATE TABLE open_t (id INTEGER, region TEXT); INSERT INTO open_t VALUES (1, 'EU');
             CREATE TABLE hidden_t (id INTEGER); INSERT INTO hidden_t VALUES (2);
-            """)
-        let engine = try Engine(catalogPath: dir + "/c.db")
-        let op = engine.makeSession()
-        for sql in ["CREATE MESH m WITH (owner = 'own@acme.test')",
-                    "CREATE CONNECTOR src FOR MESH m TYPE sqlite OPTIONS (path '\(dir)/s.db')",
-                    "IMPORT DATA PRODUCTS FROM CONNECTOR src",
-                    "GRANT SELECT ON m.open_t TO ROLE analyst",
-                    "FILTER m.open_t USING region = current_attr('region') FOR ROLE analyst",
-                    "DENY SELECT ON m.hidden_t TO ROLE analyst"] {
-            _ = try await op.execute(sql)
-        }
-        return engine
+            """, then: ["ALTER MESH m SET (owner = 'own@acme.test')",
+                        "GRANT SELECT ON m.open_t TO ROLE analyst",
+                        "FILTER m.open_t USING region = current_attr('region') FOR ROLE analyst",
+                        "DENY SELECT ON m.hidden_t TO ROLE analyst"]).engine
     }
 
     static func rows(_ s: Session, _ sql: String) async throws -> [[String]] {

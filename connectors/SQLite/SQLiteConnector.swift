@@ -31,8 +31,7 @@ public struct SQLiteConnector: Connector {
             throw MeshError(.invalidParameter, "option \"path\" of a sqlite connector must not be empty")
         }
         try PoolOptions(size: poolSize, timeout: poolTimeout).check()
-        let absolute = path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
-        self.path = URL(fileURLWithPath: absolute).standardizedFileURL.path
+        self.path = URL(fileURLWithPath: Self.absolute(path, baseDirectory: baseDirectory)).standardizedFileURL.path
         let file = self.path
         self.pool = ConnectionPool(sourceKind: "SQLite", size: poolSize, acquireTimeout: poolTimeout) { try Self.openReadOnly(path: file) }
     }
@@ -51,12 +50,16 @@ public struct SQLiteConnector: Connector {
         }
     }
 
+    /// `path` as the connector opens it: a relative one is under `baseDirectory`.
+    static func absolute(_ path: String, baseDirectory: String) -> String {
+        path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
+    }
+
     /// The real path of the file option `path` names (symlinks and `..` resolved, as the file
     /// would be opened), or `.unclear` when there is no such file.
     @Sendable static func sourceAddress(options: [String: String], baseDirectory: String) -> SourceAddress {
         guard let path = options["path"], !path.isEmpty else { return .unclear }
-        let absolute = path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory : baseDirectory + "/") + path
-        guard let real = realpath(absolute, nil) else { return .unclear }
+        guard let real = realpath(absolute(path, baseDirectory: baseDirectory), nil) else { return .unclear }
         defer { free(real) }
         return .file(String(cString: real))
     }
