@@ -51,11 +51,4 @@ extension CatalogStore {
             return db.changes > 0
         }
     }
-
-    /// The key `hash()` masks use for `org`: derived from the catalog's secret key, so a
-    /// masked value is the same in every query (joins on it still match) but cannot be
-    /// recomputed without the key.
-    public func maskingKey(org: String) throws -> [UInt8] {
-        try sealer().derivedKey("meshql mask hash v1:" + org)
-    }
 }

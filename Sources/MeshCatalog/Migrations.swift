@@ -170,6 +170,19 @@ public enum Migrations {
                 PRIMARY KEY (org, kind, pattern)
             );
             """),
+
+        // Hash domains: a key for `hash(x, 'domain')` masks shared by the listed meshes (ids,
+        // a JSON array), so their hashed columns join. Made by org admins only.
+        Migration(version: 7, sql: """
+            CREATE TABLE hash_domains (
+                id          TEXT PRIMARY KEY,
+                org         TEXT NOT NULL,
+                name        TEXT NOT NULL,
+                meshes      TEXT NOT NULL DEFAULT '[]',
+                created_at  TEXT NOT NULL,
+                UNIQUE (org, name)
+            );
+            """),
     ]
 
     /// The newest schema version this code knows.

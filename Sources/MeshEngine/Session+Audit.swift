@@ -179,6 +179,9 @@ extension Statement {
         case .policy: "policy"
         case .createPolicy: "create policy"
         case .dropPolicy, .dropPolicyEntry: "drop policy"
+        case .createHashDomain: "create hash domain"
+        case .alterHashDomain: "alter hash domain"
+        case .dropHashDomain: "drop hash domain"
         }
     }
 }

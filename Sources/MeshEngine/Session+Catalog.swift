@@ -227,6 +227,9 @@ extension Session {
         case .policy, .createPolicy, .dropPolicy, .dropPolicyEntry:
             return try await executePolicyStatement(statement)
 
+        case .createHashDomain, .alterHashDomain, .dropHashDomain:
+            return try executeHashDomainStatement(statement)
+
         case .query, .explain:
             throw MeshError(.internalError, "not a catalog statement")
         }

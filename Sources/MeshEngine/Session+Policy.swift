@@ -61,6 +61,7 @@ extension Session {
         case .policy(let p, _):
             if let m = p.meshName { try mesh(m) } else { try admin("set org-wide policies") }
         case .createPolicy, .dropPolicy: try admin("manage the policy library")
+        case .createHashDomain, .alterHashDomain, .dropHashDomain: try admin("manage hash domains")
         case .dropPolicyEntry(_, let m): try mesh(m)
         }
     }

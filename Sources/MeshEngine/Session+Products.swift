@@ -192,6 +192,8 @@ extension Session {
             return QueryResult(fields: fields, rows: rows, message: reason.map { "unhealthy: " + $0 })
         case .audit(let condition, let limit):
             return try showAudit(where: condition, limit: limit)
+        case .hashDomains:
+            return try showHashDomains()
         }
     }
 

@@ -51,9 +51,7 @@ extension Session {
     func bind(_ query: Query, now: Date = Date()) throws -> Binder.BoundQuery {
         let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
                                        policies: try policyBook())
-        // The key for `hash()` masks, only where policies apply (the superuser has none).
-        let key = principal == nil ? nil : try? catalog.maskingKey(org: org)
-        var binder = Binder(catalog: resolver, now: now, identity: queryIdentity, maskingKey: key)
+        var binder = Binder(catalog: resolver, now: now, identity: queryIdentity)
         binder.parameters = parameters
         return try binder.bind(query)
     }

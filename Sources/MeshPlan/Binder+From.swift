@@ -121,7 +121,7 @@ extension Binder {
             } catch {
                 throw MeshError(.catalog, "the definition of data product \"\(viewName)\" no longer parses", at: name.location)
             }
-            var inner = Binder(catalog: catalog, now: now, identity: identity, maskingKey: maskingKey)
+            var inner = Binder(catalog: catalog, now: now, identity: identity)
             inner.expandingViews = expandingViews + [viewName]
             inner.clock = clock
             inner.viewsRead = viewsRead

@@ -16,7 +16,7 @@ extension Binder {
         // change what their names mean.
         var policyBinder = Binder(catalog: catalog, now: now)
         policyBinder.identity = identity
-        policyBinder.maskingKey = maskingKey
+        policyBinder.maskHashKeys = access.hashKeys
         policyBinder.clock = clock
         do {
             var guardedPlan = plan
@@ -118,7 +118,7 @@ extension Binder {
         guard let target = maskTarget else {
             throw MeshError(.undefinedFunction, "\(name)() can only be used in a MASK policy", at: loc)
         }
-        return try MaskFunctions.bind(name, args, target: target, key: maskingKey, at: loc)
+        return try MaskFunctions.bind(name, args, target: target, hashKeys: maskHashKeys, at: loc)
     }
 }
 
@@ -130,9 +130,12 @@ public enum PolicyExpressionCheck {
         func resolve(mesh: String?, product: String) throws -> ResolvedRelation? { nil }
     }
 
-    static func binder() -> Binder {
+    /// - Parameter hashDomains: the hash domains a mask may name (those of the product's mesh).
+    static func binder(hashDomains: Set<String> = []) -> Binder {
         // A principal with no roles or attributes: identity functions bind to constants.
-        Binder(catalog: NoProducts(), identity: QueryIdentity(principal: Principal(user: "check@meshql")), maskingKey: [0])
+        var b = Binder(catalog: NoProducts(), identity: QueryIdentity(principal: Principal(user: "check@meshql")))
+        b.maskHashKeys = Dictionary(uniqueKeysWithValues: ([""] + hashDomains).map { ($0, [0]) })
+        return b
     }
 
     public static func filter(_ e: Expr, columns: [PlanColumn]) throws {
@@ -140,8 +143,8 @@ public enum PolicyExpressionCheck {
         try requireScalar(b, e)
     }
 
-    public static func mask(_ e: Expr, column: PlanColumn, columns: [PlanColumn]) throws {
-        let b = try binder().bindMask(e, scope: Scope.of(columns, qualifier: nil), column: column)
+    public static func mask(_ e: Expr, column: PlanColumn, columns: [PlanColumn], hashDomains: Set<String>) throws {
+        let b = try binder(hashDomains: hashDomains).bindMask(e, scope: Scope.of(columns, qualifier: nil), column: column)
         try requireScalar(b, e)
     }
 

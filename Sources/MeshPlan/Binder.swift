@@ -16,8 +16,8 @@ public struct Binder {
     var outerScopes: [Scope] = []
     /// Who runs the query: what `current_user()` and the policies' own expressions see.
     public var identity = QueryIdentity()
-    /// The org's key for `hash()` masks; nil when the catalog has none to give.
-    public var maskingKey: [UInt8]?
+    /// Inside a MASK: the keys its `hash()` may use (the product's `ProductAccess.hashKeys`).
+    var maskHashKeys: [String: [UInt8]] = [:]
     /// Inside a MASK: the masked column's type (mask functions are allowed only there).
     var maskTarget: DataType?
     /// The values of `$1`, `$2`, … (the API's `params`), as literals.
@@ -36,12 +36,10 @@ public struct Binder {
     var references = ReferenceCount()
     public static let maxReferences = 10_000
 
-    public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity(),
-                maskingKey: [UInt8]? = nil) {
+    public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity()) {
         self.catalog = catalog
         self.now = now
         self.identity = identity
-        self.maskingKey = maskingKey
     }
 
     /// A bound query: the plan and the output column names.

@@ -20,13 +20,13 @@ extension Expr {
 
     /// The constant text arguments of every call to `function` in the expression:
     /// `current_attr('region')` gives `region`.
-    public func constantArguments(of function: String) -> [String] {
+    public func constantArguments(of function: String, arity: Int = 1, at index: Int = 0) -> [String] {
         var out: [String] = []
-        if case .function(let f) = kind, f.name == function, f.arguments.count == 1,
-           case .literal(.string(let s)) = f.arguments[0].kind {
+        if case .function(let f) = kind, f.name == function, f.arguments.count == arity,
+           case .literal(.string(let s)) = f.arguments[index].kind {
             out.append(s)
         }
-        for c in children { out += c.constantArguments(of: function) }
+        for c in children { out += c.constantArguments(of: function, arity: arity, at: index) }
         return out
     }
 }

@@ -24,6 +24,11 @@ extension Parser {
             try expectDataProduct()
             return try parseCreateProduct()
         }
+        if acceptWords("hash", "domain") {
+            let ifNotExists = acceptWords("if", "not", "exists")
+            let name = try parseIdentifier()
+            return .createHashDomain(name: name, meshes: try parseDomainMeshes(), ifNotExists: ifNotExists)
+        }
         if acceptWord("policy") {
             let name = try parseIdentifier()
             try expectWord("as")
@@ -55,8 +60,22 @@ extension Parser {
         return .createView(name: name, query: query, text: text(from: first, to: position), options: options)
     }
 
+    /// `FOR MESH a, b` (also `FOR MESHES`) after a hash domain's name; `SET MESH` after ALTER's.
+    private mutating func parseDomainMeshes() throws(SQLSyntaxError) -> [String] {
+        if !acceptWord("set") { try expectWord("for") }
+        if !acceptWord("meshes") { try expectWord("mesh") }
+        var meshes = [try parseIdentifier()]
+        while acceptSymbol(",") { meshes.append(try parseIdentifier()) }
+        return meshes
+    }
+
     mutating func parseAlter() throws(SQLSyntaxError) -> Statement {
         advance()
+        if acceptWords("hash", "domain") {
+            let name = try parseIdentifier()
+            guard isWord("set") else { throw unexpected() }
+            return .alterHashDomain(name: name, meshes: try parseDomainMeshes())
+        }
         if acceptWord("mesh") {
             let name = try parseIdentifier()
             try expectWord("set")
@@ -125,6 +144,10 @@ extension Parser {
             let cascade = acceptWord("cascade")
             if !cascade { _ = acceptWord("restrict") }
             return .dropProduct(name, ifExists: ifExists, cascade: cascade)
+        }
+        if acceptWords("hash", "domain") {
+            let ifExists = acceptWords("if", "exists")
+            return .dropHashDomain(name: try parseIdentifier(), ifExists: ifExists)
         }
         if acceptWord("policy") {
             if case .number(let n) = current.kind {

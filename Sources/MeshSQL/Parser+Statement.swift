@@ -47,6 +47,7 @@ extension Parser {
         if acceptWord("connectors") { return .show(.connectors(inMesh: try parseInMesh())) }
         if acceptWords("data", "products") { return .show(.dataProducts(inMesh: try parseInMesh())) }
         if acceptWord("policies") { return .show(.policies(inMesh: try parseInMesh())) }
+        if acceptWords("hash", "domains") { return .show(.hashDomains) }
         if acceptWord("audit") {
             let condition = acceptWord("where") ? try parseExpr() : nil
             var limit: Int?

@@ -47,6 +47,7 @@ extension SQLPrinter {
             case .connectors(let mesh): return "SHOW CONNECTORS" + inMesh(mesh)
             case .dataProducts(let mesh): return "SHOW DATA PRODUCTS" + inMesh(mesh)
             case .policies(let mesh): return "SHOW POLICIES" + inMesh(mesh)
+            case .hashDomains: return "SHOW HASH DOMAINS"
             case .audit(let condition, let limit):
                 return "SHOW AUDIT" + (condition.map { " WHERE " + print($0) } ?? "") + (limit.map { " LIMIT \($0)" } ?? "")
             }
@@ -64,6 +65,12 @@ extension SQLPrinter {
             return "DROP POLICY " + (ifExists ? "IF EXISTS " : "") + identifier(name)
         case .dropPolicyEntry(let index, let mesh):
             return "DROP POLICY \(index) ON MESH " + identifier(mesh)
+        case .createHashDomain(let name, let meshes, let ifNotExists):
+            return "CREATE HASH DOMAIN " + ifNot(ifNotExists) + identifier(name) + " FOR MESH " + meshes.map(identifier).joined(separator: ", ")
+        case .alterHashDomain(let name, let meshes):
+            return "ALTER HASH DOMAIN " + identifier(name) + " SET MESH " + meshes.map(identifier).joined(separator: ", ")
+        case .dropHashDomain(let name, let ifExists):
+            return "DROP HASH DOMAIN " + (ifExists ? "IF EXISTS " : "") + identifier(name)
         }
     }
 

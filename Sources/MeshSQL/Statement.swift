@@ -21,6 +21,8 @@ public enum ShowTarget: Sendable, Hashable {
     case policies(inMesh: String?)
     /// `SHOW AUDIT [WHERE condition] [LIMIT n]`: the audit log, newest first (org admins).
     case audit(where: Expr?, limit: Int?)
+    /// `SHOW HASH DOMAINS`: the org's hash domains and their meshes.
+    case hashDomains
 }
 
 /// One statement of the dialect (SQL.md §2–§5).
@@ -67,6 +69,13 @@ public enum Statement: Sendable, Hashable {
     case dropPolicy(name: String, ifExists: Bool)
     /// `DROP POLICY n ON MESH mesh`: removes entry `n` (1-based) of a mesh's list.
     case dropPolicyEntry(index: Int, mesh: String)
+    /// `CREATE HASH DOMAIN [IF NOT EXISTS] name FOR MESH a, b`: a key that `hash(x, 'name')`
+    /// masks of these meshes share, so their hashed columns join (org admins).
+    case createHashDomain(name: String, meshes: [String], ifNotExists: Bool)
+    /// `ALTER HASH DOMAIN name SET MESH a, b`: new members, the same key.
+    case alterHashDomain(name: String, meshes: [String])
+    /// `DROP HASH DOMAIN [IF EXISTS] name`
+    case dropHashDomain(name: String, ifExists: Bool)
 }
 
 /// A statement with its position and exact text within a script.

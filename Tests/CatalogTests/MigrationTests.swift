@@ -120,7 +120,7 @@ struct MigrationTests {
                 try store.createMesh(fullMesh())
                 // Roll back to what a version-1 meshql would have written.
                 try store.withDatabase { db in
-                    try db.execute("DROP TABLE source_rules; DROP TABLE api_tokens; DROP TABLE named_policies; DROP TABLE source_statistics; DROP TABLE lineage_edges; DROP TABLE audit_log; DELETE FROM schema_migrations WHERE version > 1")
+                    try db.execute("DROP TABLE hash_domains; DROP TABLE source_rules; DROP TABLE api_tokens; DROP TABLE named_policies; DROP TABLE source_statistics; DROP TABLE lineage_edges; DROP TABLE audit_log; DELETE FROM schema_migrations WHERE version > 1")
                 }
             }
             let store = try CatalogStore(path: path)

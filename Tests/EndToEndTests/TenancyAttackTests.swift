@@ -16,7 +16,7 @@ import Testing
 
     static let attacks: [Attack] = [
         .init(name: "files_outside_the_root"), .init(name: "another_org_reads_acmes_file"), .init(name: "port_probe"),
-        .init(name: "reader_sees_policy_text"), .init(name: "token_guessing"),
+        .init(name: "reader_sees_policy_text"), .init(name: "token_guessing"), .init(name: "hash_oracle"),
         // A flood of idle and header-stalled sockets leaves /health and queries answering; the
         // server closes the flood once it has been silent past `--idle-timeout`.
         .init(name: "socket_flood", options: ["--idle-timeout", "3"]),

@@ -71,5 +71,10 @@ import Testing
         try checkStatementRoundTrip("CREATE CONNECTOR c FOR MESH m TYPE postgres OPTIONS (dsn 'host=h') NO CHECK")
         try checkStatementRoundTrip("EXPLAIN ANALYZE SELECT * FROM t")
         try checkStatementRoundTrip("CREATE DATA PRODUCT m.v WITH (owner = 'o') AS SELECT a FROM m.t WHERE b > 1")
+        #expect(SQLPrinter.print(try Parser.parseStatement("create hash domain if not exists Refs for meshes a,b")) ==
+            "CREATE HASH DOMAIN IF NOT EXISTS refs FOR MESH a, b")
+        try checkStatementRoundTrip("ALTER HASH DOMAIN refs SET MESH a")
+        try checkStatementRoundTrip("DROP HASH DOMAIN IF EXISTS refs")
+        try checkStatementRoundTrip("SHOW HASH DOMAINS")
     }
 }

@@ -22,6 +22,9 @@ struct PolicyBook: Sendable {
     /// no longer parse): the mesh denies everything until they are fixed.
     var broken: [UUID: [String]] = [:]
     var systemMeshID: UUID?
+    /// Per mesh id, the keys its products' `hash()` masks use (`ProductAccess.hashKeys`):
+    /// empty when the catalog has no secret key to derive them from.
+    var hashKeys: [UUID: [String: [UInt8]]] = [:]
 
     /// Parsed once per catalog state, not per statement (the catalog's cache drops it on a
     /// write).
@@ -32,8 +35,16 @@ struct PolicyBook: Sendable {
     private static func parse(catalog: CatalogStore, org: String) throws -> PolicyBook {
         let library = Dictionary(try catalog.namedPolicies(org: org).map { ($0.name, $0.body) }) { a, _ in a }
         var book = PolicyBook()
+        let domains = try catalog.hashDomains(org: org)
         for mesh in try catalog.meshes(org: org) {
             if mesh.isSystem { book.systemMeshID = mesh.id }
+            if let own = try? catalog.maskingKey(org: org, meshID: mesh.id) {
+                var keys = ["": own]
+                for d in domains where d.meshIDs.contains(mesh.id) {
+                    keys[d.name] = try? catalog.maskingKey(org: org, domain: d)
+                }
+                book.hashKeys[mesh.id] = keys
+            }
             for (i, text) in mesh.securityPolicy.enumerated() {
                 let id = "\(mesh.sqlName)#\(i + 1)"
                 switch try? PolicyEntry.parse(text) {
@@ -88,7 +99,7 @@ struct PolicyBook: Sendable {
         if broken[mesh.id] != nil { return nil }
         if let sys = systemMeshID, broken[sys] != nil { return nil }
         let full = "\(mesh.sqlName).\(product)"
-        var access = ProductAccess()
+        var access = ProductAccess(hashKeys: hashKeys[mesh.id] ?? [:])
         var granted = false
         var columnMasks: [String: [(id: String, expr: Expr)]] = [:]
         var tagMasks: [String: [(id: String, expr: Expr)]] = [:]

@@ -86,7 +86,9 @@ struct PolicyValidator {
             guard let target = cols.first(where: { $0.name == column.parts[2] }) else {
                 throw MeshError(.undefinedColumn, "column \"\(column.parts[2])\" of data product \"\(p.name)\" does not exist", at: column.location)
             }
-            try PolicyExpressionCheck.mask(expr, column: target, columns: cols)
+            // `hash(x, 'domain')` only under a domain the product's mesh belongs to.
+            let domains = try catalog.hashDomains(org: org).filter { $0.meshIDs.contains(p.record.meshId) }
+            try PolicyExpressionCheck.mask(expr, column: target, columns: cols, hashDomains: Set(domains.map(\.name)))
         case .maskTagged(_, let expr, _, let at):
             if let mesh, !mesh.isSystem {
                 throw MeshError(.invalidParameter, "MASK COLUMNS TAGGED is org-wide: it belongs in the system mesh's policies", at: at)
@@ -94,8 +96,11 @@ struct PolicyValidator {
             // A tag mask reads the masked column as `value` (and nothing else). Bound here
             // against a text column; a mask that does not fit another column's type fails
             // closed when applied to it.
+            // It may name any of the org's hash domains: on a product of a mesh outside the
+            // domain, the mask fails closed when applied.
             try PolicyExpressionCheck.mask(expr, column: PlanColumn(id: .fresh(), name: "value", type: .text),
-                                           columns: [PlanColumn(id: .fresh(), name: "value", type: .text)])
+                                           columns: [PlanColumn(id: .fresh(), name: "value", type: .text)],
+                                           hashDomains: Set(try catalog.hashDomains(org: org).map(\.name)))
         }
         if let key = Self.maskKey(s) {
             if let other = masks[key] {

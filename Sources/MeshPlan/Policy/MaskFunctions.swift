@@ -9,7 +9,9 @@ public enum MaskFunctions {
     /// The keyed hash of `hash(x)`: evaluated only here, since its key never leaves meshql.
     public static let hashFunction = "mask_hash"
 
-    static func bind(_ name: String, _ args: [BoundExpr], target: DataType, key: [UInt8]?,
+    /// - Parameter hashKeys: the keys `hash()` may use: the product's mesh's under "", each
+    ///   hash domain of that mesh under its name.
+    static func bind(_ name: String, _ args: [BoundExpr], target: DataType, hashKeys: [String: [UInt8]],
                      at loc: SourceLocation) throws -> BoundExpr {
         func arity(_ n: Int, _ signature: String) throws {
             guard args.count == n else { throw MeshError(.undefinedFunction, "\(name) takes \(signature)", at: loc) }
@@ -60,12 +62,27 @@ public enum MaskFunctions {
             let truncated = call("date_trunc", [.literal(.string("year"), .text), x], x.type == .date ? .timestamp : x.type)
             return x.type == .date ? BoundExpr(.cast(truncated), type: .date, at: loc) : truncated
         case "hash":
-            try arity(1, "one text or integer argument")
+            // `hash(x)` under the mesh's own key; `hash(x, 'domain')` under a hash domain's, which
+            // an org admin shares between meshes so that their hashed columns join.
+            guard args.count == 1 || args.count == 2 else {
+                throw MeshError(.undefinedFunction, "hash takes a text or integer value and, optionally, a hash domain", at: loc)
+            }
             let x = args[0]
             guard x.type == .text || x.type.isInteger else {
                 throw MeshError(.typeMismatch, "hash applies to text and integers, not \(x.type)", at: x.location ?? loc)
             }
-            guard let key else {
+            var domain = ""
+            if args.count == 2 {
+                guard case .literal(.string(let d)) = args[1].kind else {
+                    throw MeshError(.invalidParameter, "hash takes the name of a hash domain as a constant string", at: args[1].location ?? loc)
+                }
+                domain = d.lowercased()
+                guard hashKeys[domain] != nil || hashKeys.isEmpty else {
+                    throw MeshError(.undefinedObject, "hash domain \"\(d)\" does not exist or does not include this mesh",
+                                    at: args[1].location ?? loc, hint: "an org admin makes one: CREATE HASH DOMAIN \(d) FOR MESH …")
+                }
+            }
+            guard let key = hashKeys[domain] else {
                 throw MeshError(.catalog, "hash() needs the catalog's secret key, which is not available", at: loc)
             }
             return call(hashFunction, [x, .literal(.bytes(key), .bytea)], x.type)

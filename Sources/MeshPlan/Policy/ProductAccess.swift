@@ -15,14 +15,18 @@ public struct ProductAccess: Sendable, Hashable {
     /// Columns whose mask comes from a tag (`MASK COLUMNS TAGGED`): it reads the column as
     /// `value`.
     public var tagMasked: Set<String>
+    /// The keys `hash()` masks of this product may use: the product's mesh's own under "", and
+    /// each hash domain the mesh belongs to under its name. Empty when the catalog has no key.
+    public var hashKeys: [String: [UInt8]]
 
     public init(hiddenColumns: Set<String> = [], rowFilters: [Expr] = [], masks: [String: Expr] = [:],
-                policyIDs: [String] = [], tagMasked: Set<String> = []) {
+                policyIDs: [String] = [], tagMasked: Set<String> = [], hashKeys: [String: [UInt8]] = [:]) {
         self.hiddenColumns = hiddenColumns
         self.rowFilters = rowFilters
         self.masks = masks
         self.policyIDs = policyIDs
         self.tagMasked = tagMasked
+        self.hashKeys = hashKeys
     }
 
     /// Nothing to place: every column visible and unmasked, every row.

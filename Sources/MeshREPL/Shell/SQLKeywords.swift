@@ -19,7 +19,7 @@ enum SQLKeywords {
         // Catalog and session
         "create", "alter", "drop", "mesh", "meshes", "connector", "connectors", "data", "product",
         "products", "import", "refresh", "test", "type", "options", "set", "use", "show",
-        "describe", "policies", "policy", "cascade", "schema", "column", "columns", "tags",
+        "describe", "policies", "policy", "domain", "domains", "cascade", "schema", "column", "columns", "tags",
         "tagged", "for", "to",
         // Policies
         "grant", "deny", "mask", "public", "role", "user", "attribute",

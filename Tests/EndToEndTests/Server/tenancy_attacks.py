@@ -198,6 +198,27 @@ def attack_huge_json():
     check(r.status_code == 200 and len(r.content) > 2000000, f"the same as NDJSON: {r.status_code} {len(r.content)}")
 
 
+def attack_hash_oracle():
+    """A manager hashes guesses in their own mesh and joins them to another mesh's hashed
+    column: each mesh hashes under its own key, so nothing matches; only an admin's hash
+    domain shares a key, and a manager can neither make one nor name one their mesh is not in."""
+    setup_acme()
+    for s in ["GRANT SELECT ON vault.* TO PUBLIC", "MASK vault.secrets.id USING hash(id) FOR PUBLIC",
+              "CREATE DATA PRODUCT probe.guesses AS SELECT 1 AS g UNION ALL SELECT 2 UNION ALL SELECT 3",
+              "GRANT SELECT ON probe.* TO PUBLIC", "MASK probe.guesses.g USING hash(g) FOR PUBLIC"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+    for who in (H, READER):
+        r = sql(who, "SELECT count(*) FROM probe.guesses JOIN vault.secrets ON g = id")
+        check(r.status_code == 200 and r.json()["rows"] == [[0]], f"hashed guesses matched: {r.text[:300]}")
+        r = sql(who, "SELECT id FROM vault.secrets")
+        check(r.status_code == 200 and r.json()["rows"] != [[1]], f"the hashed column in clear: {r.text[:300]}")
+    r = sql(READER, "CREATE HASH DOMAIN k FOR MESH probe, vault")
+    check(r.status_code == 403, f"a reader made a hash domain: {r.status_code} {r.text[:200]}")
+    r = sql(H, "MASK probe.guesses.g USING hash(g, 'k') FOR ROLE nobody")
+    check(r.status_code in (400, 404) and "hash domain" in r.text, f"an unknown hash domain: {r.status_code} {r.text[:200]}")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
