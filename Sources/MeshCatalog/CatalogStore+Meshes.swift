@@ -25,8 +25,11 @@ extension CatalogStore {
 
     /// Replaces every field of the mesh with the same id and org, except `createdAt`.
     /// Returns the mesh as stored.
+    /// - Parameter rewrites: for a mesh taking a new SQL name, the other meshes' policy lists,
+    ///   the library's policies and the views that named it, rewritten: saved in the same
+    ///   transaction, so no reader ever sees a rule pointing at a name that is gone.
     @discardableResult
-    public func updateMesh(_ mesh: Mesh) throws -> Mesh {
+    public func updateMesh(_ mesh: Mesh, rewrites: MeshRenameRewrites = MeshRenameRewrites()) throws -> Mesh {
         try validate(mesh)
         return try write { db in
             guard let stored = try Self.fetchMesh(db, id: mesh.id, org: mesh.org) else {
@@ -39,6 +42,16 @@ extension CatalogStore {
                        is_system = ?, state = ?
                 WHERE id = ? AND org = ?
                 """, try Self.meshValues(mesh) + [.json(mesh.state), .id(mesh.id), .text(mesh.org)])
+            for (id, list) in rewrites.policyLists where id != mesh.id {
+                try db.run("UPDATE meshes SET security_policy = ? WHERE id = ? AND org = ?", [.json(list), .id(id), .text(mesh.org)])
+            }
+            for (name, body) in rewrites.namedPolicies {
+                try db.run("UPDATE named_policies SET body = ?, updated_at = ? WHERE org = ? AND name = ?",
+                           [.text(body), .date(Date()), .text(mesh.org), .text(name)])
+            }
+            for (id, sql) in rewrites.viewSQL {
+                try db.run("UPDATE products SET view_sql = ? WHERE id = ? AND org = ?", [.text(sql), .id(id), .text(mesh.org)])
+            }
             var updated = mesh
             updated.createdAt = stored.createdAt
             return updated
@@ -165,4 +178,18 @@ extension CatalogStore {
     static func validateOrg(_ org: String) throws {
         guard !org.isEmpty else { throw MeshError(.invalidParameter, "organisation must not be empty") }
     }
+}
+
+/// What else a mesh's new SQL name changes (`updateMesh(_:rewrites:)`).
+public struct MeshRenameRewrites: Sendable {
+    /// Per mesh id, its whole `security_policy` list.
+    public var policyLists: [UUID: [String]] = [:]
+    /// Per library policy name, its body.
+    public var namedPolicies: [String: String] = [:]
+    /// Per view (product) id, its query.
+    public var viewSQL: [UUID: String] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { policyLists.isEmpty && namedPolicies.isEmpty && viewSQL.isEmpty }
 }

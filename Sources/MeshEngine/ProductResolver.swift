@@ -28,7 +28,7 @@ struct ProductResolver: CatalogResolver {
               let p = try catalog.product(meshId: m.id, name: product, org: org) else { return nil }
         var access: ProductAccess?
         if let principal {
-            guard let policies, let a = try policies.access(to: p.name, in: m, columns: p.columns, for: principal) else { return nil }
+            guard let policies, let a = try policies.access(to: p, in: m, for: principal) else { return nil }
             access = a
         }
         let full = "\(m.sqlName).\(p.name)"

@@ -165,7 +165,7 @@ extension Session {
                 throw MeshError(.undefinedColumn, "column \"\(column)\" of data product \"\(name)\" does not exist")
             }
             // One mask per column: two tags whose org-wide masks differ would compete.
-            let masks = try PolicyBook.load(catalog: catalog, org: org).tagMasks
+            let masks = try orgPolicies().tagMasks
             let competing = Set(tags.map { $0.lowercased() }).filter { masks[$0] != nil }.sorted()
             if competing.count > 1 {
                 throw MeshError(.invalidParameter, "tags \(competing.joined(separator: " and ")) both have org-wide masks: one mask per column",

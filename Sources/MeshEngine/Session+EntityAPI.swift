@@ -71,7 +71,7 @@ extension Session {
     public func readerView(of p: ProductRecord, in m: Mesh) throws -> ProductRecord {
         guard let principal, !manages(m) else { return p }
         var shown = p
-        let access = try policyBook()?.access(to: p.name, in: m, columns: p.columns, for: principal)
+        let access = try policyBook()?.access(to: p, in: m, for: principal)
         shown.columns = p.columns.filter { !(access?.hiddenColumns.contains($0.name) ?? true) }
         shown.viewSQL = nil
         shown.connectorId = nil

@@ -77,7 +77,7 @@ extension Session {
     /// org-wide tag mask, which applies to every mesh) and the policy's id.
     private func hashDomainUses(_ name: String) throws -> [(mesh: String?, rule: String)] {
         var uses: [(mesh: String?, rule: String)] = []
-        for r in try PolicyBook.load(catalog: catalog, org: org).rules {
+        for r in try orgPolicies().rules {
             let mesh: String?, expr: Expr
             switch r.statement {
             case .mask(let column, let e, _): (mesh, expr) = (column.parts[0], e)

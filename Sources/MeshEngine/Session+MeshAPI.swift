@@ -45,14 +45,17 @@ extension Session {
         updated.createdAt = stored.createdAt
         updated.isSystem = stored.isSystem
         updated.state = stored.state
+        var rewrites = MeshRenameRewrites()
         if updated.sqlName != stored.sqlName {
             if try catalog.mesh(sqlName: updated.sqlName, org: org) != nil {
                 throw MeshError(.duplicateObject, "mesh \"\(updated.sqlName)\" already exists")
             }
-            try refuseRenamingNamedMesh(stored.sqlName, products: catalog.products(meshId: stored.id, org: org))
+            // Policies and views that name it move to the new name with it.
+            rewrites = try renaming(stored, to: &updated)
+        } else {
+            try PolicyValidator(catalog: catalog, org: org).validate(updated.securityPolicy, for: updated)
         }
-        try PolicyValidator(catalog: catalog, org: org).validate(updated.securityPolicy, for: updated)
-        _ = try catalog.updateMesh(updated)
+        _ = try catalog.updateMesh(updated, rewrites: rewrites)
         try refreshPolicyStates()
         return try catalog.mesh(id: mesh.id, org: org) ?? updated
     }

@@ -3,35 +3,48 @@ import MeshCatalog
 import MeshCore
 import MeshSQL
 
-/// Policies and views name meshes by their SQL name (`sales.orders`), so renaming a mesh would
-/// leave them pointing at a name that no longer exists: a DENY, MASK or FILTER would stop
-/// applying (a manager escaping an admin's rule by renaming the mesh). Until rules bind to ids,
-/// a mesh keeps its SQL name while anything names it.
+/// Policies and views name meshes by their SQL name (`sales.orders`). When a mesh takes a new
+/// SQL name, everything that named it is rewritten to the new name in the same catalog
+/// transaction as the rename: an admin's DENY, an org-wide MASK, a library policy, another
+/// mesh's view. So renaming changes nothing about what applies to the mesh's products or what
+/// reads them (it was once a way to escape an admin's rule, which then named a mesh that was
+/// gone). Hash domains and grants by `default_policy` hold meshes by id and need nothing.
 extension Session {
-    /// Refuses to change a mesh's SQL name from `old` while a policy (of any mesh, the org's,
-    /// or the policy library) or a view names it.
-    func refuseRenamingNamedMesh(_ old: String, products: [ProductRecord]) throws {
-        let named = old.lowercased()
-        var names = false
-        for mesh in try catalog.meshes(org: org) where !names {
-            for text in mesh.securityPolicy {
-                guard case .statement(let s)? = try? PolicyEntry.parse(text) else { continue }
-                if s.meshName?.lowercased() == named { names = true; break }
+    /// The renamed mesh's own list, checked as it stands before the rename (entries may use
+    /// either name), and the rewrites of everything else that names `stored`'s SQL name.
+    func renaming(_ stored: Mesh, to updated: inout Mesh) throws -> MeshRenameRewrites {
+        let old = stored.sqlName, new = updated.sqlName
+        func entry(_ text: String, from a: String, to b: String) -> String? {
+            guard case .statement(let s)? = try? PolicyEntry.parse(text),
+                  let renamed = MeshRenaming.policy(s, from: a, to: b) else { return nil }
+            return SQLPrinter.print(renamed)
+        }
+        // The list as given, under the old name, must be valid now; it is saved under the new.
+        var asBefore = updated
+        asBefore.sqlName = old
+        asBefore.securityPolicy = updated.securityPolicy.map { entry($0, from: new, to: old) ?? $0 }
+        try PolicyValidator(catalog: catalog, org: org).validate(asBefore.securityPolicy, for: asBefore)
+        updated.securityPolicy = asBefore.securityPolicy.map { entry($0, from: old, to: new) ?? $0 }
+
+        var rewrites = MeshRenameRewrites()
+        for mesh in try catalog.meshes(org: org) where mesh.id != stored.id {
+            let list = mesh.securityPolicy.map { entry($0, from: old, to: new) }
+            if list.contains(where: { $0 != nil }) {
+                rewrites.policyLists[mesh.id] = zip(list, mesh.securityPolicy).map { $0 ?? $1 }
             }
         }
-        for library in try catalog.namedPolicies(org: org) where !names {
-            let statements = (try? PolicyStatement.parseBody(library.body)) ?? []
-            names = statements.contains { $0.meshName?.lowercased() == named }
+        for policy in try catalog.namedPolicies(org: org) {
+            guard let statements = try? PolicyStatement.parseBody(policy.body) else { continue }
+            let renamed = statements.map { MeshRenaming.policy($0, from: old, to: new) }
+            if renamed.contains(where: { $0 != nil }) {
+                rewrites.namedPolicies[policy.name] = zip(renamed, statements).map { SQLPrinter.print($0 ?? $1) }.joined(separator: "; ")
+            }
         }
-        if names {
-            throw MeshError(.dependentObjects, "mesh \"\(old)\" cannot take another SQL name while policies name it",
-                            hint: "policies are written against mesh.product names: move them to the new name first "
-                                + "(an org admin, for org-wide ones), or keep the name and change only the label or description")
+        for view in try catalog.products(org: org) where view.isView {
+            if let sql = view.viewSQL, let renamed = MeshRenaming.query(sql, from: old, to: new) {
+                rewrites.viewSQL[view.id] = renamed
+            }
         }
-        let own = Set(products.map { "\(old).\($0.name)" })
-        if !(try views(reading: own)).isEmpty {
-            throw MeshError(.dependentObjects, "mesh \"\(old)\" cannot take another SQL name while data products derived from it read it",
-                            hint: "drop or redefine the derived data products first")
-        }
+        return rewrites
     }
 }

@@ -8,7 +8,12 @@ import MeshSQL
 extension Session {
     /// The org's policies as they stand now, or nil for the local superuser (who bypasses them).
     func policyBook() throws -> PolicyBook? {
-        principal == nil ? nil : try PolicyBook.load(catalog: catalog, org: org)
+        principal == nil ? nil : try orgPolicies()
+    }
+
+    /// The org's policies, whoever asks (also for the superuser's checks and listings).
+    func orgPolicies() throws -> PolicyBook {
+        try PolicyBook.load(catalog: catalog, org: org, locate: sourceAddress)
     }
 
     var queryIdentity: QueryIdentity { QueryIdentity(org: org, principal: principal) }
@@ -54,7 +59,7 @@ extension Session {
             // Tags that org-wide masks use are the org admins' to change: a mesh manager must
             // not lift such a mask by untagging a column.
             let old = try requireProduct(name).columns.first { $0.name == column }?.tags ?? []
-            let masked = Set(try PolicyBook.load(catalog: catalog, org: org).tagMasks.keys)
+            let masked = Set(try orgPolicies().tagMasks.keys)
             if !isAdmin, !masked.isDisjoint(with: (old + tags).map { $0.lowercased() }) {
                 throw MeshError(.permission, "permission denied: only org admins may change tags that org-wide masks use")
             }
@@ -131,7 +136,7 @@ extension Session {
     /// undefined policy makes the mesh unhealthy with the reason (what the seed API's `state`
     /// shows), and defining it makes the mesh healthy again.
     func refreshPolicyStates() throws {
-        let book = try PolicyBook.load(catalog: catalog, org: org)
+        let book = try orgPolicies()
         for var mesh in try catalog.meshes(org: org) {
             let wanted: EntityState
             if let reason = book.brokenReason(mesh) {

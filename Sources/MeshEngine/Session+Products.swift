@@ -127,7 +127,7 @@ extension Session {
                 Field(name: $0, type: ["connectors", "products"].contains($0) ? .bigint : .text)
             }
             // Loaded for the superuser too: an undefined policy name makes a mesh unhealthy.
-            let policies = try book ?? PolicyBook.load(catalog: catalog, org: org)
+            let policies = try book ?? orgPolicies()
             let rows = try meshes.map { m -> [Value] in
                 [.string(m.sqlName), .string(m.name), .string(m.label), text(m.owner),
                  manages(m) ? .int(Int64(try catalog.connectors(meshId: m.id, org: org).count)) : .null,
@@ -157,7 +157,7 @@ extension Session {
             // conflict cannot be read, so it is not listed).
             let visible = try catalog.products(meshId: meshID, org: org).compactMap { p -> (ProductRecord, Int)? in
                 guard let book, let principal, let m = allMeshes[p.meshId] else { return (p, p.columns.count) }
-                guard let a = (try? book.access(to: p.name, in: m, columns: p.columns, for: principal)) ?? nil else { return nil }
+                guard let a = (try? book.access(to: p, in: m, for: principal)) ?? nil else { return nil }
                 return (p, p.columns.filter { !a.hiddenColumns.contains($0.name) }.count)
             }
             // Where a product comes from (its connector and table, or that it is a view) is for
@@ -188,7 +188,7 @@ extension Session {
             let rows = m.securityPolicy.enumerated().map {
                 [.string(m.sqlName), .int(Int64($0.offset + 1)), .string("\(m.sqlName)#\($0.offset + 1)"), .string($0.element)] as [Value]
             }
-            let reason = try (book ?? PolicyBook.load(catalog: catalog, org: org)).brokenReason(m)
+            let reason = try (book ?? orgPolicies()).brokenReason(m)
             return QueryResult(fields: fields, rows: rows, message: reason.map { "unhealthy: " + $0 })
         case .audit(let condition, let limit):
             return try showAudit(where: condition, limit: limit)
@@ -210,7 +210,7 @@ extension Session {
     func visibleProducts(of mesh: Mesh, _ book: PolicyBook?) throws -> [ProductRecord] {
         let all = try catalog.products(meshId: mesh.id, org: org)
         guard let book, let principal else { return all }
-        return all.filter { ((try? book.access(to: $0.name, in: mesh, columns: $0.columns, for: principal)) ?? nil) != nil }
+        return all.filter { ((try? book.access(to: $0, in: mesh, for: principal)) ?? nil) != nil }
     }
 
     /// Whether the principal sees mesh `m` at all: the superuser and its managers do, others
@@ -233,7 +233,7 @@ extension Session {
         if let principal, let book = try policyBook() {
             let (mesh, _) = try splitProductName(name)
             // A product the principal may not read does not exist for them.
-            guard let a = try book.access(to: product.name, in: mesh, columns: product.columns, for: principal) else {
+            guard let a = try book.access(to: product, in: mesh, for: principal) else {
                 throw MeshError(.undefinedTable, "data product \"\(name)\" does not exist", at: name.location)
             }
             access = a
@@ -253,10 +253,13 @@ extension Session {
             shown = shown.filter { names?.contains($0.name) ?? false }
             if names == nil { unreadable = true }
         }
+        let inherited = try inheritedTags(of: product, in: try splitProductName(name).0)
         let rows = shown.map { c -> [Value] in
             let masked = access?.masks[c.name] != nil
+            // Tags the source column carries in another product hold here too: shown marked.
+            let tags = c.tags + (inherited[c.name] ?? []).map { $0 + " (from its source)" }
             return [.string(c.name), .string(c.type), .string(c.nullable && !masked ? "yes" : masked ? "yes (masked)" : "no"),
-                    .string(c.nativeType), .string(c.tags.joined(separator: ", ")), c.description.map { .string($0) } ?? .null]
+                    .string(c.nativeType), .string(tags.joined(separator: ", ")), c.description.map { .string($0) } ?? .null]
         }
         var about: [String] = []
         if unreadable { about.append("this data product reads data you may not read: querying it fails") }

@@ -21,7 +21,7 @@ extension Session {
               let p = try? catalog.product(meshId: m.id, name: product, org: org) else { return [] }
         guard let principal else { return p.columns.map(\.name) }
         guard let book = try? policyBook(),
-              let access = try? book.access(to: p.name, in: m, columns: p.columns, for: principal) else { return [] }
+              let access = try? book.access(to: p, in: m, for: principal) else { return [] }
         return p.columns.map(\.name).filter { !access.hiddenColumns.contains($0) }
     }
 

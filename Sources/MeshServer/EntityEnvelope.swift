@@ -12,7 +12,7 @@ enum EntityEnvelope {
     static let readOnlyKeys: Set<String> = ["identifier", "urn", "created_at", "updated_at", "state", "entity_type", "secret_options"]
     static let connectorKeys: Set<String> = readOnlyKeys.union(["name", "mesh", "type", "options"])
     static let productKeys: Set<String> = readOnlyKeys.union(["name", "mesh", "source", "query", "description", "owner", "freshness", "columns"])
-    static let columnKeys: Set<String> = ["name", "type", "tags", "description", "native_type", "nullable"]
+    static let columnKeys: Set<String> = ["name", "type", "tags", "description", "native_type", "nullable", "inherited_tags"]
 
     /// The `entity` object of a body, checked against `allowed` and `entity_type`.
     static func entity(_ body: [String: Any], allowed: Set<String>, type: String) throws -> [String: Any] {
@@ -53,7 +53,9 @@ enum EntityEnvelope {
         return ["entity": entity, "links": ["parents": [mesh.urn], "children": products.map(\.urn)]]
     }
 
-    static func json(_ p: ProductRecord, mesh: Mesh, connector: ConnectorRecord?) -> [String: Any] {
+    /// - Parameter inheritedTags: per column, the tags it carries through another product over
+    ///   the same source column (`inherited_tags`, beside the column's own `tags`).
+    static func json(_ p: ProductRecord, mesh: Mesh, connector: ConnectorRecord?, inheritedTags: [String: [String]] = [:]) -> [String: Any] {
         func null(_ s: String?) -> Any { s ?? NSNull() }
         var source: Any = NSNull()
         if let connector {
@@ -61,7 +63,7 @@ enum EntityEnvelope {
         }
         let columns: [[String: Any]] = p.columns.map {
             ["name": $0.name, "type": $0.type, "native_type": $0.nativeType, "nullable": $0.nullable, "tags": $0.tags,
-             "description": null($0.description)]
+             "inherited_tags": inheritedTags[$0.name] ?? [], "description": null($0.description)]
         }
         let entity: [String: Any] = [
             "identifier": id(p.id), "urn": p.urn, "name": p.name, "entity_type": "product", "mesh": id(mesh.id),

@@ -237,7 +237,7 @@ struct EntityRoutes {
     private func productJSON(_ session: Session, _ product: ProductRecord, _ mesh: Mesh) throws -> [String: Any] {
         let p = try session.readerView(of: product, in: mesh)
         let connector = try p.connectorId.flatMap { try engine.catalog.connector(id: $0, org: session.org) }
-        return EntityEnvelope.json(p, mesh: mesh, connector: connector)
+        return EntityEnvelope.json(p, mesh: mesh, connector: connector, inheritedTags: try session.inheritedTags(of: product, in: mesh))
     }
 
     private func product(_ session: Session, _ request: Request) throws -> (ProductRecord, Mesh) {

@@ -16,7 +16,7 @@ import Testing
 
     static let attacks: [Attack] = [
         .init(name: "files_outside_the_root"), .init(name: "another_org_reads_acmes_file"), .init(name: "port_probe"),
-        .init(name: "reader_sees_policy_text"), .init(name: "token_guessing"), .init(name: "hash_oracle"),
+        .init(name: "reader_sees_policy_text"), .init(name: "token_guessing"), .init(name: "hash_oracle"), .init(name: "rename_escape"),
         // A flood of idle and header-stalled sockets leaves /health and queries answering; the
         // server closes the flood once it has been silent past `--idle-timeout`.
         .init(name: "socket_flood", options: ["--idle-timeout", "3"]),
@@ -32,7 +32,9 @@ import Testing
         let server = try ServerTests.Server(options: attack.options)
         defer { _ = server.stop() }
         let reader = try server.token(org: "acme", user: "ann@acme.test", role: "analyst")
-        let run = try server.python("tenancy_attacks.py", arguments: [attack.name], extra: ["MESHQL_READER_TOKEN": reader])
+        let manager = try server.token(org: "acme", user: "mo@acme.test", role: "engineer")
+        let run = try server.python("tenancy_attacks.py", arguments: [attack.name],
+                                    extra: ["MESHQL_READER_TOKEN": reader, "MESHQL_MANAGER_TOKEN": manager])
         #expect(run.status == 0, "\(run.text)")
     }
 }

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
@@ -25,16 +26,20 @@ struct PolicyBook: Sendable {
     /// Per mesh id, the keys its products' `hash()` masks use (`ProductAccess.hashKeys`):
     /// empty when the catalog has no secret key to derive them from.
     var hashKeys: [UUID: [String: [UInt8]]] = [:]
+    /// Products over the same source table, and the tags of each source column.
+    var sources = SourceMap(products: [], meshNames: [:], sourceOf: [:])
 
     /// Parsed once per catalog state, not per statement (the catalog's cache drops it on a
     /// write).
-    static func load(catalog: CatalogStore, org: String) throws -> PolicyBook {
-        try catalog.memoized("policy book\u{1}" + org) { try parse(catalog: catalog, org: org) }
+    /// - Parameter locate: where a connector reads (to tell which products share a source).
+    static func load(catalog: CatalogStore, org: String, locate: (ConnectorRecord) -> SourceAddress) throws -> PolicyBook {
+        try catalog.memoized("policy book\u{1}" + org) { try parse(catalog: catalog, org: org, locate: locate) }
     }
 
-    private static func parse(catalog: CatalogStore, org: String) throws -> PolicyBook {
+    private static func parse(catalog: CatalogStore, org: String, locate: (ConnectorRecord) -> SourceAddress) throws -> PolicyBook {
         let library = Dictionary(try catalog.namedPolicies(org: org).map { ($0.name, $0.body) }) { a, _ in a }
         var book = PolicyBook()
+        book.sources = try SourceMap.load(catalog: catalog, org: org, locate: locate)
         let domains = try catalog.hashDomains(org: org)
         for mesh in try catalog.meshes(org: org) {
             if mesh.isSystem { book.systemMeshID = mesh.id }
@@ -93,44 +98,56 @@ struct PolicyBook: Sendable {
             + " (access to its products is denied until it is defined)"
     }
 
-    /// What `principal` may do with product `product` of `mesh` whose columns are `columns`;
-    /// nil when the product does not exist for them.
-    func access(to product: String, in mesh: Mesh, columns: [ProductColumn], for principal: Principal) throws -> ProductAccess? {
+    /// What `principal` may do with `product` of `mesh`; nil when the product does not exist
+    /// for them. GRANTs name the product (or its mesh); DENY, FILTER and MASK rules, whichever
+    /// mesh's list holds them, also hold for every other product over the same source table,
+    /// and tag masks see the tags its source columns carry in any product.
+    func access(to product: ProductRecord, in mesh: Mesh, for principal: Principal) throws -> ProductAccess? {
         if broken[mesh.id] != nil { return nil }
         if let sys = systemMeshID, broken[sys] != nil { return nil }
-        let full = "\(mesh.sqlName).\(product)"
+        let full = "\(mesh.sqlName).\(product.name)"
         var access = ProductAccess(hashKeys: hashKeys[mesh.id] ?? [:])
         var granted = false
         var columnMasks: [String: [(id: String, expr: Expr)]] = [:]
         var tagMasks: [String: [(id: String, expr: Expr)]] = [:]
-        for rule in rules where rule.mesh.id == mesh.id || rule.mesh.isSystem {
+        /// A restriction's target: this product, another over the same data, or all of a
+        /// mesh's products where that mesh reads the same data.
+        func restricts(_ target: PolicyTarget) -> Bool {
+            switch target {
+            case .product(let n): sources.sameData(n.description, full)
+            case .allProducts(let m, _): m == mesh.sqlName || sources.meshReadsSameData(m, full)
+            }
+        }
+        for rule in rules {
+            let ownOrOrgWide = rule.mesh.id == mesh.id || rule.mesh.isSystem
             guard principal.matches(rule.statement.principals) else { continue }
             switch rule.statement {
             case .grant(let target, _):
-                guard target.covers(full, mesh: mesh.sqlName) else { continue }
+                guard ownOrOrgWide, target.covers(full, mesh: mesh.sqlName) else { continue }
                 granted = true
             case .deny(let target, let cols, _):
-                guard target.covers(full, mesh: mesh.sqlName) else { continue }
+                guard restricts(target) else { continue }
                 if cols.isEmpty { return nil }
                 access.hiddenColumns.formUnion(cols)
             case .filter(let name, let condition, _):
-                guard name.description == full else { continue }
+                guard sources.sameData(name.description, full) else { continue }
                 access.rowFilters.append(condition)
             case .mask(let column, let expr, _):
-                guard column.parts.prefix(2).joined(separator: ".") == full else { continue }
+                guard sources.sameData(column.parts.prefix(2).joined(separator: "."), full) else { continue }
                 columnMasks[column.parts[2], default: []].append((rule.id, expr))
             case .maskTagged(let tag, let expr, _, _):
+                guard ownOrOrgWide else { continue }
                 tagMasks[tag.lowercased(), default: []].append((rule.id, expr))
                 continue
             }
             access.policyIDs.append(rule.id)
         }
         guard granted else { return nil }
-        for c in columns where !access.hiddenColumns.contains(c.name) {
+        for c in product.columns where !access.hiddenColumns.contains(c.name) {
             var candidates = columnMasks[c.name] ?? []
             // A column-specific mask beats a tag mask (SQL.md §5 rule 3).
             if candidates.isEmpty {
-                candidates = c.tags.flatMap { tagMasks[$0.lowercased()] ?? [] }
+                candidates = (c.tags + sources.inheritedTags(c, of: full)).flatMap { tagMasks[$0.lowercased()] ?? [] }
                 if !candidates.isEmpty { access.tagMasked.insert(c.name) }
             }
             guard let first = candidates.first else { continue }

@@ -14,6 +14,8 @@ from meshql_api import API, H, check, finish, other_org_headers
 
 OTHER = other_org_headers()
 READER = {"Authorization": f"Bearer {os.environ['MESHQL_READER_TOKEN']}", "x-org": "acme"}
+# mo@acme.test: no role; owns the mesh the rename attack renames.
+MANAGER = {"Authorization": f"Bearer {os.environ['MESHQL_MANAGER_TOKEN']}", "x-org": "acme"}
 REFUSED = "this source is not open to connectors of this organisation"
 
 
@@ -217,6 +219,37 @@ def attack_hash_oracle():
     check(r.status_code == 403, f"a reader made a hash domain: {r.status_code} {r.text[:200]}")
     r = sql(H, "MASK probe.guesses.g USING hash(g, 'k') FOR ROLE nobody")
     check(r.status_code in (400, 404) and "hash domain" in r.text, f"an unknown hash domain: {r.status_code} {r.text[:200]}")
+
+
+def attack_rename_escape():
+    """The owner of a mesh renames it through the mesh API to escape an admin's DENY and an
+    org-wide tag mask: the rules move with the mesh, so both still hold under the new name."""
+    folder = tempfile.mkdtemp()
+    path = source_file(folder, "team.db", "raw-secret")
+    for s in ["CREATE MESH team WITH (owner = 'mo@acme.test')",
+              f"CREATE CONNECTOR team_src FOR MESH team TYPE sqlite OPTIONS (path '{path}')",
+              "IMPORT DATA PRODUCTS FROM CONNECTOR team_src", "GRANT SELECT ON team.* TO PUBLIC",
+              "ALTER DATA PRODUCT team.secrets ALTER COLUMN id SET TAGS ('pii')",
+              "MASK COLUMNS TAGGED 'pii' USING redact() FOR PUBLIC",
+              "DENY SELECT (v) ON team.secrets TO PUBLIC EXCEPT ROLE steward"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+    meshes = requests.get(f"{API}/data/mesh/list", headers=MANAGER).json()
+    team = [m for m in meshes if m["entity"]["name"] == "team"][0]
+    # The mesh sent back as it was listed, with only a new name (what the issue's attacker did).
+    body = {"entity": dict(team["entity"], name="escaped"), "entity_info": team["entity_info"]}
+    r = requests.put(f"{API}/data/mesh", params={"identifier": team["entity"]["identifier"]}, headers=MANAGER, json=body)
+    check(r.status_code == 200, f"rename: {r.status_code} {r.text[:300]}")
+    for who in (MANAGER, READER):
+        r = sql(who, "SELECT * FROM escaped.secrets")
+        check(r.status_code == 200, f"read after rename: {r.status_code} {r.text[:300]}")
+        body = r.json()
+        check([c["name"] for c in body.get("columns", [])] == ["id"], f"the denied column after a rename: {r.text[:300]}")
+        check("raw-secret" not in r.text and [1] not in [row[:1] for row in body.get("rows", [])],
+              f"the masked or denied values after a rename: {r.text[:300]}")
+    r = sql(H, "SHOW POLICIES IN escaped")
+    check(r.status_code == 200 and "escaped.secrets" in r.text and "team.secrets" not in r.text,
+          f"the DENY names the new name: {r.text[:300]}")
 
 
 if __name__ == "__main__":
