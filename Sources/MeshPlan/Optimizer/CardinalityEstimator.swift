@@ -21,56 +21,109 @@ public struct CardinalityEstimator: Sendable {
         tableRows[scan.statisticsKey] ?? Self.unknownTableRows
     }
 
+    /// What the estimates of a plan's parents need of it, computed once per node (bottom up):
+    /// asking a parent's estimate used to walk each subtree again for every node above it, so
+    /// a plan of a few thousand nodes (views over views) took minutes to order.
+    struct Summary {
+        /// Estimated output rows.
+        var rows: Double
+        /// The unfiltered table size behind each output column (computed columns count as a
+        /// table of the plan's own estimate).
+        var bases: [ColumnID: Double]
+        /// The distinct counts the sources gave for the columns passed through unchanged.
+        var distinct: [ColumnID: Double]
+    }
+
     /// Estimated output rows of a plan.
-    public func estimate(_ plan: LogicalPlan) -> Double {
+    public func estimate(_ plan: LogicalPlan) -> Double { summary(plan).rows }
+
+    func summary(_ plan: LogicalPlan) -> Summary {
+        /// Every output column counted as a table of `rows` rows, no distinct counts.
+        func computed(_ rows: Double) -> Summary {
+            Summary(rows: rows, bases: Dictionary(plan.columns.map { ($0.id, rows) }) { a, _ in a }, distinct: [:])
+        }
         switch plan {
-        case .scan(let s): return rows(of: s)
-        case .singleRow: return 1
-        case .remote: return Self.unknownTableRows
-        case .filter(let c, let p): return max(1, estimate(c) * selectivity(p, distinct: distinctValues(c)))
-        case .project(let c, _, _), .sort(let c, _), .window(let c, _, _), .guarded(let c, _): return estimate(c)
-        case .limit(let c, let limit, _): return min(estimate(c), Double(limit ?? Int.max))
-        case .distinct(let c): return max(1, estimate(c) * 0.5)
+        case .scan(let s):
+            let n = rows(of: s)
+            var distinct: [ColumnID: Double] = [:]
+            for (id, column) in zip(s.columnIDs, s.remoteColumns) {
+                if let d = columnDistinct[s.statisticsKey + "\u{1}" + column] { distinct[id] = d }
+            }
+            return Summary(rows: n, bases: Dictionary(s.columnIDs.map { ($0, n) }) { a, _ in a }, distinct: distinct)
+        case .singleRow: return computed(1)
+        case .remote: return computed(Self.unknownTableRows)
+        case .filter(let c, let p):
+            var out = summary(c)
+            out.rows = max(1, out.rows * selectivity(p, distinct: out.distinct))
+            return out
+        case .sort(let c, _), .guarded(let c, _):
+            return summary(c)
+        case .window(let c, _, _):
+            return computed(summary(c).rows)
+        case .project(let c, let exprs, let cols):
+            let inner = summary(c)
+            var out = Summary(rows: inner.rows, bases: [:], distinct: [:])
+            for (e, col) in zip(exprs, cols) {
+                if case .column(let id) = e.kind {
+                    out.bases[col.id] = inner.bases[id] ?? inner.rows
+                    if let d = inner.distinct[id] { out.distinct[col.id] = d }
+                } else {
+                    out.bases[col.id] = inner.rows
+                }
+            }
+            return out
+        case .limit(let c, let limit, _):
+            var out = summary(c)
+            out.rows = min(out.rows, Double(limit ?? Int.max))
+            return out
+        case .distinct(let c):
+            var out = summary(c)
+            out.rows = max(1, out.rows * 0.5)
+            return out
         case .aggregate(let c, let groups, _, _):
-            if groups.isEmpty { return 1 }
-            let input = estimate(c)
+            if groups.isEmpty { return computed(1) }
+            let input = summary(c)
             // Groups: the product of the keys' distinct counts where the sources gave them
             // all, else a tenth of the rows; never more than the rows.
-            guard let product = knownGroups(groups, of: c) else { return max(1, input * 0.1) }
-            return max(1, min(input, product))
-        case .unionAll(let cs, _): return cs.reduce(0) { $0 + estimate($1) }
+            guard let product = knownGroups(groups, distinct: input.distinct) else { return computed(max(1, input.rows * 0.1)) }
+            return computed(max(1, min(input.rows, product)))
+        case .unionAll(let cs, _):
+            return computed(cs.reduce(0) { $0 + summary($1).rows })
         case .join(let l, let r, let kind, let cond):
-            let lr = estimate(l), rr = estimate(r)
+            let left = summary(l), right = summary(r)
+            let bases = left.bases.merging(right.bases) { a, _ in a }
+            let distinct = left.distinct.merging(right.distinct) { a, _ in a }
+            let lr = left.rows, rr = right.rows
+            let rows: Double
             switch kind {
             case .semi, .nullAwareAnti, .anti:
                 // The share of the right side's key values left after its filters decides how
                 // many left rows find a match.
-                let kept = keptShare(cond, r)
-                return max(1, lr * (kind == .semi ? kept : 1 - kept * 0.9))
-            case .mark: return lr
-            case .cross: return lr * rr
+                let kept = keptShare(cond, rightIDs: r.columns.idSet, right)
+                rows = max(1, lr * (kind == .semi ? kept : 1 - kept * 0.9))
+            case .mark: rows = lr
+            case .cross: rows = lr * rr
             case .inner, .left, .right, .full:
-                let inner = max(1, lr * rr * joinSelectivity(cond, l, r))
+                let inner = max(1, lr * rr * joinSelectivity(cond, bases: bases, distinct: distinct))
                 switch kind {
-                case .left: return max(inner, lr)
-                case .right: return max(inner, rr)
-                case .full: return max(inner, lr + rr)
-                default: return inner
+                case .left: rows = max(inner, lr)
+                case .right: rows = max(inner, rr)
+                case .full: rows = max(inner, lr + rr)
+                default: rows = inner
                 }
             }
+            return Summary(rows: rows, bases: bases, distinct: distinct)
         }
     }
 
     /// For a semi or anti join: the fraction of the right input's table its filters keep,
     /// judged on the first key column the condition compares; one half when unknown.
-    func keptShare(_ cond: BoundExpr?, _ r: LogicalPlan) -> Double {
-        let rightIDs = r.columns.idSet
-        let bases = baseRows(r)
+    func keptShare(_ cond: BoundExpr?, rightIDs: Set<ColumnID>, _ right: Summary) -> Double {
         for c in cond?.conjuncts ?? [] {
             guard case .comparison(.equal, let a, let b) = c.kind else { continue }
             for side in [a, b] {
-                if case .column(let id) = side.kind, rightIDs.contains(id), let base = bases[id], base > 0 {
-                    return min(1, estimate(r) / base)
+                if case .column(let id) = side.kind, rightIDs.contains(id), let base = right.bases[id], base > 0 {
+                    return min(1, right.rows / base)
                 }
             }
         }
@@ -114,10 +167,8 @@ public struct CardinalityEstimator: Sendable {
     /// Selectivity of a join condition between two inputs: an equality of columns is taken as
     /// a key / foreign-key match (the smaller table holding the key), so a join keeps about
     /// as many rows as the foreign-key side; other conjuncts keep a third each.
-    func joinSelectivity(_ cond: BoundExpr?, _ l: LogicalPlan, _ r: LogicalPlan) -> Double {
+    func joinSelectivity(_ cond: BoundExpr?, bases: [ColumnID: Double], distinct: [ColumnID: Double]) -> Double {
         guard let cond else { return 1 }
-        let bases = baseRows(l).merging(baseRows(r)) { a, _ in a }
-        let distinct = distinctValues(l).merging(distinctValues(r)) { a, _ in a }
         var best = 1.0
         var others = 1.0
         for c in cond.conjuncts {
@@ -146,7 +197,10 @@ public struct CardinalityEstimator: Sendable {
     /// The product of the distinct counts of `keys` (columns of `input`), or nil unless the
     /// sources counted them all: what grouping `input` by them yields at most.
     public func knownGroups(_ keys: [BoundExpr], of input: LogicalPlan) -> Double? {
-        let distinct = distinctValues(input)
+        knownGroups(keys, distinct: distinctValues(input))
+    }
+
+    func knownGroups(_ keys: [BoundExpr], distinct: [ColumnID: Double]) -> Double? {
         var product = 1.0
         for k in keys {
             guard case .column(let id) = k.kind, let d = distinct[id] else { return nil }
@@ -155,54 +209,11 @@ public struct CardinalityEstimator: Sendable {
         return product
     }
 
-    public func distinctValues(_ plan: LogicalPlan) -> [ColumnID: Double] {
-        switch plan {
-        case .scan(let s):
-            var out: [ColumnID: Double] = [:]
-            for (id, column) in zip(s.columnIDs, s.remoteColumns) {
-                if let d = columnDistinct[s.statisticsKey + "\u{1}" + column] { out[id] = d }
-            }
-            return out
-        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c), .guarded(let c, _):
-            return distinctValues(c)
-        case .join(let l, let r, _, _):
-            return distinctValues(l).merging(distinctValues(r)) { a, _ in a }
-        case .project(let c, let exprs, let cols):
-            let inner = distinctValues(c)
-            var out: [ColumnID: Double] = [:]
-            for (e, col) in zip(exprs, cols) {
-                if case .column(let id) = e.kind, let d = inner[id] { out[col.id] = d }
-            }
-            return out
-        default:
-            return [:]
-        }
-    }
+    public func distinctValues(_ plan: LogicalPlan) -> [ColumnID: Double] { summary(plan).distinct }
 
     /// The unfiltered table size behind each column a plan outputs (columns computed above a
     /// scan count as a table of the plan's own estimate).
-    public func baseRows(_ plan: LogicalPlan) -> [ColumnID: Double] {
-        switch plan {
-        case .scan(let s):
-            let n = rows(of: s)
-            return Dictionary(uniqueKeysWithValues: s.columnIDs.map { ($0, n) })
-        case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c), .guarded(let c, _):
-            return baseRows(c)
-        case .join(let l, let r, _, _):
-            return baseRows(l).merging(baseRows(r)) { a, _ in a }
-        case .project(let c, let exprs, let cols):
-            let inner = baseRows(c)
-            var out: [ColumnID: Double] = [:]
-            let own = estimate(plan)
-            for (e, col) in zip(exprs, cols) {
-                if case .column(let id) = e.kind, let n = inner[id] { out[col.id] = n } else { out[col.id] = own }
-            }
-            return out
-        default:
-            let n = estimate(plan)
-            return Dictionary(uniqueKeysWithValues: plan.columns.map { ($0.id, n) })
-        }
-    }
+    public func baseRows(_ plan: LogicalPlan) -> [ColumnID: Double] { summary(plan).bases }
 }
 
 extension ProductScan {
