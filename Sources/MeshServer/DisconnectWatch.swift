@@ -9,14 +9,14 @@ import Synchronization
 /// request: a keep-alive connection carries thousands of queries.
 final class DisconnectWatch: Sendable {
     /// Running queries by connection, then by query id.
-    private let running = Mutex<[ObjectIdentifier: [String: QueryResult]]>([:])
+    private let running = Mutex<[ObjectIdentifier: [String: RunningQuery]]>([:])
 
-    /// Registers `result` as running on `channel`; `done()` takes it off.
-    func add(_ result: QueryResult, id: String, on channel: any Channel) {
+    /// Registers `query` as running on `channel`; `done()` takes it off.
+    func add(_ query: RunningQuery, id: String, on channel: any Channel) {
         let key = ObjectIdentifier(channel)
         let first = running.withLock { r -> Bool in
             let first = r[key] == nil
-            r[key, default: [:]][id] = result
+            r[key, default: [:]][id] = query
             return first
         }
         guard first else { return }

@@ -13,6 +13,9 @@ import NIOPosix
 /// catalog, catalog statements. Catalog reads served from the metadata cache stay here; a
 /// cache miss on the way (a token not seen yet, an entity route's lookup) reads SQLite here.
 final class EventLoopTaskExecutor: TaskExecutor {
+    /// The server's, over NIO's shared event loops.
+    static let shared = EventLoopTaskExecutor(group: .singleton)
+
     let group: MultiThreadedEventLoopGroup
 
     init(group: MultiThreadedEventLoopGroup) {

@@ -41,7 +41,7 @@ public enum MeshServer {
         let drain = QueryDrain(running: running, grace: .seconds(shutdownGraceSeconds), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
-        try await withTaskExecutorPreference(EventLoopTaskExecutor(group: .singleton)) {
+        try await withTaskExecutorPreference(EventLoopTaskExecutor.shared) {
             try await group.run()
         }
     }

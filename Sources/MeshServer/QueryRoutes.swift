@@ -8,44 +8,6 @@ import MeshREPL
 import MeshSQL
 import Synchronization
 
-/// The queries running now, by id, so `DELETE /api/query/{id}` can stop one (its source
-/// queries too).
-final class RunningQueries: Sendable {
-    private let results = Mutex<[String: (org: String, user: String, result: QueryResult)]>([:])
-
-    /// Registers a query; false when a running query has that id already.
-    func add(_ id: String, org: String, user: String, _ result: QueryResult) -> Bool {
-        results.withLock { r in
-            guard r[id] == nil else { return false }
-            r[id] = (org, user, result)
-            return true
-        }
-    }
-
-    func remove(_ id: String, _ result: QueryResult) {
-        results.withLock { r in if r[id]?.result === result { r.removeValue(forKey: id) } }
-    }
-
-    func isRunning(_ id: String) -> Bool { results.withLock { $0[id] != nil } }
-
-    var count: Int { results.withLock { $0.count } }
-
-    /// Stops every running query (the server is shutting down); returns how many.
-    func cancelAll() -> Int {
-        let all = results.withLock { Array($0.values) }
-        all.forEach { $0.result.cancel() }
-        return all.count
-    }
-
-    /// Stops a query of `org` started by `user` (or by anyone, for an org admin); false when
-    /// there is none the caller may stop.
-    func cancel(_ id: String, org: String, user: String, admin: Bool) -> Bool {
-        guard let entry = results.withLock({ $0[id] }), entry.org == org, admin || entry.user == user else { return false }
-        entry.result.cancel()
-        return true
-    }
-}
-
 /// Runs `end` once: when the response's body calls it, or when the response is dropped
 /// without its body ever running (the client went away before the head was written), so
 /// the org's slot and the query's entry always go back.
@@ -189,25 +151,20 @@ struct QueryRoutes {
         }
         var slotHeld = true
         defer { if slotHeld { slots.give(org) } }
-        if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
-        let started = ContinuousClock.now
-        let outcome = try await session.execute(statements)
-        var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
-        guard case .rows(let result) = outcome else {
-            metrics.queryEnded(status: "ok", duration: ContinuousClock.now - started, rows: 0)
-            guard case .message(let m) = outcome else { return Response(status: .ok) }
-            return try json(["query_id": queryID, "message": m])
-        }
-        guard let caller = context.caller, running.add(queryID, org: caller.org, user: caller.principal.user, result) else {
-            result.close()
+        // Registered before it is planned: DELETE, the statement timeout, the client hanging
+        // up and SIGTERM stop a runaway bind or optimization too, not only the rows.
+        let query = RunningQuery()
+        guard let caller = context.caller, running.add(queryID, org: caller.org, user: caller.principal.user, query) else {
             throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
         }
+        let channel = context.channel
+        disconnects.add(query, id: queryID, on: channel)
         let timedOut = TimeoutFlag()
         let timer = q.timeout.map { t in
-            Task { [result] in
+            Task { [query] in
                 try await Task.sleep(for: t)
                 timedOut.fired.withLock { $0 = true }
-                result.cancel()
+                query.cancel()
             }
         }
         /// A cancel by the statement timeout reads as one (504), not as the client's.
@@ -215,6 +172,33 @@ struct QueryRoutes {
             guard e.code == .cancelled, timedOut.fired.withLock({ $0 }) else { return e }
             return MeshError(.cancelled, "canceling statement due to statement timeout")
         }
+        var registered = true
+        defer {
+            if registered {
+                disconnects.done(queryID, on: channel)
+                running.remove(queryID, query)
+                timer?.cancel()
+            }
+        }
+        if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
+        let started = ContinuousClock.now
+        let outcome: StatementResult
+        do {
+            outcome = try await query.run { try await session.execute(statements) }
+        } catch let e as MeshError {
+            let error = timeoutAware(e)
+            if error.message.hasSuffix("statement timeout") {
+                throw Problem(.gatewayTimeout, error.message, sqlstate: error.sqlState, queryID: queryID)
+            }
+            throw error
+        }
+        var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
+        guard case .rows(let result) = outcome else {
+            metrics.queryEnded(status: "ok", duration: ContinuousClock.now - started, rows: 0)
+            guard case .message(let m) = outcome else { return Response(status: .ok) }
+            return try json(["query_id": queryID, "message": m])
+        }
+        query.attach(result)
         // `"columns":[{"name":…,"type":…}]`, written by hand (JSONSerialization cost more than
         // a point query's whole answer).
         let policies = session.policiesApplied
@@ -223,15 +207,15 @@ struct QueryRoutes {
             .joined(separator: ",") + "]"
         // A client may ask for fewer rows than the server allows, not more.
         let maxRows = min(q.maxRows ?? MeshServer.defaultMaxRows, MeshServer.defaultMaxRows)
-        // From here the slot goes back when the rows are sent (or the stream ends).
+        // From here the slot and the registration go back when the rows are sent (or the
+        // stream ends).
         slotHeld = false
+        registered = false
         let counted = Mutex(0)
-        let channel = context.channel
-        disconnects.add(result, id: queryID, on: channel)
         let ticket = QueryTicket { [running, slots, metrics, logger, disconnects] status in
-            if status == "abandoned" { result.cancel() }
+            if status == "abandoned" { query.cancel() }
             disconnects.done(queryID, on: channel)
-            running.remove(queryID, result)
+            running.remove(queryID, query)
             timer?.cancel()
             slots.give(org)
             let elapsed = ContinuousClock.now - started
@@ -350,10 +334,23 @@ extension QueryRoutes {
             throw Problem(.badRequest, "sql: one query (SELECT, WITH, VALUES) is required", sqlstate: "0A000", queryID: queryID)
         }
         if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
-        guard case .rows(let result) = try await session.execute(.explain(query, analyze: false), text: "EXPLAIN " + statements[0].text) else {
-            throw Problem(.internalServerError, "EXPLAIN gave no plan", queryID: queryID)
+        // Planning a large statement can take a while: DELETE, a hang-up and SIGTERM stop it.
+        let running = RunningQuery()
+        guard let caller = context.caller, self.running.add(queryID, org: caller.org, user: caller.principal.user, running) else {
+            throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
         }
-        let lines = try await result.collectRows().map { $0.first?.description ?? "" }
+        disconnects.add(running, id: queryID, on: context.channel)
+        defer {
+            disconnects.done(queryID, on: context.channel)
+            self.running.remove(queryID, running)
+        }
+        let text = "EXPLAIN " + statements[0].text
+        let lines = try await running.run {
+            guard case .rows(let result) = try await session.execute(.explain(query, analyze: false), text: text) else {
+                throw MeshError(.internalError, "EXPLAIN gave no plan")
+            }
+            return try await result.collectRows().map { $0.first?.description ?? "" }
+        }
         var headers: HTTPFields = [HTTPField.Name("X-Query-Id")!: queryID]
         headers[.contentType] = "application/json"
         let body: [String: Any] = ["query_id": queryID, "plan": lines, "text": lines.joined(separator: "\n"),

@@ -17,6 +17,8 @@ import Testing
     static let attacks: [Attack] = [
         .init(name: "files_outside_the_root"), .init(name: "another_org_reads_acmes_file"), .init(name: "port_probe"),
         .init(name: "reader_sees_policy_text"), .init(name: "token_guessing"), .init(name: "hash_oracle"), .init(name: "rename_escape"),
+        // Planning stops on the statement timeout and on DELETE, not only the rows.
+        .init(name: "runaway_plan"),
         // A flood of idle and header-stalled sockets leaves /health and queries answering; the
         // server closes the flood once it has been silent past `--idle-timeout`.
         .init(name: "socket_flood", options: ["--idle-timeout", "3"]),

@@ -56,6 +56,8 @@ public struct Optimizer: Sendable {
             for pass in 1...passes {
                 var changedInPass = false
                 for rule in phase.rules {
+                    // A statement cancelled while it is planned (a timeout, a hang-up) stops here.
+                    try Task.checkCancellation()
                     let (next, changed) = try rule.apply(current)
                     if changed {
                         applied.append(Step(rule: rule.name, pass: phase.fixpoint ? pass : nil))

@@ -252,6 +252,50 @@ def attack_rename_escape():
           f"the DENY names the new name: {r.text[:300]}")
 
 
+def runaway_cte(levels):
+    """Each CTE reads the one before it twice: expanded, the plan doubles per level."""
+    parts = ["c0 AS (SELECT 1 AS x)"] + [f"c{i} AS (SELECT a.x FROM c{i - 1} a JOIN c{i - 1} b ON a.x = b.x)"
+                                         for i in range(1, levels + 1)]
+    return "WITH " + ", ".join(parts) + f" SELECT count(*) FROM c{levels}"
+
+
+def attack_runaway_plan():
+    """A statement that takes long to bind and plan is registered from the start: the statement
+    timeout and DELETE /api/query/{id} stop it while it is still being planned (they used to
+    act only once rows flowed, so it ran to its end), and a plan past the expansion limit is
+    refused at once."""
+    import threading
+    import time
+    big = runaway_cte(12)            # 4,096 references: legal, and slow to plan in a debug build
+    r = requests.post(f"{API}/query", headers=H, json={"sql": big, "timeout_ms": 50})
+    check(r.status_code == 504 and r.json().get("sqlstate") == "57014", f"timeout during planning: {r.status_code} {r.text[:300]}")
+    # DELETE while it plans: the query ends cancelled, not answered.
+    qid = "runaway-plan-1"
+    answer = {}
+    t = threading.Thread(target=lambda: answer.update(
+        r=requests.post(f"{API}/query", headers=dict(H, **{"X-Query-Id": qid}), json={"sql": big})))
+    t.start()
+    deleted = None
+    for _ in range(500):
+        d = requests.delete(f"{API}/query/{qid}", headers=H)
+        if d.status_code != 404:
+            deleted = d.status_code
+            break
+        time.sleep(0.01)
+    t.join(60)
+    r = answer.get("r")
+    check(deleted == 204, f"DELETE during planning: {deleted}")
+    check(r is not None and r.status_code == 499 and r.json().get("sqlstate") == "57014",
+          f"the deleted query's answer: {r.status_code if r is not None else None} {r.text[:300] if r is not None else ''}")
+    # Past the expansion limit a plan is refused at once (problem+json, 54000).
+    started = time.monotonic()
+    r = requests.post(f"{API}/query", headers=H, json={"sql": runaway_cte(30)})
+    check(r.status_code == 422 and r.json().get("sqlstate") == "54000" and time.monotonic() - started < 5,
+          f"30 levels: {r.status_code} {r.text[:200]} in {time.monotonic() - started:.2f} s")
+    r = requests.post(f"{API}/query", headers=H, json={"sql": runaway_cte(10)})
+    check(r.status_code == 200 and r.json()["rows"] == [[1]], f"10 levels answer: {r.status_code} {r.text[:200]}")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
