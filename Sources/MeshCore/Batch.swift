@@ -32,6 +32,10 @@ public struct Batch: Sendable {
     /// The preferred number of rows per batch.
     public static let preferredSize = 4096
 
+    /// A source's batch ends early past this many bytes of text and binary values: 4,096 rows
+    /// of a few megabytes each would be gigabytes in one batch.
+    public static let maxVariableBytes = 8 << 20
+
     public func row(_ i: Int) -> [Value] { columns.map { $0.value(at: i) } }
 
     public func gather(_ indices: [Int]) -> Batch {

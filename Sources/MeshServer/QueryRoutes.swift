@@ -248,16 +248,18 @@ struct QueryRoutes {
                                   "the result has more than max_rows (\(maxRows)) rows", sqlstate: "54000", queryID: queryID)
                 }
                 if count > 0 { body.writeString(",") }
-                encoder.encode(b) { body.writeBytes($0) }
-                count += b.rowCount
-                // A JSON answer is held whole until it is sent: its size is bounded; NDJSON
-                // and CSV stream and are not.
-                if body.readableBytes > MeshServer.maxJSONBytes {
-                    result.close()
-                    throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
-                                  "the JSON answer is over \(MeshServer.maxJSONBytes >> 20) MB; ask for NDJSON or CSV (streamed as rows arrive) or for fewer rows",
-                                  sqlstate: "54000", queryID: queryID)
+                // A JSON answer is held whole until it is sent: its size is bounded (checked
+                // as each slice of a batch of huge values is written); NDJSON and CSV stream.
+                try encoder.encode(b) { bytes in
+                    body.writeBytes(bytes)
+                    if body.readableBytes > MeshServer.maxJSONBytes {
+                        result.close()
+                        throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
+                                      "the JSON answer is over \(MeshServer.maxJSONBytes >> 20) MB; ask for NDJSON or CSV (streamed as rows arrive) or for fewer rows",
+                                      sqlstate: "54000", queryID: queryID)
+                    }
                 }
+                count += b.rowCount
             }
             let ms = (ContinuousClock.now - started) / .milliseconds(1)
             body.writeString("],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}")
@@ -292,9 +294,12 @@ struct QueryRoutes {
                             throw MeshError(.programLimitExceeded, "the result has more than max_rows (\(maxRows)) rows")
                         }
                         count += b.rowCount
-                        var chunk = ByteBuffer()
-                        encoder.encode(b) { chunk.writeBytes($0) }
-                        try await writer.write(chunk)
+                        // A slice at a time: a batch of huge values is never rendered whole.
+                        for slice in RowBytes.slices(of: b) {
+                            var chunk = ByteBuffer()
+                            encoder.encode(slice) { chunk.writeBytes($0) }
+                            try await writer.write(chunk)
+                        }
                     }
                     if format == .ndjson {
                         let ms = Double((ContinuousClock.now - started) / .milliseconds(1))

@@ -206,6 +206,8 @@ public final class SQLiteStatement {
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
     public func isNull(_ i: Int) -> Bool { sqlite3_column_type(stmt, Int32(i)) == SQLITE_NULL }
+    /// The size in bytes of the column's value as text or blob (0 for NULL).
+    public func byteCount(_ i: Int) -> Int { Int(sqlite3_column_bytes(stmt, Int32(i))) }
     /// The column's text as UTF-8 bytes without copying them into a String (the SQLite
     /// connector parses dates and decimals from them). Valid only inside `body`.
     public func withTextBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -9,6 +9,9 @@ struct PGBatchBuilder {
     let labels: [String]
     private(set) var builders: [ColumnBuilder]
     private(set) var rows = 0
+    /// Bytes of the batch's values so far: a batch of huge values ends early (see
+    /// `Batch.maxVariableBytes`).
+    private var bytes = 0
     let stream: BatchStream
     /// Set once the consumer went away; the reader stops.
     private(set) var stopped = false
@@ -35,7 +38,7 @@ struct PGBatchBuilder {
     @inline(__always)
     mutating func rowDone() {
         rows += 1
-        if rows == Batch.preferredSize { flush() }
+        if rows == Batch.preferredSize || bytes > Batch.maxVariableBytes { flush() }
     }
 
     /// Sends what has been collected (if anything); the next row starts a new batch.
@@ -44,6 +47,7 @@ struct PGBatchBuilder {
         let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
         builders = []
         rows = 0
+        bytes = 0
         if !stream.send(batch) { stopped = true }
     }
 
@@ -58,6 +62,7 @@ struct PGBatchBuilder {
                     builders[c].appendNull()
                 } else {
                     let v = result.bytes(r, c)
+                    bytes &+= v.count
                     do throws(PGDecodeFailure) {
                         try decoders[c].decode(v.baseAddress!, v.count, into: &builders[c])
                     } catch {
@@ -175,5 +180,6 @@ extension PGBatchBuilder {
             }
         }
         if let (f, c) = failed { throw f.meshError(column: labels[c]) }
+        bytes &+= tuple.distance(to: q)
     }
 }

@@ -45,13 +45,18 @@ extension SQLiteConnector {
         }
         var builders = newBuilders()
         var rows = 0
+        // Text and blob columns: their bytes end a batch early (see `Batch.maxVariableBytes`).
+        let variable = (0..<n).filter { query.outputTypes[$0] == .text || query.outputTypes[$0] == .bytea }
+        var bytes = 0
         while try statement.step() {
             for c in 0..<n { try decoders[c].decode(statement, c, into: &builders[c]) }
             rows += 1
-            if rows == Batch.preferredSize {
+            for c in variable { bytes += statement.byteCount(c) }
+            if rows == Batch.preferredSize || bytes > Batch.maxVariableBytes {
                 let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
                 builders = newBuilders()
                 rows = 0
+                bytes = 0
                 if !stream.send(batch) { return }
             }
         }

@@ -15,6 +15,28 @@ enum ScalarFunctionImpl {
 
     /// The longest string lpad / rpad make.
     static let maxPaddedLength = 10_000_000
+
+    /// `count` characters of `fill` (`scalars` of them) over and over: whole copies, then the
+    /// start of one more. A padded value may be ten million characters, so the copies are
+    /// made by doubling a UTF-8 buffer, not character by character.
+    static func padding(_ fill: String, scalars: Int, count: Int) -> String {
+        let unit = Array(fill.utf8), whole = count / scalars
+        let tail = Array(String(text(fill.unicodeScalars.prefix(count % scalars))).utf8)
+        var bytes = [UInt8](repeating: 0, count: unit.count * whole + tail.count)
+        bytes.withUnsafeMutableBufferPointer { out in
+            let wholeBytes = unit.count * whole
+            guard wholeBytes > 0 else { return }
+            unit.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: unit.count) }
+            var filled = unit.count
+            while filled < wholeBytes {
+                let k = min(filled, wholeBytes - filled)
+                (out.baseAddress! + filled).update(from: out.baseAddress!, count: k)
+                filled += k
+            }
+        }
+        bytes.replaceSubrange((bytes.count - tail.count)..., with: tail)
+        return String(decoding: bytes, as: UTF8.self)
+    }
     typealias Impl = @Sendable ([Column], Int) throws -> Column
 
     static func make(_ name: String, argumentTypes: [DataType], resultType: DataType) throws -> Impl {
@@ -66,9 +88,18 @@ enum ScalarFunctionImpl {
         // NULL in, NULL out.
         return { cols, n in
             var b = ColumnBuilder(type: resultType, capacity: n)
+            // Text output is counted, so that a projection can take a batch of huge values
+            // (rpad to millions of characters) in slices instead of all at once.
+            let sliceable = resultType == .text && n > 1 && OversizedOutput.sliceable
+            var bytes = 0
             for i in 0..<n {
                 if cols.contains(where: { $0.validity.isNull(i) }) { b.appendNull(); continue }
-                b.append(try f(cols.map { $0.value(at: i) }))
+                let v = try f(cols.map { $0.value(at: i) })
+                if sliceable, case .string(let s) = v {
+                    bytes += s.utf8.count
+                    if bytes > OversizedOutput.budget, i > 0 { throw OversizedOutput(rowsThatFit: i) }
+                }
+                b.append(v)
             }
             return b.finish()
         }
@@ -172,17 +203,19 @@ enum ScalarFunctionImpl {
         }
         case "lpad", "rpad":
             return { a in
-                let s = Array(str(a[0]).unicodeScalars), n = Int(int(a[1]))
+                let text = str(a[0]), n = Int(int(a[1]))
                 // One value per row may not take the machine: PostgreSQL stops at 1 GB,
                 // meshql at ten million characters.
                 guard n <= Self.maxPaddedLength else {
                     throw MeshError(.programLimitExceeded, "requested length too large")
                 }
-                let fill = Array((a.count > 2 ? str(a[2]) : " ").unicodeScalars)
-                if n <= s.count { return .string(Self.text(s.prefix(max(0, n)))) }
-                if fill.isEmpty { return .string(Self.text(s)) }
-                let pad = (0..<(n - s.count)).map { fill[$0 % fill.count] }
-                return .string(Self.text(name == "lpad" ? pad + s : s + pad))
+                let length = text.unicodeScalars.count
+                if n <= length { return .string(Self.text(text.unicodeScalars.prefix(max(0, n)))) }
+                let fill = a.count > 2 ? str(a[2]) : " "
+                let fillLength = fill.unicodeScalars.count
+                if fillLength == 0 { return .string(text) }
+                let padding = Self.padding(fill, scalars: fillLength, count: n - length)
+                return .string(name == "lpad" ? padding + text : text + padding)
             }
         case "split_part":
             return { a in

@@ -65,10 +65,32 @@ final class ProjectOperator: OperatorBase, PhysicalOperator {
     func startEarly() { child.startEarly() }
     func prepare() async throws { try await child.prepare() }
 
+    /// The rows of an input batch not projected yet: a batch whose computed text would be
+    /// too large at once (`OversizedOutput`) is taken in slices of `sliceRows` rows.
+    private var pending: Batch?
+    private var sliceRows = Int.max
+
     func next() async throws -> Batch? {
-        guard let b = try await child.next() else { return nil }
-        let cols = try exprs.map { try $0(b) }
-        return produced(Batch(columns: cols, rowCount: b.rowCount))
+        let b: Batch
+        if let p = pending {
+            b = p
+            pending = nil
+        } else {
+            guard let c = try await child.next() else { return nil }
+            b = c
+        }
+        var rows = min(b.rowCount, sliceRows)
+        while true {
+            let slice = rows == b.rowCount ? b : b.slice(0..<rows)
+            do {
+                let cols = try OversizedOutput.$sliceable.withValue(true) { try exprs.map { try $0(slice) } }
+                if rows < b.rowCount { pending = b.slice(rows..<b.rowCount) }
+                return produced(Batch(columns: cols, rowCount: rows))
+            } catch let e as OversizedOutput where e.rowsThatFit < rows {
+                rows = max(1, e.rowsThatFit)
+                sliceRows = rows
+            }
+        }
     }
     func close() { child.close() }
 }

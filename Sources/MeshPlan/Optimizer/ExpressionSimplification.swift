@@ -61,8 +61,18 @@ public struct ExpressionSimplification: OptimizerRule {
     func fold(_ e: BoundExpr) -> BoundExpr {
         guard let evaluate, Self.isFoldable(e) else { return e }
         guard let v = evaluate(e) else { return e }
-        return BoundExpr(.literal(v), type: e.type, at: e.location)
+        // A huge constant (`rpad('x', 5000000, 'y')`) stays an expression: as a literal it
+        // would be shipped to a source as a parameter and sent back once per row, in batches
+        // the size of its rows; computed here, a projection takes it a slice at a time.
+        switch v {
+        case .string(let s) where s.utf8.count > Self.maxFoldedBytes: return e
+        case .bytes(let b) where b.count > Self.maxFoldedBytes: return e
+        default: return BoundExpr(.literal(v), type: e.type, at: e.location)
+        }
     }
+
+    /// The largest text or binary constant folding makes.
+    static let maxFoldedBytes = 64 << 10
 
     static func isFoldable(_ e: BoundExpr) -> Bool {
         switch e.kind {

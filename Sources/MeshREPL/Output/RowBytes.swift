@@ -32,7 +32,29 @@ public struct RowBytes: Sendable {
     }
 
     /// The records of `batch`, handed to `body` (valid during the call only).
+    /// A batch of huge values (a few rows of megabytes each) is rendered a slice of rows at a
+    /// time, each handed over on its own: rendering it whole would take several times its
+    /// size at once, and a writer checking a byte limit could not stop in between.
     public mutating func encode(_ batch: Batch, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        for (i, slice) in Self.slices(of: batch).enumerated() {
+            if i > 0, !rowSeparator.isEmpty { try rowSeparator.withUnsafeBytes { try body($0) } }
+            try encodeWhole(slice, body)
+        }
+    }
+
+    /// `batch` in row slices of about `sliceBytes` each (a row larger than that alone); the
+    /// batch itself when it is small, as nearly all are.
+    public static func slices(of batch: Batch) -> [Batch] {
+        let bytes = batch.rowCount > 1 ? batch.estimatedBytes : 0
+        guard bytes > sliceBytes else { return [batch] }
+        let rows = max(1, sliceBytes / max(1, bytes / batch.rowCount))
+        return stride(from: 0, to: batch.rowCount, by: rows).map { batch.slice($0..<min($0 + rows, batch.rowCount)) }
+    }
+
+    /// What one call of `body` carries at most, but for a single row larger than that.
+    static let sliceBytes = 4 << 20
+
+    private mutating func encodeWhole(_ batch: Batch, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         rendered.reset(rows: batch.rowCount)
         for column in batch.columns {
             switch style {
