@@ -101,13 +101,18 @@ extension CatalogStore {
                            alsoDeleting others: [UUID] = []) throws -> CatalogDeletion {
         try write { db in
             guard let mesh = try Self.fetchMesh(db, id: id, org: org) else { throw Self.noMesh(id) }
-            for other in others { try db.run("DELETE FROM products WHERE id = ? AND org = ?", [.id(other), .text(org)]) }
+            for other in others {
+                try db.run("DELETE FROM products WHERE id = ? AND org = ?", [.id(other), .text(org)])
+                try Self.deleteViewReads(db, of: other, org: org)
+            }
             let products = try db.scalarInt("SELECT count(*) FROM products WHERE mesh_id = ?", [.id(id)]) ?? 0
             if products > 0 && !cascade {
                 throw MeshError(.dependentObjects,
                                 "mesh \"\(mesh.sqlName)\" still has \(products) data product\(products == 1 ? "" : "s")",
                                 hint: "drop the data products first, or use DROP MESH … CASCADE")
             }
+            let own = try db.query("SELECT id FROM products WHERE mesh_id = ?", [.id(id)]) { $0.text(0) }
+            for p in own.compactMap(UUID.init(uuidString:)) { try Self.deleteViewReads(db, of: p, org: org) }
             try db.run("DELETE FROM products WHERE mesh_id = ?", [.id(id)])
             try db.run("DELETE FROM connectors WHERE mesh_id = ?", [.id(id)])
             let connectors = db.changes

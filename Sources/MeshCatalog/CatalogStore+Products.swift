@@ -123,8 +123,17 @@ extension CatalogStore {
                     throw Self.noProduct(id)
                 }
                 try db.run("DELETE FROM products WHERE id = ? AND org = ?", [.id(id), .text(org)])
+                try Self.deleteViewReads(db, of: id, org: org)
             }
         }
+    }
+
+    /// The view-read index rows of a deleted product, as the view or as what is read.
+    static func deleteViewReads(_ db: SQLiteDatabase, of id: UUID, org: String) throws {
+        try db.run("""
+            DELETE FROM lineage_edges WHERE org = ? AND query_id IS NULL AND transform IN ('reads', 'indexed')
+              AND (target_product_id = ? OR source_product_id = ?)
+            """, [.text(org), .id(id), .id(id)])
     }
 
     // MARK: - Rows

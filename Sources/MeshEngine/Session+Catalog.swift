@@ -153,7 +153,9 @@ extension Session {
             var product = ProductRecord(org: org, meshId: mesh.id, name: productName, viewSQL: text,
                                         columns: fields.map { ProductColumn(name: $0.name, dataType: $0.type) })
             try apply(options, to: &product)
-            _ = try catalog.createProduct(product)
+            let created = try catalog.createProduct(product)
+            // What it reads, for dependency checks and lineage (no bind of every view later).
+            try indexView(created)
             return .message("CREATE DATA PRODUCT")
 
         case .importProducts(let connectorName, let schema, let limitTo):

@@ -26,19 +26,49 @@ private final class RecordingResolver: CatalogResolver {
 extension Session {
     /// The views (products defined by a query) of this org that read any of `products`
     /// (`mesh.product`), directly or through other views, and are not among them: what a
-    /// DROP would leave reading nothing. A view that no longer binds reads nothing known.
+    /// DROP would leave reading nothing. Read from the index kept when views are created (a
+    /// view that no longer binds reads nothing known).
     func views(reading products: Set<String>) throws -> [(name: String, record: ProductRecord)] {
         let meshNames = Dictionary(uniqueKeysWithValues: try catalog.meshes(org: org).map { ($0.id, $0.sqlName) })
-        var out: [(String, ProductRecord)] = []
-        for p in try catalog.products(org: org) where p.isView {
-            guard let sql = p.viewSQL, let mesh = meshNames[p.meshId] else { continue }
-            let name = "\(mesh).\(p.name)"
-            guard !products.contains(name), let query = try? Parser.parseQuery(sql) else { continue }
-            let recorder = RecordingResolver(ProductResolver(catalog: catalog, org: org, currentMesh: mesh))
-            _ = try? Binder(catalog: recorder).bind(query)
-            if !recorder.names.withLock({ $0.isDisjoint(with: products) }) { out.append((name, p)) }
+        let all = try catalog.products(org: org)
+        func name(_ p: ProductRecord) -> String? { meshNames[p.meshId].map { $0 + "." + p.name } }
+        let ids = Set(all.filter { name($0).map(products.contains) ?? false }.map(\.id))
+        let index = try viewReadIndex()
+        return all.compactMap { v in
+            guard v.isView, let n = name(v), !products.contains(n), let reads = index[v.id], !reads.isDisjoint(with: ids) else { return nil }
+            return (n, v)
         }
-        return out
+    }
+
+    /// Per view id, the ids of every product it reads; views not indexed yet (made by an
+    /// older meshql) are indexed first.
+    func viewReadIndex() throws -> [UUID: Set<UUID>] {
+        let index = try catalog.viewReads(org: org)
+        let missing = try catalog.products(org: org).filter { $0.isView && index[$0.id] == nil }
+        guard !missing.isEmpty else { return index }
+        for v in missing { try indexView(v) }
+        return try catalog.viewReads(org: org)
+    }
+
+    /// Records what view `view` reads, bound as the operator in its own mesh (all of it, not
+    /// what one principal may see).
+    func indexView(_ view: ProductRecord) throws {
+        guard let mesh = try catalog.mesh(id: view.meshId, org: org) else { return }
+        let own = mesh.sqlName + "." + view.name
+        var read = Set<String>()
+        if let sql = view.viewSQL, let query = try? Parser.parseQuery(sql) {
+            let recorder = RecordingResolver(ProductResolver(catalog: catalog, org: org, currentMesh: mesh.sqlName))
+            _ = try? Binder(catalog: recorder).bind(query)
+            read = recorder.names.withLock { $0 }
+        }
+        var reads: [(id: UUID, name: String)] = []
+        for name in read.sorted() where name != own {
+            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let m = try catalog.mesh(sqlName: parts[0], org: org),
+                  let p = try catalog.product(meshId: m.id, name: parts[1], org: org) else { continue }
+            reads.append((p.id, name))
+        }
+        try catalog.setViewReads(viewID: view.id, viewName: own, reads: reads, org: org)
     }
 
     /// Refuses to drop `products` while views outside them read them, naming the views; with

@@ -57,8 +57,14 @@ extension Session {
         }
         var links = root
         var products = Set([name] + root.map(\.from))
+        // Only the views the index says read it are bound (as the principal, who may not see
+        // them all), not every view of the org.
+        let index = try viewReadIndex()
+        let target = try name.split(separator: ".").first.flatMap { try catalog.mesh(sqlName: String($0), org: org) }
+            .flatMap { try catalog.product(meshId: $0.id, name: String(name.split(separator: ".")[1]), org: org) }
         for mesh in try catalog.meshes(org: org) {
             for p in try catalog.products(meshId: mesh.id, org: org) where p.viewSQL != nil {
+                guard let target, index[p.id]?.contains(target.id) ?? false else { continue }
                 let derived = mesh.sqlName + "." + p.name
                 guard derived != name, let into = try? self.links(into: derived), into.contains(where: { $0.from == name }) else { continue }
                 links += into.filter { $0.from == name }
