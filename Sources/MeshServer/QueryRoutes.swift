@@ -240,7 +240,10 @@ struct QueryRoutes {
                 + ",\"lineage\":" + (lineage ?? "null") + ",\"rows\":[")
             var encoder = RowBytes(style: .json, columnPrefixes: JSONText.arrayPrefixes(columns: result.fields.count),
                                    rowSuffix: [UInt8(ascii: "]")], rowSeparator: [UInt8(ascii: ",")])
+            var checkpoint = Checkpoint()
             while let b = try await nextBatch(result, timeoutAware, queryID) {
+                // The answer is built here, on an event loop: others on it get their turn.
+                try await checkpoint.pass()
                 guard b.rowCount > 0 else { continue }
                 if count + b.rowCount > maxRows {
                     result.close()

@@ -19,6 +19,8 @@ import Testing
         .init(name: "reader_sees_policy_text"), .init(name: "token_guessing"), .init(name: "hash_oracle"), .init(name: "rename_escape"),
         // Planning stops on the statement timeout and on DELETE, not only the rows.
         .init(name: "runaway_plan"),
+        // A CPU-bound query gives its event loop up: /health and queries answer while it runs.
+        .init(name: "cpu_bound_query"),
         // A flood of idle and header-stalled sockets leaves /health and queries answering; the
         // server closes the flood once it has been silent past `--idle-timeout`.
         .init(name: "socket_flood", options: ["--idle-timeout", "3"]),

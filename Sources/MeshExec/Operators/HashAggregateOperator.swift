@@ -65,8 +65,9 @@ public final class HashAggregateOperator: OperatorBase, PhysicalOperator {
         var groupCount = groupExprs.isEmpty ? 1 : 0
         var groupIDs: [Int32] = []
 
+        var checkpoint = Checkpoint()
         while let b = try await child.next() {
-            try Task.checkCancellation()
+            try await checkpoint.pass()
             if b.rowCount == 0 { continue }
             let n = b.rowCount
             if groupExprs.isEmpty {

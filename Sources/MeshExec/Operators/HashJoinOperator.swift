@@ -188,8 +188,9 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         var rows = 0
         let limit = RemoteScanOperator.maxFilterKeys
         var nextCheck = probeDropsUnmatched && !buildKeys.isEmpty ? limit : Int.max
+        var checkpoint = Checkpoint()
         while let b = try await buildSide.next() {
-            try Task.checkCancellation()
+            try await checkpoint.pass()
             guard b.rowCount > 0 else { continue }
             try budget?.reserve(2 * b.estimatedBytes, for: "hash join build side")
             parts.append(b)
@@ -248,17 +249,18 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
             probe.close()
             return nil
         }
+        var checkpoint = Checkpoint()
         while true {
             if stopped.load(ordering: .relaxed) { return nil }
             if current != nil {
                 if let out = try step(), out.rowCount > 0 { return produced(out) }
                 // A nested loop may go through many windows that produce nothing: a cancel
                 // must still stop it.
-                try Task.checkCancellation()
+                try await checkpoint.pass()
                 continue
             }
             guard let p = pendingProbe.isEmpty ? try await probe.next() : pendingProbe.removeFirst() else { break }
-            try Task.checkCancellation()
+            try await checkpoint.pass()
             if p.rowCount == 0 { continue }
             try start(p)
         }
@@ -314,6 +316,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         guard readsOuterSideFirst, pendingProbe.isEmpty else { return nil }
         var rows = 0
         var parts: [Batch] = []
+        var checkpoint = Checkpoint()
         while rows <= OuterBuiltAntiJoin.maxOuterRows {
             guard let b = try await probe.next() else {
                 built = true
@@ -325,7 +328,7 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
                     answer.slice($0..<min(answer.rowCount, $0 + Batch.preferredSize))
                 }
             }
-            try Task.checkCancellation()
+            try await checkpoint.pass()
             guard b.rowCount > 0 else { continue }
             try budget?.reserve(2 * b.estimatedBytes, for: "hash join probe side")
             parts.append(b)

@@ -28,8 +28,9 @@ struct OuterBuiltAntiJoin {
                                     keyColumns: outerKeys.count)
         var matched = [Bool](repeating: false, count: n)
         var unmatched = n
+        var checkpoint = Checkpoint()
         while unmatched > 0, let b = try await inner.next() {
-            try Task.checkCancellation()
+            try await checkpoint.pass()
             guard b.rowCount > 0 else { continue }
             let keys = try innerKeys.map { try $0(b) }
             let matches = table.lookup(KeyRows.forJoin(columns: keys, encoders: encoders, insert: false,

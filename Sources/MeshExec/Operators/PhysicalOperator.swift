@@ -84,8 +84,9 @@ func nextSlice(of result: Batch, from position: inout Int) -> Batch? {
 /// against the query's memory budget as it goes (twice: the parts, then their concatenation).
 func drain(_ op: any PhysicalOperator, budget: MemoryBudget? = nil, for what: String = "") async throws -> Batch {
     var parts: [Batch] = []
+    var checkpoint = Checkpoint()
     while let b = try await op.next() {
-        try Task.checkCancellation()
+        try await checkpoint.pass()
         if b.rowCount > 0 {
             try budget?.reserve(2 * b.estimatedBytes, for: what)
             parts.append(b)

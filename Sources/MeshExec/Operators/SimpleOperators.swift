@@ -26,7 +26,9 @@ final class FilterOperator: OperatorBase, PhysicalOperator {
     }
 
     func next() async throws -> Batch? {
+        var checkpoint = Checkpoint()
         while let b = try await child.next() {
+            try await checkpoint.pass()
             if b.rowCount == 0 { continue }
             let mask = try predicate(b)
             let out = b.filter(mask)

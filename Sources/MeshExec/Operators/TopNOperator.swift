@@ -39,8 +39,9 @@ final class TopNOperator: OperatorBase, PhysicalOperator {
             pending = []
             pendingRows = 0
         }
+        var checkpoint = Checkpoint()
         while let b = try await child.next() {
-            try Task.checkCancellation()
+            try await checkpoint.pass()
             guard b.rowCount > 0, count > 0 else { continue }
             // Counted as it comes until the first compaction; from then on the buffer holds
             // at most the kept rows and as many again, already counted.

@@ -296,6 +296,44 @@ def attack_runaway_plan():
     check(r.status_code == 200 and r.json()["rows"] == [[1]], f"10 levels answer: {r.status_code} {r.text[:200]}")
 
 
+def attack_cpu_bound_query():
+    """A query that computes for a long time without waiting on anything (a triple cross join
+    filtered here) ran on an event loop without ever giving it up: every other connection of
+    that loop, /health included, waited until it ended. Now /health and queries answer while
+    it runs, and DELETE stops it."""
+    import threading
+    import time
+    folder = tempfile.mkdtemp()
+    c = sqlite3.connect(os.path.join(folder, "n.db"))
+    c.execute("CREATE TABLE n (i INTEGER)")
+    c.executemany("INSERT INTO n VALUES (?)", [(i,) for i in range(1000)])
+    c.commit()
+    c.close()
+    for s in ["CREATE MESH cpu", f"CREATE CONNECTOR cpu_src FOR MESH cpu TYPE sqlite OPTIONS (path '{folder}/n.db')",
+              "IMPORT DATA PRODUCTS FROM CONNECTOR cpu_src", "GRANT SELECT ON cpu.* TO PUBLIC"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+    qid = "cpu-bound-1"
+    heavy = "SET pushdown = off; SELECT count(*) FROM cpu.n a, cpu.n b, cpu.n c WHERE a.i + b.i + c.i = 77"
+    t = threading.Thread(target=lambda: requests.post(f"{API}/query", headers=dict(H, **{"X-Query-Id": qid}), json={"sql": heavy}))
+    t.start()
+    time.sleep(1.5)
+    # Several connections, so that some land on the event loop the query runs on.
+    for i in range(6):
+        started = time.monotonic()
+        try:
+            h = requests.get(f"{API.rsplit('/api', 1)[0]}/health", timeout=10)
+            r = sql(READER, "SELECT 1")
+            check(h.status_code == 200 and r.status_code == 200, f"health/query {i}: {h.status_code} {r.status_code}")
+        except requests.exceptions.RequestException as e:
+            check(False, f"health/query {i} during a CPU-bound query: {e}")
+        check(time.monotonic() - started < 10, f"health/query {i} took {time.monotonic() - started:.1f} s")
+    d = requests.delete(f"{API}/query/{qid}", headers=H)
+    check(d.status_code == 204, f"DELETE of the CPU-bound query: {d.status_code}")
+    t.join(60)
+    check(not t.is_alive(), "the CPU-bound query did not stop")
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
