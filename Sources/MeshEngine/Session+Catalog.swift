@@ -150,8 +150,10 @@ extension Session {
                 throw MeshError(.duplicateObject, "column \"\(f.name)\" specified more than once", at: query.location,
                                 hint: "give each output column of the view its own alias")
             }
+            // A column of bare string literals (`SELECT 'x' AS g UNION ALL …`) is text, as in
+            // PostgreSQL's views; stored as "unknown", no policy could name it.
             var product = ProductRecord(org: org, meshId: mesh.id, name: productName, viewSQL: text,
-                                        columns: fields.map { ProductColumn(name: $0.name, dataType: $0.type) })
+                                        columns: fields.map { ProductColumn(name: $0.name, dataType: $0.type == .unknown ? .text : $0.type) })
             try apply(options, to: &product)
             let created = try catalog.createProduct(product)
             // What it reads, for dependency checks and lineage (no bind of every view later).

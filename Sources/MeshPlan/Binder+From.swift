@@ -139,6 +139,13 @@ extension Binder {
                 }
                 throw MeshError(e.code, "in data product \"\(viewName)\": \(e.message)", at: name.location)
             }
+            // A column of bare string literals is text, as the catalog stores it (and as
+            // PostgreSQL's views make it): policies and outer queries see that type.
+            if plan.columns.contains(where: { $0.type == .unknown }) {
+                let columns = plan.columns.map { c in PlanColumn(id: .fresh(), name: c.name, type: c.type == .unknown ? .text : c.type, nullable: c.nullable) }
+                let exprs = plan.columns.map { c in c.type == .unknown ? Self.coerce(c.ref, to: .text) : c.ref }
+                plan = .project(plan, exprs, columns)
+            }
             if let access { plan = try applyingPolicy(plan, product: viewName, access: access) }
             var (p, scope) = try derivedScope(plan, alias: alias ?? product, columnAliases: [], at: name.location)
             if alias == nil {

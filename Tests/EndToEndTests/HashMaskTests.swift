@@ -69,6 +69,11 @@ import Testing
         let finance = try await Self.rows(owner, "SELECT ref FROM finance.invoices ORDER BY amount")
         let guesses = try await Self.rows(owner, "SELECT ref FROM sales.guesses ORDER BY ref")
         #expect(Set(finance).isDisjoint(with: guesses) && !finance.contains("INV-1"), "\(finance) \(guesses)")
+        // The same with guesses written into a view as literals (a column of type text).
+        _ = try await owner.execute("CREATE DATA PRODUCT sales.typed AS SELECT 'INV-1' AS g UNION ALL SELECT 'INV-2'")
+        _ = try await owner.execute("GRANT SELECT ON sales.typed TO PUBLIC")
+        _ = try await owner.execute("MASK sales.typed.g USING hash(g) FOR PUBLIC")
+        #expect(try await Self.rows(owner, "SELECT count(*) FROM sales.typed JOIN finance.invoices ON g = ref") == ["0"])
         // A domain the sales mesh does not belong to cannot be named, nor can a manager make one.
         let unknown = await Self.refusal(owner, "MASK sales.guesses.ref USING hash(ref, 'refs') FOR PUBLIC")
         #expect(unknown?.code == .undefinedObject, "\(unknown?.message ?? "")")
