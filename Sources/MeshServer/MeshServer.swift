@@ -24,6 +24,8 @@ public enum MeshServer {
     nonisolated(unsafe) public static var shutdownGraceSeconds = 10
     /// Seconds a connection may send nothing before it is closed.
     nonisolated(unsafe) public static var idleSeconds = 60
+    /// Seconds a request's head may take from its first byte (`--header-timeout`).
+    nonisolated(unsafe) public static var headerSeconds = 10
     /// Connections open at once (nil: as many as the file limit comfortably allows).
     nonisolated(unsafe) public static var maxConnections: Int?
     /// The bearer secret /metrics asks of clients that are not on loopback; nil: it answers
@@ -94,7 +96,12 @@ public enum MeshServer {
         let configuration = ApplicationConfiguration(
             address: .hostname(host, port: port), serverName: "meshql", backlog: 1024,
             availableConnectionsDelegate: MaximumAvailableConnections(ConnectionLimits.maxConnections(requested: maxConnections)))
-        return Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleSeconds)))),
+        // A request's head must be whole within `headerSeconds` of its first byte: a client
+        // trickling its headers holds no connection for long.
+        let header = Int64(headerSeconds)
+        return Application(router: router,
+                           server: .http1(configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(timeout: .seconds(header))],
+                                                               idleTimeout: .seconds(Int64(idleSeconds)))),
                            configuration: configuration, logger: logger)
     }
 }

@@ -53,6 +53,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds a client connection may send nothing before it is closed.", valueName: "seconds"))
     var idleTimeout = 60
 
+    @Option(name: .long, help: ArgumentHelp("Seconds a request's headers may take from their first byte before the connection is closed.",
+                                            valueName: "seconds"))
+    var headerTimeout = 10
+
     @Option(name: .long, help: ArgumentHelp(
         "Client connections open at once (default 4096, and always under the open-file limit less 256); more wait to be accepted.",
         valueName: "n"))
@@ -68,8 +72,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
-        guard idleTimeout > 0, (maxConnections ?? 1) > 0, maxJsonBytes > 0 else {
-            throw ValidationError("--idle-timeout, --max-connections and --max-json-bytes must be positive")
+        guard idleTimeout > 0, headerTimeout > 0, (maxConnections ?? 1) > 0, maxJsonBytes > 0 else {
+            throw ValidationError("--idle-timeout, --header-timeout, --max-connections and --max-json-bytes must be positive")
         }
         guard maxBody > 0, maxRows > 0, rateLimit > 0, maxQueriesPerOrg > 0 else {
             throw ValidationError("--max-body, --max-rows, --rate-limit and --max-queries-per-org must be positive")
@@ -85,6 +89,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.requestsPerSecond = rateLimit
         MeshServer.maxQueriesPerOrg = maxQueriesPerOrg
         MeshServer.idleSeconds = idleTimeout
+        MeshServer.headerSeconds = headerTimeout
         MeshServer.shutdownGraceSeconds = shutdownGrace
         MeshServer.maxJSONBytes = maxJsonBytes
         MeshServer.maxConnections = maxConnections

@@ -21,6 +21,8 @@ import Testing
         .init(name: "runaway_plan"),
         // A CPU-bound query gives its event loop up: /health and queries answer while it runs.
         .init(name: "cpu_bound_query"),
+        // A request's head must be whole within --header-timeout of its first byte.
+        .init(name: "header_trickle", options: ["--header-timeout", "2"]),
         // A flood of idle and header-stalled sockets leaves /health and queries answering; the
         // server closes the flood once it has been silent past `--idle-timeout`.
         .init(name: "socket_flood", options: ["--idle-timeout", "3"]),

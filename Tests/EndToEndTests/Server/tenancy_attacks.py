@@ -334,6 +334,48 @@ def attack_cpu_bound_query():
     check(not t.is_alive(), "the CPU-bound query did not stop")
 
 
+def attack_header_trickle():
+    """Headers sent a byte at a time, each byte well within the idle timeout: the connection
+    used to stay open as long as the client liked. Now a request's head must be whole within
+    --header-timeout (2 s here) of its first byte; a keep-alive client that pauses between
+    requests longer than that is not affected (only the idle timeout applies there)."""
+    import time
+    host, port = API.split("//")[1].split("/")[0].split(":")
+    s = socket.create_connection((host, int(port)))
+    s.settimeout(20)
+    started = time.monotonic()
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+    closed_after = None
+    for i in range(30):
+        try:
+            s.sendall(b"X-Slow-%d: y\r\n" % i)
+        except OSError:
+            closed_after = time.monotonic() - started
+            break
+        time.sleep(0.5)
+        s.setblocking(False)
+        try:
+            if s.recv(1) == b"":
+                closed_after = time.monotonic() - started
+                break
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed_after = time.monotonic() - started
+            break
+        finally:
+            s.setblocking(True)
+            s.settimeout(20)
+    s.close()
+    check(closed_after is not None and closed_after < 10, f"a trickled header was kept open: closed after {closed_after}")
+    # Keep-alive with pauses longer than the header timeout still works.
+    session = requests.Session()
+    for _ in range(3):
+        r = session.post(f"{API}/query", headers=H, json={"sql": "SELECT 1"})
+        check(r.status_code == 200, f"keep-alive query: {r.status_code}")
+        time.sleep(2.5)
+
+
 if __name__ == "__main__":
     globals()["attack_" + sys.argv[1]]()
     finish(f"{sys.argv[1]}: nothing learned")
