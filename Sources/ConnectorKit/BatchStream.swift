@@ -25,6 +25,9 @@ public final class BatchStream: @unchecked Sendable {
     private var overflowBatches = 0
     private var overflowBytes = 0
 
+    /// What a read slot of `queue` holds until the queue is compacted.
+    private static let consumed = Batch.empty(rows: 0)
+
     /// The most a stream reads ahead into memory to give its connection back.
     public static let maxReadAhead = 256 << 20
 
@@ -178,6 +181,10 @@ public final class BatchStream: @unchecked Sendable {
                 }
                 if head < queue.count {
                     let b = queue[head]
+                    // The slot lets go of the batch now, not when 64 have been read: a batch
+                    // of huge values (a few rows of megabytes) would otherwise stay in
+                    // memory long after it was used.
+                    queue[head] = Self.consumed
                     head += 1
                     if head > 64 { queue.removeFirst(head); head = 0 }
                     // A batch read ahead took no room: give room back only for the others.
