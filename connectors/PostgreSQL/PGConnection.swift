@@ -93,35 +93,45 @@ final class PGConnection: @unchecked Sendable {
         return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
-    /// Prepared statements of this connection by SQL text, for `execPrepared`.
-    private var prepared: [String: String] = [:]
+    /// Prepared statements of this connection by SQL text (`preparedStatement`): their names
+    /// and result columns.
+    private var prepared: [String: (name: String, columns: [PGColumnInfo])] = [:]
     /// The most statements a connection keeps prepared; past it they are all deallocated.
     static let maxPrepared = 256
 
-    /// Runs one statement as a named prepared statement, preparing it on first use on this
-    /// connection: later runs skip PostgreSQL's parsing (and, once it settles on a generic
-    /// plan, its planning), as pgbench's `-M prepared` does. Parameters as in `exec`.
-    func execPrepared(_ sql: String, parameters: [String?], binaryResults: Bool) throws -> PGResult {
-        if prepared[sql] == nil {
-            if prepared.count >= Self.maxPrepared {
-                _ = try exec("DEALLOCATE ALL")
-                prepared = [:]
-            }
-            let name = "meshql_\(prepared.count + 1)"
-            _ = try checked(PQprepare(conn, name, sql, Int32(parameters.count), nil))
-            prepared[sql] = name
-        }
-        let name = prepared[sql]!
-        let result = Self.withCStrings(parameters) { p in
-            PQexecPrepared(conn, name, Int32(parameters.count), p, nil, nil, binaryResults ? 1 : 0)
+    /// A named prepared statement for `sql` and its result columns, prepared and described on
+    /// first use on this connection: later runs skip PostgreSQL's parsing (and, once it
+    /// settles on a generic plan, its planning), as pgbench's `-M prepared` does, and need no
+    /// describe round trip.
+    func preparedStatement(_ sql: String, parameterCount: Int) throws -> (name: String, columns: [PGColumnInfo]) {
+        if let p = prepared[sql] { return p }
+        if prepared.count >= Self.maxPrepared { try forgetPrepared() }
+        let name = "meshql_\(prepared.count + 1)"
+        _ = try checked(PQprepare(conn, name, sql, Int32(parameterCount), nil))
+        let r = try checked(PQdescribePrepared(conn, name))
+        let columns = (0..<r.columnCount).map { PGColumnInfo(name: r.columnName($0), oid: r.type($0), typmod: r.typmod($0)) }
+        prepared[sql] = (name, columns)
+        return (name, columns)
+    }
+
+    private func forgetPrepared() throws {
+        prepared = [:]
+        _ = try exec("DEALLOCATE ALL")
+    }
+
+    /// Runs prepared statement `name` and hands its rows to `body` one at a time, in
+    /// single-row mode, as `streamRows` does: one round trip, and a result of any size never
+    /// sits whole in libpq's memory.
+    func streamPrepared(_ name: String, parameters: [String?], binaryResults: Bool, _ body: (PGResult) throws -> Bool) throws {
+        let sent = Self.withCStrings(parameters) { p in
+            PQsendQueryPrepared(conn, name, Int32(parameters.count), p, nil, nil, binaryResults ? 1 : 0)
         }
         do {
-            return try checked(result)
+            try receiveRows(sent: sent, body)
         } catch let f as PGFailure where f.sqlState == "0A000" || f.sqlState == "26000" {
             // The source's table changed under the statement ("cached plan must not change
-            // result type") or it is gone: forget it; the caller's retry prepares afresh.
-            _ = try? exec("DEALLOCATE ALL")
-            prepared = [:]
+            // result type") or it is gone: forget them; the caller's retry prepares afresh.
+            if !isBroken { try? forgetPrepared() }
             throw f
         }
     }
@@ -134,6 +144,11 @@ final class PGConnection: @unchecked Sendable {
         let sent = Self.withCStrings(parameters) { p in
             PQsendQueryParams(conn, sql, Int32(parameters.count), nil, p, nil, nil, binaryResults ? 1 : 0)
         }
+        try receiveRows(sent: sent, body)
+    }
+
+    /// The rows of the query just sent (`sent`: what the PQsend… call returned), one at a time.
+    private func receiveRows(sent: Int32, _ body: (PGResult) throws -> Bool) throws {
         guard sent == 1 else {
             throw PGFailure(message: String(cString: PQerrorMessage(conn)), sqlState: nil, connectionBroken: isBroken)
         }

@@ -111,26 +111,32 @@ struct PGQueryRun {
         }
         let parameters: [String?] = query.parameters.map { $0.isNull ? nil : $0.description }
         var sql = Self.trimmed(query.sql)
-        // A query expected to be small runs at once, in one round trip, as a prepared
-        // statement: its result says what its columns are, so it needs no describe first. A
-        // cap keeps a wrong estimate from filling memory: past it the query runs again,
-        // streamed, below.
+        // A query expected to be small runs in one round trip, as a prepared statement
+        // whose result columns are known from when it was prepared on this connection. Its
+        // rows are streamed (single-row mode) all the same: an estimate can be wrong, and a
+        // few rows can be huge (100 values of 5 MB were one 500 MB result).
         if !parameters.isEmpty, let expected = query.expectedRows, expected <= Self.smallResultRows {
-            let small = "SELECT * FROM (\(sql)) AS meshql_small LIMIT \(Self.smallResultCap + 1)"
-            let r: PGResult
-            do {
-                r = try c.execPrepared(small, parameters: parameters, binaryResults: true)
-            } catch let f as PGFailure where f.sqlState == "0A000" && f.message.contains("cached plan") {
-                r = try c.execPrepared(small, parameters: parameters, binaryResults: true)
-            }
-            started = true
-            let columns = (0..<r.columnCount).map { PGColumnInfo(name: r.columnName($0), oid: r.type($0), typmod: r.typmod($0)) }
-            try checkWidth(columns)
-            let decoders = makeDecoders(columns)
-            if r.rowCount <= Self.smallResultCap, decoders.allSatisfy({ $0 != nil }) {
+            for attempt in 0..<2 {
+                let (name, columns) = try c.preparedStatement(sql, parameterCount: parameters.count)
+                try checkWidth(columns)
+                let decoders = makeDecoders(columns)
+                guard decoders.allSatisfy({ $0 != nil }) else { break }
+                started = true
                 var batches = PGBatchBuilder(decoders: decoders.map { $0! }, types: query.outputTypes,
                                               labels: query.outputTypes.indices.map(query.columnLabel), stream: stream)
-                try batches.append(r)
+                let capacity = Int(max(1, min(expected, Double(Batch.preferredSize))))
+                var delivered = false
+                do {
+                    try c.streamPrepared(name, parameters: parameters, binaryResults: true) { row in
+                        delivered = true
+                        try batches.append(row, expectedRows: capacity)
+                        return !batches.stopped
+                    }
+                } catch let f as PGFailure where attempt == 0 && !delivered
+                            && (f.sqlState == "26000" || (f.sqlState == "0A000" && f.message.contains("cached plan"))) {
+                    continue
+                }
+                if batches.stopped { return }
                 batches.flush()
                 return
             }
@@ -188,10 +194,9 @@ struct PGQueryRun {
         return String(Substring(bytes))
     }
 
-    /// Estimated rows up to which a query with parameters runs in one round trip, and the
-    /// rows it may return that way.
+    /// Estimated rows up to which a query with parameters runs as a prepared statement, in one
+    /// round trip.
     static let smallResultRows: Double = 10_000
-    static let smallResultCap = 100_000
 
     private func makeDecoders(_ columns: [PGColumnInfo]) -> [PGColumnDecoder?] {
         columns.enumerated().map { i, col in
