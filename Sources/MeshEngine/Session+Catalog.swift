@@ -141,8 +141,9 @@ extension Session {
             if try catalog.product(meshId: mesh.id, name: productName, org: org) != nil {
                 throw MeshError(.duplicateObject, "data product \"\(name)\" already exists", at: name.location)
             }
-            // Bound as the principal: a view cannot expose what its creator may not read.
-            let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
+            // Bound as the principal: a view cannot expose what its creator may not read. A
+            // one-part name in it is a product of the view's own mesh (as when it is read).
+            let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: mesh.sqlName, principal: principal,
                                            policies: try policyBook())
             let fields = try Binder(catalog: resolver, identity: queryIdentity).bind(query).fields
             var names = Set<String>()

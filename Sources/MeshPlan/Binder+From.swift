@@ -121,7 +121,9 @@ extension Binder {
             } catch {
                 throw MeshError(.catalog, "the definition of data product \"\(viewName)\" no longer parses", at: name.location)
             }
-            var inner = Binder(catalog: catalog, now: now, identity: identity)
+            // Its one-part names are products of its own mesh, not of the reader's current one.
+            let viewMesh = String(viewName.split(separator: ".").first ?? "")
+            var inner = Binder(catalog: ViewMeshResolver(inner: catalog, mesh: viewMesh), now: now, identity: identity)
             inner.expandingViews = expandingViews + [viewName]
             inner.clock = clock
             inner.viewsRead = viewsRead

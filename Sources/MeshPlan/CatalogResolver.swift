@@ -16,3 +16,14 @@ public enum ResolvedRelation: Sendable {
     /// products bring their own policies when the view is expanded.
     case view(name: String, sql: String, access: ProductAccess?)
 }
+
+/// Inside a view (a derived product), a one-part name is a product of the view's own mesh,
+/// whoever reads it and whatever their current mesh: the view means the same for everyone.
+struct ViewMeshResolver: CatalogResolver {
+    let inner: any CatalogResolver
+    let mesh: String
+
+    func resolve(mesh: String?, product: String) throws -> ResolvedRelation? {
+        try inner.resolve(mesh: mesh ?? self.mesh, product: product)
+    }
+}
