@@ -6,6 +6,7 @@ import MeshCore
 import MeshEngine
 import MeshREPL
 import MeshSQL
+import NIOCore
 import Synchronization
 
 /// Runs `end` once: when the response's body calls it, or when the response is dropped
@@ -153,12 +154,8 @@ struct QueryRoutes {
         defer { if slotHeld { slots.give(org) } }
         // Registered before it is planned: DELETE, the statement timeout, the client hanging
         // up and SIGTERM stop a runaway bind or optimization too, not only the rows.
-        let query = RunningQuery()
-        guard let caller = context.caller, running.add(queryID, org: caller.org, user: caller.principal.user, query) else {
-            throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
-        }
+        let query = try register(queryID, context)
         let channel = context.channel
-        disconnects.add(query, id: queryID, on: channel)
         let timedOut = TimeoutFlag()
         let timer = q.timeout.map { t in
             Task { [query] in
@@ -175,8 +172,7 @@ struct QueryRoutes {
         var registered = true
         defer {
             if registered {
-                disconnects.done(queryID, on: channel)
-                running.remove(queryID, query)
+                unregister(queryID, query, on: channel)
                 timer?.cancel()
             }
         }
@@ -212,10 +208,9 @@ struct QueryRoutes {
         slotHeld = false
         registered = false
         let counted = Mutex(0)
-        let ticket = QueryTicket { [running, slots, metrics, logger, disconnects] status in
+        let ticket = QueryTicket { [self] status in
             if status == "abandoned" { query.cancel() }
-            disconnects.done(queryID, on: channel)
-            running.remove(queryID, query)
+            unregister(queryID, query, on: channel)
             timer?.cancel()
             slots.give(org)
             let elapsed = ContinuousClock.now - started
@@ -332,6 +327,22 @@ struct QueryRoutes {
 extension QueryRoutes {
     /// `POST /api/explain`: the plan of one query (the body of `POST /api/query`), as EXPLAIN
     /// shows it to the caller — lines of text, and those lines joined.
+    /// Registers query `queryID` of the caller from the moment its request is read, so that
+    /// DELETE, a hang-up and SIGTERM can stop it; `unregister` takes it off.
+    private func register(_ queryID: String, _ context: MeshRequestContext) throws -> RunningQuery {
+        let query = RunningQuery()
+        guard let caller = context.caller, running.add(queryID, org: caller.org, user: caller.principal.user, query) else {
+            throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
+        }
+        disconnects.add(query, id: queryID, on: context.channel)
+        return query
+    }
+
+    private func unregister(_ queryID: String, _ query: RunningQuery, on channel: any Channel) {
+        disconnects.done(queryID, on: channel)
+        running.remove(queryID, query)
+    }
+
     func explain(_ request: Request, _ context: MeshRequestContext, queryID: String) async throws -> Response {
         let q = try await parse(request, context)
         let session = try engine.session(for: context)
@@ -343,17 +354,10 @@ extension QueryRoutes {
         }
         if let mesh = q.mesh { _ = try await session.execute(.use(mesh: mesh)) }
         // Planning a large statement can take a while: DELETE, a hang-up and SIGTERM stop it.
-        let running = RunningQuery()
-        guard let caller = context.caller, self.running.add(queryID, org: caller.org, user: caller.principal.user, running) else {
-            throw Problem(.conflict, "a query with id \(queryID) is running already", queryID: queryID)
-        }
-        disconnects.add(running, id: queryID, on: context.channel)
-        defer {
-            disconnects.done(queryID, on: context.channel)
-            self.running.remove(queryID, running)
-        }
+        let registered = try register(queryID, context)
+        defer { unregister(queryID, registered, on: context.channel) }
         let text = "EXPLAIN " + statements[0].text
-        let lines = try await running.run {
+        let lines = try await registered.run {
             guard case .rows(let result) = try await session.execute(.explain(query, analyze: false), text: text) else {
                 throw MeshError(.internalError, "EXPLAIN gave no plan")
             }

@@ -60,11 +60,9 @@ extension Session {
         // Only the views the index says read it are bound (as the principal, who may not see
         // them all), not every view of the org.
         let index = try viewReadIndex()
-        let target = try name.split(separator: ".").first.flatMap { try catalog.mesh(sqlName: String($0), org: org) }
-            .flatMap { try catalog.product(meshId: $0.id, name: String(name.split(separator: ".")[1]), org: org) }
+        let targetID = try catalog.mesh(sqlName: parts[0], org: org).flatMap { try catalog.product(meshId: $0.id, name: parts[1], org: org) }?.id
         for mesh in try catalog.meshes(org: org) {
-            for p in try catalog.products(meshId: mesh.id, org: org) where p.viewSQL != nil {
-                guard let target, index[p.id]?.contains(target.id) ?? false else { continue }
+            for p in try catalog.products(meshId: mesh.id, org: org) where targetID.map({ index[p.id]?.contains($0) ?? false }) ?? false {
                 let derived = mesh.sqlName + "." + p.name
                 guard derived != name, let into = try? self.links(into: derived), into.contains(where: { $0.from == name }) else { continue }
                 links += into.filter { $0.from == name }

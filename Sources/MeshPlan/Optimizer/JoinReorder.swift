@@ -135,8 +135,10 @@ public struct JoinReorder: OptimizerRule {
                 }
             }
             let plan = LogicalPlan.filtered(r, sameRelation)
-            return Unit(plan: plan, relations: [i], rows: estimator.estimate(plan), source: r.onlySource,
-                        bases: estimator.baseRows(r), distinct: estimator.distinctValues(r), classMember: members)
+            // One walk of the relation for all three figures (each walks it whole).
+            let summary = estimator.summary(r)
+            return Unit(plan: plan, relations: [i], rows: sameRelation.isEmpty ? summary.rows : estimator.estimate(plan),
+                        source: r.onlySource, bases: summary.bases, distinct: summary.distinct, classMember: members)
         }
         var placed = Set<Int>()  // indices into pending
 
