@@ -2,15 +2,18 @@ import Foundation
 import MeshCore
 
 /// A bounded hand-off of batches from a blocking producer thread (a libpq or sqlite3 read
-/// loop) to an async consumer. The producer blocks when `capacity` batches are waiting, so a
-/// fast source never fills memory; cancelling wakes both sides and runs the source's cancel
-/// hook (`PQcancel`, `sqlite3_interrupt`).
+/// loop) to an async consumer. The producer blocks when the waiting batches fill `capacity`
+/// slots, so a fast source never fills memory; cancelling wakes both sides and runs the
+/// source's cancel hook (`PQcancel`, `sqlite3_interrupt`). A batch takes a slot per
+/// `slotBytes` it holds (at least one, at most all): four batches of huge values (two rows of
+/// 5 MB each) would otherwise wait in memory at once.
 ///
 /// `@unchecked Sendable`: every mutable field is read and written under `lock`; the semaphore
 /// and the cancel hook are themselves thread-safe.
 public final class BatchStream: @unchecked Sendable {
     private let lock = NSLock()
-    private var queue: [Batch] = []
+    /// Each batch with the slots it took (none when it was read ahead beyond `capacity`).
+    private var queue: [(batch: Batch, slots: Int)] = []
     private var head = 0
     private var finished = false
     private var failure: Error?
@@ -21,12 +24,19 @@ public final class BatchStream: @unchecked Sendable {
     private let capacity: Int
     /// When it says so, a producer blocked on a full queue reads ahead instead (see `yieldWhen`).
     private var pressure: (@Sendable () -> Bool)?
-    /// Batches queued beyond `capacity` (they took no room from `space`), and their bytes.
-    private var overflowBatches = 0
+    /// The bytes of the batches queued beyond `capacity` (they took no room from `space`).
     private var overflowBytes = 0
 
     /// What a read slot of `queue` holds until the queue is compacted.
-    private static let consumed = Batch.empty(rows: 0)
+    private static let consumed = (batch: Batch.empty(rows: 0), slots: 0)
+
+    /// The bytes of a batch for which it takes one slot.
+    public static let slotBytes = 4 << 20
+
+    /// The slots `batch` takes.
+    private func slots(for batch: Batch) -> Int {
+        min(capacity, 1 + batch.estimatedBytes / Self.slotBytes)
+    }
 
     /// The most a stream reads ahead into memory to give its connection back.
     public static let maxReadAhead = 256 << 20
@@ -100,53 +110,61 @@ public final class BatchStream: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Waits for room in the queue; true when the batch goes in beyond `capacity` instead.
-    private func waitForRoom(_ batch: Batch) -> Bool {
+    /// Waits for the slots `batch` takes; returns them, or 0 when the batch goes in beyond
+    /// `capacity` instead (any slots taken meanwhile given back).
+    private func waitForRoom(_ batch: Batch) -> Int {
         lock.lock()
         let pressure = self.pressure
         lock.unlock()
+        let needed = slots(for: batch)
+        var taken = 0
         // Room at once: no need to give the thread's place up.
-        if space.wait(timeout: .now()) == .success { return false }
+        while taken < needed, space.wait(timeout: .now()) == .success { taken += 1 }
+        if taken == needed { return needed }
         return SourceThreads.blocking {
             guard let pressure else {
-                space.wait()
-                return false
+                while taken < needed { space.wait(); taken += 1 }
+                return needed
             }
-            while space.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            while taken < needed {
+                if space.wait(timeout: .now() + .milliseconds(20)) == .success { taken += 1; continue }
                 lock.lock()
                 let stop = cancelled
                 let roomAhead = overflowBytes + batch.estimatedBytes <= Self.maxReadAhead
                 lock.unlock()
-                if stop { return true }
-                if roomAhead, pressure() { return true }
+                if stop || (roomAhead && pressure()) {
+                    for _ in 0..<taken { space.signal() }
+                    return 0
+                }
             }
-            return false
+            return needed
         }
     }
 
-    /// Hands a batch over, blocking while the consumer is `capacity` batches behind.
+    private func giveBack(_ slots: Int) {
+        for _ in 0..<slots { space.signal() }
+    }
+
+    /// Hands a batch over, blocking while the batches waiting fill the queue's slots.
     /// Returns false when the stream was cancelled: the producer should stop.
     @discardableResult
     public func send(_ batch: Batch) -> Bool {
-        let beyond = waitForRoom(batch)
+        let slots = waitForRoom(batch)
         lock.lock()
         if cancelled {
             lock.unlock()
-            if !beyond { space.signal() }
+            giveBack(slots)
             return false
         }
         if let w = waiting {
             waiting = nil
             lock.unlock()
-            if !beyond { space.signal() }
+            giveBack(slots)
             w.resume(returning: batch)
             return true
         }
-        if beyond {
-            overflowBatches += 1
-            overflowBytes += batch.estimatedBytes
-        }
-        queue.append(batch)
+        if slots == 0 { overflowBytes += batch.estimatedBytes }
+        queue.append((batch, slots))
         lock.unlock()
         return true
     }
@@ -180,21 +198,17 @@ public final class BatchStream: @unchecked Sendable {
                     return
                 }
                 if head < queue.count {
-                    let b = queue[head]
+                    let (b, slots) = queue[head]
                     // The slot lets go of the batch now, not when 64 have been read: a batch
                     // of huge values (a few rows of megabytes) would otherwise stay in
                     // memory long after it was used.
                     queue[head] = Self.consumed
                     head += 1
                     if head > 64 { queue.removeFirst(head); head = 0 }
-                    // A batch read ahead took no room: give room back only for the others.
-                    let tookRoom = overflowBatches == 0
-                    if !tookRoom {
-                        overflowBatches -= 1
-                        overflowBytes = max(0, overflowBytes - b.estimatedBytes)
-                    }
+                    // A batch read ahead took no room: it gives none back.
+                    if slots == 0 { overflowBytes = max(0, overflowBytes - b.estimatedBytes) }
                     lock.unlock()
-                    if tookRoom { space.signal() }
+                    giveBack(slots)
                     c.resume(returning: b)
                     return
                 }

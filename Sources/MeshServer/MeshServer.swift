@@ -18,8 +18,8 @@ public enum MeshServer {
     nonisolated(unsafe) public static var requestsPerSecond = 200.0
     /// Queries one org may run at once.
     nonisolated(unsafe) public static var maxQueriesPerOrg = 64
-    /// The largest JSON answer (held whole until sent); NDJSON and CSV stream.
-    nonisolated(unsafe) public static var maxJSONBytes = 64 << 20
+    /// Bytes an answer may hold, in any format, unless it asks for fewer (`max_bytes`).
+    nonisolated(unsafe) public static var maxResultBytes = 1 << 30
     /// Seconds queries may go on after SIGTERM before they are cancelled.
     nonisolated(unsafe) public static var shutdownGraceSeconds = 10
     /// Seconds a connection may send nothing before it is closed.

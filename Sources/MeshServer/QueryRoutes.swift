@@ -41,6 +41,7 @@ struct QueryRoutes {
         var parameters: [Literal] = []
         var mesh: String?
         var maxRows: Int?
+        var maxBytes: Int?
         var timeout: Duration?
     }
 
@@ -83,7 +84,7 @@ struct QueryRoutes {
             return QueryRequest(sql: String(decoding: buffer.readableBytesView, as: UTF8.self))
         }
         let body = try await jsonObject(request, context)
-        try MeshEnvelope.unknown(body, ["sql", "params", "mesh", "timeout_ms", "max_rows"], at: "")
+        try MeshEnvelope.unknown(body, ["sql", "params", "mesh", "timeout_ms", "max_rows", "max_bytes"], at: "")
         guard let sql = body["sql"] as? String else { throw MeshEnvelope.field("sql", "a string is required") }
         var q = QueryRequest(sql: sql, mesh: try MeshEnvelope.string(body, "mesh", at: ""))
         if let raw = body["params"] {
@@ -93,6 +94,10 @@ struct QueryRoutes {
         if let n = body["max_rows"] {
             guard let v = n as? Int, v > 0 else { throw MeshEnvelope.field("max_rows", "a positive integer is required") }
             q.maxRows = v
+        }
+        if let n = body["max_bytes"] {
+            guard let v = n as? Int, v > 0 else { throw MeshEnvelope.field("max_bytes", "a positive integer is required") }
+            q.maxBytes = v
         }
         if let ms = body["timeout_ms"] {
             guard let v = ms as? Int, v > 0 else { throw MeshEnvelope.field("timeout_ms", "a positive integer is required") }
@@ -201,8 +206,9 @@ struct QueryRoutes {
         let lineage = session.lastLineageJSON
         let columnsJSON = "[" + result.fields.map { "{\"name\":\(JSONText.string($0.name)),\"type\":\(JSONText.string($0.type.description))}" }
             .joined(separator: ",") + "]"
-        // A client may ask for fewer rows than the server allows, not more.
-        let maxRows = min(q.maxRows ?? MeshServer.defaultMaxRows, MeshServer.defaultMaxRows)
+        // A client may ask for fewer rows or bytes than the server allows, not more.
+        let limits = AnswerLimits(maxRows: min(q.maxRows ?? MeshServer.defaultMaxRows, MeshServer.defaultMaxRows),
+                                  maxBytes: min(q.maxBytes ?? MeshServer.maxResultBytes, MeshServer.maxResultBytes))
         // From here the slot and the registration go back when the rows are sent (or the
         // stream ends).
         slotHeld = false
@@ -224,61 +230,83 @@ struct QueryRoutes {
         let finish: @Sendable (_ status: String) -> Void = { ticket.finish($0) }
         switch format {
         case .json:
-            var status = "error"
-            var count = 0
-            defer {
-                counted.withLock { [count] in $0 = count }
-                finish(status)
-            }
-            var body = ByteBuffer(string: "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
+            let head = "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))"
                 + ",\"policies\":[" + policies.map(JSONText.string).joined(separator: ",") + "]"
-                + ",\"lineage\":" + (lineage ?? "null") + ",\"rows\":[")
-            var encoder = RowBytes(style: .json, columnPrefixes: JSONText.arrayPrefixes(columns: result.fields.count),
-                                   rowSuffix: [UInt8(ascii: "]")], rowSeparator: [UInt8(ascii: ",")])
-            var checkpoint = Checkpoint()
-            while let b = try await nextBatch(result, timeoutAware, queryID) {
-                // The answer is built here, on an event loop: others on it get their turn.
-                try await checkpoint.pass()
-                guard b.rowCount > 0 else { continue }
-                if count + b.rowCount > maxRows {
-                    result.close()
-                    throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
-                                  "the result has more than max_rows (\(maxRows)) rows", sqlstate: "54000", queryID: queryID)
+                + ",\"lineage\":" + (lineage ?? "null")
+            let answer = JSONAnswer(head: head, columns: result.fields.count, limits: limits)
+            var status = "error"
+            var streams = false
+            defer {
+                if !streams {
+                    counted.withLock { $0 = answer.rows }
+                    finish(status)
                 }
-                if count > 0 { body.writeString(",") }
-                // A JSON answer is held whole until it is sent: its size is bounded (checked
-                // as each slice of a batch of huge values is written); NDJSON and CSV stream.
-                try encoder.encode(b) { bytes in
-                    body.writeBytes(bytes)
-                    if body.readableBytes > MeshServer.maxJSONBytes {
-                        result.close()
-                        throw Problem(.init(code: 422, reasonPhrase: "Unprocessable Content"),
-                                      "the JSON answer is over \(MeshServer.maxJSONBytes >> 20) MB; ask for NDJSON or CSV (streamed as rows arrive) or for fewer rows",
-                                      sqlstate: "54000", queryID: queryID)
-                    }
-                }
-                count += b.rowCount
             }
-            let ms = (ContinuousClock.now - started) / .milliseconds(1)
-            body.writeString("],\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}")
             headers[.contentType] = "application/json"
-            status = "ok"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+            var checkpoint = Checkpoint()
+            let whole: Bool
+            do {
+                whole = try await answer.fill(upTo: JSONAnswer.heldBytes, checkpoint: &checkpoint) {
+                    try await nextBatch(result, timeoutAware, queryID)
+                }
+            } catch {
+                result.close()
+                throw error
+            }
+            if whole {
+                answer.pending.writeString(answer.tail(elapsedMilliseconds: (ContinuousClock.now - started) / .milliseconds(1)))
+                status = "ok"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer.pending))
+            }
+            // Past what is held: the rest streams, and an error ends it in-band.
+            streams = true
+            let body = ResponseBody { writer in
+                var status = "ok"
+                defer {
+                    counted.withLock { $0 = answer.rows }
+                    finish(status)
+                }
+                var checkpoint = Checkpoint()
+                do {
+                    var done = false
+                    while !done {
+                        try await writer.write(answer.pending)
+                        answer.pending = ByteBuffer()
+                        done = try await answer.fill(upTo: JSONAnswer.chunkBytes, checkpoint: &checkpoint) { try await result.next() }
+                    }
+                    answer.pending.writeString(answer.tail(elapsedMilliseconds: (ContinuousClock.now - started) / .milliseconds(1)))
+                    try await writer.write(answer.pending)
+                    try await writer.finish(nil)
+                } catch let raw as MeshError {
+                    let e = timeoutAware(raw)
+                    status = e.code == .cancelled ? "cancelled" : "error"
+                    result.close()
+                    answer.pending.writeString(JSONAnswer.errorTail(e))
+                    try? await writer.write(answer.pending)
+                    try await writer.finish(nil)
+                } catch {
+                    status = "error"
+                    result.close()
+                    throw error
+                }
+            }
+            return Response(status: .ok, headers: headers, body: body)
         case .ndjson, .csv:
             headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
             let body = ResponseBody { writer in
                 var count = 0
+                var written = 0
                 var status = "ok"
                 defer {
                     counted.withLock { $0 = count }
                     finish(status)
                 }
                 do {
-                    if format == .ndjson {
-                        try await writer.write(ByteBuffer(string: "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))}\n"))
-                    } else {
-                        try await writer.write(ByteBuffer(string: result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n"))
-                    }
+                    let head = format == .ndjson
+                        ? "{\"columns\":\(columnsJSON),\"query_id\":\(JSONText.string(queryID))}\n"
+                        : result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n"
+                    written = head.utf8.count
+                    try await writer.write(ByteBuffer(string: head))
                     // Rows as bytes straight from the column buffers.
                     let columns = result.fields.count
                     var encoder = format == .ndjson
@@ -287,24 +315,24 @@ struct QueryRoutes {
                                    columnPrefixes: (0..<columns).map { $0 == 0 ? [] : [UInt8(ascii: ",")] }, rowSuffix: [UInt8(ascii: "\n")])
                     while let b = try await result.next() {
                         guard b.rowCount > 0 else { continue }
-                        if count + b.rowCount > maxRows {
-                            result.close()
-                            throw MeshError(.programLimitExceeded, "the result has more than max_rows (\(maxRows)) rows")
-                        }
+                        try limits.admit(rows: count + b.rowCount)
                         count += b.rowCount
                         // A slice at a time: a batch of huge values is never rendered whole.
                         for slice in RowBytes.slices(of: b) {
                             var chunk = ByteBuffer()
                             encoder.encode(slice) { chunk.writeBytes($0) }
+                            try limits.admit(bytes: written + chunk.readableBytes)
+                            written += chunk.readableBytes
                             try await writer.write(chunk)
                         }
                     }
                     if format == .ndjson {
-                        let ms = Double((ContinuousClock.now - started) / .milliseconds(1))
-                        try await writer.write(ByteBuffer(string: "{\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(ms)}}\n"))
+                        let ms = (ContinuousClock.now - started) / .milliseconds(1)
+                        try await writer.write(ByteBuffer(string: "{\"stats\":{\"rows\":\(count),\"elapsed_ms\":\(JSONText.milliseconds(ms))}}\n"))
                     }
                     try await writer.finish(nil)
                 } catch let raw as MeshError where format == .ndjson {
+                    result.close()
                     let e = timeoutAware(raw)
                     status = e.code == .cancelled ? "cancelled" : "error"
                     // After the header an error ends the stream with an error line, so no

@@ -44,8 +44,10 @@ struct Serve: AsyncParsableCommand {
         valueName: "secret"))
     var metricsToken: String?
 
-    @Option(name: .long, help: ArgumentHelp("The largest JSON answer, which is held whole until sent (NDJSON and CSV stream); more is answered 422.", valueName: "bytes"))
-    var maxJsonBytes = 64 << 20
+    @Option(name: .long, help: ArgumentHelp(
+        "Bytes an answer (JSON, NDJSON or CSV) may hold unless it asks for fewer; more is answered 422, or ends the stream with an error.",
+        valueName: "bytes"))
+    var maxResultBytes = 1 << 30
 
     @Option(name: .long, help: ArgumentHelp("Seconds running queries may go on after SIGTERM or SIGINT before they are cancelled and the server exits.", valueName: "seconds"))
     var shutdownGrace = 10
@@ -72,8 +74,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
-        guard idleTimeout > 0, headerTimeout > 0, (maxConnections ?? 1) > 0, maxJsonBytes > 0 else {
-            throw ValidationError("--idle-timeout, --header-timeout, --max-connections and --max-json-bytes must be positive")
+        guard idleTimeout > 0, headerTimeout > 0, (maxConnections ?? 1) > 0, maxResultBytes > 0 else {
+            throw ValidationError("--idle-timeout, --header-timeout, --max-connections and --max-result-bytes must be positive")
         }
         guard maxBody > 0, maxRows > 0, rateLimit > 0, maxQueriesPerOrg > 0 else {
             throw ValidationError("--max-body, --max-rows, --rate-limit and --max-queries-per-org must be positive")
@@ -91,7 +93,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.idleSeconds = idleTimeout
         MeshServer.headerSeconds = headerTimeout
         MeshServer.shutdownGraceSeconds = shutdownGrace
-        MeshServer.maxJSONBytes = maxJsonBytes
+        MeshServer.maxResultBytes = maxResultBytes
         MeshServer.maxConnections = maxConnections
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")

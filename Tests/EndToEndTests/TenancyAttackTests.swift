@@ -26,8 +26,9 @@ import Testing
         // A flood of idle and header-stalled sockets leaves /health and queries answering; the
         // server closes the flood once it has been silent past `--idle-timeout`.
         .init(name: "socket_flood", options: ["--idle-timeout", "3"]),
-        // A JSON answer past `--max-json-bytes` is refused, not buffered; NDJSON streams it.
-        .init(name: "huge_json", options: ["--max-json-bytes", "1000000"]),
+        // A JSON answer of 500 MB streams (the server grows by under 100 MB); past max_bytes
+        // (at most `--max-result-bytes`) an answer is refused, or ends with an in-band error.
+        .init(name: "huge_json", options: ["--max-result-bytes", "550000000"]),
         // /metrics counts every org's requests: beyond loopback only with the operator's secret.
         .init(name: "metrics_from_afar", options: ["--host", "0.0.0.0", "--metrics-token", "s3cret-metrics"]),
     ]
@@ -39,8 +40,12 @@ import Testing
         defer { _ = server.stop() }
         let reader = try server.token(org: "acme", user: "ann@acme.test", role: "analyst")
         let manager = try server.token(org: "acme", user: "mo@acme.test", role: "engineer")
+        let before = server.peakRSS
         let run = try server.python("tenancy_attacks.py", arguments: [attack.name],
                                     extra: ["MESHQL_READER_TOKEN": reader, "MESHQL_MANAGER_TOKEN": manager])
         #expect(run.status == 0, "\(run.text)")
+        if attack.name == "huge_json" {
+            #expect(server.peakRSS - before < 100 << 20, "the server grew by \((server.peakRSS - before) >> 20) MB")
+        }
     }
 }
