@@ -29,6 +29,7 @@ extension Session {
             connectors[id] = try sourceConnector(for: record)
         }
         let estimator = await PlanningStatistics(catalog: catalog, org: org).collect(for: bound.plan, connectors: connectors)
+            .knowingShared(bound.plan)
         let logical: [any OptimizerRule] = [
             SubqueryDecorrelation(), ExpressionSimplification(evaluate: { foldable($0) ? ConstantEvaluator.evaluate($0) : nil }),
             PredicatePushdown(), EmptyResultElimination(), ColumnPruning(),

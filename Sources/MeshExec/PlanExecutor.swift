@@ -22,6 +22,8 @@ public struct PlanExecutor {
 
     /// Identical remote fragments of the plan, run once for all their readers.
     let sharedScans = SharedRemoteScans()
+    /// The plan's shared definitions, each run once for all its references.
+    let sharedPlans = SharedSubplans()
 
     public init(connectors: [String: any Connector], budget: MemoryBudget = MemoryBudget(), observer: (any SourceObserver)? = nil,
                 analyze: Bool = false) {
@@ -50,15 +52,27 @@ public struct PlanExecutor {
             let readers = sharedScans.readers(of: fragment)
             if readers > 1 {
                 let shared = sharedScans.result(for: fragment) {
-                    SharedRemoteResult(RemoteScanOperator(fragment, connector: c, observer: observer), readers: readers, budget: budget)
+                    SharedResult(RemoteScanOperator(fragment, connector: c, observer: observer), readers: readers, budget: budget)
                 }
-                return SharedRemoteScanOperator(shared, fields: fragment.fields)
+                return SharedReadOperator(shared, fields: fragment.fields)
             }
             return RemoteScanOperator(fragment, connector: c, deferred: deferred, observer: observer)
         case .scan(let s):
             throw MeshError(.internalError, "scan of \(s.productName) was not turned into a remote query")
         case .singleRow:
             return SingleRowOperator()
+        case .shared(let defs, let body):
+            // Each definition before what reads it (a later one, the query).
+            let readers = plan.sharedReferenceCounts
+            var ops: [any PhysicalOperator] = []
+            for d in defs {
+                let op = try build(d.plan)
+                sharedPlans.add(d.id, SharedResult(op, readers: max(1, readers[d.id] ?? 0), budget: budget), columns: d.plan.columns.ids)
+                ops.append(op)
+            }
+            return SharedPlansOperator(body: try build(body, deferred: deferred), definitions: ops)
+        case .sharedScan(let s):
+            return try sharedPlans.reader(s)
         case .filter(let c, let p):
             return try FilterOperator(try build(c, deferred: deferred), try p.slotted(c.columns.layout))
         case .project(let c, let exprs, let columns):

@@ -88,11 +88,16 @@ extension Binder {
         // Planning a large statement stops when its query is cancelled (a timeout, a hang-up).
         try Task.checkCancellation()
         // A CTE shadows products of the same one-part name.
-        if parts.count == 1, let cte = ctes[parts[0]] {
-            var inner = self
-            inner.ctes.removeValue(forKey: parts[0])
-            let plan = try inner.bindQuery(cte.query)
-            return try derivedScope(plan, alias: alias ?? parts[0], columnAliases: cte.columnAliases, at: name.location)
+        if parts.count == 1, let binding = ctes[parts[0]] {
+            // Defined inside a subquery, its definition may read the outer query's columns:
+            // bound where it is referenced, as often as it is.
+            let plan = try sharedPlan(key: "cte \(binding.key)", name: "cte \(parts[0])", shareable: binding.outerScopes.isEmpty) {
+                var inner = self
+                inner.ctes = binding.scope
+                inner.outerScopes = binding.outerScopes
+                return try inner.bindQuery(binding.cte.query)
+            }
+            return try derivedScope(plan, alias: alias ?? parts[0], columnAliases: binding.cte.columnAliases, at: name.location)
         }
         guard parts.count <= 2 else {
             throw MeshError(.undefinedTable, "relation \"\(name)\" does not exist", at: name.location,
@@ -115,46 +120,56 @@ extension Binder {
             if expandingViews.contains(viewName) {
                 throw MeshError(.invalidParameter, "data product \"\(viewName)\" refers to itself", at: name.location)
             }
-            let query: Query
-            do {
-                query = try Parser.parseQuery(sql)
-            } catch {
-                throw MeshError(.catalog, "the definition of data product \"\(viewName)\" no longer parses", at: name.location)
+            let plan = try sharedPlan(key: "view \(viewName)", name: "view \(viewName)", shareable: true) {
+                try bindView(viewName, sql: sql, access: access, at: name.location)
             }
-            // Its one-part names are products of its own mesh, not of the reader's current one.
-            let viewMesh = String(viewName.split(separator: ".").first ?? "")
-            var inner = Binder(catalog: ViewMeshResolver(inner: catalog, mesh: viewMesh), now: now, identity: identity)
-            inner.expandingViews = expandingViews + [viewName]
-            inner.clock = clock
-            inner.viewsRead = viewsRead
-            inner.references = references
-            if !viewsRead.names.contains(viewName) { viewsRead.names.append(viewName) }
-            var plan: LogicalPlan
-            do {
-                plan = try inner.bindQuery(query)
-            } catch let e as MeshError {
-                // Bound as the querying principal: a name the view reads that they may not is
-                // not theirs to learn from an error.
-                if !identity.isSuperuser, e.code == .undefinedColumn || e.code == .undefinedTable {
-                    throw MeshError(.permission, "data product \"\(viewName)\" reads data you may not read", at: name.location,
-                                    hint: "ask the managers of its mesh, or of the products it reads, for access")
-                }
-                throw MeshError(e.code, "in data product \"\(viewName)\": \(e.message)", at: name.location)
-            }
-            // A column of bare string literals is text, as the catalog stores it (and as
-            // PostgreSQL's views make it): policies and outer queries see that type.
-            if plan.columns.contains(where: { $0.type == .unknown }) {
-                let columns = plan.columns.map { c in PlanColumn(id: .fresh(), name: c.name, type: c.type == .unknown ? .text : c.type, nullable: c.nullable) }
-                let exprs = plan.columns.map { c in c.type == .unknown ? Self.coerce(c.ref, to: .text) : c.ref }
-                plan = .project(plan, exprs, columns)
-            }
-            if let access { plan = try applyingPolicy(plan, product: viewName, access: access) }
             var (p, scope) = try derivedScope(plan, alias: alias ?? product, columnAliases: [], at: name.location)
             if alias == nil {
                 for i in scope.entries.indices { scope.entries[i].fullQualifier = viewName }
             }
             return (p, scope)
         }
+    }
+
+    /// The plan of derived product `viewName` (its query, `sql`), as the querying principal
+    /// may read it (`access`).
+    func bindView(_ viewName: String, sql: String, access: ProductAccess?, at location: SourceLocation) throws -> LogicalPlan {
+        let query: Query
+        do {
+            query = try Parser.parseQuery(sql)
+        } catch {
+            throw MeshError(.catalog, "the definition of data product \"\(viewName)\" no longer parses", at: location)
+        }
+        // Its one-part names are products of its own mesh, not of the reader's current one.
+        let viewMesh = String(viewName.split(separator: ".").first ?? "")
+        var inner = Binder(catalog: ViewMeshResolver(inner: catalog, mesh: viewMesh), now: now, identity: identity)
+        inner.expandingViews = expandingViews + [viewName]
+        inner.clock = clock
+        inner.viewsRead = viewsRead
+        inner.references = references
+        inner.shared = shared
+        if !viewsRead.names.contains(viewName) { viewsRead.names.append(viewName) }
+        var plan: LogicalPlan
+        do {
+            plan = try inner.bindQuery(query)
+        } catch let e as MeshError {
+            // Bound as the querying principal: a name the view reads that they may not is
+            // not theirs to learn from an error.
+            if !identity.isSuperuser, e.code == .undefinedColumn || e.code == .undefinedTable {
+                throw MeshError(.permission, "data product \"\(viewName)\" reads data you may not read", at: location,
+                                hint: "ask the managers of its mesh, or of the products it reads, for access")
+            }
+            throw MeshError(e.code, "in data product \"\(viewName)\": \(e.message)", at: location)
+        }
+        // A column of bare string literals is text, as the catalog stores it (and as
+        // PostgreSQL's views make it): policies and outer queries see that type.
+        if plan.columns.contains(where: { $0.type == .unknown }) {
+            let columns = plan.columns.map { c in PlanColumn(id: .fresh(), name: c.name, type: c.type == .unknown ? .text : c.type, nullable: c.nullable) }
+            let exprs = plan.columns.map { c in c.type == .unknown ? Self.coerce(c.ref, to: .text) : c.ref }
+            plan = .project(plan, exprs, columns)
+        }
+        if let access { plan = try applyingPolicy(plan, product: viewName, access: access) }
+        return plan
     }
 
     /// The scope of a derived table, a CTE or a view: its plan's columns under one alias,

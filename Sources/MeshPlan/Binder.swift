@@ -10,7 +10,8 @@ public struct Binder {
     let now: Date
     /// Views being expanded, to stop a view that refers to itself.
     var expandingViews: [String] = []
-    var ctes: [String: CommonTableExpression] = [:]
+    /// The CTEs in scope, each with the scope it was defined in.
+    var ctes: [String: CTEBinding] = [:]
     /// The scopes of the queries this one is a subquery of, innermost first: a name not found
     /// in the query's own FROM resolves there (a correlated reference).
     var outerScopes: [Scope] = []
@@ -35,6 +36,9 @@ public struct Binder {
     /// statement is refused. A reference, as `clock` is.
     var references = ReferenceCount()
     public static let maxReferences = 10_000
+    /// The CTEs and views bound so far, each once for the statement (see `sharedPlan`). A
+    /// reference, as `clock` is.
+    var shared = SharedBindings()
 
     public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity()) {
         self.catalog = catalog
@@ -55,13 +59,14 @@ public struct Binder {
     public func bind(_ query: Query) throws -> BoundQuery {
         var b = self
         let plan = try b.bindQuery(query)
-        return BoundQuery(plan: plan, readsClock: clock.read, views: viewsRead.names)
+        return BoundQuery(plan: shared.finish(plan), readsClock: clock.read, views: viewsRead.names)
     }
 
     mutating func bindQuery(_ query: Query) throws -> LogicalPlan {
         let saved = ctes
         defer { ctes = saved }
-        for cte in query.with { ctes[cte.name] = cte }
+        // Each sees the CTEs before it (PostgreSQL's rule for a WITH that is not RECURSIVE).
+        for cte in query.with { ctes[cte.name] = CTEBinding(cte: cte, key: shared.newKey(), scope: ctes, outerScopes: outerScopes) }
 
         var plan: LogicalPlan
         if case .select(let select) = query.body {

@@ -11,6 +11,7 @@ extension LogicalPlan {
             case .remote(let r): out.formUnion(r.columns.ids)
             case .window(_, _, let cs): out.formUnion(cs.ids)
             case .join(_, _, .mark(let m, _), _): out.insert(m.id)
+            case .sharedScan(let s): out.formUnion(s.columns.ids)
             default: break
             }
         }

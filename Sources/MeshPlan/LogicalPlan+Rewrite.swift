@@ -2,7 +2,7 @@ extension LogicalPlan {
     /// The same node over new children (in `children` order).
     public func withChildren(_ cs: [LogicalPlan]) -> LogicalPlan {
         switch self {
-        case .scan, .singleRow, .remote: self
+        case .scan, .singleRow, .remote, .sharedScan: self
         case .filter(_, let p): .filter(cs[0], p)
         case .project(_, let es, let cols): .project(cs[0], es, cols)
         case .join(_, _, let k, let c): .join(cs[0], cs[1], k, c)
@@ -13,6 +13,8 @@ extension LogicalPlan {
         case .guarded(_, let g): .guarded(cs[0], g)
         case .unionAll(_, let cols): .unionAll(cs, cols)
         case .window(_, let calls, let cols): .window(cs[0], calls, cols)
+        case .shared(let defs, _):
+            .shared(zip(defs, cs).map { d, p in var d = d; d.plan = p; return d }, cs[defs.count])
         }
     }
 
@@ -38,10 +40,11 @@ extension LogicalPlan {
         return (renamingDefinedColumns(map), map)
     }
 
-    /// This plan with the columns it defines renamed by `map` (references inside follow).
-    public func renamingDefinedColumns(_ map: [ColumnID: ColumnID]) -> LogicalPlan {
+    /// This plan with the columns it defines renamed by `map` (references inside follow;
+    /// with `deep`, those of subqueries still in expressions too).
+    public func renamingDefinedColumns(_ map: [ColumnID: ColumnID], deep: Bool = false) -> LogicalPlan {
         func renamed(_ cs: [PlanColumn]) -> [PlanColumn] { cs.map { var c = $0; c.id = map[c.id] ?? c.id; return c } }
-        let references = mappingExpressions { $0.renamingColumns(map) }
+        let references = mappingExpressions { deep ? $0.renamingColumnsDeep(map) : $0.renamingColumns(map) }
         let out = references.transformUp { node -> LogicalPlan in
             switch node {
             case .scan(var s):
@@ -60,7 +63,11 @@ extension LogicalPlan {
             case .guarded(let c, var g):
                 g.unsafeColumns = Set(g.unsafeColumns.map { map[$0] ?? $0 })
                 return .guarded(c, g)
-            case .filter, .join, .sort, .singleRow, .limit, .distinct: return node
+            case .sharedScan(var s):
+                s.columns = renamed(s.columns)
+                s.sourceIDs = s.sourceIDs.map { map[$0] ?? $0 }
+                return .sharedScan(s)
+            case .filter, .join, .sort, .singleRow, .limit, .distinct, .shared: return node
             }
         }
         return out
@@ -101,6 +108,28 @@ extension BoundExpr {
             var c = x
             c.kind = .column(n)
             return c
+        }
+    }
+
+    /// `renamingColumns`, also inside the plans of subqueries (their outer references).
+    public func renamingColumnsDeep(_ map: [ColumnID: ColumnID]) -> BoundExpr {
+        rewritten { x in
+            switch x.kind {
+            case .column(let id):
+                guard let n = map[id] else { return x }
+                var c = x
+                c.kind = .column(n)
+                return c
+            case .subquery(var q):
+                guard !q.outerReferences.isDisjoint(with: map.keys) else { return x }
+                q.plan = q.plan.mappingExpressions { $0.renamingColumnsDeep(map) }
+                q.outerReferences = Set(q.outerReferences.map { map[$0] ?? $0 })
+                var c = x
+                c.kind = .subquery(q)
+                return c
+            default:
+                return x
+            }
         }
     }
 

@@ -34,6 +34,7 @@ extension LogicalPlan {
             case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs), .window(_, _, let cs): define(cs.ids)
             case .remote(let r): define(r.columns.ids)
             case .join(_, _, .mark(let m, _), _): define([m.id])
+            case .sharedScan(let s): define(s.columns.ids)
             default: break
             }
         }

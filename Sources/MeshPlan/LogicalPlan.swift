@@ -195,6 +195,13 @@ public indirect enum LogicalPlan: Sendable, Hashable {
     /// The barrier above a product's policy filter and masks: the optimizer moves only
     /// leakproof conditions below it, and the SQL sent to a source keeps that order.
     case guarded(LogicalPlan, PolicyGuard)
+    /// CTEs and views read in several places, bound and planned once (the definitions, each
+    /// reading only those before it), and the query that reads them (`sharedScan`): a plan
+    /// that is a DAG, so a CTE that reads the one before it twice no longer doubles the plan
+    /// per level. Output: the query's. Always the root of a statement's plan.
+    case shared([SharedDefinition], LogicalPlan)
+    /// One place a shared definition is read.
+    case sharedScan(SharedReference)
 
     public var columns: [PlanColumn] {
         switch self {
@@ -206,6 +213,8 @@ public indirect enum LogicalPlan: Sendable, Hashable {
             Self.joinColumns(l.columns, r.columns, kind)
         case .remote(let r): r.columns
         case .window(let c, _, let cs): c.columns + cs
+        case .shared(_, let body): body.columns
+        case .sharedScan(let s): s.columns
         }
     }
 
@@ -226,11 +235,13 @@ public indirect enum LogicalPlan: Sendable, Hashable {
 
     public var children: [LogicalPlan] {
         switch self {
-        case .scan, .singleRow, .remote: []
+        case .scan, .singleRow, .remote, .sharedScan: []
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
              .limit(let c, _, _), .distinct(let c), .window(let c, _, _), .guarded(let c, _): [c]
         case .join(let l, let r, _, _): [l, r]
         case .unionAll(let cs, _): cs
+        // Each definition once, then the query.
+        case .shared(let defs, let body): defs.map(\.plan) + [body]
         }
     }
 

@@ -21,6 +21,17 @@ public enum PlanPrinter {
         let inputNames = childNames(plan)
         func expr(_ e: BoundExpr) -> String { describe(e, names: inputNames) }
         switch plan {
+        case .shared(let defs, let body):
+            // The query first, then each definition its shared scans read (as PostgreSQL
+            // shows a CTE's plan).
+            walk(body, depth: depth, path: LogicalPlanPath(indices: path.indices + [defs.count]), &lines, hiding, annotations)
+            for (i, d) in defs.enumerated() {
+                lines.append("\(pad)Shared #\(d.id): \(d.name) (run once for all its readers)")
+                walk(d.plan, depth: depth + 1, path: LogicalPlanPath(indices: path.indices + [i]), &lines, hiding, annotations)
+            }
+            return
+        case .sharedScan(let s):
+            lines.append("\(pad)\(arrow)Shared Scan #\(s.id): \(s.name)\(note)")
         case .scan(let s):
             lines.append("\(pad)\(arrow)Scan \(s.productName) [\(s.connectorName)]\(note)")
         case .singleRow:

@@ -26,6 +26,15 @@ struct LineageWalker {
             }
         case .singleRow, .remote:
             break
+        case .shared(let defs, let body):
+            // Definitions first (each reads only those before it): their references follow.
+            for d in defs { visit(d.plan) }
+            visit(body)
+        case .sharedScan(let s):
+            for (c, source) in zip(s.columns, s.sourceIDs) {
+                direct[c.id] = direct[source]
+                origins[c.id] = origins[source]
+            }
         case .guarded(let child, let policy):
             // The binder's projection of the product's columns and masks over its row filter:
             // the filter is the policy's business, not the query's lineage; a masked column is

@@ -11,6 +11,17 @@ public struct CardinalityEstimator: Sendable {
     public var columnDistinct: [String: Double]
     /// For a table the source gave no size for.
     public static let unknownTableRows: Double = 1000
+    /// Rows of each shared definition (`LogicalPlan.shared`), by id: what its readers read.
+    public var sharedRows: [Int: Double] = [:]
+
+    /// This estimator knowing the rows of `plan`'s shared definitions (when it has any).
+    public func knowingShared(_ plan: LogicalPlan) -> CardinalityEstimator {
+        guard case .shared(let defs, _) = plan else { return self }
+        var out = self
+        // In order: a definition may read those before it.
+        for d in defs { out.sharedRows[d.id] = out.estimate(d.plan) }
+        return out
+    }
 
     public init(tableRows: [String: Double], columnDistinct: [String: Double] = [:]) {
         self.tableRows = tableRows
@@ -52,6 +63,8 @@ public struct CardinalityEstimator: Sendable {
             return Summary(rows: n, bases: Dictionary(s.columnIDs.map { ($0, n) }) { a, _ in a }, distinct: distinct)
         case .singleRow: return computed(1)
         case .remote: return computed(Self.unknownTableRows)
+        case .sharedScan(let s): return computed(sharedRows[s.id] ?? Self.unknownTableRows)
+        case .shared(_, let body): return summary(body)
         case .filter(let c, let p):
             var out = summary(c)
             out.rows = max(1, out.rows * selectivity(p, distinct: out.distinct))

@@ -30,6 +30,18 @@ public struct ColumnPruning: OptimizerRule {
         case .singleRow, .remote:
             return plan
 
+        case .sharedScan(var s):
+            // A reference reads the definition's columns by id: it may keep fewer.
+            let keep = s.columns.indices.filter { required.contains(s.columns[$0].id) }
+            if keep.count == s.columns.count { return plan }
+            s.columns = keep.map { s.columns[$0] }
+            s.sourceIDs = keep.map { s.sourceIDs[$0] }
+            return .sharedScan(s)
+
+        case .shared(let defs, let body):
+            // Each definition keeps every column: its readers may read any.
+            return .shared(defs.map { d in var d = d; d.plan = prune(d.plan, d.plan.columns.idSet); return d }, prune(body, required))
+
         case .filter(let child, let pred):
             return .filter(prune(child, required.union(pred.referencedColumns)), pred)
 

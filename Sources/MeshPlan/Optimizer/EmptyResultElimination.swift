@@ -28,8 +28,10 @@ public struct EmptyResultElimination: OptimizerRule {
     /// Whether the plan has no rows whatever its tables hold.
     static func isEmpty(_ plan: LogicalPlan) -> Bool {
         switch plan {
-        case .scan, .singleRow, .remote:
+        case .scan, .singleRow, .remote, .sharedScan:
             return false
+        case .shared(_, let body):
+            return isEmpty(body)
         case .limit(let c, let limit, _):
             return limit == 0 || isEmpty(c)
         case .filter(let c, let pred):

@@ -53,7 +53,8 @@ public struct JoinReorder: OptimizerRule {
         let childOrderMatters: Bool
         switch plan {
         case .unionAll, .distinct: childOrderMatters = true
-        case .limit, .filter, .sort: childOrderMatters = orderMatters
+        // The query under its shared definitions is the statement's result.
+        case .limit, .filter, .sort, .shared: childOrderMatters = orderMatters
         default: childOrderMatters = false
         }
         return plan.children.isEmpty ? plan : plan.withChildren(plan.children.map { reorder($0, orderMatters: childOrderMatters) })

@@ -136,8 +136,12 @@ public struct PredicatePushdown: OptimizerRule {
                 return push(child, pending.map { $0.substituting(defs) })
             }, columns)
 
-        case .scan, .singleRow, .remote:
+        case .scan, .singleRow, .remote, .sharedScan:
             return wrap(plan, pending)
+
+        case .shared(let defs, let body):
+            // A definition serves every reference: nothing one of them asks moves into it.
+            return .shared(defs.map { d in var d = d; d.plan = push(d.plan, []); return d }, push(body, pending))
         }
     }
 

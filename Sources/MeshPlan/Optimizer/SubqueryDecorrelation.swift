@@ -249,8 +249,12 @@ public struct SubqueryDecorrelation: OptimizerRule {
             MeshError(.notSupported, "a correlated subquery with \(what) is not supported", at: loc)
         }
         switch plan {
-        case .scan, .singleRow, .remote:
+        case .scan, .singleRow, .remote, .sharedScan:
             return (plan, [])
+
+        case .shared:
+            // Only ever a statement's root, never inside a subquery.
+            throw notSupported("a shared subplan")
 
         case .filter(let child, let pred):
             let (c, up) = try pullUp(child, outer: outer, at: loc)

@@ -176,8 +176,19 @@ public struct RemotePushdown: OptimizerRule {
                                   params: SQLParameters(), columns: s.columns, products: [s.productName],
                                   tablePages: estimator?.tablePages[s.statisticsKey]))
 
-        case .singleRow, .remote:
+        case .singleRow, .remote, .sharedScan:
             return .local(plan)
+
+        case .shared(let defs, let body):
+            // Each definition goes to its sources on its own, with every column (its readers
+            // may read any); the query reads it here.
+            let planned = defs.map { d -> SharedDefinition in
+                var d = d
+                let all = d.plan.columns.idSet
+                d.plan = finalize(carve(d.plan, aliases, all), all)
+                return d
+            }
+            return .local(.shared(planned, finalize(carve(body, aliases, required), required)))
 
         case .guarded(let child, let guardInfo):
             let c = carve(child, aliases, required)

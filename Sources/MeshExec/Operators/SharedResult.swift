@@ -1,13 +1,12 @@
 import MeshCore
 import MeshPlan
 
-/// One remote query read by several places of a plan: a CTE referenced twice (TPC-H q15's
-/// `revenue`, once joined and once under `max`) is carved into identical fragments marked
-/// `shared`, and the source should run it once. The first reader to need a batch pulls it
-/// from the query; a batch is kept (against the memory budget) until every reader has passed
-/// it.
-final class SharedRemoteResult {
-    let scan: RemoteScanOperator
+/// One result read by several places of a plan: a shared CTE or view (`LogicalPlan.shared`),
+/// or identical remote fragments marked `shared`, run once. The first reader to need a batch
+/// pulls it from the source operator; a batch is kept (against the memory budget) until every
+/// reader has passed it.
+final class SharedResult {
+    let scan: any PhysicalOperator
     let budget: MemoryBudget
     let readers: Int
     /// Batches from absolute index `base` on; the ones before every reader's position are gone.
@@ -17,7 +16,7 @@ final class SharedRemoteResult {
     /// Each reader's next absolute index; `Int.max` once it closed.
     private var positions: [Int]
 
-    init(_ scan: RemoteScanOperator, readers: Int, budget: MemoryBudget) {
+    init(_ scan: any PhysicalOperator, readers: Int, budget: MemoryBudget) {
         self.scan = scan
         self.readers = readers
         self.budget = budget
@@ -71,17 +70,20 @@ final class SharedRemoteResult {
     }
 }
 
-/// One reader of a `SharedRemoteResult`. It takes no dynamic filter: the other readers need
-/// every row.
-final class SharedRemoteScanOperator: OperatorBase, PhysicalOperator {
-    let shared: SharedRemoteResult
+/// One reader of a `SharedResult`, with the result's columns it reads (`columns`: positions
+/// in the result, nil for all of them as they are). It takes no dynamic filter: the other
+/// readers need every row.
+final class SharedReadOperator: OperatorBase, PhysicalOperator {
+    let shared: SharedResult
     let fields: [Field]
+    private let columns: [Int]?
     private let reader: Int
     private var closed = false
 
-    init(_ shared: SharedRemoteResult, fields: [Field]) {
+    init(_ shared: SharedResult, fields: [Field], columns: [Int]? = nil) {
         self.shared = shared
         self.fields = fields
+        self.columns = columns
         reader = shared.join()
     }
 
@@ -90,7 +92,9 @@ final class SharedRemoteScanOperator: OperatorBase, PhysicalOperator {
 
     func next() async throws -> Batch? {
         if closed { return nil }
-        return produced(try await shared.next(for: reader))
+        guard let b = try await shared.next(for: reader) else { return nil }
+        guard let columns else { return produced(b) }
+        return produced(Batch(columns: columns.map { b.columns[$0] }, rowCount: b.rowCount))
     }
 
     func close() {
@@ -119,7 +123,7 @@ final class SharedRemoteScans {
 
     private(set) var prepared = false
     private var counts: [Key: Int] = [:]
-    private var results: [Key: SharedRemoteResult] = [:]
+    private var results: [Key: SharedResult] = [:]
 
     /// Counts the shared fragments of the plan being built (its root).
     func prepare(_ plan: LogicalPlan) {
@@ -132,10 +136,50 @@ final class SharedRemoteScans {
     func readers(of f: RemoteFragment) -> Int { counts[Key(f)] ?? 0 }
 
     /// The shared result for `f`, made with `make` by its first reader.
-    func result(for f: RemoteFragment, make: () -> SharedRemoteResult) -> SharedRemoteResult {
+    func result(for f: RemoteFragment, make: () -> SharedResult) -> SharedResult {
         if let r = results[Key(f)] { return r }
         let r = make()
         results[Key(f)] = r
         return r
+    }
+}
+
+/// The shared definitions of a plan (`LogicalPlan.shared`), each run once for its readers.
+final class SharedSubplans {
+    private var results: [Int: (result: SharedResult, columns: [ColumnID])] = [:]
+
+    func add(_ id: Int, _ result: SharedResult, columns: [ColumnID]) { results[id] = (result, columns) }
+
+    /// A reader of reference `s`: the definition's columns it names, by position.
+    func reader(_ s: SharedReference) throws -> SharedReadOperator {
+        guard let (result, columns) = results[s.id] else { throw MeshError(.internalError, "shared plan #\(s.id) was not built") }
+        let positions = try s.sourceIDs.map { id in
+            guard let i = columns.firstIndex(of: id) else { throw MeshError(.internalError, "shared plan #\(s.id) lacks a column") }
+            return i
+        }
+        return SharedReadOperator(result, fields: s.columns.fields, columns: positions == Array(columns.indices) ? nil : positions)
+    }
+}
+
+/// The root of a plan with shared definitions: the query's rows. The definitions' operators
+/// are its children too (EXPLAIN ANALYZE finds them where the plan has them), run by their
+/// readers.
+final class SharedPlansOperator: OperatorBase, PhysicalOperator {
+    let body: any PhysicalOperator
+    let definitions: [any PhysicalOperator]
+
+    init(body: any PhysicalOperator, definitions: [any PhysicalOperator]) {
+        self.body = body
+        self.definitions = definitions
+    }
+
+    var fields: [Field] { body.fields }
+    var children: [any PhysicalOperator] { definitions + [body] }
+
+    func next() async throws -> Batch? { produced(try await body.next()) }
+
+    func close() {
+        body.close()
+        definitions.forEach { $0.close() }
     }
 }
