@@ -83,7 +83,7 @@ extension Binder {
             throw MeshError(.programLimitExceeded,
                             "the statement expands to more than \(Self.maxReferences) references to tables, views and CTEs",
                             at: name.location,
-                            hint: "a CTE or view is expanded wherever it is referenced: one that reads another several times multiplies")
+                            hint: "a CTE defined inside a subquery is expanded wherever it is referenced: define it in the outermost WITH to have it bound once")
         }
         // Planning a large statement stops when its query is cancelled (a timeout, a hang-up).
         try Task.checkCancellation()
