@@ -91,6 +91,11 @@ final class JSONAnswer: @unchecked Sendable {
 
     /// The end of an answer cut short by `error` after it began to stream.
     static func errorTail(_ error: MeshError) -> String {
-        "],\"error\":{\"sqlstate\":\(JSONText.string(error.sqlState)),\"detail\":\(JSONText.string(error.message))}}"
+        "],\"error\":" + errorObject(error) + "}"
+    }
+
+    /// What a streamed answer (JSON or NDJSON) says of the error that cut it short.
+    static func errorObject(_ error: MeshError) -> String {
+        "{\"sqlstate\":\(JSONText.string(error.sqlState)),\"detail\":\(JSONText.string(error.message))}"
     }
 }

@@ -337,7 +337,7 @@ struct QueryRoutes {
                     status = e.code == .cancelled ? "cancelled" : "error"
                     // After the header an error ends the stream with an error line, so no
                     // client takes a partial result for a whole one.
-                    let line = "{\"error\":{\"sqlstate\":\(JSONText.string(e.sqlState)),\"detail\":\(JSONText.string(e.message))}}\n"
+                    let line = "{\"error\":" + JSONAnswer.errorObject(e) + "}\n"
                     try? await writer.write(ByteBuffer(string: line))
                     try await writer.finish(nil)
                 } catch {
