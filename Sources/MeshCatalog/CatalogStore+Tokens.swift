@@ -55,11 +55,12 @@ extension CatalogStore {
     public func createToken(_ token: APIToken, secret: String) throws {
         try write { db in
             try db.run("""
-                INSERT INTO api_tokens (id, org, hash, principal, roles, attributes, created_at, expires_at, revoked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO api_tokens (id, org, hash, principal, roles, attributes, created_at, expires_at, revoked_at, scram)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.id(token.id), .text(token.org), .text(APIToken.hash(secret)), .text(token.principal.user),
                       try .json(token.principal.roles.sorted()), try .json(token.principal.attributes),
-                      .date(token.createdAt), token.expiresAt.map { .date($0) } ?? .null, token.revokedAt.map { .date($0) } ?? .null])
+                      .date(token.createdAt), token.expiresAt.map { .date($0) } ?? .null, token.revokedAt.map { .date($0) } ?? .null,
+                      .text(SCRAMVerifier(secret: secret, org: token.org, user: token.principal.user).stored)])
         }
     }
 
@@ -78,6 +79,17 @@ extension CatalogStore {
     /// otherwise, without a look at the catalog (for a client refused further lookups).
     public func tokenIfCached(secret: String) throws -> APIToken? {
         (try cachedOnly("token\u{1}" + APIToken.hash(secret), as: APIToken?.self)) ?? nil
+    }
+
+    /// The tokens of `user` in `org` that have a SCRAM verifier, with it: those a PostgreSQL
+    /// client may sign in with.
+    public func scramTokens(org: String, user: String) throws -> [(token: APIToken, verifier: SCRAMVerifier)] {
+        try withDatabase { db in
+            try db.query("SELECT \(Self.tokenColumns), scram FROM api_tokens WHERE org = ? AND principal = ? AND scram IS NOT NULL",
+                         [.text(org), .text(user)]) { s in
+                (try Self.token(s), try SCRAMVerifier(stored: s.text(8)))
+            }
+        }
     }
 
     /// An org's tokens (or every org's), newest first.

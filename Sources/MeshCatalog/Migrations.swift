@@ -183,6 +183,13 @@ public enum Migrations {
                 UNIQUE (org, name)
             );
             """),
+
+        // The SCRAM-SHA-256 verifier of each token (`SCRAMVerifier`), so the PostgreSQL
+        // protocol can take a token as a password without the server keeping the token.
+        // Tokens made before have none: they work over HTTP only.
+        Migration(version: 8, sql: """
+            ALTER TABLE api_tokens ADD COLUMN scram TEXT;
+            """),
     ]
 
     /// The newest schema version this code knows.

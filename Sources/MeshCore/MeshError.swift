@@ -31,6 +31,8 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case unavailable         // 55000: an object not fit for use now (an unhealthy data product)
         case permission          // 42501
         case internalError       // XX000
+        case inFailedTransaction // 25P02: a PostgreSQL client's transaction block failed earlier
+        case tooManyConnections  // 53300: the org runs as many queries as it may
     }
 
     public var code: Code
@@ -75,6 +77,8 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case .unavailable: "55000"
         case .permission: "42501"
         case .internalError: "XX000"
+        case .inFailedTransaction: "25P02"
+        case .tooManyConnections: "53300"
         }
     }
 

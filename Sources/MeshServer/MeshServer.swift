@@ -34,14 +34,20 @@ public enum MeshServer {
 
     /// Runs the application until SIGTERM or SIGINT (graceful shutdown), its tasks on the
     /// event loops (see `EventLoopTaskExecutor`).
-    public static func run(engine: Engine, host: String, port: Int, logger: Logger) async throws {
-        let running = RunningQueries()
-        let app = application(engine: engine, host: host, port: port, logger: logger, running: running)
+    /// - Parameter pgPort: where the PostgreSQL protocol listens too (nil: it does not), on
+    ///   `pgHost`.
+    public static func run(engine: Engine, host: String, port: Int, pgHost: String? = nil, pgPort: Int? = nil,
+                           logger: Logger) async throws {
+        let parts = ServerParts(logger: logger)
+        let app = application(engine: engine, host: host, port: port, logger: logger, parts: parts)
         // On SIGTERM or SIGINT the drain goes first (services stop in reverse order): queries
         // still running after the grace period are cancelled at their sources, and then the
-        // server stops, its requests answered. A long query no longer holds the exit back.
-        let drain = QueryDrain(running: running, grace: .seconds(shutdownGraceSeconds), logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint],
+        // servers stop, their requests answered. A long query no longer holds the exit back.
+        let drain = QueryDrain(running: parts.running, grace: .seconds(shutdownGraceSeconds), logger: logger)
+        var services: [any Service] = [app]
+        if let pgPort { services.append(PGServer(engine: engine, host: pgHost ?? host, port: pgPort, parts: parts)) }
+        services.append(drain)
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await withTaskExecutorPreference(EventLoopTaskExecutor.shared) {
             try await group.run()
@@ -51,11 +57,12 @@ public enum MeshServer {
     /// The application: routes, auth, and the engine behind them. Run it with
     /// `runService()` (graceful shutdown on SIGTERM and SIGINT).
     public static func application(engine: Engine, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        application(engine: engine, host: host, port: port, logger: logger, running: RunningQueries())
+        application(engine: engine, host: host, port: port, logger: logger, parts: ServerParts(logger: logger))
     }
 
     static func application(engine: Engine, host: String, port: Int, logger: Logger,
-                            running: RunningQueries) -> some ApplicationProtocol {
+                            parts: ServerParts) -> some ApplicationProtocol {
+        let metrics = parts.metrics
         let router = Router(context: MeshRequestContext.self)
         router.get("health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("ready") { _, _ in
@@ -70,7 +77,6 @@ public enum MeshServer {
         router.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
-        let metrics = ServerMetrics()
         router.get("metrics") { request, context in
             guard MetricsAccess.allows(request, context, token: metricsToken) else {
                 var p = Problem(.unauthorized, "the metrics are for the server's operator")
@@ -82,11 +88,10 @@ public enum MeshServer {
         }
         router.add(middleware: AuthMiddleware(catalog: engine.catalog,
                                               limiter: RateLimiter(rate: requestsPerSecond, burst: 2 * requestsPerSecond),
-                                              metrics: metrics, failedAuth: FailedAuthGuard(rate: 20, burst: 100)))
+                                              metrics: metrics, failedAuth: parts.failedAuth))
         MeshRoutes(engine: engine).add(to: router)
         EntityRoutes(engine: engine).add(to: router)
-        QueryRoutes(engine: engine, running: running, slots: OrgQuerySlots(maximum: maxQueriesPerOrg),
-                    metrics: metrics, logger: logger).add(to: router)
+        QueryRoutes(engine: engine, running: parts.running, slots: parts.slots, metrics: metrics, logger: logger).add(to: router)
         AuditRoutes(engine: engine).add(to: router)
         LineageRoutes(engine: engine).add(to: router)
         // A connection that sends nothing for `idleSeconds` (an idle socket, a client stalled in
@@ -104,4 +109,14 @@ public enum MeshServer {
                                                                idleTimeout: .seconds(Int64(idleSeconds)))),
                            configuration: configuration, logger: logger)
     }
+}
+
+/// What the HTTP server and the PostgreSQL protocol share: the running queries (DELETE, the
+/// drain), each org's query slots, the metrics, and the count of failed sign-ins per address.
+struct ServerParts: Sendable {
+    let running = RunningQueries()
+    let slots = OrgQuerySlots(maximum: MeshServer.maxQueriesPerOrg)
+    let metrics = ServerMetrics()
+    let failedAuth = FailedAuthGuard(rate: 20, burst: 100)
+    let logger: Logger
 }

@@ -32,6 +32,7 @@ struct Problem: Error {
         case .undefinedObject where !notFoundIsClientError, .undefinedTable where !notFoundIsClientError: .notFound
         case .duplicateObject, .dependentObjects, .unavailable: .conflict
         case .cancelled: .init(code: 499, reasonPhrase: "Client Closed Request")
+        case .tooManyConnections: .tooManyRequests
         case .connection, .source: .badGateway
         case .outOfMemory, .programLimitExceeded: .init(code: 422, reasonPhrase: "Unprocessable Content")
         case .catalog, .internalError: .internalServerError

@@ -15,6 +15,7 @@ struct Serve: AsyncParsableCommand {
         requests finish, and closes the source connections.
         Example:
           meshql serve --catalog mesh.db --port 8080
+          meshql serve --catalog mesh.db --pg-port 5433     # then: psql "host=127.0.0.1 port=5433 user=<user> dbname=<org>"
         """
     )
 
@@ -23,6 +24,14 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: "Port to listen on.")
     var port = 8080
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Port for PostgreSQL's protocol too (psql, JDBC, psycopg): the database is the org, the user a token's user, the password the token.",
+        valueName: "port"))
+    var pgPort: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Address PostgreSQL's protocol listens on (default: --host).", valueName: "address"))
+    var pgHost: String?
 
     @Option(name: .long, help: ArgumentHelp("The largest request body taken; more is answered 413.", valueName: "bytes"))
     var maxBody = 1 << 20
@@ -69,7 +78,10 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var lineage: LineageSinkOptions
 
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard (1...65535).contains(port), (1...65535).contains(pgPort ?? 1) else {
+            throw ValidationError("--port and --pg-port must be between 1 and 65535")
+        }
+        guard pgPort != port else { throw ValidationError("--pg-port must differ from --port") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -98,6 +110,6 @@ struct Serve: AsyncParsableCommand {
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        try await MeshServer.run(engine: engine, host: host, port: port, logger: logger)
+        try await MeshServer.run(engine: engine, host: host, port: port, pgHost: pgHost, pgPort: pgPort, logger: logger)
     }
 }

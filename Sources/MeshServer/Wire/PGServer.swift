@@ -1,0 +1,75 @@
+import Logging
+import MeshEngine
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// PostgreSQL's protocol (3.0) beside HTTP (`meshql serve --pg-port`): psql, drivers and BI
+/// tools connect as they are, the database name being the org and the password an API token.
+struct PGServer: Service {
+    let engine: Engine
+    let host: String
+    let port: Int
+    let parts: ServerParts
+    let backends = PGBackends()
+
+    /// What `server_version` says: a version clients accept, with meshql's name after it.
+    static let serverVersion = "15.0 (meshql)"
+
+    func run() async throws {
+        let maxLength = max(MeshServer.maxBodyBytes, 1 << 20)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PGFrontendDecoder(maxLength: maxLength)))
+                    return try PGChannel(wrappingChannelSynchronously: channel)
+                }
+            }
+        parts.logger.info("PostgreSQL protocol listening", metadata: ["address": .string("\(host):\(port)")])
+        // On shutdown the listener closes and the connections' tasks are cancelled: their
+        // queries were drained first (QueryDrain stops before this service).
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask { await serve(connection) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One connection, from its startup to its end; a malformed message closes it.
+    func serve(_ connection: PGChannel) async {
+        let address = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+        // The sign-in must be over within the header timeout: a client that connects and
+        // says nothing holds no connection for long.
+        let deadline = connection.channel.eventLoop.scheduleTask(in: .seconds(Int64(MeshServer.headerSeconds))) {
+            connection.channel.close(promise: nil)
+        }
+        var processID: Int32?
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                let client = PGConnection(engine: engine, parts: parts, backends: backends, out: outbound, address: address)
+                // A client that goes away stops its query (and the source queries under it).
+                connection.channel.closeFuture.whenComplete { _ in client.target.cancel() }
+                var messages = inbound.makeAsyncIterator()
+                do {
+                    guard try await client.startup(&messages) else { return }
+                    deadline.cancel()
+                    processID = client.processID
+                    try await client.serve(&messages)
+                } catch let violation as PGProtocolViolation {
+                    await client.fatal(PGErrorFields(sqlState: "08P01", message: violation.message))
+                }
+            }
+        } catch {
+            // The client went away or sent what cannot be read: nothing more to say to it.
+        }
+        deadline.cancel()
+        if let processID { backends.remove(processID) }
+    }
+}

@@ -1,0 +1,271 @@
+# PostgreSQL's protocol (`meshql serve --pg-port`), run by PGWireTests one check at a time:
+# `python3 pg_wire.py NAME`. psql is the client where it can be (it is on every machine with
+# PostgreSQL); raw sockets where a client must misbehave. MESHQL_TOKEN is acme's admin
+# (admin@acme.test), MESHQL_READER_TOKEN an analyst of acme (ann@acme.test), MESHQL_OTHER_TOKEN
+# the admin of org other (admin@other.test).
+import base64
+import hashlib
+import hmac
+import os
+import random
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+from meshql_api import API, H, check, finish, other_org_headers
+
+PORT = int(os.environ["MESHQL_PG_PORT"])
+ADMIN = ("admin@acme.test", os.environ["MESHQL_TOKEN"])
+READER = ("ann@acme.test", os.environ["MESHQL_READER_TOKEN"])
+READER_H = {"Authorization": f"Bearer {READER[1]}", "x-org": "acme"}
+
+
+def psql(who, *commands, db="acme", stdin=None, extra=()):
+    """psql's unaligned output of `commands` as `who` (user, token): (exit code, stdout, stderr)."""
+    args = ["psql", f"host=127.0.0.1 port={PORT} user={who[0]} dbname={db} connect_timeout=10", "-X", "-A", "-t",
+            "-v", "ON_ERROR_STOP=0", *extra]
+    for c in commands:
+        args += ["-c", c]
+    env = dict(os.environ, PGPASSWORD=who[1], PGAPPNAME="pg_wire")
+    r = subprocess.run(args, input=stdin, capture_output=True, text=True, env=env, timeout=120)
+    return r.returncode, r.stdout, r.stderr
+
+
+def sql(headers, text):
+    return requests.post(f"{API}/query", headers=headers, json={"sql": text})
+
+
+def setup_mesh():
+    """Mesh wire over a SQLite file of acme's: people (id, name, email) and their amounts; the
+    analyst may read it with email masked, rows of region EU only."""
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "wire.db")
+    c = sqlite3.connect(path)
+    c.execute("CREATE TABLE people (id INTEGER, name TEXT, email TEXT, region TEXT, amount NUMERIC(10,2), seen DATE)")
+    c.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)",
+                  [(i, f"n{i}", f"p{i}@x.test", "EU" if i % 2 else "US", i * 1.5, f"2024-01-{i:02d}") for i in range(1, 11)])
+    c.commit()
+    c.close()
+    for s in ["CREATE MESH wire WITH (owner = 'admin@acme.test')",
+              f"CREATE CONNECTOR wire_src FOR MESH wire TYPE sqlite OPTIONS (path '{path}')",
+              "IMPORT DATA PRODUCTS FROM CONNECTOR wire_src", "GRANT SELECT ON wire.* TO PUBLIC",
+              "MASK wire.people.email USING redact() FOR ROLE analyst",
+              "FILTER wire.people USING (region = 'EU') FOR ROLE analyst"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+
+
+def check_psql_basics():
+    setup_mesh()
+    code, out, err = psql(ADMIN, "SELECT id, name, amount, seen FROM wire.people WHERE id < 3 ORDER BY id")
+    check(code == 0 and out.splitlines() == ["1|n1|1.50|2024-01-01", "2|n2|3.00|2024-01-02"], f"a query: {code} {out!r} {err!r}")
+    # Errors carry the SQLSTATE and the position psql points at.
+    code, out, err = psql(ADMIN, "SELECT nope FROM wire.people", extra=["-v", "VERBOSITY=verbose"])
+    check("42703" in err and "LINE 1: SELECT nope FROM wire.people" in err and "\n               ^" in err, f"an error: {err!r}")
+    # Transaction blocks: no-ops whose status is kept; a failed block refuses until ROLLBACK.
+    code, out, err = psql(ADMIN, stdin="BEGIN;\nSELECT 1;\nSELECT nope;\nSELECT 2;\nROLLBACK;\nSELECT 3;\n")
+    check(out.split() == ["BEGIN", "1", "ROLLBACK", "3"] and "current transaction is aborted" in err, f"a failed block: {out!r} {err!r}")
+    # Settings drivers send; search_path is the session's mesh.
+    code, out, err = psql(ADMIN, stdin="SET extra_float_digits = 3;\nSET application_name TO 'x';\nSHOW application_name;\n"
+                                       "SET search_path = wire;\nSELECT count(*) FROM people;\nSET statement_timeout = '5s';\n"
+                                       "SHOW statement_timeout;\n")
+    check(out.split() == ["SET", "SET", "x", "SET", "10", "SET", "5s"], f"settings: {out!r} {err!r}")
+    # Several statements in one message, each answered; an empty one.
+    code, out, err = psql(ADMIN, "SELECT 1 AS a; SELECT 'two' AS b", ";")
+    check(out.split() == ["1", "two"], f"two statements: {out!r} {err!r}")
+    # Types as PostgreSQL writes them.
+    code, out, err = psql(ADMIN, "SELECT TRUE, CAST(NULL AS integer), CAST('2024-01-02 03:04:05' AS timestamptz), "
+                                 "CAST(2.5 AS double precision), CAST('ab' AS bytea)")
+    check(out.strip() == "t||2024-01-02 03:04:05+00|2.5|\\x6162", f"types: {out!r} {err!r}")
+    # Catalog statements answer with their tags.
+    code, out, err = psql(ADMIN, "CREATE DATA PRODUCT wire.eu AS SELECT id FROM wire.people WHERE region = 'EU'")
+    check(code == 0 and out.strip() == "CREATE DATA PRODUCT", f"a catalog statement: {code} {out!r} {err!r}")
+
+
+def check_same_as_http():
+    """The analyst sees through this protocol what HTTP shows them: masked email, EU rows only."""
+    setup_mesh()
+    query = "SELECT id, name, email FROM wire.people ORDER BY id"
+    code, out, err = psql(READER, query)
+    rows = [line.split("|") for line in out.splitlines()]
+    r = sql(READER_H, query)
+    http = [[str(v) if v is not None else "" for v in row] for row in r.json()["rows"]]
+    check(code == 0 and rows == http and len(rows) == 5 and all(row[2] != f"p{row[0]}@x.test" for row in rows),
+          f"psql {rows} vs HTTP {http}: {err!r}")
+    code, out, err = psql(READER, "SELECT count(*) FROM wire.people WHERE region = 'US'")
+    check(out.strip() == "0", f"the filter: {out!r} {err!r}")
+
+
+def check_sign_in_refused():
+    """A wrong token, another org's token, an unknown user, a token of the right user in the
+    wrong org: the same refusal, and nothing runs."""
+    other = ("admin@other.test", os.environ["MESHQL_OTHER_TOKEN"])
+    for who, db in [((ADMIN[0], "mq_wrong"), "acme"), (other, "acme"), (("nobody@acme.test", ADMIN[1]), "acme"),
+                    (ADMIN, "other")]:
+        code, out, err = psql(who, "SELECT 1", db=db)
+        check(code == 2 and "password authentication failed" in err and out == "", f"{who[0]}@{db}: {code} {out!r} {err!r}")
+    code, out, err = psql(other, "SELECT 1", db="other")
+    check(code == 0 and out.strip() == "1", f"the other org's admin in their org: {code} {err!r}")
+
+
+def check_cancel():
+    """Ctrl-C in psql sends a CancelRequest on a new connection: the query stops."""
+    setup_mesh()
+    long = ("SELECT count(*) FROM wire.people a, wire.people b, wire.people c, wire.people d, wire.people e, "
+            "wire.people f, wire.people g, wire.people h WHERE a.id + b.id + c.id + d.id + e.id + f.id + g.id + h.id = 17")
+    env = dict(os.environ, PGPASSWORD=ADMIN[1])
+    p = subprocess.Popen(["psql", f"host=127.0.0.1 port={PORT} user={ADMIN[0]} dbname=acme", "-X", "-A", "-t",
+                          "-c", "SET pushdown = off", "-c", long], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(2)
+    started = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    check("canceling statement due to user request" in err and time.monotonic() - started < 30,
+          f"cancel: {p.returncode} {out!r} {err!r} after {time.monotonic() - started:.1f} s")
+    code, out, err = psql(ADMIN, "SELECT 1")
+    check(out.strip() == "1", f"after a cancel: {out!r} {err!r}")
+
+
+# A minimal client for what psql will not do.
+
+def message(kind, body):
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+def startup(user, db):
+    params = b"user\0" + user.encode() + b"\0database\0" + db.encode() + b"\0\0"
+    body = struct.pack("!I", 196608) + params
+    return struct.pack("!I", len(body) + 4) + body
+
+
+def read_message(s):
+    head = b""
+    while len(head) < 5:
+        chunk = s.recv(5 - len(head))
+        if not chunk:
+            return None, None
+        head += chunk
+    kind, length = head[:1], struct.unpack("!I", head[1:])[0]
+    body = b""
+    while len(body) < length - 4:
+        chunk = s.recv(length - 4 - len(body))
+        if not chunk:
+            return None, None
+        body += chunk
+    return kind, body
+
+
+def sign_in(user, token, db="acme"):
+    """A connection signed in with SCRAM-SHA-256, ready for queries."""
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s.sendall(startup(user, db))
+    kind, body = read_message(s)
+    assert kind == b"R" and struct.unpack("!I", body[:4])[0] == 10, (kind, body)
+    nonce = base64.b64encode(os.urandom(18)).decode()
+    first_bare = f"n=,r={nonce}"
+    first = ("n,," + first_bare).encode()
+    s.sendall(message(b"p", b"SCRAM-SHA-256\0" + struct.pack("!I", len(first)) + first))
+    kind, body = read_message(s)
+    server_first = body[4:].decode()
+    attrs = dict(part.split("=", 1) for part in server_first.split(","))
+    salted = hashlib.pbkdf2_hmac("sha256", token.encode(), base64.b64decode(attrs["s"]), int(attrs["i"]))
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored = hashlib.sha256(client_key).digest()
+    without_proof = f"c=biws,r={attrs['r']}"
+    auth = f"{first_bare},{server_first},{without_proof}".encode()
+    signature = hmac.new(stored, auth, hashlib.sha256).digest()
+    proof = bytes(a ^ b for a, b in zip(client_key, signature))
+    s.sendall(message(b"p", f"{without_proof},p={base64.b64encode(proof).decode()}".encode()))
+    while True:
+        kind, body = read_message(s)
+        assert kind is not None and kind != b"E", body
+        if kind == b"Z":
+            return s
+
+
+def still_serving():
+    code, out, err = psql(ADMIN, "SELECT 42")
+    health = requests.get(API.rsplit("/api", 1)[0] + "/health", timeout=10)
+    return code == 0 and out.strip() == "42" and health.status_code == 200
+
+
+def closed_or_error(s, what):
+    """The server answers with an ErrorResponse and closes, or closes: never a hang."""
+    try:
+        kind, body = read_message(s)
+        while kind not in (None, b"E"):
+            kind, body = read_message(s)
+        if kind == b"E":
+            kind, body = read_message(s)
+        check(kind is None, f"{what}: still open after its error")
+    except socket.timeout:
+        check(False, f"{what}: no answer within the timeout")
+    except OSError:
+        pass
+    finally:
+        s.close()
+
+
+def check_hostile_bytes():
+    """Lengths out of range, garbage, messages cut short, silence, and a few thousand random
+    messages after a sign-in: an error or a closed connection each time, never a crash or a
+    hang, and the server still serves."""
+    for what, data in [("a startup length of 2 GB", struct.pack("!I", 0x7FFFFFFF) + b"x" * 16),
+                       ("a startup length of 3", struct.pack("!I", 3)),
+                       ("garbage", bytes(range(256)) * 4),
+                       ("a protocol 9.0 startup", struct.pack("!II", 8, 9 << 16))]:
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        s.sendall(data)
+        closed_or_error(s, what)
+    # Cut short, then gone.
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s.sendall(startup(ADMIN[0], "acme")[:7])
+    s.close()
+    # Silent connections are closed at the header timeout (2 s here).
+    silent = [socket.create_connection(("127.0.0.1", PORT), timeout=30) for _ in range(20)]
+    for s in silent:
+        closed_or_error(s, "a silent connection")
+    # After a sign-in: a huge declared length, an unknown type, a message out of order.
+    for what, data in [("a message of 2 GB", b"Q" + struct.pack("!I", 0x7FFFFFFF)),
+                       ("an unknown type", message(b"y", b"")),
+                       ("a password after sign-in", message(b"p", b"x\0"))]:
+        s = sign_in(*ADMIN)
+        s.sendall(data)
+        closed_or_error(s, what)
+    # Random messages of every type and shape: answered or closed, one connection after another.
+    rng = random.Random(20261207)
+    kinds = [b"Q", b"P", b"B", b"D", b"E", b"C", b"S", b"H", b"X", b"p", b"d", b"c", b"f", b"F", b"z"]
+    sent = 0
+    while sent < 3000:
+        s = sign_in(*ADMIN)
+        s.settimeout(10)
+        try:
+            for _ in range(200):
+                body = bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+                if rng.random() < 0.3:
+                    body = rng.choice([b"SELECT 1\0", b"\0\0\0\0", b"x\0SELECT 1\0\0\0", b"\0\0\0\x01\0\0\0\x05"]) + body
+                s.sendall(message(rng.choice(kinds), body))
+                sent += 1
+            s.sendall(message(b"X", b""))
+            while s.recv(65536):
+                pass
+        except (socket.timeout, TimeoutError):
+            check(False, "a hang after random messages")
+            break
+        except OSError:
+            pass
+        finally:
+            s.close()
+    check(still_serving(), "the server after hostile bytes")
+
+
+if __name__ == "__main__":
+    globals()["check_" + sys.argv[1]]()
+    finish(f"{sys.argv[1]}: ok")
