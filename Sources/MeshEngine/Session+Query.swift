@@ -57,6 +57,24 @@ extension Session {
         return try binder.bind(query)
     }
 
+    /// The columns `statement` answers with, found without running it (a client describing a
+    /// prepared statement before it has values): a query's or EXPLAIN's; nil for a statement
+    /// that answers with a message, or whose columns only running it tells (SHOW, DESCRIBE).
+    /// Its `$n` are bound as NULLs.
+    public func resultFields(of statement: Statement, parameterCount: Int) throws -> [Field]? {
+        switch statement {
+        case .query(let query):
+            let saved = parameters
+            defer { parameters = saved }
+            parameters = Array(repeating: .null, count: parameterCount)
+            return try bind(query).fields
+        case .explain:
+            return [Field(name: "QUERY PLAN", type: .text)]
+        default:
+            return nil
+        }
+    }
+
     /// The plan paths of every node under a `.guarded` one.
     static func pathsBelowGuards(_ plan: LogicalPlan) -> Set<LogicalPlanPath> {
         var out = Set<LogicalPlanPath>()

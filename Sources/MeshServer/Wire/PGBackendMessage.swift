@@ -52,11 +52,12 @@ extension ByteBuffer {
         pgMessage("I") { _ in }
     }
 
-    /// RowDescription: each column's name and type, every one in text format.
-    mutating func pgRowDescription(_ fields: [Field]) {
+    /// RowDescription: each column's name and type, and the format its values come in
+    /// (`formats` as Bind gave them: none, one for all, or one per column).
+    mutating func pgRowDescription(_ fields: [Field], formats: [Int16] = []) {
         pgMessage("T") { b in
             b.writeInteger(Int16(fields.count))
-            for f in fields {
+            for (i, f) in fields.enumerated() {
                 let type = PGType(f.type)
                 b.pgCString(f.name)
                 b.writeInteger(Int32(0))   // no table
@@ -64,13 +65,14 @@ extension ByteBuffer {
                 b.writeInteger(type.oid)
                 b.writeInteger(type.size)
                 b.writeInteger(type.modifier)
-                b.writeInteger(Int16(0))   // text
+                b.writeInteger(Int16(PGFormats.isBinary(formats, column: i) ? 1 : 0))
             }
         }
     }
 
-    /// DataRow of `row` of `batch`, each value in PostgreSQL's text form.
-    mutating func pgDataRow(_ batch: Batch, row: Int, types: [PGType]) {
+    /// DataRow of `row` of `batch`, each value in PostgreSQL's text form, or its binary form
+    /// where `binary` says so.
+    mutating func pgDataRow(_ batch: Batch, row: Int, types: [PGType], binary: [Bool] = []) {
         pgMessage("D") { b in
             b.writeInteger(Int16(batch.columns.count))
             for (j, column) in batch.columns.enumerated() {
@@ -81,7 +83,11 @@ extension ByteBuffer {
                 }
                 let at = b.writerIndex
                 b.writeInteger(Int32(0))
-                types[j].writeText(value, into: &b)
+                if j < binary.count, binary[j] {
+                    types[j].writeBinary(value, into: &b)
+                } else {
+                    types[j].writeText(value, into: &b)
+                }
                 b.setInteger(Int32(b.writerIndex - at - 4), at: at)
             }
         }

@@ -18,14 +18,19 @@ final class PGConnection {
     let backends: PGBackends
     let out: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let address: String
-    private var session: Session!
+    var session: Session!
     /// `I` idle, `T` in a transaction block, `E` in a failed one.
-    private var transaction: Character = "I"
+    var transaction: Character = "I"
     private var settings: [String: String] = [:]
     private var startupSettings: [String: String] = [:]
-    private var statementTimeout: Duration?
+    var statementTimeout: Duration?
     /// After an error in the extended protocol, messages are skipped until Sync.
-    private var skippingToSync = false
+    var skippingToSync = false
+    /// Prepared statements and portals by name ("" the unnamed ones).
+    var statements: [String: PGPrepared] = [:]
+    var portals: [String: PGPortal] = [:]
+    /// What the extended protocol has answered and not yet sent (sent at Sync and Flush).
+    var output = ByteBuffer()
     let target = PGCancelTarget()
 
     init(engine: Engine, parts: ServerParts, backends: PGBackends, out: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String) {
@@ -184,19 +189,11 @@ final class PGConnection {
             case .terminate:
                 return
             case .sync:
-                skippingToSync = false
-                var b = ByteBuffer()
-                b.pgReadyForQuery(transaction)
-                try await write(b)
+                try await sync()
             case .flush:
-                break
+                try await flushOutput()
             case .parse, .bind, .describe, .execute, .close:
-                guard !skippingToSync else { continue }
-                skippingToSync = true
-                var b = ByteBuffer()
-                b.pgError(PGErrorFields(sqlState: "0A000", message: "the extended query protocol is not supported yet",
-                                        hint: "use the simple query protocol (psql does; psycopg: cursor(...).execute with prepare=False is not enough, use client-side binding)"))
-                try await write(b)
+                try await extended(message)
             case .password, .startup, .sslRequest, .gssEncRequest, .cancelRequest:
                 await fatal(PGErrorFields(sqlState: "08P01", message: "unexpected message during a session"))
                 return
@@ -237,72 +234,70 @@ final class PGConnection {
     /// Runs one statement of `sql` and writes its answer after what `b` holds; false when it
     /// failed (the error written).
     func run(_ s: ParsedStatement, _ sql: String, _ b: inout ByteBuffer) async throws -> Bool {
-        let org = session.org
-        let queryID = UUID.newQueryID()
-        guard parts.slots.take(org) else {
-            parts.metrics.orgLimitHit()
-            fail(MeshError(.tooManyConnections, "the organisation runs \(parts.slots.maximum) queries at once already"), nil, &b)
+        let run: PGStatementRun
+        do {
+            run = try PGStatementRun.start(parts: parts, org: session.org, user: session.principal?.user ?? "", target: target,
+                                           timeout: statementTimeout)
+        } catch let e as MeshError {
+            fail(e, nil, &b)
             return false
         }
-        defer { parts.slots.give(org) }
-        let query = RunningQuery()
-        guard parts.running.add(queryID, org: org, user: session.principal?.user ?? "", query) else { return false }
-        target.set(query)
-        let started = ContinuousClock.now
-        let timedOut = TimeoutFlag()
-        let timer = statementTimeout.map { t in
-            Task { [query] in
-                try await Task.sleep(for: t)
-                timedOut.fired.withLock { $0 = true }
-                query.cancel()
-            }
-        }
-        defer {
-            timer?.cancel()
-            target.set(nil)
-            parts.running.remove(queryID, query)
-        }
-        session.queryID = queryID
-        var rows = 0
-        var result: QueryResult?
         do {
-            let session = self.session!
-            let outcome = try await query.run { try await session.execute([s]) }
-            switch outcome {
+            switch try await run.execute(s, in: session, parameters: []) {
             case .rows(let r):
-                result = r
-                query.attach(r)
                 b.pgRowDescription(r.fields)
-                let types = r.fields.map { PGType($0.type) }
-                let maxRows = MeshServer.defaultMaxRows
-                while let batch = try await r.next() {
-                    guard batch.rowCount > 0 else { continue }
-                    rows += batch.rowCount
-                    if rows > maxRows { throw MeshError(.programLimitExceeded, "the result has more than --max-rows (\(maxRows)) rows") }
-                    for i in 0..<batch.rowCount {
-                        b.pgDataRow(batch, row: i, types: types)
-                        if b.readableBytes > 64 << 10 {
-                            try await write(b)
-                            b = ByteBuffer()
-                        }
-                    }
-                }
-                if case .explain = s.statement { b.pgCommandComplete("EXPLAIN") } else { b.pgCommandComplete("SELECT \(rows)") }
+                _ = try await sendRows(run, fields: r.fields, formats: [], limit: 0, &b)
+                b.pgCommandComplete(Self.rowsTag(s.statement, run.rows))
             case .message(let m):
-                let (tag, notice) = Self.tag(m)
-                if let notice { b.pgError(PGErrorFields(severity: "NOTICE", sqlState: "00000", message: notice), type: "N") }
-                b.pgCommandComplete(tag)
+                Self.messageAnswer(m, &b)
             }
-            parts.metrics.queryEnded(status: "ok", duration: ContinuousClock.now - started, rows: rows)
+            run.end("ok")
             return true
         } catch let raw as MeshError {
-            result?.close()
-            let e = raw.code == .cancelled && timedOut.fired.withLock({ $0 })
-                ? MeshError(.cancelled, "canceling statement due to statement timeout") : raw
-            parts.metrics.queryEnded(status: e.code == .cancelled ? "cancelled" : "error", duration: ContinuousClock.now - started, rows: rows)
+            let e = run.reported(raw)
+            run.end(e.code == .cancelled ? "cancelled" : "error")
             fail(e, sql, &b)
             return false
         }
+    }
+
+    /// Sends rows of `run` as DataRows (in `formats`, per column; none: text) until its end or
+    /// `limit` rows (0: no limit); true when rows are left (the portal is suspended).
+    func sendRows(_ run: PGStatementRun, fields: [Field], formats: [Int16], limit: Int, _ b: inout ByteBuffer) async throws -> Bool {
+        let types = fields.map { PGType($0.type) }
+        let binary = fields.indices.map { PGFormats.isBinary(formats, column: $0) }
+        let maxRows = MeshServer.defaultMaxRows
+        var sent = 0
+        while let (batch, from) = try await run.nextBatch() {
+            for i in from..<batch.rowCount {
+                if limit > 0, sent == limit {
+                    run.pending = (batch, i)
+                    return true
+                }
+                run.rows += 1
+                sent += 1
+                if run.rows > maxRows { throw MeshError(.programLimitExceeded, "the result has more than --max-rows (\(maxRows)) rows") }
+                b.pgDataRow(batch, row: i, types: types, binary: binary)
+                if b.readableBytes > 64 << 10 {
+                    try await write(b)
+                    b = ByteBuffer()
+                }
+            }
+        }
+        return false
+    }
+
+    /// The command tag of a statement that answered with `rows` rows.
+    static func rowsTag(_ statement: Statement, _ rows: Int) -> String {
+        if case .explain = statement { return "EXPLAIN" }
+        return "SELECT \(rows)"
+    }
+
+    /// A statement's message as CommandComplete, with a NoticeResponse for what follows its tag.
+    static func messageAnswer(_ m: String, _ b: inout ByteBuffer) {
+        let (tag, notice) = Self.tag(m)
+        if let notice { b.pgError(PGErrorFields(severity: "NOTICE", sqlState: "00000", message: notice), type: "N") }
+        b.pgCommandComplete(tag)
     }
 
     /// A statement's message as a command tag (`CREATE MESH`) and the rest, if any, as a
@@ -319,7 +314,9 @@ final class PGConnection {
 
     // MARK: - Session commands
 
-    func sessionCommand(_ command: PGSessionCommand, _ b: inout ByteBuffer) async throws {
+    /// Answers a session command; `describing`: with the RowDescription of SHOW (the
+    /// extended protocol sends that at Describe).
+    func sessionCommand(_ command: PGSessionCommand, _ b: inout ByteBuffer, describing: Bool = true) async throws {
         if transaction == "E", command != .rollback, command != .commit {
             throw MeshError(.inFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
         }
@@ -352,14 +349,16 @@ final class PGConnection {
             b.pgCommandComplete("RESET")
         case .show(let name):
             if name == "all" {
-                b.pgRowDescription([Field(name: "name", type: .text), Field(name: "setting", type: .text), Field(name: "description", type: .text)])
+                if describing {
+                    b.pgRowDescription([Field(name: "name", type: .text), Field(name: "setting", type: .text), Field(name: "description", type: .text)])
+                }
                 for (n, v) in settings.sorted(by: { $0.key < $1.key }) {
                     b.pgDataRow(Batch.fromRows( [[.string(n), .string(v), .string("")]], types: [.text, .text, .text]), row: 0,
                                 types: [PGType(.text), PGType(.text), PGType(.text)])
                 }
                 b.pgCommandComplete("SHOW")
             } else {
-                b.pgRowDescription([Field(name: name, type: .text)])
+                if describing { b.pgRowDescription([Field(name: name, type: .text)]) }
                 b.pgDataRow(Batch.fromRows( [[.string(settings[name] ?? "")]], types: [.text]), row: 0, types: [PGType(.text)])
                 b.pgCommandComplete("SHOW")
             }

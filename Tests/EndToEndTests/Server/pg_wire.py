@@ -133,6 +133,65 @@ def check_cancel():
     check(out.strip() == "1", f"after a cancel: {out!r} {err!r}")
 
 
+def check_drivers():
+    """psycopg 3 (text and binary results, client- and server-side parameters, a prepared
+    statement run again) and pg8000 get the rows HTTP gives for a parameterised query."""
+    import pg8000.native
+    import psycopg
+    setup_mesh()
+    r = requests.post(f"{API}/query", headers=H, json={"sql": "SELECT id, name, amount, seen FROM wire.people WHERE id < $1 ORDER BY id",
+                                                      "params": [4]})
+    # JSON gives numeric as a number: compared at its scale.
+    http = [[row[0], row[1], f"{row[2]:.2f}", row[3]] for row in r.json()["rows"]]
+    with psycopg.connect(host="127.0.0.1", port=PORT, user=ADMIN[0], dbname="acme", password=ADMIN[1]) as conn:
+        for binary in (False, True):
+            with conn.cursor(binary=binary) as cur:
+                cur.execute("SELECT id, name, amount, seen FROM wire.people WHERE id < %s ORDER BY id", (4,))
+                rows = [[row[0], row[1], str(row[2]), row[3].isoformat()] for row in cur.fetchall()]
+                check(rows == http, f"psycopg binary={binary}: {rows} vs HTTP {http}")
+        with conn.cursor() as cur:
+            for n in (2, 3, 4, 5, 6, 7):   # past psycopg's prepare threshold: a named statement, bound again
+                cur.execute("SELECT count(*) FROM wire.people WHERE id < %s AND name <> %s", (n, "zz"), prepare=n > 4)
+                check(cur.fetchone()[0] == n - 1, f"psycopg prepared, n={n}")
+        with conn.cursor() as cur:
+            try:
+                cur.execute("SELECT nope FROM wire.people WHERE id = %s", (1,))
+                check(False, "an error through psycopg")
+            except psycopg.errors.UndefinedColumn as e:
+                check(e.diag.sqlstate == "42703", f"psycopg's error: {e.diag.sqlstate}")
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT %s::text || 'x', %s", ("a", None))
+            check(cur.fetchone() == ("ax", None), "text and NULL parameters")
+    c = pg8000.native.Connection(ADMIN[0], host="127.0.0.1", port=PORT, database="acme", password=ADMIN[1])
+    rows = c.run("SELECT id, name, amount, seen FROM wire.people WHERE id < :n ORDER BY id", n=4)
+    rows = [[row[0], row[1], str(row[2]), row[3].isoformat()] for row in rows]
+    check(rows == http, f"pg8000: {rows} vs HTTP {http}")
+    c.close()
+
+
+def check_portal_suspension():
+    """Execute with a row limit suspends the portal; the next Execute goes on where it stopped."""
+    setup_mesh()
+    s = sign_in(*ADMIN)
+    q = b"SELECT id FROM wire.people WHERE id > $1 ORDER BY id\0"
+    s.sendall(message(b"P", b"\0" + q + struct.pack("!hI", 1, 23)) +
+              message(b"B", b"\0\0" + struct.pack("!hhI", 0, 1, 1) + b"2" + struct.pack("!h", 0)) +
+              message(b"D", b"P\0") + message(b"E", b"\0" + struct.pack("!I", 3)) + message(b"E", b"\0" + struct.pack("!I", 3)) +
+              message(b"E", b"\0" + struct.pack("!I", 0)) + message(b"S", b""))
+    got = []
+    while True:
+        kind, body = read_message(s)
+        if kind is None or kind == b"Z":
+            break
+        if kind == b"D":
+            got.append(int(body[6:].decode()))
+        elif kind in (b"s", b"C", b"E"):
+            got.append(kind.decode() + (body[:-1].decode() if kind == b"C" else ""))
+    check(got == [3, 4, 5, "s", 6, 7, 8, "s", 9, 10, "CSELECT 8"], f"portal: {got}")
+    s.close()
+
+
 # A minimal client for what psql will not do.
 
 def message(kind, body):
