@@ -158,6 +158,43 @@ import Testing
         }
     }
 
+    /// The same attacks as a PostgreSQL client (psql, the analyst's token) against
+    /// `meshql serve --pg-port` over the same catalog: each answer is the reference's, as
+    /// in-process.
+    @Test(.enabled(if: PGWireTests.canRun, "needs the built binary, python3 and psql"), arguments: placements)
+    func attacksOverThePostgreSQLProtocolLearnNothingMore(_ placement: E2EFixture.Placement) async throws {
+        guard let (engine, admin, _) = try await setUp(placement) else { return }
+        defer { engine.shutdown() }
+        let port = try LoopbackPort.free()
+        let server = try ServerTests.Server(options: ["--pg-port", String(port)], catalog: engine.catalog.path)
+        defer { _ = server.stop() }
+        let token = try server.token(org: "default", user: Self.analyst.user, role: "analyst", attributes: ["country=DE"])
+        for pushdown in [true, false] {
+            admin.pushdownEnabled = pushdown
+            for attack in Self.attacks {
+                let seen = try Self.psql(port: port, token: token, pushdown: pushdown, attack.replacingOccurrences(of: "{c}", with: "crm.customers"))
+                let allowed = await result(admin, attack.replacingOccurrences(of: "{c}", with: "ref.customers"))
+                #expect(seen == allowed.trimmingCharacters(in: .newlines), "\(placement), pushdown \(pushdown): \(attack)")
+            }
+        }
+    }
+
+    /// psql's answer to `sql` as the analyst, in `result`'s form: the header and the rows, or
+    /// the error's SQLSTATE.
+    static func psql(port: Int, token: String, pushdown: Bool, _ sql: String) throws -> String {
+        let run = try Subprocess.run("/usr/bin/env", [
+            "PGPASSWORD=\(token)", "psql", "host=127.0.0.1 port=\(port) user=\(analyst.user) dbname=default", "-X", "-A", "-F", "|",
+            "-P", "footer=off", "-v", "VERBOSITY=verbose", "-c", "SET pushdown = \(pushdown ? "on" : "off")", "-c", sql,
+        ])
+        let lines = run.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { $0 != "SET" }
+        if let error = lines.first(where: { $0.hasPrefix("ERROR:  ") }) {
+            return "error " + error.dropFirst("ERROR:  ".count).prefix(5)
+        }
+        guard let header = lines.first else { return run.text }
+        return ([header.replacingOccurrences(of: "|", with: ",")] + lines.dropFirst()).joined(separator: "\n")
+            .trimmingCharacters(in: .newlines)
+    }
+
     /// EXPLAIN ANALYZE counts never include the rows the filter removed; DESCRIBE and the
     /// listings leave the denied column and unreadable products out.
     @Test(arguments: placements)

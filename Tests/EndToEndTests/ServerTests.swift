@@ -20,9 +20,12 @@ import Testing
         let environment: [String: String]
         let catalog: String
 
-        init(options: [String] = []) throws {
-            let catalog = tempDirectory() + "/catalog.db"
-            _ = try Subprocess.check(ServerTests.binary, ["query", "--create", "--catalog", catalog, "SELECT 1"], what: "making a catalog")
+        /// - Parameter existing: a catalog made already (a test's fixture) instead of a new one.
+        init(options: [String] = [], catalog existing: String? = nil) throws {
+            let catalog = existing ?? tempDirectory() + "/catalog.db"
+            if existing == nil {
+                _ = try Subprocess.check(ServerTests.binary, ["query", "--create", "--catalog", catalog, "SELECT 1"], what: "making a catalog")
+            }
             func token(_ org: String, _ user: String) throws -> String {
                 let out = try Subprocess.check(ServerTests.binary, ["token", "create", "--catalog", catalog, "--org", org,
                                                                     "--user", user, "--role", "admin"], what: "meshql token create")
@@ -70,9 +73,10 @@ import Testing
         }
 
         /// A new token of the server's catalog (a running server accepts it at once).
-        func token(org: String, user: String, role: String) throws -> String {
+        func token(org: String, user: String, role: String, attributes: [String] = []) throws -> String {
             let out = try Subprocess.check(ServerTests.binary, ["token", "create", "--catalog", catalog, "--org", org,
-                                                                "--user", user, "--role", role], what: "meshql token create")
+                                                                "--user", user, "--role", role] + attributes.flatMap { ["--attr", $0] },
+                                           what: "meshql token create")
             return String(out.split(separator: "\n").last ?? "")
         }
 
