@@ -9,7 +9,7 @@ import Testing
     static var canRun: Bool { ServerTests.canRun && Subprocess.which("psql") != nil }
 
     @Test(.enabled(if: PGWireTests.canRun, "needs the built binary, python3 and psql"), .timeLimit(.minutes(5)),
-          arguments: ["psql_basics", "same_as_http", "sign_in_refused", "cancel", "hostile_bytes", "drivers", "portal_suspension"])
+          arguments: ["psql_basics", "same_as_http", "sign_in_refused", "cancel", "hostile_bytes", "drivers", "portal_suspension", "jdbc"])
     func check(_ name: String) throws {
         let port = try LoopbackPort.free()
         let server = try ServerTests.Server(options: ["--pg-port", String(port), "--header-timeout", "2"])

@@ -192,6 +192,28 @@ def check_portal_suspension():
     s.close()
 
 
+def check_jdbc():
+    """PostgreSQL's JDBC driver (Debian's libpostgresql-jdbc-java), from a small program compiled
+    here: a prepared statement with an int parameter, run past the driver's prepare threshold
+    (a named server-side statement), gets HTTP's rows; a transaction opens and rolls back."""
+    if not os.path.exists("/usr/share/java/postgresql.jar") or subprocess.run(["which", "javac"], capture_output=True).returncode:
+        check(False, "JDBC: needs javac and /usr/share/java/postgresql.jar (apt-get install default-jdk-headless "
+                     "libpostgresql-jdbc-java; .ci/run does)")
+        return
+    setup_mesh()
+    folder = tempfile.mkdtemp()
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run(["javac", "-d", folder, os.path.join(here, "WireCheck.java")], check=True, timeout=120)
+    query = "SELECT id, name, amount FROM wire.people WHERE id < ? ORDER BY id"
+    r = subprocess.run(["java", "-cp", f"{folder}:/usr/share/java/postgresql.jar", "WireCheck",
+                        f"jdbc:postgresql://127.0.0.1:{PORT}/acme", ADMIN[0], ADMIN[1], query, "4"],
+                       capture_output=True, text=True, timeout=120)
+    http = requests.post(f"{API}/query", headers=H, json={"sql": query.replace("?", "$1"), "params": [4]}).json()["rows"]
+    expected = "".join(f"{row[0]}|{row[1]}|{row[2]:.2f}\n" for row in http)
+    check(r.returncode == 0 and r.stdout == f"server: 15.0 (meshql)\n{expected}{expected}in a transaction: 1\n",
+          f"JDBC: {r.returncode} {r.stdout!r} {r.stderr[-500:]!r}")
+
+
 # A minimal client for what psql will not do.
 
 def message(kind, body):
