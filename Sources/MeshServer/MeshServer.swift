@@ -36,8 +36,11 @@ public enum MeshServer {
     /// event loops (see `EventLoopTaskExecutor`).
     /// - Parameter pgPort: where the PostgreSQL protocol listens too (nil: it does not), on
     ///   `pgHost`.
+    /// - Parameter tls: the certificate chain and key (PEM files) PostgreSQL clients that ask
+    ///   for TLS get.
     public static func run(engine: Engine, host: String, port: Int, pgHost: String? = nil, pgPort: Int? = nil,
-                           logger: Logger) async throws {
+                           tls: (certificate: String, key: String)? = nil, logger: Logger) async throws {
+        let tlsContext = try tls.map { try PGTLS.context(certificate: $0.certificate, key: $0.key) }
         let parts = ServerParts(logger: logger)
         let app = application(engine: engine, host: host, port: port, logger: logger, parts: parts)
         // On SIGTERM or SIGINT the drain goes first (services stop in reverse order): queries
@@ -45,7 +48,7 @@ public enum MeshServer {
         // servers stop, their requests answered. A long query no longer holds the exit back.
         let drain = QueryDrain(running: parts.running, grace: .seconds(shutdownGraceSeconds), logger: logger)
         var services: [any Service] = [app]
-        if let pgPort { services.append(PGServer(engine: engine, host: pgHost ?? host, port: pgPort, parts: parts)) }
+        if let pgPort { services.append(PGServer(engine: engine, host: pgHost ?? host, port: pgPort, parts: parts, tls: tlsContext)) }
         services.append(drain)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))

@@ -33,6 +33,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address PostgreSQL's protocol listens on (default: --host).", valueName: "address"))
     var pgHost: String?
 
+    @Option(name: .long, help: ArgumentHelp("A PEM certificate chain for PostgreSQL clients that ask for TLS (with --tls-key).", valueName: "path"))
+    var tlsCert: String?
+
+    @Option(name: .long, help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "path"))
+    var tlsKey: String?
+
     @Option(name: .long, help: ArgumentHelp("The largest request body taken; more is answered 413.", valueName: "bytes"))
     var maxBody = 1 << 20
 
@@ -82,6 +88,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--port and --pg-port must be between 1 and 65535")
         }
         guard pgPort != port else { throw ValidationError("--pg-port must differ from --port") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard tlsCert == nil || pgPort != nil else { throw ValidationError("--tls-cert is for --pg-port (HTTP's TLS belongs to a proxy in front)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -110,6 +118,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        try await MeshServer.run(engine: engine, host: host, port: port, pgHost: pgHost, pgPort: pgPort, logger: logger)
+        let tls = tlsCert.flatMap { cert in tlsKey.map { (certificate: cert, key: $0) } }
+        try await MeshServer.run(engine: engine, host: host, port: port, pgHost: pgHost, pgPort: pgPort, tls: tls, logger: logger)
     }
 }

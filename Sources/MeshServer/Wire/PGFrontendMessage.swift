@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// A message from a PostgreSQL client (protocol 3.0). The first messages of a connection have
 /// no type byte (a startup, SSL, GSSAPI or cancel request); every later one has.
@@ -40,10 +41,14 @@ struct PGFrontendDecoder: ByteToMessageDecoder {
     let maxLength: Int
     /// The largest untyped startup message.
     static let maxStartupLength = 10_000
+    /// With it, an SSLRequest is answered `S` and the connection goes on under TLS.
+    let tls: NIOSSLContext?
     private var started = false
+    private var secured = false
 
-    init(maxLength: Int) {
+    init(maxLength: Int, tls: NIOSSLContext? = nil) {
         self.maxLength = maxLength
+        self.tls = tls
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -55,6 +60,15 @@ struct PGFrontendDecoder: ByteToMessageDecoder {
             body.moveReaderIndex(forwardBy: 4)
             let message = try Self.startup(&body)
             if case .startup = message { started = true }
+            if message == .sslRequest, let tls, !secured {
+                // `S` goes out in the clear and TLS sits in front of this decoder before the
+                // client's handshake can arrive (both in this turn of the event loop).
+                guard buffer.readableBytes == 0 else { throw PGProtocolViolation(message: "data after the SSL request") }
+                secured = true
+                context.writeAndFlush(NIOAny(ByteBuffer(bytes: [UInt8(ascii: "S")])), promise: nil)
+                try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+                return .continue
+            }
             context.fireChannelRead(wrapInboundOut(message))
             return .continue
         }

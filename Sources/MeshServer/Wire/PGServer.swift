@@ -2,6 +2,7 @@ import Logging
 import MeshEngine
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// PostgreSQL's protocol (3.0) beside HTTP (`meshql serve --pg-port`): psql, drivers and BI
@@ -11,6 +12,8 @@ struct PGServer: Service {
     let host: String
     let port: Int
     let parts: ServerParts
+    /// TLS for clients that ask for it (an SSLRequest); nil: they are told `N`.
+    let tls: NIOSSLContext?
     let backends = PGBackends()
 
     /// What `server_version` says: a version clients accept, with meshql's name after it.
@@ -24,7 +27,7 @@ struct PGServer: Service {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PGFrontendDecoder(maxLength: maxLength)))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PGFrontendDecoder(maxLength: maxLength, tls: tls)))
                     return try PGChannel(wrappingChannelSynchronously: channel)
                 }
             }

@@ -214,6 +214,22 @@ def check_jdbc():
           f"JDBC: {r.returncode} {r.stdout!r} {r.stderr[-500:]!r}")
 
 
+def check_tls():
+    """A client that asks for TLS gets it (verified against the server's certificate); one that
+    does not goes on in the clear; garbage instead of a TLS handshake closes the connection."""
+    cert = os.environ["MESHQL_PG_CERT"]
+    code, out, err = psql(ADMIN, "\\conninfo", "SELECT 7", extra=[], db=f"acme sslmode=verify-full sslrootcert={cert}")
+    check(code == 0 and "SSL connection (protocol: TLSv1." in out and out.strip().endswith("7"), f"TLS: {code} {out!r} {err!r}")
+    code, out, err = psql(ADMIN, "SELECT 8", db="acme sslmode=disable")
+    check(code == 0 and out.strip() == "8", f"in the clear: {code} {out!r} {err!r}")
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s.sendall(struct.pack("!II", 8, 80877103))
+    check(s.recv(1) == b"S", "the SSL request's answer")
+    s.sendall(b"this is no TLS handshake" * 10)
+    closed_or_error(s, "garbage after S")
+    check(still_serving(), "the server after a bad handshake")
+
+
 # A minimal client for what psql will not do.
 
 def message(kind, body):
