@@ -69,7 +69,14 @@ public final class TestPostgres: @unchecked Sendable {
     @discardableResult
     public func createDatabase(_ name: String) throws -> String {
         let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        try execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")
+        // Dropped only when a leftover exists: DROP DATABASE waits until every backend of the
+        // server has taken a signal barrier, and a backend blocked writing to a client that
+        // does not read (another test's stream, whose task waits for a thread this very psql
+        // call holds) never takes it: the whole suite hung so.
+        let literal = "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
+        if try query("SELECT 1 FROM pg_database WHERE datname = \(literal)") == "1" {
+            try execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")
+        }
         try execute("CREATE DATABASE \(quoted)")
         lock.withLock { created.append(name) }
         return conninfo(database: name)
