@@ -337,10 +337,11 @@ def check_hostile_bytes():
         s.sendall(data)
         closed_or_error(s, what)
     # Random messages of every type and shape: answered or closed, one connection after another.
-    rng = random.Random(20261207)
+    # MESHQL_FUZZ_SEED and MESHQL_FUZZ_MESSAGES make longer runs by hand (CI: 3,000 messages).
+    rng = random.Random(int(os.environ.get("MESHQL_FUZZ_SEED", "20261207")))
     kinds = [b"Q", b"P", b"B", b"D", b"E", b"C", b"S", b"H", b"X", b"p", b"d", b"c", b"f", b"F", b"z"]
     sent = 0
-    while sent < 3000:
+    while sent < int(os.environ.get("MESHQL_FUZZ_MESSAGES", "3000")):
         s = sign_in(*ADMIN)
         s.settimeout(10)
         try:
