@@ -62,16 +62,24 @@ extension Session {
     /// that answers with a message, or whose columns only running it tells (SHOW, DESCRIBE).
     /// Its `$n` are bound as NULLs.
     public func resultFields(of statement: Statement, parameterCount: Int) throws -> [Field]? {
+        try describe(statement, parameterCount: parameterCount).fields
+    }
+
+    /// `resultFields`, and the type the statement gives each of its `$n` where it gives one
+    /// (`WHERE id = $1`: id's), index 0 for `$1`.
+    public func describe(_ statement: Statement, parameterCount: Int) throws -> (fields: [Field]?, parameterTypes: [DataType?]) {
+        let none = [DataType?](repeating: nil, count: parameterCount)
         switch statement {
-        case .query(let query):
+        case .query(let query), .explain(let query, _):
             let saved = parameters
             defer { parameters = saved }
             parameters = Array(repeating: .null, count: parameterCount)
-            return try bind(query).fields
-        case .explain:
-            return [Field(name: "QUERY PLAN", type: .text)]
+            let bound = try bind(query)
+            let types = (0..<parameterCount).map { bound.parameterTypes[$0 + 1] }
+            if case .explain = statement { return ([Field(name: "QUERY PLAN", type: .text)], types) }
+            return (bound.fields, types)
         default:
-            return nil
+            return (nil, none)
         }
     }
 

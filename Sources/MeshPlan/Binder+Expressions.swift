@@ -25,6 +25,7 @@ extension Binder {
         case .parameter(let n):
             // A value given beside the statement (the API's `params`), bound as the literal
             // it stands for: never spliced into any text.
+            parameterSites.byLocation[loc] = n
             guard n >= 1, n <= parameters.count else {
                 throw MeshError(.invalidParameter, "there is no parameter $\(n)", at: loc,
                                 hint: parameters.isEmpty ? "give its value in \"params\"" : "\(parameters.count) parameter(s) given")

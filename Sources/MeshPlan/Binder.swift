@@ -39,6 +39,9 @@ public struct Binder {
     /// The CTEs and views bound so far, each once for the statement (see `sharedPlan`). A
     /// reference, as `clock` is.
     var shared = SharedBindings()
+    /// Where each `$n` was met, so the type its NULL took from the query can be found (a
+    /// client describing a statement before it has values). A reference, as `clock` is.
+    var parameterSites = ParameterSites()
 
     public init(catalog: any CatalogResolver, now: Date = Date(), identity: QueryIdentity = QueryIdentity()) {
         self.catalog = catalog
@@ -53,13 +56,17 @@ public struct Binder {
         public var readsClock = false
         /// The derived products read (their bases are the plan's scans).
         public var views: [String] = []
+        /// The type the query gave each `$n` bound as NULL (1-based), where it gave one.
+        public var parameterTypes: [Int: DataType] = [:]
         public var fields: [Field] { plan.fields }
     }
 
     public func bind(_ query: Query) throws -> BoundQuery {
         var b = self
         let plan = try b.bindQuery(query)
-        return BoundQuery(plan: shared.finish(plan), readsClock: clock.read, views: viewsRead.names)
+        let finished = shared.finish(plan)
+        return BoundQuery(plan: finished, readsClock: clock.read, views: viewsRead.names,
+                          parameterTypes: parameterSites.types(in: finished))
     }
 
     mutating func bindQuery(_ query: Query) throws -> LogicalPlan {
@@ -153,4 +160,32 @@ final class ReferenceCount: @unchecked Sendable {
 /// Whether a binding read the clock (see `Binder.clock`).
 final class ClockReading: @unchecked Sendable {
     var read = false
+}
+
+/// Where each `$n` of a statement was bound (see `Binder.parameterSites`).
+final class ParameterSites: @unchecked Sendable {
+    var byLocation: [SourceLocation: Int] = [:]
+
+    /// The type each parameter bound as NULL took where the query used it: a NULL literal at
+    /// the parameter's position, converted to the type around it (`x = $1` → x's type).
+    func types(in plan: LogicalPlan) -> [Int: DataType] {
+        guard !byLocation.isEmpty else { return [:] }
+        var out: [Int: DataType] = [:]
+        func walk(_ e: BoundExpr) {
+            if case .literal(.null) = e.kind, e.type != .unknown, let loc = e.location, let n = byLocation[loc], out[n] == nil {
+                out[n] = e.type
+            }
+            if case .cast(let inner) = e.kind, case .literal(.null) = inner.kind, let loc = inner.location, let n = byLocation[loc],
+               out[n] == nil {
+                out[n] = e.type
+            }
+            if case .subquery(let q) = e.kind { walkPlan(q.plan) }
+            e.children.forEach(walk)
+        }
+        func walkPlan(_ p: LogicalPlan) {
+            p.visit { node in node.expressions.forEach(walk) }
+        }
+        walkPlan(plan)
+        return out
+    }
 }

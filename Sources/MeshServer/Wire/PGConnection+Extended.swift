@@ -9,8 +9,12 @@ struct PGPrepared {
     /// Nil for an empty query, or a session command.
     var parsed: ParsedStatement?
     var command: PGSessionCommand?
-    /// The types the client declared (0: let the server decide), one per `$n`.
+    /// The types the client declared (0: let the server decide), one per `$n`; those it
+    /// left to the server are what the query makes of them (`id = $1`: id's type), where it
+    /// makes one.
     var parameterTypes: [Int32]
+    /// The columns it answers with, when known without running it.
+    var fields: [Field]?
 }
 
 /// A prepared statement with its values (Bind), run by Execute, perhaps a few rows at a time.
@@ -97,6 +101,16 @@ extension PGConnection {
         if prepared.parameterTypes.count < count {
             prepared.parameterTypes += Array(repeating: 0, count: count - prepared.parameterTypes.count)
         }
+        // As PostgreSQL does at Parse: the query is bound (its `$n` as NULLs) for the types of
+        // the parameters the client left open and for its columns. Drivers that encode values
+        // by the described type (asyncpg) need the first.
+        if let parsed = prepared.parsed {
+            let described = try session.describe(parsed.statement, parameterCount: prepared.parameterTypes.count)
+            prepared.fields = described.fields
+            for (i, t) in described.parameterTypes.enumerated() where prepared.parameterTypes[i] == 0 {
+                if let t { prepared.parameterTypes[i] = PGType(t).oid }
+            }
+        }
         statements[name] = prepared
         output.pgMessage("1") { _ in }
     }
@@ -132,8 +146,7 @@ extension PGConnection {
             }
             if case .show(let setting)? = prepared.command {
                 output.pgRowDescription([Field(name: setting, type: .text)])
-            } else if let parsed = prepared.parsed,
-                      let fields = try session.resultFields(of: parsed.statement, parameterCount: prepared.parameterTypes.count) {
+            } else if let fields = prepared.fields {
                 output.pgRowDescription(fields)
             } else {
                 output.pgMessage("n") { _ in }

@@ -135,7 +135,8 @@ def check_cancel():
 
 def check_drivers():
     """psycopg 3 (text and binary results, client- and server-side parameters, a prepared
-    statement run again) and pg8000 get the rows HTTP gives for a parameterised query."""
+    statement run again), asyncpg (binary, parameter types from the query) and pg8000 get the
+    rows HTTP gives for a parameterised query."""
     import pg8000.native
     import psycopg
     setup_mesh()
@@ -163,6 +164,20 @@ def check_drivers():
         with conn.cursor() as cur:
             cur.execute("SELECT %s::text || 'x', %s", ("a", None))
             check(cur.fetchone() == ("ax", None), "text and NULL parameters")
+    # asyncpg prepares, asks the parameters' types, and sends values and takes rows in binary.
+    import asyncio
+
+    import asyncpg
+
+    async def with_asyncpg():
+        conn = await asyncpg.connect(host="127.0.0.1", port=PORT, user=ADMIN[0], database="acme", password=ADMIN[1])
+        rows = await conn.fetch("SELECT id, name, amount, seen FROM wire.people WHERE id < $1 ORDER BY id", 4)
+        statement = await conn.prepare("SELECT count(*) FROM wire.people WHERE id > $1 AND name <> $2")
+        counts = [await statement.fetchval(n, "zz") for n in (1, 5, 9)]
+        await conn.close()
+        return [[r["id"], r["name"], str(r["amount"]), r["seen"].isoformat()] for r in rows], counts
+    rows, counts = asyncio.run(with_asyncpg())
+    check(rows == http and counts == [9, 5, 1], f"asyncpg: {rows} vs HTTP {http}, counts {counts}")
     c = pg8000.native.Connection(ADMIN[0], host="127.0.0.1", port=PORT, database="acme", password=ADMIN[1])
     rows = c.run("SELECT id, name, amount, seen FROM wire.people WHERE id < :n ORDER BY id", n=4)
     rows = [[row[0], row[1], str(row[2]), row[3].isoformat()] for row in rows]
