@@ -57,7 +57,7 @@ let package = Package(
         ], resources: [.copy("Resources/demo")]),
         .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
         .target(name: "MeshServer", dependencies: [
-            "MeshEngine", "MeshREPL", .product(name: "Hummingbird", package: "hummingbird"),
+            "MeshEngine", "MeshREPL", "MeshPlan", "MeshCatalog", "MeshCore", "MeshSQL", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -16,7 +16,7 @@ extension Session {
         try PolicyBook.load(catalog: catalog, org: org, locate: sourceAddress)
     }
 
-    var queryIdentity: QueryIdentity { QueryIdentity(org: org, principal: principal) }
+    var queryIdentity: QueryIdentity { QueryIdentity(org: org, principal: principal, currentMesh: currentMesh) }
 
     /// Whether the principal manages `mesh` (the superuser manages everything).
     func manages(_ mesh: Mesh) -> Bool { principal?.manages(mesh) ?? true }

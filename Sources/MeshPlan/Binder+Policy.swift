@@ -79,8 +79,10 @@ extension Binder {
         return try Self.coerceChecked(e, to: column.type, at: mask.location)
     }
 
-    /// `current_user()`, `current_org()`, `has_role(r)`, `current_attr(k)`: constants for the
-    /// whole statement. Nil when `name` is not one of them.
+    /// `current_user()`, `current_org()`, `has_role(r)`, `current_attr(k)`, and what PostgreSQL
+    /// clients ask as they connect — `version()`, `current_database()` (the org),
+    /// `current_schema()` (the session's mesh): constants for the whole statement. Nil when
+    /// `name` is not one of them.
     func bindIdentityFunction(_ name: String, _ args: [BoundExpr], at loc: SourceLocation) throws -> BoundExpr? {
         func constantText(_ what: String) throws -> String {
             guard args.count == 1, case .literal(.string(let s)) = args[0].kind else {
@@ -97,9 +99,16 @@ extension Binder {
             try noArguments()
             // The local superuser is `meshql`, as SQL.md §5 rule 9 names it.
             return text(identity.isSuperuser ? "meshql" : (identity.user?.isEmpty == false ? identity.user : nil))
-        case "current_org":
+        case "current_org", "current_database":
             try noArguments()
             return text(identity.org)
+        case "current_schema":
+            try noArguments()
+            return text(identity.currentMesh)
+        case "version":
+            try noArguments()
+            // PostgreSQL's form, which drivers parse for the server's version.
+            return text("PostgreSQL \(QueryIdentity.postgresVersion) (meshql) on meshql")
         case "has_role":
             let role = try constantText("a role name")
             return BoundExpr(.literal(.bool(identity.roles.contains(role.lowercased()))), type: .boolean, at: loc)

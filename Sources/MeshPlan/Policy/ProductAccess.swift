@@ -38,11 +38,18 @@ public struct ProductAccess: Sendable, Hashable {
 public struct QueryIdentity: Sendable, Hashable {
     public var org: String
     public var principal: Principal?
+    /// The session's mesh (`USE`), what `current_schema()` answers.
+    public var currentMesh: String?
 
-    public init(org: String = "default", principal: Principal? = nil) {
+    public init(org: String = "default", principal: Principal? = nil, currentMesh: String? = nil) {
         self.org = org
         self.principal = principal
+        self.currentMesh = currentMesh
     }
+
+    /// The PostgreSQL version meshql says it speaks (`version()`, the wire protocol's
+    /// `server_version`).
+    public static let postgresVersion = "15.0"
 
     public var isSuperuser: Bool { principal == nil }
     public var user: String? { principal?.user }

@@ -1,5 +1,6 @@
 import Logging
 import MeshEngine
+import MeshPlan
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -17,7 +18,7 @@ struct PGServer: Service {
     let backends = PGBackends()
 
     /// What `server_version` says: a version clients accept, with meshql's name after it.
-    static let serverVersion = "15.0 (meshql)"
+    static let serverVersion = "\(QueryIdentity.postgresVersion) (meshql)"
 
     func run() async throws {
         let maxLength = max(MeshServer.maxBodyBytes, 1 << 20)

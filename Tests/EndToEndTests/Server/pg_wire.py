@@ -78,6 +78,8 @@ def check_psql_basics():
                                        "SHOW statement_timeout;\n")
     check(out.split() == ["SET", "SET", "x", "SET", "10", "SET", "5s"], f"settings: {out!r} {err!r}")
     # Several statements in one message, each answered; an empty one.
+    code, out, err = psql(ADMIN, "SET search_path = wire", "SELECT version(), current_database(), current_schema()")
+    check(out.split("\n")[1].startswith("PostgreSQL 15.0 (meshql)") and out.strip().endswith("|acme|wire"), f"session functions: {out!r} {err!r}")
     code, out, err = psql(ADMIN, "SELECT 1 AS a; SELECT 'two' AS b", ";")
     check(out.split() == ["1", "two"], f"two statements: {out!r} {err!r}")
     # Types as PostgreSQL writes them.
