@@ -214,3 +214,15 @@ public struct Parser {
         return isWord("select", ahead: i) || isWord("with", ahead: i)
     }
 }
+
+extension Parser {
+    /// The highest `$n` in `sql` (0 when there is none), as the lexer reads it: not inside
+    /// strings, quoted names or comments. Text that does not lex has none.
+    public static func highestParameter(in sql: String) -> Int {
+        let tokens = (try? Lexer.tokenize(sql)) ?? []
+        return tokens.reduce(0) { highest, token in
+            if case .parameter(let n) = token.kind { return max(highest, n) }
+            return highest
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import MeshEngine
+import MeshCore
 import SQLiteDB
 
 /// An engine on a catalog in a new folder with mesh `m` over one SQLite file (`s.db`, made by
@@ -15,4 +16,22 @@ public func engineOverSQLite(_ script: String, then more: [String] = []) async t
         _ = try await s.execute(sql)
     }
     return (engine, folder)
+}
+
+extension Session {
+    /// The rows `sql` answers, each value as text (none for a statement with a message).
+    public func textRows(_ sql: String) async throws -> [[String]] {
+        guard case .rows(let r) = try await execute(sql) else { return [] }
+        return try await r.collectRows().map { $0.map(\.description) }
+    }
+
+    /// The error `sql` ends with, nil when it answers.
+    public func refusal(_ sql: String) async -> MeshError? {
+        do {
+            _ = try await textRows(sql)
+            return nil
+        } catch {
+            return error as? MeshError
+        }
+    }
 }

@@ -41,18 +41,10 @@ import Testing
     }
 
     static func rows(_ s: Session, _ sql: String) async throws -> [String] {
-        guard case .rows(let r) = try await s.execute(sql) else { return [] }
-        return try await r.collectRows().map { $0.map(\.description).joined(separator: "|") }
+        try await s.textRows(sql).map { $0.joined(separator: "|") }
     }
 
-    static func refusal(_ s: Session, _ sql: String) async -> MeshError? {
-        do {
-            _ = try await rows(s, sql)
-            return nil
-        } catch {
-            return error as? MeshError
-        }
-    }
+    static func refusal(_ s: Session, _ sql: String) async -> MeshError? { await s.refusal(sql) }
 
     static let join = "SELECT count(*) FROM sales.guesses g JOIN finance.invoices i ON g.ref = i.ref"
 

@@ -18,19 +18,9 @@ import Testing
         return "WITH " + parts.joined(separator: ", ") + " SELECT count(*) FROM c\(levels)"
     }
 
-    static func rows(_ s: Session, _ sql: String) async throws -> [[String]] {
-        guard case .rows(let r) = try await s.execute(sql) else { return [] }
-        return try await r.collectRows().map { $0.map(\.description) }
-    }
+    static func rows(_ s: Session, _ sql: String) async throws -> [[String]] { try await s.textRows(sql) }
 
-    static func refusal(_ s: Session, _ sql: String) async -> MeshError? {
-        do {
-            _ = try await rows(s, sql)
-            return nil
-        } catch {
-            return error as? MeshError
-        }
-    }
+    static func refusal(_ s: Session, _ sql: String) async -> MeshError? { await s.refusal(sql) }
 
     @Test func doublingCTEsAreBoundOnce() async throws {
         let engine = try Engine(catalogPath: tempDirectory() + "/c.db")

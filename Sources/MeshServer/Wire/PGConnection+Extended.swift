@@ -97,7 +97,7 @@ extension PGConnection {
             }
             prepared.parsed = parsed[0]
         }
-        let count = PGParameters.count(in: query)
+        let count = Parser.highestParameter(in: query)
         if prepared.parameterTypes.count < count {
             prepared.parameterTypes += Array(repeating: 0, count: count - prepared.parameterTypes.count)
         }

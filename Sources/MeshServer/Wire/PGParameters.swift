@@ -6,41 +6,6 @@ import NIOCore
 /// The values a Bind message gives for `$1`, `$2`, …, as the literals the binder takes (the
 /// HTTP API's `params` become the same): by the type the client declared, in text or binary.
 enum PGParameters {
-    /// The highest `$n` in `sql`, outside strings, quoted names and comments.
-    static func count(in sql: String) -> Int {
-        let s = Array(sql.utf8)
-        var i = 0, highest = 0
-        while i < s.count {
-            switch s[i] {
-            case UInt8(ascii: "'"), UInt8(ascii: "\""):
-                let quote = s[i]
-                i += 1
-                while i < s.count {
-                    if s[i] == quote {
-                        if i + 1 < s.count, s[i + 1] == quote { i += 2; continue }
-                        break
-                    }
-                    i += 1
-                }
-                i += 1
-            case UInt8(ascii: "-") where i + 1 < s.count && s[i + 1] == UInt8(ascii: "-"):
-                while i < s.count, s[i] != UInt8(ascii: "\n") { i += 1 }
-            case UInt8(ascii: "/") where i + 1 < s.count && s[i + 1] == UInt8(ascii: "*"):
-                i += 2
-                while i + 1 < s.count, !(s[i] == UInt8(ascii: "*") && s[i + 1] == UInt8(ascii: "/")) { i += 1 }
-                i += 2
-            case UInt8(ascii: "$"):
-                var n = 0, j = i + 1
-                while j < s.count, s[j] >= 48, s[j] <= 57, n < 100_000 { n = n * 10 + Int(s[j] - 48); j += 1 }
-                highest = max(highest, n)
-                i = j
-            default:
-                i += 1
-            }
-        }
-        return highest
-    }
-
     /// Parameter `index` (0-based): `bytes` (nil: NULL) in `format` (1: binary) of type `oid`
     /// (0: unknown, as a string literal whose type the query decides).
     static func literal(_ bytes: [UInt8]?, format: Int16, oid: Int32, index: Int) throws -> Literal {
