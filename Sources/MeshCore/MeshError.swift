@@ -33,6 +33,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case internalError       // XX000
         case inFailedTransaction // 25P02: a PostgreSQL client's transaction block failed earlier
         case tooManyConnections  // 53300: the org runs as many queries as it may
+        case invalidRegularExpression // 2201B
     }
 
     public var code: Code
@@ -78,6 +79,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         case .permission: "42501"
         case .internalError: "XX000"
         case .inFailedTransaction: "25P02"
+        case .invalidRegularExpression: "2201B"
         case .tooManyConnections: "53300"
         }
     }

@@ -13,16 +13,31 @@ struct ProductResolver: CatalogResolver {
     /// Nil: the local superuser, who bypasses policies.
     let principal: Principal?
     let policies: PolicyBook?
+    /// The emulated PostgreSQL catalog, made when a statement first reads it; nil where
+    /// statements do not see it (checking policies and views as they are saved).
+    let pgCatalog: PGCatalogSource?
 
-    init(catalog: CatalogStore, org: String, currentMesh: String?, principal: Principal? = nil, policies: PolicyBook? = nil) {
+    init(catalog: CatalogStore, org: String, currentMesh: String?, principal: Principal? = nil, policies: PolicyBook? = nil,
+         pgCatalog: PGCatalogSource? = nil) {
         self.catalog = catalog
         self.org = org
         self.currentMesh = currentMesh
         self.principal = principal
         self.policies = policies
+        self.pgCatalog = pgCatalog
     }
 
+    func postgresCatalog() throws -> PostgresCatalogFacts? { try pgCatalog?.facts() }
+
     func resolve(mesh: String?, product: String) throws -> ResolvedRelation? {
+        if let pgCatalog {
+            // pg_catalog comes first on PostgreSQL's search path: `pg_class` is its table.
+            let schema = mesh ?? (product.hasPrefix("pg_") ? "pg_catalog" : nil)
+            if let schema, PGCatalogSource.schemas.contains(schema) {
+                guard let table = PGCatalogTables.table(schema: schema, name: product) else { return nil }
+                return .rows(table.relation(try pgCatalog.snapshot()))
+            }
+        }
         guard let meshName = mesh ?? currentMesh,
               let m = try catalog.mesh(sqlName: meshName, org: org),
               let p = try catalog.product(meshId: m.id, name: product, org: org) else { return nil }

@@ -17,7 +17,7 @@ private final class RecordingResolver: CatalogResolver {
         switch r {
         case .table(let scan, _): names.withLock { _ = $0.insert(scan.productName) }
         case .view(let name, _, _): names.withLock { _ = $0.insert(name) }
-        case nil: break
+        case .rows, nil: break
         }
         return r
     }

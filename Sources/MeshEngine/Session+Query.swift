@@ -51,9 +51,10 @@ extension Session {
     /// Binds `query` as this session's principal sees the catalog (policies applied).
     func bind(_ query: Query, now: Date = Date()) throws -> Binder.BoundQuery {
         let resolver = ProductResolver(catalog: catalog, org: org, currentMesh: currentMesh, principal: principal,
-                                       policies: try policyBook())
+                                       policies: try policyBook(), pgCatalog: PGCatalogSource { [self] in try self.pgCatalogSnapshot() })
         var binder = Binder(catalog: resolver, now: now, identity: queryIdentity)
         binder.parameters = parameters
+        binder.evaluateConstant = { ConstantEvaluator.evaluate($0) }
         return try binder.bind(query)
     }
 

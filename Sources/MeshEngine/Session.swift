@@ -30,6 +30,11 @@ public final class Session: @unchecked Sendable {
     public var memoryLimit = MemoryBudget.defaultLimit
     /// The most `SET memory_limit` may ask for (a server's ceiling); nil: no ceiling.
     public var memoryLimitCeiling: Int?
+    /// The process id a PostgreSQL client was given (`pg_backend_pid()`); 0 elsewhere.
+    public var backendPID: Int32 = 0
+    /// A PostgreSQL client's session settings (`SET`), as `current_setting()` and
+    /// `pg_settings` show them; the server's defaults elsewhere.
+    public var clientSettings: [String: String] = [:]
     /// Who runs the statements; nil is the local superuser, who bypasses policies (SQL.md §5
     /// rule 9). `--user`/`--role`/`--attr` and the REPL's `\as` set it.
     public var principal: Principal?

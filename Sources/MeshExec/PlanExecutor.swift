@@ -61,6 +61,14 @@ public struct PlanExecutor {
             throw MeshError(.internalError, "scan of \(s.productName) was not turned into a remote query")
         case .singleRow:
             return SingleRowOperator()
+        case .values(let v):
+            let fields = v.columns.fields
+            var builders = fields.map { ColumnBuilder(type: $0.type, capacity: v.rows.count) }
+            for row in v.rows {
+                for i in builders.indices { builders[i].append(row[i]) }
+            }
+            let batch = Batch(columns: builders.map { $0.finish() }, rowCount: v.rows.count)
+            return BatchSourceOperator(fields: fields, batches: v.rows.isEmpty ? [] : [batch])
         case .shared(let defs, let body):
             // Each definition before what reads it (a later one, the query).
             let readers = plan.sharedReferenceCounts

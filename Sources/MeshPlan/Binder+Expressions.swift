@@ -158,10 +158,15 @@ extension Binder {
             return BoundExpr(.caseWhen(whens, otherwise: other), type: t, at: loc)
 
         case .cast(let x, let typeName):
+            if ["text", "varchar", "name"].contains(typeName), case .cast(let inner, let reg) = x.kind,
+               let e = try bindRegName(try bind(inner), reg, at: loc) {
+                return e
+            }
+            let v = try bind(x)
+            if let e = try bindPostgresCast(v, typeName, at: loc) { return e }
             guard let target = DataType.parse(typeName) else {
                 throw MeshError(.undefinedObject, "type \"\(typeName)\" does not exist", at: loc)
             }
-            let v = try bind(x)
             guard TypeRules.canCast(v.type, to: target) else {
                 throw MeshError(.typeMismatch, "cannot cast type \(v.type) to \(target)", at: loc)
             }
@@ -239,6 +244,9 @@ extension Binder {
             return try bindExpr(Expr(.currentTime("current_timestamp"), at: loc), scope: scope,
                                 allowAggregates: allowAggregates, clause: clause)
         }
+        if call.name == "array_query", call.arguments.count == 1, case .subquery(let q) = call.arguments[0].kind {
+            return try bindExpr(Self.arrayOfRows(q, at: loc), scope: scope, allowAggregates: allowAggregates, clause: clause)
+        }
         if call.name == "string_agg" {
             return try bindStringAgg(call, scope: scope, allowAggregates: allowAggregates, clause: clause, at: loc)
         }
@@ -276,7 +284,8 @@ extension Binder {
             throw MeshError(.syntax, "\(call.name) is not an aggregate function", at: loc)
         }
         let args = try call.arguments.map { try bindExpr($0, scope: scope, allowAggregates: allowAggregates, clause: clause) }
-        if let e = try bindIdentityFunction(call.name, args, at: loc) ?? bindMaskFunction(call.name, args, at: loc) { return e }
+        if let e = try bindIdentityFunction(call.name, args, at: loc) ?? bindMaskFunction(call.name, args, at: loc)
+            ?? bindPostgresFunction(call.name, args, at: loc) { return e }
         guard ScalarFunctions.names.contains(call.name) else {
             let types = args.map { $0.type == .unknown ? "unknown" : $0.type.description }
             throw MeshError(.undefinedFunction, "function \(call.name)(\(types.joined(separator: ", "))) does not exist", at: loc,

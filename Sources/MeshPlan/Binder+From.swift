@@ -116,6 +116,13 @@ extension Binder {
             let scope = Scope.of(plan.columns, qualifier: alias ?? parts.last!,
                                  fullQualifier: alias == nil ? scan.productName : nil)
             return (plan, scope)
+        case .rows(let relation):
+            // The catalog's rows depend on who asks and when: a plan that holds them is not kept.
+            sessionState.read = true
+            var v = relation
+            v.columns = v.columns.map { .fresh($0.name, $0.type, nullable: $0.nullable) }
+            let scope = Scope.of(v.columns, qualifier: alias ?? product, fullQualifier: alias == nil ? v.name : nil)
+            return (.values(v), scope)
         case .view(let viewName, let sql, let access):
             if expandingViews.contains(viewName) {
                 throw MeshError(.invalidParameter, "data product \"\(viewName)\" refers to itself", at: name.location)
@@ -145,6 +152,8 @@ extension Binder {
         var inner = Binder(catalog: ViewMeshResolver(inner: catalog, mesh: viewMesh), now: now, identity: identity)
         inner.expandingViews = expandingViews + [viewName]
         inner.clock = clock
+        inner.sessionState = sessionState
+        inner.evaluateConstant = evaluateConstant
         inner.viewsRead = viewsRead
         inner.references = references
         inner.shared = shared

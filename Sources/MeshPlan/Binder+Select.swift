@@ -5,6 +5,62 @@ extension Binder {
     /// One SELECT block with the ORDER BY that belongs to it (which may name input columns
     /// that are not selected).
     mutating func bindSelect(_ select: Select, orderBy: [OrderItem]) throws -> LogicalPlan {
+        let start = self
+        do {
+            return try bindSelectBlock(select, orderBy: orderBy)
+        } catch let error as MeshError where Self.unsupportedCodes.contains(error.code) {
+            var again = start
+            guard let empty = again.emptyCatalogSelect(select) else { throw error }
+            return empty
+        }
+    }
+
+    /// Errors of what meshql does not have (a function, a syntax, a type), as opposed to a
+    /// name that does not exist or a permission.
+    static let unsupportedCodes: Set<MeshError.Code> = [.notSupported, .undefinedFunction, .typeMismatch, .undefinedObject, .syntax, .groupingError]
+
+    /// A SELECT that reads only tables of the emulated PostgreSQL catalog, one of which is
+    /// empty under inner joins (pg_constraint, pg_index, pg_policy, pg_inherits, …), answers
+    /// no rows whatever its select list computes. Clients ask such tables with what meshql
+    /// lacks (arrays of index keys, JSON of sequence options, set-returning functions): the
+    /// block is answered as empty, its columns typed as they bind and text where they do
+    /// not (unknown: it compares with anything). Nil when the block does not qualify (it reads a product, may have rows, or
+    /// aggregates without GROUP BY, which gives one row of no rows).
+    mutating func emptyCatalogSelect(_ select: Select) -> LogicalPlan? {
+        guard !select.from.isEmpty, let (from, scope) = try? bindFrom(select.from),
+              from.allScans.isEmpty, EmptyResultElimination.isEmpty(from) else { return nil }
+        if select.groupBy.isEmpty {
+            guard select.having == nil else { return nil }
+            for case .expr(let e, _) in select.items where Self.mayAggregate(e) { return nil }
+        }
+        var columns: [PlanColumn] = []
+        for item in select.items {
+            switch item {
+            case .wildcard(let loc), .qualifiedWildcard(_, let loc):
+                let qualifier: [String]? = if case .qualifiedWildcard(let q, _) = item { q } else { nil }
+                guard let indices = try? scope.expand(qualifier: qualifier, at: loc) else { return nil }
+                columns += indices.map { .fresh(scope.entries[$0].name, scope.entries[$0].type) }
+            case .expr(let e, let alias):
+                // What does not bind is of unknown type: it compares and joins with anything.
+                let type = (try? bindExpr(e, scope: scope, allowAggregates: true).type) ?? .unknown
+                columns.append(.fresh(alias ?? Self.outputName(e), type))
+            }
+        }
+        return .values(ValuesRelation(name: "empty catalog query", columns: columns, rows: []))
+    }
+
+    /// Whether `e` calls a function that may be an aggregate (outside a window).
+    static func mayAggregate(_ e: Expr) -> Bool {
+        if case .function(let f) = e.kind, f.over == nil,
+           ["count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
+            "json_agg", "jsonb_agg", "json_object_agg"].contains(f.name) {
+            return true
+        }
+        return e.children.contains(where: mayAggregate)
+    }
+
+    private mutating func bindSelectBlock(_ select: Select, orderBy: [OrderItem]) throws -> LogicalPlan {
+        if let rows = try bindSetReturningSelect(select) { return rows }
         var (plan, scope) = try bindFrom(select.from)
 
         if let w = select.whereClause {

@@ -107,7 +107,7 @@ extension LogicalPlan {
         var cheap = true
         visit { node in
             switch node {
-            case .scan, .singleRow, .filter, .project, .guarded, .limit, .sharedScan: break
+            case .scan, .singleRow, .values, .filter, .project, .guarded, .limit, .sharedScan: break
             default: cheap = false
             }
             for e in node.expressions where e.containsSubquery { cheap = false }

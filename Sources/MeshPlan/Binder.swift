@@ -21,12 +21,19 @@ public struct Binder {
     var maskHashKeys: [String: [UInt8]] = [:]
     /// Inside a MASK: the masked column's type (mask functions are allowed only there).
     var maskTarget: DataType?
+    /// Folds a constant expression to its value (the executor's evaluator, which this module
+    /// cannot reach): the arguments of a set-returning function in FROM. Nil: none folds.
+    public var evaluateConstant: (@Sendable (BoundExpr) -> Value?)?
     /// The values of `$1`, `$2`, … (the API's `params`), as literals.
     public var parameters: [Literal] = []
     /// Set when CURRENT_DATE or its kin is read — in the query, a view or a policy — so the
     /// plan holds the time it was made (a plan cache must not keep it). A reference: binding
     /// copies the binder.
     var clock = ClockReading()
+    /// Set when the emulated PostgreSQL catalog is read (its tables, `'t'::regclass`,
+    /// `pg_backend_pid()`): the plan holds what this principal and connection see now, and a
+    /// plan cache must not keep it. A reference, as `clock` is.
+    var sessionState = ClockReading()
     /// The views (derived products) the query reads, in the order met, through other views
     /// too. A reference, as `clock` is.
     var viewsRead = ViewsRead()
@@ -52,7 +59,8 @@ public struct Binder {
     /// A bound query: the plan and the output column names.
     public struct BoundQuery: Sendable {
         public var plan: LogicalPlan
-        /// The plan holds the time of binding (CURRENT_DATE and its kin were read).
+        /// The plan holds the time of binding (CURRENT_DATE and its kin were read) or what the
+        /// emulated PostgreSQL catalog showed this session: no cache may keep it.
         public var readsClock = false
         /// The derived products read (their bases are the plan's scans).
         public var views: [String] = []
@@ -65,7 +73,7 @@ public struct Binder {
         var b = self
         let plan = try b.bindQuery(query)
         let finished = shared.finish(plan)
-        return BoundQuery(plan: finished, readsClock: clock.read, views: viewsRead.names,
+        return BoundQuery(plan: finished, readsClock: clock.read || sessionState.read, views: viewsRead.names,
                           parameterTypes: parameterSites.types(in: finished))
     }
 

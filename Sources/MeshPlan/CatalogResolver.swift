@@ -6,6 +6,13 @@ public protocol CatalogResolver: Sendable {
     /// applies the session's current mesh). Returns nil when the product does not exist or
     /// the principal may not see it — the binder reports both the same way.
     func resolve(mesh: String?, product: String) throws -> ResolvedRelation?
+    /// The emulated PostgreSQL catalog's facts for its functions and casts; nil where there is
+    /// none (checking a policy, planning a view's dependents).
+    func postgresCatalog() throws -> PostgresCatalogFacts?
+}
+
+extension CatalogResolver {
+    public func postgresCatalog() throws -> PostgresCatalogFacts? { nil }
 }
 
 public enum ResolvedRelation: Sendable {
@@ -15,6 +22,9 @@ public enum ResolvedRelation: Sendable {
     /// A product defined in SQL over other products: its query text and its name. Its base
     /// products bring their own policies when the view is expanded.
     case view(name: String, sql: String, access: ProductAccess?)
+    /// A table of the emulated PostgreSQL catalog (`pg_catalog.pg_class`), its rows made for
+    /// the querying principal.
+    case rows(ValuesRelation)
 }
 
 /// Inside a view (a derived product), a one-part name is a product of the view's own mesh,
@@ -26,4 +36,6 @@ struct ViewMeshResolver: CatalogResolver {
     func resolve(mesh: String?, product: String) throws -> ResolvedRelation? {
         try inner.resolve(mesh: mesh ?? self.mesh, product: product)
     }
+
+    func postgresCatalog() throws -> PostgresCatalogFacts? { try inner.postgresCatalog() }
 }

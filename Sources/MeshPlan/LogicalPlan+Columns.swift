@@ -7,6 +7,7 @@ extension LogicalPlan {
         visit { node in
             switch node {
             case .scan(let s): out.formUnion(s.columnIDs)
+            case .values(let v): out.formUnion(v.columns.ids)
             case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs): out.formUnion(cs.ids)
             case .remote(let r): out.formUnion(r.columns.ids)
             case .window(_, _, let cs): out.formUnion(cs.ids)

@@ -2,7 +2,7 @@ extension LogicalPlan {
     /// The same node over new children (in `children` order).
     public func withChildren(_ cs: [LogicalPlan]) -> LogicalPlan {
         switch self {
-        case .scan, .singleRow, .remote, .sharedScan: self
+        case .scan, .singleRow, .values, .remote, .sharedScan: self
         case .filter(_, let p): .filter(cs[0], p)
         case .project(_, let es, let cols): .project(cs[0], es, cols)
         case .join(_, _, let k, let c): .join(cs[0], cs[1], k, c)
@@ -50,6 +50,9 @@ extension LogicalPlan {
             case .scan(var s):
                 s.columnIDs = s.columnIDs.map { map[$0] ?? $0 }
                 return .scan(s)
+            case .values(var v):
+                v.columns = renamed(v.columns)
+                return .values(v)
             case .project(let c, let es, let cs): return .project(c, es, renamed(cs))
             case .join(let l, let r, .mark(var m, let nullAware), let cond):
                 m.id = map[m.id] ?? m.id

@@ -31,6 +31,7 @@ extension LogicalPlan {
         visit { node in
             switch node {
             case .scan(let s): define(s.columnIDs)
+            case .values(let v): define(v.columns.ids)
             case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs), .window(_, _, let cs): define(cs.ids)
             case .remote(let r): define(r.columns.ids)
             case .join(_, _, .mark(let m, _), _): define([m.id])

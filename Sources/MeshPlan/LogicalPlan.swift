@@ -177,6 +177,8 @@ public indirect enum LogicalPlan: Sendable, Hashable {
     case scan(ProductScan)
     /// One row with no columns: `SELECT 1`.
     case singleRow
+    /// Rows held in the plan (the emulated PostgreSQL catalog's tables).
+    case values(ValuesRelation)
     case filter(LogicalPlan, BoundExpr)
     /// One output column per expression; each output has an id of its own.
     case project(LogicalPlan, [BoundExpr], [PlanColumn])
@@ -207,6 +209,7 @@ public indirect enum LogicalPlan: Sendable, Hashable {
         switch self {
         case .scan(let s): s.columns
         case .singleRow: []
+        case .values(let v): v.columns
         case .filter(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c), .guarded(let c, _): c.columns
         case .project(_, _, let cs), .aggregate(_, _, _, let cs), .unionAll(_, let cs): cs
         case .join(let l, let r, let kind, _):
@@ -235,7 +238,7 @@ public indirect enum LogicalPlan: Sendable, Hashable {
 
     public var children: [LogicalPlan] {
         switch self {
-        case .scan, .singleRow, .remote, .sharedScan: []
+        case .scan, .singleRow, .values, .remote, .sharedScan: []
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
              .limit(let c, _, _), .distinct(let c), .window(let c, _, _), .guarded(let c, _): [c]
         case .join(let l, let r, _, _): [l, r]

@@ -36,6 +36,8 @@ public enum PlanPrinter {
             lines.append("\(pad)\(arrow)Scan \(s.productName) [\(s.connectorName)]\(note)")
         case .singleRow:
             lines.append("\(pad)\(arrow)Result (one row)\(note)")
+        case .values(let v):
+            lines.append("\(pad)\(arrow)Values \(v.name) (\(v.rows.count) rows)\(note)")
         case .filter(_, let p):
             lines.append("\(pad)\(arrow)Filter: \(expr(p))\(note)")
         case .project(_, let exprs, let columns):

@@ -47,6 +47,19 @@ public enum ScalarFunctions {
         case ("date_part", 2):
             guard args[0] == .text, [.date, .timestamp, .timestamptz].contains(args[1]) else { return nil }
             return .bigint
+        case ("regexp_like", 2), ("regexp_like", 3): return allText() ? .boolean : nil
+        case ("format_type", 2): return args.allSatisfy(\.isInteger) ? .text : nil
+        // Arrays are text in PostgreSQL's array form (the emulated catalog's).
+        case ("array_contains", 2): return args[0] == .text ? .boolean : nil
+        case ("array_item", 1): return allText() ? .text : nil
+        case ("int8and", 2), ("int8or", 2): return args.allSatisfy(\.isInteger) ? .bigint : nil
+        case ("pg_size_pretty", 1): return args[0].isNumeric ? .text : nil
+        case ("array_element", 2): return args[0] == .text && args[1].isInteger ? .text : nil
+        case ("unnest_element", 3): return args[0] == .text && args[1].isInteger && args[2].isInteger ? .text : nil
+        case ("array_to_string", 2), ("array_to_string", 3): return allText() ? .text : nil
+        case ("array_upper", 2), ("array_length", 2): return args[0] == .text && args[1].isInteger ? .integer : nil
+        case ("array_lower", 2): return args[0] == .text && args[1].isInteger ? .integer : nil
+        case ("cardinality", 1): return args[0] == .text ? .integer : nil
         case ("date_trunc", 2):
             guard args[0] == .text, [.date, .timestamp, .timestamptz].contains(args[1]) else { return nil }
             return args[1] == .date ? .timestamp : args[1]
@@ -58,6 +71,7 @@ public enum ScalarFunctions {
         "coalesce", "nullif", "greatest", "least", "abs", "round", "floor", "ceil", "ceiling", "trunc", "sqrt",
         "power", "pow", "ln", "exp", "mod", "length", "char_length", "lower", "upper", "btrim", "ltrim", "rtrim",
         "reverse", "replace", "lpad", "rpad", "split_part", "starts_with", "substring", "substr", "position",
-        "strpos", "concat", "left", "right", "date_part", "date_trunc",
+        "strpos", "concat", "left", "right", "date_part", "date_trunc", "regexp_like", "format_type",
+        "array_contains", "array_item", "unnest_element", "int8and", "int8or", "pg_size_pretty", "array_element", "array_to_string", "array_upper", "array_lower", "array_length", "cardinality",
     ]
 }

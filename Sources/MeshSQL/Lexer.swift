@@ -137,7 +137,10 @@ struct Lexer {
         }
         let c = peek()
         let kind: TokenKind
-        if isWordStart(at: offset) {
+        if (c | 0x20) == UInt8(ascii: "e"), peek(1) == UInt8(ascii: "'") {
+            bump()
+            kind = .string(try lexEscapeString(start: start))
+        } else if isWordStart(at: offset) {
             kind = lexWord()
         } else if Self.isDigit(c) || (c == UInt8(ascii: ".") && Self.isDigit(peek(1))) {
             kind = try lexNumber(start: start, startOffset: startOffset)
@@ -243,6 +246,66 @@ struct Lexer {
         }
     }
 
+    /// The body of an `E'…'` string: C-style backslash escapes (`\n`, `\t`, `\\`, `\'`, octal
+    /// `\ooo`, hex `\xhh`), as PostgreSQL reads them.
+    private mutating func lexEscapeString(start: SourceLocation) throws(SQLSyntaxError) -> String {
+        bump()
+        var text: [UInt8] = []
+        while true {
+            guard !atEnd else { throw SQLSyntaxError("unterminated quoted string", at: start) }
+            let c = peek()
+            if c == UInt8(ascii: "'") {
+                if peek(1) == UInt8(ascii: "'") {
+                    text.append(c)
+                    bump(); bump()
+                    continue
+                }
+                bump()
+                guard let s = String(validating: text, as: UTF8.self) else {
+                    throw SQLSyntaxError("invalid byte sequence for encoding \"UTF8\"", at: start)
+                }
+                return s
+            }
+            if c == UInt8(ascii: "\\"), !atEnd {
+                bump()
+                guard !atEnd else { throw SQLSyntaxError("unterminated quoted string", at: start) }
+                let e = peek()
+                switch e {
+                case UInt8(ascii: "n"): text.append(0x0A); bump()
+                case UInt8(ascii: "t"): text.append(0x09); bump()
+                case UInt8(ascii: "r"): text.append(0x0D); bump()
+                case UInt8(ascii: "b"): text.append(0x08); bump()
+                case UInt8(ascii: "f"): text.append(0x0C); bump()
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    var v = 0
+                    for _ in 0..<3 where peek() >= UInt8(ascii: "0") && peek() <= UInt8(ascii: "7") {
+                        v = v * 8 + Int(peek() - UInt8(ascii: "0"))
+                        bump()
+                    }
+                    text.append(UInt8(truncatingIfNeeded: v))
+                case UInt8(ascii: "x"):
+                    bump()
+                    var v = 0, n = 0
+                    while n < 2, let d = Int(String(UnicodeScalar(peek())), radix: 16) {
+                        v = v * 16 + d
+                        n += 1
+                        bump()
+                    }
+                    text.append(UInt8(truncatingIfNeeded: v))
+                default:
+                    let from = offset
+                    bump()
+                    text.append(contentsOf: bytes[from..<offset])
+                }
+                if text.last == 0 { throw SQLSyntaxError("invalid byte sequence for encoding \"UTF8\": 0x00", at: start) }
+                continue
+            }
+            let from = offset
+            bump()
+            text.append(contentsOf: bytes[from..<offset])
+        }
+    }
+
     private mutating func lexParameter(start: SourceLocation, startOffset: Int) throws(SQLSyntaxError) -> TokenKind {
         bump()
         let digitsStart = offset
@@ -259,11 +322,16 @@ struct Lexer {
         return .parameter(n)
     }
 
-    private static let twoCharacterSymbols: Set<String> = ["<>", "<=", ">=", "!=", "||", "::"]
-    private static let oneCharacterSymbols: Set<UInt8> = Set("+-*/%=<>(),.;".utf8)
+    private static let twoCharacterSymbols: Set<String> = ["<>", "<=", ">=", "!=", "||", "::", "!~", "~*"]
+    private static let oneCharacterSymbols: Set<UInt8> = Set("+-*/%=<>(),.;~[]&|".utf8)
 
     private mutating func lexSymbol(start: SourceLocation) throws(SQLSyntaxError) -> TokenKind {
         let c = peek(), d = peek(1)
+        // PostgreSQL's regular-expression operators: `~`, `~*`, `!~`, `!~*`.
+        if c == UInt8(ascii: "!"), d == UInt8(ascii: "~"), peek(2) == UInt8(ascii: "*") {
+            bump(); bump(); bump()
+            return .symbol("!~*")
+        }
         if c < 0x80, d < 0x80, d != 0 {
             let pair = String(decoding: [c, d], as: UTF8.self)
             if Self.twoCharacterSymbols.contains(pair) {

@@ -102,10 +102,32 @@ extension Parser {
                 left = Expr(.quantified(op, left, q, all: quantifier == "all"), at: left.location)
                 continue
             }
+            if let quantifier = ["any", "some", "all"].first(where: { isWord($0) }), isSymbol("(", ahead: 1) {
+                left = try parseArrayQuantifier(op, left, all: quantifier == "all")
+                continue
+            }
             let right = try parsePredicate()
             left = Expr(.binary(op, left, right), at: left.location)
         }
         return left
+    }
+
+    /// `x = ANY (array)` and `x <> ALL (array)`: membership in an array value; over `ARRAY[…]`
+    /// it is `x [NOT] IN (…)`.
+    private mutating func parseArrayQuantifier(_ op: BinaryOperator, _ x: Expr, all: Bool) throws(SQLSyntaxError) -> Expr {
+        let at = current.location
+        advance()
+        advance()
+        let array = try parseExpr()
+        try expectSymbol(")")
+        guard (op == .equal && !all) || (op == .notEqual && all) else {
+            throw SQLSyntaxError("only = ANY and <> ALL are supported over an array", at: at)
+        }
+        if case .function(let f) = array.kind, f.name == "array", !f.arguments.isEmpty {
+            return Expr(.inList(x, f.arguments, negated: all), at: x.location)
+        }
+        let member = Expr(.function(FunctionCall(name: "array_contains", arguments: [array, x])), at: x.location)
+        return all ? Expr(.unary(.not, member), at: x.location) : member
     }
 
     /// `x [NOT] BETWEEN a AND b`, `x [NOT] IN (…)`, `x [NOT] LIKE|ILIKE p [ESCAPE e]`
@@ -172,12 +194,48 @@ extension Parser {
         var levels = 0
         defer { depth -= levels }
         var left = try parseAdditive()
-        while acceptSymbol("||") {
+        while true {
+            let op: String
+            if let s = ["||", "~", "~*", "!~", "!~*", "&", "|"].first(where: { isSymbol($0) }) {
+                advance()
+                op = s
+            } else if isWord("operator"), isSymbol("(", ahead: 1) {
+                op = try parseOperatorName()
+            } else {
+                return left
+            }
             try chainLink(&levels)
             let right = try parseAdditive()
-            left = Expr(.binary(.concat, left, right), at: left.location)
+            if op == "||" {
+                left = Expr(.binary(.concat, left, right), at: left.location)
+                continue
+            }
+            if op == "&" || op == "|" {
+                // Bitwise AND / OR of integers: PostgreSQL's int8and / int8or.
+                left = Expr(.function(FunctionCall(name: op == "&" ? "int8and" : "int8or", arguments: [left, right])), at: left.location)
+                continue
+            }
+            // `a ~ b` is PostgreSQL's regexp_like(a, b); `~*` matches ignoring case.
+            var args = [left, right]
+            if op.hasSuffix("*") { args.append(Expr(.literal(.string("i")), at: left.location)) }
+            let match = Expr(.function(FunctionCall(name: "regexp_like", arguments: args)), at: left.location)
+            left = op.hasPrefix("!") ? Expr(.unary(.not, match), at: left.location) : match
         }
-        return left
+    }
+
+    /// `OPERATOR(pg_catalog.~)`: an operator named with its schema, as psql writes them. Only
+    /// the operators of this level (`||` and the regular-expression matches) are taken.
+    private mutating func parseOperatorName() throws(SQLSyntaxError) -> String {
+        advance()
+        try expectSymbol("(")
+        while token(ahead: 0).isName, isSymbol(".", ahead: 1) {
+            advance()
+            advance()
+        }
+        guard case .symbol(let s) = current.kind, ["||", "~", "~*", "!~", "!~*"].contains(s) else { throw unexpected() }
+        advance()
+        try expectSymbol(")")
+        return s
     }
 
     mutating func parseAdditive() throws(SQLSyntaxError) -> Expr {
@@ -223,16 +281,38 @@ extension Parser {
         return Expr(.unary(sign.isSymbol("-") ? .negate : .plus, operand), at: sign.location)
     }
 
-    /// A primary followed by any number of `::type` casts.
+    /// A primary followed by any number of `::type` casts, `[i]` subscripts and `COLLATE c`.
     mutating func parsePostfix() throws(SQLSyntaxError) -> Expr {
         var levels = 0
         defer { depth -= levels }
         var expr = try parsePrimary()
-        while acceptSymbol("::") {
-            try chainLink(&levels)
-            let type = try parseTypeName()
-            expr = Expr(.cast(expr, type: type), at: expr.location)
+        while true {
+            if acceptSymbol("::") {
+                try chainLink(&levels)
+                let type = try parseTypeName()
+                expr = Expr(.cast(expr, type: type), at: expr.location)
+            } else if acceptSymbol("[") {
+                // `a[i]`: an element of an array (arrays are the catalog's, in their text form).
+                try chainLink(&levels)
+                let index = try parseExpr()
+                try expectSymbol("]")
+                expr = Expr(.function(FunctionCall(name: "array_element", arguments: [expr, index])), at: expr.location)
+            } else if isSymbol("."), token(ahead: 1).isName {
+                // `(x).field`: a field of a composite value (a column reference has taken its
+                // own dots already).
+                try chainLink(&levels)
+                advance()
+                let field = try parseLabel()
+                expr = Expr(.function(FunctionCall(name: "field_select", arguments: [expr, Expr(.literal(.string(field)), at: expr.location)])),
+                            at: expr.location)
+            } else if isWord("collate"), token(ahead: 1).isName {
+                // Collations are not modelled: text compares by its bytes whatever is named.
+                advance()
+                _ = try parseIdentifier()
+                while acceptSymbol(".") { _ = try parseLabel() }
+            } else {
+                return expr
+            }
         }
-        return expr
     }
 }

@@ -83,6 +83,9 @@ extension Parser {
     /// `(SELECT * FROM mesh.product) alias (col, …)`, which means the same and needs no extra
     /// syntax-tree case.
     private mutating func parseNamedTable() throws(SQLSyntaxError) -> TableRef {
+        if current.isName, isSymbol("(", ahead: 1) || (isSymbol(".", ahead: 1) && isSymbol("(", ahead: 3)) {
+            return try parseFunctionTable()
+        }
         let name = try parseQualifiedName()
         let alias = try parseOptionalAlias()
         guard alias != nil, isSymbol("(") else { return .table(name, alias: alias) }
@@ -90,5 +93,17 @@ extension Parser {
         let select = Select(items: [.wildcard(name.location)], from: [.table(name, alias: nil)], at: name.location)
         let q = Query(body: .select(select), at: name.location)
         return .derived(q, alias: alias, columnAliases: columns, location: name.location)
+    }
+
+    /// `f(…) [[AS] alias [(col)]]`, a set-returning function in FROM (`generate_series(1, 3)
+    /// AS s`): `(SELECT f(…) AS alias) AS alias (col)`, which PostgreSQL reads the same way.
+    private mutating func parseFunctionTable() throws(SQLSyntaxError) -> TableRef {
+        let start = current.location
+        let call = try parsePrimary()
+        guard case .function(let f) = call.kind else { throw SQLSyntaxError("syntax error at or near \"(\"", at: start) }
+        let alias = try parseOptionalAlias()
+        let columns = alias != nil && isSymbol("(") ? try parseIdentifierList() : []
+        let select = Select(items: [.expr(call, alias: alias ?? f.name)], at: start)
+        return .derived(Query(body: .select(select), at: start), alias: alias ?? f.name, columnAliases: columns, location: start)
     }
 }

@@ -72,6 +72,22 @@ extension Parser {
             }
         case "interval":
             if case .string = token(ahead: 1).kind { return try parseIntervalLiteral() }
+        case "array" where isSymbol("[", ahead: 1):
+            // `ARRAY[a, b]`: the function `array(a, b)` (printed back as written).
+            advance()
+            advance()
+            var items: [Expr] = []
+            if !acceptSymbol("]") {
+                items = [try parseExpr()]
+                while acceptSymbol(",") { items.append(try parseExpr()) }
+                try expectSymbol("]")
+            }
+            return Expr(.function(FunctionCall(name: "array", arguments: items)), at: start.location)
+        case "array" where call && isQueryStart(ahead: 2):
+            // `ARRAY(SELECT …)`: `array_query((SELECT …))`.
+            advance()
+            let q = try parseParenthesized()
+            return Expr(.function(FunctionCall(name: "array_query", arguments: [q])), at: start.location)
         default:
             break
         }
@@ -88,6 +104,14 @@ extension Parser {
         while isSymbol("."), token(ahead: 1).isName {
             advance()
             parts.append(try parseLabel())
+        }
+        if parts.count == 2, isSymbol("(") {
+            // `pg_catalog.f(…)`: PostgreSQL's own functions, named with their schema.
+            guard parts[0] == "pg_catalog" || parts[0] == "information_schema" else {
+                throw SQLSyntaxError("function \(parts.joined(separator: ".")) does not exist", at: start)
+            }
+            position -= 1
+            return try parseFunctionCall(name: parts[1])
         }
         return Expr(.column(parts), at: start)
     }
@@ -181,13 +205,22 @@ extension Parser {
     /// A type name as written, lower case and single-spaced: `integer`, `decimal(15,2)`,
     /// `double precision`, `character varying(25)`, `timestamp with time zone`.
     mutating func parseTypeName() throws(SQLSyntaxError) -> String {
-        let first: String
+        var first: String
         switch current.kind {
         case .word(let w): first = w
         case .quotedIdentifier(let name): first = name
         default: throw unexpected()
         }
         advance()
+        // `pg_catalog.text`: PostgreSQL's types named with their schema.
+        if first == "pg_catalog", acceptSymbol(".") {
+            switch current.kind {
+            case .word(let w): first = w
+            case .quotedIdentifier(let name): first = name
+            default: throw unexpected()
+            }
+            advance()
+        }
         var text = first
         if first == "double", acceptWord("precision") {
             text += " precision"
@@ -209,6 +242,11 @@ extension Parser {
             text += " " + (advance().isWord("with") ? "with" : "without") + " time zone"
             advance()
             advance()
+        }
+        while isSymbol("["), isSymbol("]", ahead: 1) {
+            advance()
+            advance()
+            text += "[]"
         }
         return text
     }

@@ -98,6 +98,19 @@ extension SQLPrinter {
     }
 
     private static func function(_ call: FunctionCall) -> String {
+        // The array forms the parser reads into calls print back as written.
+        if call.over == nil, call.filter == nil, !call.distinct, !call.isStar, call.orderBy.isEmpty {
+            let args = call.arguments
+            switch (call.name, args.count) {
+            case ("array", _): return "ARRAY[" + args.map(print).joined(separator: ", ") + "]"
+            case ("array_query", 1): return "ARRAY" + print(args[0])
+            case ("array_element", 2): return "(" + print(args[0]) + ")[" + print(args[1]) + "]"
+            case ("array_contains", 2): return "(" + print(args[1]) + " = ANY (" + print(args[0]) + "))"
+            case ("field_select", 2):
+                if case .literal(.string(let field)) = args[1].kind { return "(" + print(args[0]) + ")." + identifier(field) }
+            default: break
+            }
+        }
         var out = functionName(call.name) + "("
         if call.isStar {
             out += "*"

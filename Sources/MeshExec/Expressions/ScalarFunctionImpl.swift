@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MeshCore
 import MeshPlan
 
@@ -258,6 +259,61 @@ enum ScalarFunctionImpl {
                 let k = n >= 0 ? min(n, s.count) : max(0, s.count + n)
                 return .string(Self.text(name == "left" ? s.prefix(k) : s.suffix(k)))
             }
+        case "regexp_like":
+            let cache = RegexCache()
+            return { a in .bool(try cache.matches(str(a[0]), pattern: str(a[1]), flags: a.count > 2 ? str(a[2]) : "")) }
+        case "format_type":
+            return { a in .text(PostgresType.format(oid: int(a[0]), modifier: int(a[1])) ?? "???") }
+        case "array_contains":
+            // `x = ANY (a)`: NULL when x is not there but a NULL element is, as in PostgreSQL.
+            return { a in
+                guard let items = PostgresArrayText.elements(str(a[0])) else { throw malformedArray() }
+                if items.contains(where: { $0 == str(a[1]) }) { return .bool(true) }
+                return items.contains(where: { $0 == nil }) ? .null : .bool(false)
+            }
+        case "int8and": return { a in .int(int(a[0]) & int(a[1])) }
+        case "int8or": return { a in .int(int(a[0]) | int(a[1])) }
+        case "array_item":
+            // One element as an array's text writes it (quoted where it must be).
+            return { a in .string(String(PostgresArrayText.format([str(a[0])]).dropFirst().dropLast())) }
+        case "pg_size_pretty":
+            return { a in
+                var size = dbl(a[0])
+                for unit in ["bytes", "kB", "MB", "GB", "TB"] {
+                    if abs(size) < 10 * 1024 || unit == "TB" { return .string("\(Int64(size.rounded())) \(unit)") }
+                    size /= 1024
+                }
+                return .null
+            }
+        case "unnest_element":
+            // Element i of a; at the last index unnest reads, an array with more is refused.
+            return { a in
+                guard let items = PostgresArrayText.elements(str(a[0])) else { throw malformedArray() }
+                let i = int(a[1])
+                if i >= int(a[2]), items.count > i {
+                    throw MeshError(.programLimitExceeded, "unnest over a value of each row reads arrays of at most \(int(a[2])) elements")
+                }
+                return i >= 1 && i <= items.count ? .text(items[Int(i) - 1]) : .null
+            }
+        case "array_element":
+            return { a in
+                guard let items = PostgresArrayText.elements(str(a[0])) else { throw malformedArray() }
+                let i = int(a[1])
+                return i >= 1 && i <= items.count ? .text(items[Int(i) - 1]) : .null
+            }
+        case "array_to_string":
+            return { a in
+                guard let items = PostgresArrayText.elements(str(a[0])) else { throw malformedArray() }
+                let null = a.count > 2 ? str(a[2]) : nil
+                return .string(items.compactMap { $0 ?? null }.joined(separator: str(a[1])))
+            }
+        case "array_upper", "array_length", "cardinality", "array_lower":
+            return { a in
+                guard let items = PostgresArrayText.elements(str(a[0])) else { throw malformedArray() }
+                if a.count > 1, int(a[1]) != 1 { return .null }
+                if items.isEmpty { return name == "cardinality" ? .int(0) : .null }
+                return .int(name == "array_lower" ? 1 : Int64(items.count))
+            }
         case "date_part":
             return { a in try DateFunctions.datePart(str(a[0]), a[1]) }
         case "date_trunc":
@@ -269,6 +325,45 @@ enum ScalarFunctionImpl {
             }
         default: return nil
         }
+    }
+}
+
+extension ScalarFunctionImpl {
+    static func malformedArray() -> MeshError {
+        MeshError(.invalidParameter, "malformed array literal", hint: "arrays are written {a,b,c}")
+    }
+}
+
+/// Compiled regular expressions by pattern, for `~` and `regexp_like`: a query usually matches
+/// every row against one constant pattern.
+final class RegexCache: Sendable {
+    private let compiled = Mutex<[String: NSRegularExpression]>([:])
+
+    func matches(_ text: String, pattern: String, flags: String) throws -> Bool {
+        let key = flags + "\u{0}" + pattern
+        let regex: NSRegularExpression
+        if let r = compiled.withLock({ $0[key] }) {
+            regex = r
+        } else {
+            var options: NSRegularExpression.Options = []
+            for f in flags {
+                switch f {
+                case "i": options.insert(.caseInsensitive)
+                case "c": options.remove(.caseInsensitive)
+                case "s": options.insert(.dotMatchesLineSeparators)
+                case "n", "m": options.insert(.anchorsMatchLines)
+                default: throw MeshError(.invalidParameter, "invalid regular expression option: \"\(f)\"")
+                }
+            }
+            do {
+                regex = try NSRegularExpression(pattern: pattern, options: options)
+            } catch {
+                throw MeshError(.invalidRegularExpression, "invalid regular expression")
+            }
+            compiled.withLock { if $0.count < 64 { $0[key] = regex } }
+        }
+        let range = NSRange(text.startIndex..., in: text)
+        return regex.firstMatch(in: text, options: [], range: range) != nil
     }
 }
 

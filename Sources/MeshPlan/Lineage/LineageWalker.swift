@@ -24,7 +24,7 @@ struct LineageWalker {
                 direct[id] = [ColumnLineage.Source(product: s.productName, column: field.name): (.identity, false)]
                 origins[id] = [scans]
             }
-        case .singleRow, .remote:
+        case .singleRow, .values, .remote:
             break
         case .shared(let defs, let body):
             // Definitions first (each reads only those before it): their references follow.

@@ -62,6 +62,7 @@ public struct CardinalityEstimator: Sendable {
             }
             return Summary(rows: n, bases: Dictionary(s.columnIDs.map { ($0, n) }) { a, _ in a }, distinct: distinct)
         case .singleRow: return computed(1)
+        case .values(let v): return computed(Double(max(1, v.rows.count)))
         case .remote: return computed(Self.unknownTableRows)
         case .sharedScan(let s): return computed(sharedRows[s.id] ?? Self.unknownTableRows)
         case .shared(_, let body): return summary(body)

@@ -30,6 +30,10 @@ public struct ColumnPruning: OptimizerRule {
         case .singleRow, .remote:
             return plan
 
+        case .values(let v):
+            let keep = v.columns.indices.filter { required.contains(v.columns[$0].id) }
+            return keep.count == v.columns.count ? plan : .values(v.keeping(keep))
+
         case .sharedScan(var s):
             // A reference reads the definition's columns by id: it may keep fewer.
             let keep = s.columns.indices.filter { required.contains(s.columns[$0].id) }

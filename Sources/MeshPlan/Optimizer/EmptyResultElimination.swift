@@ -30,6 +30,8 @@ public struct EmptyResultElimination: OptimizerRule {
         switch plan {
         case .scan, .singleRow, .remote, .sharedScan:
             return false
+        case .values(let v):
+            return v.rows.isEmpty
         case .shared(_, let body):
             return isEmpty(body)
         case .limit(let c, let limit, _):

@@ -136,7 +136,7 @@ public struct PredicatePushdown: OptimizerRule {
                 return push(child, pending.map { $0.substituting(defs) })
             }, columns)
 
-        case .scan, .singleRow, .remote, .sharedScan:
+        case .scan, .singleRow, .values, .remote, .sharedScan:
             return wrap(plan, pending)
 
         case .shared(let defs, let body):

@@ -249,7 +249,7 @@ public struct SubqueryDecorrelation: OptimizerRule {
             MeshError(.notSupported, "a correlated subquery with \(what) is not supported", at: loc)
         }
         switch plan {
-        case .scan, .singleRow, .remote, .sharedScan:
+        case .scan, .singleRow, .values, .remote, .sharedScan:
             return (plan, [])
 
         case .shared:
@@ -282,8 +282,20 @@ public struct SubqueryDecorrelation: OptimizerRule {
                 return (plan, [])
             }
 
-        case .project(let child, let exprs, let columns):
-            let (c, up) = try pullUp(child, outer: outer, at: loc)
+        case .project(let child, var exprs, let columns):
+            var (c, up) = try pullUp(child, outer: outer, at: loc)
+            let outerRead = Set(exprs.flatMap(\.referencedColumns)).intersection(outer)
+            if !outerRead.isEmpty, !exprs.contains(where: \.containsSubquery) {
+                // Outer columns in the select list (`SELECT f(o.x, i) … WHERE i <= g(o.x)`):
+                // the part below is joined with the distinct outer values it reads and computes
+                // its rows for each of them; the outer columns are then matched by value.
+                let ids = outerRead.union(Set(up.flatMap(\.referencedColumns)).intersection(outer)).sorted()
+                let (joined, keys, conditions) = Self.joinedWithOuterValues(c, up, outer: outer, input: input, outerColumns: ids)
+                guard keys.count == ids.count else { throw notSupported("outer columns in its select list") }
+                let toDomain = Dictionary(uniqueKeysWithValues: zip(ids, keys.map(\.ref)))
+                exprs = exprs.map { $0.substituting(toDomain) }
+                (c, up) = (joined, conditions)
+            }
             if up.isEmpty { return (.project(c, exprs, columns), []) }
             // Pass the subquery columns the pulled conditions read through the projection.
             let available = c.columns

@@ -176,7 +176,7 @@ public struct RemotePushdown: OptimizerRule {
                                   params: SQLParameters(), columns: s.columns, products: [s.productName],
                                   tablePages: estimator?.tablePages[s.statisticsKey]))
 
-        case .singleRow, .remote, .sharedScan:
+        case .singleRow, .values, .remote, .sharedScan:
             return .local(plan)
 
         case .shared(let defs, let body):

@@ -21,7 +21,10 @@ final class PGConnection {
     var session: Session!
     /// `I` idle, `T` in a transaction block, `E` in a failed one.
     var transaction: Character = "I"
-    private var settings: [String: String] = [:]
+    /// The session's settings (SET / SHOW), which `current_setting()` and `pg_settings` read too.
+    private var settings: [String: String] = [:] {
+        didSet { session?.clientSettings = settings }
+    }
     private var startupSettings: [String: String] = [:]
     var statementTimeout: Duration?
     /// After an error in the extended protocol, messages are skipped until Sync.
@@ -169,6 +172,7 @@ final class PGConnection {
         }
         let key = backends.add(target)
         processID = key.processID
+        s.backendPID = key.processID
         b.pgBackendKeyData(processID: key.processID, secret: key.secret)
         b.pgReadyForQuery(transaction)
         try await write(b)
@@ -176,6 +180,8 @@ final class PGConnection {
     }
 
     private(set) var processID: Int32?
+    /// The savepoints of the open transaction block, oldest first.
+    private var savepoints: [String] = []
 
     // MARK: - Statements
 
@@ -317,7 +323,11 @@ final class PGConnection {
     /// Answers a session command; `describing`: with the RowDescription of SHOW (the
     /// extended protocol sends that at Describe).
     func sessionCommand(_ command: PGSessionCommand, _ b: inout ByteBuffer, describing: Bool = true) async throws {
-        if transaction == "E", command != .rollback, command != .commit {
+        let endsFailure = switch command {
+        case .rollback, .commit, .rollbackTo: true
+        default: false
+        }
+        if transaction == "E", !endsFailure {
             throw MeshError(.inFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
         }
         switch command {
@@ -333,11 +343,13 @@ final class PGConnection {
             }
             b.pgCommandComplete(transaction == "E" ? "ROLLBACK" : "COMMIT")
             transaction = "I"
+            savepoints = []
         case .rollback:
             if transaction == "I" {
                 b.pgError(PGErrorFields(severity: "WARNING", sqlState: "25P01", message: "there is no transaction in progress"), type: "N")
             }
             transaction = "I"
+            savepoints = []
             b.pgCommandComplete("ROLLBACK")
         case .set(let name, let value):
             try await set(name, value, &b)
@@ -367,6 +379,23 @@ final class PGConnection {
             b.pgCommandComplete("DISCARD ALL")
         case .deallocate:
             b.pgCommandComplete("DEALLOCATE")
+        case .savepoint(let name):
+            guard transaction != "I" else { throw MeshError(.notSupported, "SAVEPOINT can only be used in transaction blocks") }
+            savepoints.append(name)
+            b.pgCommandComplete("SAVEPOINT")
+        case .release(let name), .rollbackTo(let name):
+            guard let i = savepoints.lastIndex(of: name) else {
+                throw MeshError(.invalidParameter, "savepoint \"\(name)\" does not exist")
+            }
+            if case .release = command {
+                savepoints.removeSubrange(i...)
+                b.pgCommandComplete("RELEASE")
+            } else {
+                // Back to the savepoint: a failure after it is undone, the block goes on.
+                savepoints.removeSubrange((i + 1)...)
+                transaction = "T"
+                b.pgCommandComplete("ROLLBACK")
+            }
         }
     }
 

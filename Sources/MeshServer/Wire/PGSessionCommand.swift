@@ -12,6 +12,11 @@ enum PGSessionCommand: Equatable {
     case show(name: String)
     case discardAll
     case deallocate
+    /// `SAVEPOINT name`, `RELEASE [SAVEPOINT] name`, `ROLLBACK TO [SAVEPOINT] name`: markers
+    /// in a transaction block that changes nothing (SQLAlchemy sets one as it connects).
+    case savepoint(String)
+    case release(String)
+    case rollbackTo(String)
 
     /// The settings a client may set and read back here (lower-case).
     static let settings: Set<String> = [
@@ -36,12 +41,22 @@ enum PGSessionCommand: Equatable {
             return .begin
         case "commit", "end": return .commit
         case "rollback", "abort":
-            // Not ROLLBACK TO SAVEPOINT: there are none.
-            return rest.contains { $0.lowercased() == "to" } ? nil : .rollback
+            if let to = rest.firstIndex(where: { $0.lowercased() == "to" }) {
+                let name = rest[(to + 1)...].filter { $0.lowercased() != "savepoint" }
+                return name.count == 1 ? .rollbackTo(unquoted(name[0])) : nil
+            }
+            return .rollback
+        case "savepoint" where rest.count == 1:
+            return .savepoint(unquoted(rest[0]))
+        case "release":
+            let name = rest.filter { $0.lowercased() != "savepoint" }
+            return name.count == 1 ? .release(unquoted(name[0])) : nil
         case "discard" where rest.map { $0.lowercased() } == ["all"]: return .discardAll
         case "deallocate": return .deallocate
         case "show":
-            let name = rest.joined(separator: " ").lowercased()
+            var name = rest.joined(separator: " ").lowercased()
+            name = ["transaction isolation level": "transaction_isolation", "time zone": "timezone",
+                    "session authorization": "session_authorization"][name] ?? name
             return settings.contains(name) || name == "all" ? .show(name: name) : nil
         case "reset":
             let name = rest.joined(separator: " ").lowercased()

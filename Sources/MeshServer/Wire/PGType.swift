@@ -11,18 +11,14 @@ struct PGType: Sendable {
 
     init(_ type: DataType) {
         zone = type == .timestamptz
+        oid = Int32(type.postgresOID)
+        modifier = Int32(type.postgresModifier)
         switch type {
-        case .boolean: (oid, size, modifier) = (16, 1, -1)
-        case .smallint: (oid, size, modifier) = (21, 2, -1)
-        case .integer: (oid, size, modifier) = (23, 4, -1)
-        case .bigint: (oid, size, modifier) = (20, 8, -1)
-        case .double: (oid, size, modifier) = (701, 8, -1)
-        case .decimal(let p, let s): (oid, size, modifier) = (1700, -1, Int32((p << 16) | s) + 4)
-        case .date: (oid, size, modifier) = (1082, 4, -1)
-        case .timestamp: (oid, size, modifier) = (1114, 8, -1)
-        case .timestamptz: (oid, size, modifier) = (1184, 8, -1)
-        case .bytea: (oid, size, modifier) = (17, -1, -1)
-        case .text, .unknown: (oid, size, modifier) = (25, -1, -1)
+        case .boolean: size = 1
+        case .smallint: size = 2
+        case .integer, .date: size = 4
+        case .bigint, .double, .timestamp, .timestamptz: size = 8
+        case .decimal, .bytea, .text, .unknown: size = -1
         }
     }
 

@@ -1,0 +1,3 @@
+select * from supply.part
+-- next
+SELECT c.oid, a.attnum, a.attname, c.relname, n.nspname, a.attnotnull OR (t.typtype = 'd' AND t.typnotnull), a.attidentity != '' OR pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE '%nextval(%' FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON (c.relnamespace = n.oid) JOIN pg_catalog.pg_attribute a ON (c.oid = a.attrelid) JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid) LEFT JOIN pg_catalog.pg_attrdef d ON (d.adrelid = a.attrelid AND d.adnum = a.attnum) JOIN (SELECT 16392 AS oid , 1 AS attnum UNION ALL SELECT 16392, 2 UNION ALL SELECT 16392, 3 UNION ALL SELECT 16392, 4 UNION ALL SELECT 16392, 5) vals ON (c.oid = vals.oid AND a.attnum = vals.attnum)
