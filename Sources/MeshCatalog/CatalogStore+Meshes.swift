@@ -9,6 +9,7 @@ extension CatalogStore {
     @discardableResult
     public func createMesh(_ mesh: Mesh) throws -> Mesh {
         try validate(mesh)
+        try Self.refuseCatalogSchemaName(mesh.sqlName)
         return try write { db in
             if try Self.meshExists(db, id: mesh.id) {
                 throw MeshError(.duplicateObject, "mesh identifier \(mesh.id.uuidString.lowercased()) is already in use")
@@ -178,6 +179,15 @@ extension CatalogStore {
                             hint: "give sql_name explicitly")
         }
         try SQLName.validate(mesh.sqlName, kind: "mesh")
+    }
+
+    /// `pg_catalog`, `information_schema` and every `pg_…` name are PostgreSQL's schemas, which
+    /// the emulated catalog answers for: a mesh so named could never be read.
+    public static func refuseCatalogSchemaName(_ sqlName: String) throws {
+        if sqlName.hasPrefix("pg_") || sqlName == "information_schema" {
+            throw MeshError(.invalidParameter, "mesh name \"\(sqlName)\" is reserved for PostgreSQL's catalog",
+                            hint: "names beginning with pg_, and information_schema, are PostgreSQL's schemas")
+        }
     }
 
     static func validateOrg(_ org: String) throws {

@@ -14,6 +14,7 @@ extension Session {
     /// either name), and the rewrites of everything else that names `stored`'s SQL name.
     func renaming(_ stored: Mesh, to updated: inout Mesh) throws -> MeshRenameRewrites {
         let old = stored.sqlName, new = updated.sqlName
+        try CatalogStore.refuseCatalogSchemaName(new)
         func entry(_ text: String, from a: String, to b: String) -> String? {
             guard case .statement(let s)? = try? PolicyEntry.parse(text),
                   let renamed = MeshRenaming.policy(s, from: a, to: b) else { return nil }

@@ -77,6 +77,12 @@ import Testing
         "WITH customers AS (SELECT 1 AS customer_id) SELECT count(*) FROM {c}",
         "WITH crm AS (SELECT 'DE' AS country) SELECT count(*) FROM {c}",
         "WITH x AS (SELECT * FROM {c}) SELECT count(*), max(email) FROM x",
+        // the emulated PostgreSQL catalog, as psql's \\d and JDBC read it
+        "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            + "WHERE n.nspname || '.' || c.relname = '{c}' ORDER BY a.attnum",
+        "SELECT column_name, ordinal_position FROM information_schema.columns WHERE table_schema || '.' || table_name = '{c}' ORDER BY 2",
+        "SELECT count(*) FROM pg_attribute WHERE attrelid = '{c}'::regclass AND attname = 'balance'",
+        "SELECT count(*) FROM pg_description WHERE objoid = '{c}'::regclass",
     ]
 
     func result(_ session: Session, _ sql: String) async -> String {

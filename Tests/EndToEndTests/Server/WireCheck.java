@@ -1,6 +1,9 @@
 import java.sql.*;
 
-/** Connects to meshql's PostgreSQL protocol with the JDBC driver and runs a parameterised query. */
+/**
+ * Connects to meshql's PostgreSQL protocol with the JDBC driver, runs a parameterised query,
+ * and lists the schemas, tables and columns DatabaseMetaData finds.
+ */
 public class WireCheck {
     public static void main(String[] args) throws Exception {
         String url = args[0], user = args[1], password = args[2], sql = args[3];
@@ -29,6 +32,16 @@ public class WireCheck {
                 System.out.println("in a transaction: " + rs.getInt(1));
             }
             c.rollback();
+            DatabaseMetaData md = c.getMetaData();
+            try (ResultSet rs = md.getSchemas()) {
+                while (rs.next()) System.out.println("schema: " + rs.getString("TABLE_SCHEM"));
+            }
+            try (ResultSet rs = md.getTables(null, null, "%", new String[] {"TABLE", "VIEW"})) {
+                while (rs.next()) System.out.println("table: " + rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME") + " " + rs.getString("TABLE_TYPE"));
+            }
+            try (ResultSet rs = md.getColumns(null, "wire", "people", "%")) {
+                while (rs.next()) System.out.println("column: " + rs.getString("COLUMN_NAME") + " " + rs.getString("TYPE_NAME") + " " + rs.getInt("DATA_TYPE"));
+            }
         }
     }
 }

@@ -91,6 +91,57 @@ def check_psql_basics():
     check(code == 0 and out.strip() == "CREATE DATA PRODUCT", f"a catalog statement: {code} {out!r} {err!r}")
 
 
+def check_catalog():
+    """psql's \\dn, \\dt, \\d and \\l, SQLAlchemy's inspector and pandas show each principal what it
+    may read, as HTTP does: the analyst neither mesh vault nor the column denied to them, the
+    admin all, another org nothing of acme's."""
+    setup_mesh()
+    for s in ["CREATE MESH vault WITH (owner = 'admin@acme.test', description = 'Kept apart')",
+              "CREATE DATA PRODUCT vault.people AS SELECT id, name FROM wire.people",
+              "DENY SELECT (seen) ON wire.people TO ROLE analyst"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+    other = ("admin@other.test", os.environ["MESHQL_OTHER_TOKEN"])
+
+    def first_fields(who, command, db="acme"):
+        code, out, err = psql(who, command, db=db)
+        check(code == 0 and "ERROR" not in err, f"{command} as {who[0]}: {code} {err!r}")
+        return [line.split("|")[0] for line in out.splitlines() if line]
+    check(first_fields(READER, "\\dn") == ["wire"], "\\dn as the analyst")
+    check(first_fields(ADMIN, "\\dn") == ["vault", "wire"], "\\dn as the admin")
+    check(first_fields(other, "\\dn", db="other") == [], "\\dn as another org")
+    code, out, err = psql(READER, "\\dt")
+    check(out.splitlines() == ["wire|people|table|ann@acme.test"], f"\\dt as the analyst: {out!r} {err!r}")
+    http = sql(READER_H, "SELECT * FROM wire.people LIMIT 0").json()["columns"]
+    visible = [c["name"] for c in http]
+    check("seen" not in visible and "email" in visible, f"HTTP's columns {visible}")
+    check(first_fields(READER, "\\d wire.people") == visible, "\\d wire.people as the analyst")
+    check(first_fields(ADMIN, "\\d wire.people") == visible[:5] + ["seen"], "\\d wire.people as the admin")
+    code, out, err = psql(READER, "\\d vault.people")
+    check("Did not find any relation named" in err, f"\\d of what the analyst may not read: {out!r} {err!r}")
+    code, out, err = psql(other, "\\d wire.people", db="other")
+    check("Did not find any relation named" in err, f"\\d of another org's product: {out!r} {err!r}")
+    check(first_fields(READER, "\\l") == ["acme"] and first_fields(other, "\\l", db="other") == ["other"], "\\l")
+    # SQLAlchemy's PostgreSQL inspector and pandas, through psycopg.
+    import pandas
+    import sqlalchemy
+    engine = sqlalchemy.create_engine(f"postgresql+psycopg://{READER[0].replace('@', '%40')}:{READER[1]}@127.0.0.1:{PORT}/acme")
+    inspector = sqlalchemy.inspect(engine)
+    check("wire" in inspector.get_schema_names() and "vault" not in inspector.get_schema_names(), "inspector schemas")
+    check(inspector.get_table_names(schema="wire") == ["people"], "inspector tables")
+    columns = inspector.get_columns("people", schema="wire")
+    check([c["name"] for c in columns] == visible, f"inspector columns {columns}")
+    check([str(c["type"]) for c in columns] == [c["type"].upper().replace("NUMERIC(10,2)", "NUMERIC(10, 2)") for c in http],
+          f"inspector types {columns} vs HTTP {http}")
+    check(not inspector.has_table("people", schema="vault"), "has_table of what the analyst may not read")
+    frame = pandas.read_sql(sqlalchemy.text("SELECT id, name, email FROM wire.people WHERE id > :n ORDER BY id"), engine, params={"n": 2})
+    rows = sql(READER_H, "SELECT id, name, email FROM wire.people WHERE id > 2 ORDER BY id").json()["rows"]
+    check(frame.values.tolist() == rows, f"pandas {frame.values.tolist()} vs HTTP {rows}")
+    table = pandas.read_sql_table("people", engine, schema="wire")
+    check(list(table.columns) == visible and len(table) == 5, f"read_sql_table {list(table.columns)} {len(table)}")
+    engine.dispose()
+
+
 def check_same_as_http():
     """The analyst sees through this protocol what HTTP shows them: masked email, EU rows only."""
     setup_mesh()
@@ -223,11 +274,15 @@ def check_jdbc():
     subprocess.run(["javac", "-d", folder, os.path.join(here, "WireCheck.java")], check=True, timeout=120)
     query = "SELECT id, name, amount FROM wire.people WHERE id < ? ORDER BY id"
     r = subprocess.run(["java", "-cp", f"{folder}:/usr/share/java/postgresql.jar", "WireCheck",
-                        f"jdbc:postgresql://127.0.0.1:{PORT}/acme", ADMIN[0], ADMIN[1], query, "4"],
+                        f"jdbc:postgresql://127.0.0.1:{PORT}/acme", READER[0], READER[1], query, "4"],
                        capture_output=True, text=True, timeout=120)
-    http = requests.post(f"{API}/query", headers=H, json={"sql": query.replace("?", "$1"), "params": [4]}).json()["rows"]
+    http = requests.post(f"{API}/query", headers=READER_H, json={"sql": query.replace("?", "$1"), "params": [4]}).json()["rows"]
     expected = "".join(f"{row[0]}|{row[1]}|{row[2]:.2f}\n" for row in http)
-    check(r.returncode == 0 and r.stdout == f"server: 15.0 (meshql)\n{expected}{expected}in a transaction: 1\n",
+    # DatabaseMetaData: the analyst's schemas, tables and columns, with their JDBC types.
+    metadata = ("schema: information_schema\nschema: pg_catalog\nschema: wire\ntable: wire.people TABLE\n"
+                "column: id int4 4\ncolumn: name text 12\ncolumn: email text 12\ncolumn: region text 12\n"
+                "column: amount numeric 2\ncolumn: seen date 91\n")
+    check(r.returncode == 0 and r.stdout == f"server: 15.0 (meshql)\n{expected}{expected}in a transaction: 1\n{metadata}",
           f"JDBC: {r.returncode} {r.stdout!r} {r.stderr[-500:]!r}")
 
 
