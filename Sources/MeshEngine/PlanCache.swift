@@ -17,8 +17,11 @@ final class PlanCache: Sendable {
         var connectors: [String: any Connector]
         var rulesApplied: [String]
         var facts: AuditFacts
-        /// The literal value each slot of the shape had when the plan was made.
+        /// The literal value each slot of the shape had when the plan was made, then each
+        /// parameter's.
         var sentinels: [Value]
+        /// The type each parameter is converted to, in order (the values of later runs are).
+        var parameterTypes: [DataType] = []
     }
 
     enum Entry: Sendable {

@@ -18,21 +18,31 @@ extension Session {
     /// LIMIT or an ORDER BY position, compared or folded with another constant, written into
     /// SQL text — makes the plans differ, and so does a plan that read the clock (in the
     /// query, a view or a policy): such shapes are planned afresh each time.
+    ///
+    /// Parameters (`$n`: the API's `params`, a PostgreSQL client's Bind) are slots too, after
+    /// the literals: their sentinels are given as the parameters' values (integers or text,
+    /// in the form the client sent), and a later run's values are converted to the type each
+    /// took in the plan, as binding would.
     func cachedPlan(_ query: Query) async throws -> PlannedQuery {
         // Planning reads the catalog (on a cache miss, SQLite): off the pool. A plan from the
         // cache needs no catalog read and no hop.
-        // Parameters' values are bound into the plan, and are not part of the shape.
-        guard usesPlanCache, parameters.isEmpty, let shape = statementShape, shape.slots.count <= 1_000 else {
+        guard usesPlanCache, let shape = statementShape, shape.slots.count + parameters.count <= 1_000,
+              let parameterKinds = Self.parameterKinds(parameters) else {
             return try await offThePool { try await self.plan(query) }
         }
         let generation = try catalog.metadataGeneration()
-        let key = PlanCache.Key(org: org, principal: principal, currentMesh: currentMesh, pushdown: pushdownEnabled, shape: shape.key)
+        let key = PlanCache.Key(org: org, principal: principal, currentMesh: currentMesh, pushdown: pushdownEnabled,
+                                shape: shape.key + parameterKinds)
         let cache = engine.planCache
         switch cache.entry(key, generation: generation) {
         case .template(let t)?:
             // A number the binder would refuse (out of range) is planned, to say so.
-            let values = shape.slots.compactMap(Self.value)
-            guard values.count == shape.slots.count else { return try await offThePool { try await self.plan(query) } }
+            var values = shape.slots.compactMap(Self.value)
+            for (p, type) in zip(parameters, t.parameterTypes) {
+                guard let v = try? Binder.parameterValue(p, as: type) else { break }
+                values.append(v)
+            }
+            guard values.count == t.sentinels.count else { return try await offThePool { try await self.plan(query) } }
             let map = Dictionary(zip(t.sentinels, values), uniquingKeysWith: { a, _ in a })
             auditFacts = t.facts
             return PlannedQuery(plan: t.plan.mappingLiteralValues { map[$0] }, connectors: t.connectors, rulesApplied: t.rulesApplied)
@@ -60,10 +70,29 @@ extension Session {
     private func template(_ shape: QueryShape, matching real: PlannedQuery, now: Date) async throws -> PlanCache.Template? {
         let a = shape.slots.enumerated().map { Self.sentinel($0.element.class, index: $0.offset, positive: true) }
         let b = shape.slots.map { Self.sentinel($0.class, index: 0, positive: false) }
-        guard let aValues = Self.values(a), let bValues = Self.values(b), Set(aValues).count == aValues.count,
-              let realValues = Optional(shape.slots.compactMap(Self.value)), realValues.count == shape.slots.count else { return nil }
+        guard var aValues = Self.values(a), var bValues = Self.values(b),
+              var realValues = Optional(shape.slots.compactMap(Self.value)), realValues.count == shape.slots.count else { return nil }
+        // The parameters' sentinels, of the type each took in the real plan.
+        let given = parameters
+        var types: [DataType] = [], aParameters: [Literal] = [], bParameters: [Literal] = []
+        for (i, p) in given.enumerated() {
+            guard let type = real.parameterTypes[i + 1], let sa = Self.parameterSentinel(p, type, index: i, positive: true),
+                  let sb = Self.parameterSentinel(p, type, index: 0, positive: false),
+                  let va = try? Binder.parameterValue(sa, as: type), let vb = try? Binder.parameterValue(sb, as: type),
+                  let vr = try? Binder.parameterValue(p, as: type) else { return nil }
+            types.append(type)
+            aParameters.append(sa)
+            bParameters.append(sb)
+            aValues.append(va)
+            bValues.append(vb)
+            realValues.append(vr)
+        }
+        guard Set(aValues).count == aValues.count else { return nil }
+        defer { parameters = given }
+        parameters = aParameters
         let planA = try await plan(try Self.singleQuery(shape.text(with: a.map(\.text))), now: now, foldable: Self.notReading(Set(aValues)))
         let factsA = auditFacts
+        parameters = bParameters
         let planB = try await plan(try Self.singleQuery(shape.text(with: b.map(\.text))), now: now.addingTimeInterval(86_401.5),
                                    foldable: Self.notReading(Set(bValues)))
         guard !planA.readsClock, !planB.readsClock else { return nil }
@@ -77,7 +106,45 @@ extension Session {
               planA.plan.mappingLiteralValues({ toReal[$0] }).canonicalColumnIDs() == real.plan.canonicalColumnIDs()
         else { return nil }
         return PlanCache.Template(plan: planA.plan, connectors: planA.connectors, rulesApplied: planA.rulesApplied,
-                                  facts: factsA, sentinels: aValues)
+                                  facts: factsA, sentinels: aValues, parameterTypes: types)
+    }
+
+    /// The kinds of the parameters' values, part of the cache's key (an integer and a string
+    /// bind differently); nil when one cannot be a slot (NULL, a boolean, a typed value).
+    static func parameterKinds(_ parameters: [Literal]) -> String? {
+        guard !parameters.isEmpty else { return "" }
+        var out = "\u{1}$"
+        for p in parameters {
+            switch p {
+            case .integer(let s): out += Int32(s) != nil ? "i" : "l"
+            case .string: out += "s"
+            default: return nil
+            }
+        }
+        return out
+    }
+
+    /// A sentinel for parameter `p` (in its form: integer or string) that converts to `type`
+    /// as `p` does; nil for a type whose values are not slots here.
+    private static func parameterSentinel(_ p: Literal, _ type: DataType, index: Int, positive: Bool) -> Literal? {
+        // An integer literal is typed by its size (integer or bigint): the sentinel is as wide.
+        let wide = if case .integer(let s) = p { Int32(s) == nil } else { type == .bigint }
+        let number: String
+        switch type {
+        case .smallint: number = String(positive ? 20_000 + index : -20_000)
+        case .integer, .bigint:
+            number = wide ? String(positive ? 8_000_000_000_000_000_000 + Int64(index) : -7_000_000_000_000_000_000)
+                : String(positive ? 1_900_000_000 + index : -1_800_000_000)
+        case .text:
+            guard case .string = p else { return nil }
+            return .string(positive ? "\u{2}meshql sentinel \(index)" : "\u{2}meshql sentinel")
+        default: return nil
+        }
+        switch p {
+        case .integer: return .integer(number)
+        case .string: return .string(number)
+        default: return nil
+        }
     }
 
     /// Folds only constant expressions that read none of `sentinels`.

@@ -14,6 +14,8 @@ extension Session {
         var rulesApplied: [String]
         /// The plan holds the time it was made (CURRENT_DATE in the query, a view or a policy).
         var readsClock = false
+        /// The type each `$n` was converted to (index 1 for `$1`).
+        var parameterTypes: [Int: DataType] = [:]
     }
 
     /// Binds and optimizes `query`; `now` is what CURRENT_DATE and its kin read. Constant
@@ -45,7 +47,7 @@ extension Session {
         let (optimized, applied) = try optimizer.optimize(bound.plan)
         recordAuditFacts(bound: bound.plan, views: bound.views, optimized: optimized, connectors: connectors)
         return PlannedQuery(plan: optimized, connectors: connectors, rulesApplied: applied.map(\.description),
-                            readsClock: bound.readsClock)
+                            readsClock: bound.readsClock, parameterTypes: bound.parameterTypes)
     }
 
     /// Binds `query` as this session's principal sees the catalog (policies applied).

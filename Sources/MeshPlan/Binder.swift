@@ -174,16 +174,18 @@ final class ClockReading: @unchecked Sendable {
 final class ParameterSites: @unchecked Sendable {
     var byLocation: [SourceLocation: Int] = [:]
 
-    /// The type each parameter bound as NULL took where the query used it: a NULL literal at
-    /// the parameter's position, converted to the type around it (`x = $1` → x's type).
+    /// The type each parameter took where the query used it: the literal at the parameter's
+    /// position, converted to the type around it (`x = $1` → x's type). Bound as NULL, this is
+    /// the type a client describing the statement is told; with values, the type their value
+    /// was converted to.
     func types(in plan: LogicalPlan) -> [Int: DataType] {
         guard !byLocation.isEmpty else { return [:] }
         var out: [Int: DataType] = [:]
         func walk(_ e: BoundExpr) {
-            if case .literal(.null) = e.kind, e.type != .unknown, let loc = e.location, let n = byLocation[loc], out[n] == nil {
+            if case .literal = e.kind, e.type != .unknown, let loc = e.location, let n = byLocation[loc], out[n] == nil {
                 out[n] = e.type
             }
-            if case .cast(let inner) = e.kind, case .literal(.null) = inner.kind, let loc = inner.location, let n = byLocation[loc],
+            if case .cast(let inner) = e.kind, case .literal = inner.kind, let loc = inner.location, let n = byLocation[loc],
                out[n] == nil {
                 out[n] = e.type
             }

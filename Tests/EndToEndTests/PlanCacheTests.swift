@@ -132,6 +132,36 @@ import Testing
         }
     }
 
+    /// `$n` parameters are slots too: a prepared statement run with value after value is
+    /// planned three times, then each run takes the template with its values converted as
+    /// binding converts them (text '7' compared with an integer column is 7).
+    @Test func parametersAreSlots() async throws {
+        let (engine, s) = try await makeEngine()
+        defer { engine.shutdown() }
+        func run(_ sql: String, _ parameters: [Literal]) async -> [String] {
+            s.parameters = parameters
+            defer { s.parameters = [] }
+            return await rowsOrError(s, sql)
+        }
+        let count = "SELECT count(*) FROM m.t WHERE id <= $1 AND grp <> $2"
+        for n in [3, 8, 12, 20, 0, 5] {
+            #expect(await run(count, [.integer(String(n)), .string("none")]) == ["\(n)"])
+            #expect(await run(count, [.string(String(n)), .string("odd")]) == ["\(n / 2)"])
+        }
+        #expect(engine.planCacheHolds(principal: nil))
+        // A value that does not convert is planned, and refused as binding refuses it.
+        #expect(await run(count, [.string("x"), .string("odd")]) == ["error 22P02"])
+        // Text shapes LIKE's plan: a pattern is not a slot.
+        for (pattern, n) in [("od%", "10"), ("%en", "10"), ("e%", "10"), ("z%", "0")] {
+            #expect(await run("SELECT count(*) FROM m.t WHERE grp LIKE $1", [.string(pattern)]) == [n])
+        }
+        // NULL is never a slot's value.
+        #expect(await run(count, [.null, .string("odd")]) == ["0"])
+        #expect(await run("SELECT id FROM m.t WHERE grp = $1 ORDER BY id LIMIT 2", [.string("even")]) == ["2", "4"])
+        #expect(await run("SELECT id FROM m.t WHERE grp = $1 ORDER BY id LIMIT 2", [.string("odd")]) == ["1", "3"])
+        #expect(await run("SELECT id FROM m.t WHERE grp = $1 ORDER BY id LIMIT 2", [.string("even")]) == ["2", "4"])
+    }
+
     @Test func eachPrincipalGetsItsOwnPlanAndACatalogChangeEmptiesTheCache() async throws {
         let (engine, admin) = try await makeEngine()
         defer { engine.shutdown() }
