@@ -9,7 +9,7 @@ import Testing
     static var canRun: Bool { ServerTests.canRun && Subprocess.which("psql") != nil }
 
     @Test(.enabled(if: PGWireTests.canRun, "needs the built binary, python3 and psql"), .timeLimit(.minutes(5)),
-          arguments: ["psql_basics", "catalog", "same_as_http", "sign_in_refused", "cancel", "hostile_bytes", "drivers", "portal_suspension", "jdbc", "tls"])
+          arguments: ["psql_basics", "catalog", "copy", "same_as_http", "sign_in_refused", "cancel", "hostile_bytes", "drivers", "portal_suspension", "jdbc", "tls"])
     func check(_ name: String) throws {
         let port = try LoopbackPort.free()
         // A self-signed certificate for 127.0.0.1: clients that ask for TLS get it.

@@ -90,6 +90,8 @@ extension PGConnection {
         var prepared = PGPrepared(sql: query, parameterTypes: types)
         if let command = PGSessionCommand.recognize(query) {
             prepared.command = command
+        } else if try PGCopyCommand.recognize(query) != nil {
+            throw MeshError(.notSupported, "COPY is taken as a simple Query message only (as psql's \\copy sends it)")
         } else if !query.allSatisfy({ $0.isWhitespace || $0 == ";" }) {
             let parsed = try session.parse(query)
             guard parsed.count == 1 else {

@@ -220,6 +220,8 @@ final class PGConnection {
                 try await sessionCommand(command, &b)
             } else if transaction == "E" {
                 fail(MeshError(.inFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block"), sql, &b)
+            } else if let copy = try PGCopyCommand.recognize(sql) {
+                _ = try await copyOut(copy, sql, &b)
             } else {
                 for s in try session.parse(sql) {
                     guard try await run(s, sql, &b) else { break }

@@ -142,6 +142,35 @@ def check_catalog():
     engine.dispose()
 
 
+def check_copy():
+    """COPY (query) TO STDOUT in text, CSV and binary (psql's \\copy, psycopg's copy) gives the
+    analyst's rows as HTTP does; COPY FROM is refused; an error points into the query."""
+    setup_mesh()
+    query = "SELECT id, name, email, amount, seen FROM wire.people ORDER BY id"
+    http = sql(READER_H, query).json()["rows"]
+    code, out, err = psql(READER, f"COPY ({query}) TO STDOUT")
+    text = [line.split("\t") for line in out.splitlines()]
+    check(code == 0 and text == [[str(r[0]), r[1], r[2], f"{r[3]:.2f}", r[4]] for r in http], f"text: {out!r} {err!r}")
+    code, out, err = psql(READER, f"\\copy ({query}) to stdout with (format csv, header)")
+    lines = out.splitlines()
+    check(code == 0 and lines[0] == "id,name,email,amount,seen" and len(lines) == len(http) + 1, f"csv: {out!r} {err!r}")
+    code, out, err = psql(READER, "COPY (SELECT 'a,b' AS x, NULL AS y, '' AS z, E'q\"t' AS w) TO STDOUT CSV")
+    check(out == '"a,b",,"","q""t"\n', f"csv quoting: {out!r} {err!r}")
+    code, out, err = psql(READER, "COPY (SELECT E'a\\tb\\\\c' AS x, NULL AS y) TO STDOUT")
+    check(out == "a\\tb\\\\c\t\\N\n", f"text escapes: {out!r} {err!r}")
+    import psycopg
+    with psycopg.connect(host="127.0.0.1", port=PORT, user=READER[0], dbname="acme", password=READER[1]) as conn:
+        with conn.cursor() as cur:
+            with cur.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
+                copy.set_types(["int4", "text", "text", "numeric", "date"])
+                rows = [[r[0], r[1], r[2], f"{r[3]:.2f}", r[4].isoformat()] for r in copy.rows()]
+    check(rows == [[r[0], r[1], r[2], f"{r[3]:.2f}", r[4]] for r in http], f"binary: {rows} vs HTTP {http}")
+    code, out, err = psql(READER, "COPY wire.people FROM STDIN")
+    check("only reads" in err, f"COPY FROM: {err!r}")
+    code, out, err = psql(READER, "COPY (SELECT nope FROM wire.people) TO STDOUT", extra=["-v", "VERBOSITY=verbose"])
+    check("42703" in err and "\n                     ^" in err, f"an error's position: {err!r}")
+
+
 def check_same_as_http():
     """The analyst sees through this protocol what HTTP shows them: masked email, EU rows only."""
     setup_mesh()
