@@ -25,4 +25,14 @@ import Testing
                                     extra: ["MESHQL_READER_TOKEN": reader, "MESHQL_PG_PORT": String(port), "MESHQL_PG_CERT": folder + "/cert.pem"])
         #expect(run.status == 0, "\(run.text)")
     }
+
+    @Test(.enabled(if: PGWireTests.canRun, "needs the built binary, python3 and psql"), .timeLimit(.minutes(5)))
+    func connectionCap() throws {
+        let port = try LoopbackPort.free()
+        let server = try ServerTests.Server(options: ["--pg-port", String(port), "--max-connections", "3"])
+        defer { _ = server.stop() }
+        let run = try server.python("pg_wire.py", arguments: ["connection_cap"],
+                                    extra: ["MESHQL_READER_TOKEN": "-", "MESHQL_PG_PORT": String(port)])
+        #expect(run.status == 0, "\(run.text)")
+    }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import Synchronization
 
 /// PostgreSQL's protocol (3.0) beside HTTP (`meshql serve --pg-port`): psql, drivers and BI
 /// tools connect as they are, the database name being the org and the password an API token.
@@ -16,6 +17,10 @@ struct PGServer: Service {
     /// TLS for clients that ask for it (an SSLRequest); nil: they are told `N`.
     let tls: NIOSSLContext?
     let backends = PGBackends()
+    /// Connections open at once: `--max-connections`, as HTTP's (each listener has its own
+    /// count); past it a client is told `53300 too many clients` and closed, as PostgreSQL does.
+    let open = OpenConnections()
+    var maximum: Int { ConnectionLimits.maxConnections(requested: MeshServer.maxConnections) }
 
     /// What `server_version` says: a version clients accept, with meshql's name after it.
     static let serverVersion = "\(QueryIdentity.postgresVersion) (meshql)"
@@ -38,12 +43,47 @@ struct PGServer: Service {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { connections in
+                    let maximum = self.maximum
                     for try await connection in connections {
-                        group.addTask { await serve(connection) }
+                        guard open.take(below: maximum) else {
+                            group.addTask { await refuse(connection) }
+                            continue
+                        }
+                        group.addTask {
+                            await serve(connection)
+                            open.give()
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// A connection past the limit: its startup is answered with PostgreSQL's refusal (after
+    /// the SSLRequest, so clients show it), and it is closed. A CancelRequest is still served:
+    /// Ctrl-C must work on a full server.
+    func refuse(_ connection: PGChannel) async {
+        let deadline = connection.channel.eventLoop.scheduleTask(in: .seconds(Int64(MeshServer.headerSeconds))) {
+            connection.channel.close(promise: nil)
+        }
+        try? await connection.executeThenClose { inbound, outbound in
+            var messages = inbound.makeAsyncIterator()
+            while let message = try await messages.next() {
+                switch message {
+                case .sslRequest, .gssEncRequest:
+                    if tls == nil { try await outbound.write(ByteBuffer(bytes: [UInt8(ascii: "N")])) }
+                case .cancelRequest(let pid, let secret):
+                    backends.cancel(processID: pid, secret: secret)
+                    return
+                default:
+                    var b = ByteBuffer()
+                    b.pgError(PGErrorFields(severity: "FATAL", sqlState: "53300", message: "sorry, too many clients already"))
+                    try await outbound.write(b)
+                    return
+                }
+            }
+        }
+        deadline.cancel()
     }
 
     /// One connection, from its startup to its end; a malformed message closes it.
@@ -76,4 +116,20 @@ struct PGServer: Service {
         deadline.cancel()
         if let processID { backends.remove(processID) }
     }
+}
+
+/// How many connections a listener has open.
+final class OpenConnections: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more when fewer than `maximum` are open.
+    func take(below maximum: Int) -> Bool {
+        count.withLock { n in
+            guard n < maximum else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    func give() { count.withLock { $0 -= 1 } }
 }

@@ -388,6 +388,24 @@ def sign_in(user, token, db="acme"):
             return s
 
 
+def check_connection_cap():
+    """Run with --max-connections 3: three connections are served, a fourth client is told
+    53300 and closed, and once one goes away a new one is served again."""
+    held = [sign_in(*ADMIN) for _ in range(3)]
+    code, out, err = psql(ADMIN, "SELECT 1")
+    check(code != 0 and "too many clients" in err, f"a fourth connection: {code} {out!r} {err!r}")
+    held.pop().close()
+    deadline = time.time() + 30
+    while True:
+        code, out, err = psql(ADMIN, "SELECT 1")
+        if code == 0 or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    check(code == 0 and out.strip() == "1", f"after one closed: {code} {out!r} {err!r}")
+    for s in held:
+        s.close()
+
+
 def still_serving():
     code, out, err = psql(ADMIN, "SELECT 42")
     health = requests.get(API.rsplit("/api", 1)[0] + "/health", timeout=10)
