@@ -28,6 +28,9 @@ public enum MeshServer {
     nonisolated(unsafe) public static var headerSeconds = 10
     /// Connections open at once (nil: as many as the file limit comfortably allows).
     nonisolated(unsafe) public static var maxConnections: Int?
+    /// PostgreSQL clients over TLS sign in with the token sent as a cleartext password
+    /// (`--pg-cleartext-password`), for clients and old tokens without SCRAM; never in the clear.
+    nonisolated(unsafe) public static var pgCleartextOverTLS = false
     /// The bearer secret /metrics asks of clients that are not on loopback; nil: it answers
     /// loopback clients only (its counters span every org).
     nonisolated(unsafe) public static var metricsToken: String?

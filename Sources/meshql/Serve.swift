@@ -39,6 +39,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "path"))
     var tlsKey: String?
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "PostgreSQL clients that came in over TLS send the token as a cleartext password (for drivers and tokens without SCRAM-SHA-256); clients in the clear still use SCRAM. Needs --tls-cert."))
+    var pgCleartextPassword = false
+
     @Option(name: .long, help: ArgumentHelp("The largest request body taken; more is answered 413.", valueName: "bytes"))
     var maxBody = 1 << 20
 
@@ -90,6 +94,9 @@ struct Serve: AsyncParsableCommand {
         guard pgPort != port else { throw ValidationError("--pg-port must differ from --port") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard tlsCert == nil || pgPort != nil else { throw ValidationError("--tls-cert is for --pg-port (HTTP's TLS belongs to a proxy in front)") }
+        guard !pgCleartextPassword || tlsCert != nil else {
+            throw ValidationError("--pg-cleartext-password needs --tls-cert and --tls-key: a password is never taken in the clear")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -115,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         MeshServer.shutdownGraceSeconds = shutdownGrace
         MeshServer.maxResultBytes = maxResultBytes
         MeshServer.maxConnections = maxConnections
+        MeshServer.pgCleartextOverTLS = pgCleartextPassword
         MeshServer.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["MESHQL_METRICS_TOKEN"]
         var logger = Logger(label: "meshql.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -27,6 +27,21 @@ import Testing
     }
 
     @Test(.enabled(if: PGWireTests.canRun, "needs the built binary, python3 and psql"), .timeLimit(.minutes(5)))
+    func cleartextOverTLS() throws {
+        let port = try LoopbackPort.free()
+        let folder = tempDirectory()
+        _ = try Subprocess.check("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/key.pem",
+                                                  "-out", folder + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                                  "-addext", "subjectAltName=IP:127.0.0.1"], what: "openssl")
+        let server = try ServerTests.Server(options: ["--pg-port", String(port), "--tls-cert", folder + "/cert.pem",
+                                                      "--tls-key", folder + "/key.pem", "--pg-cleartext-password"])
+        defer { _ = server.stop() }
+        let run = try server.python("pg_wire.py", arguments: ["cleartext"],
+                                    extra: ["MESHQL_READER_TOKEN": "-", "MESHQL_PG_PORT": String(port), "MESHQL_PG_CERT": folder + "/cert.pem"])
+        #expect(run.status == 0, "\(run.text)")
+    }
+
+    @Test(.enabled(if: PGWireTests.canRun, "needs the built binary, python3 and psql"), .timeLimit(.minutes(5)))
     func connectionCap() throws {
         let port = try LoopbackPort.free()
         let server = try ServerTests.Server(options: ["--pg-port", String(port), "--max-connections", "3"])

@@ -36,7 +36,12 @@ final class PGConnection {
     var output = ByteBuffer()
     let target = PGCancelTarget()
 
-    init(engine: Engine, parts: ServerParts, backends: PGBackends, out: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String) {
+    /// Whether the connection went over to TLS (after an SSLRequest).
+    let secured: @Sendable () async -> Bool
+
+    init(engine: Engine, parts: ServerParts, backends: PGBackends, out: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
+         secured: @escaping @Sendable () async -> Bool = { false }) {
+        self.secured = secured
         self.engine = engine
         self.parts = parts
         self.backends = backends
@@ -128,6 +133,9 @@ final class PGConnection {
             return false
         }
         var b = ByteBuffer()
+        if MeshServer.pgCleartextOverTLS, await secured() {
+            return try await cleartextSignIn(user: user, org: org, refused: refused, parameters, &messages)
+        }
         b.pgAuthentication(10, Array("SCRAM-SHA-256".utf8) + [0, 0])
         try await write(b)
         var exchange = PGSCRAMExchange(salt: SCRAMVerifier.salt(org: org, user: user))
@@ -158,6 +166,34 @@ final class PGConnection {
         }
         b = ByteBuffer()
         b.pgAuthentication(12, Array("v=\(Data(signature).base64EncodedString())".utf8))
+        return try await signedIn(token, user: user, parameters, b)
+    }
+
+    /// Over TLS, with `--pg-cleartext-password`: the token comes as the password itself
+    /// (AuthenticationCleartextPassword), checked as HTTP checks a bearer token.
+    func cleartextSignIn(user: String, org: String, refused: PGErrorFields, _ parameters: [String: String],
+                         _ messages: inout NIOAsyncChannelInboundStream<PGFrontendMessage>.AsyncIterator) async throws -> Bool {
+        var b = ByteBuffer()
+        b.pgAuthentication(3)
+        try await write(b)
+        guard case .password(var bytes)? = try await messages.next() else {
+            await fatal(PGErrorFields(sqlState: "08P01", message: "expected a password message"))
+            return false
+        }
+        if bytes.last == 0 { bytes.removeLast() }
+        let secret = String(decoding: bytes, as: UTF8.self)
+        guard let token = try? engine.catalog.token(secret: secret), token.isValid(), token.org == org,
+              token.principal.user == user else {
+            parts.failedAuth.failed(address, unknownHash: nil)
+            await fatal(refused)
+            return false
+        }
+        return try await signedIn(token, user: user, parameters, ByteBuffer())
+    }
+
+    /// AuthenticationOk and what follows it, the session made for `token`'s principal.
+    func signedIn(_ token: APIToken, user: String, _ parameters: [String: String], _ start: ByteBuffer) async throws -> Bool {
+        var b = start
         b.pgAuthentication(0)
         let s = engine.makeSession()
         s.org = token.org

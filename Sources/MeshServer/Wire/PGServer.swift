@@ -97,7 +97,10 @@ struct PGServer: Service {
         var processID: Int32?
         do {
             try await connection.executeThenClose { inbound, outbound in
-                let client = PGConnection(engine: engine, parts: parts, backends: backends, out: outbound, address: address)
+                let channel = connection.channel
+                let client = PGConnection(engine: engine, parts: parts, backends: backends, out: outbound, address: address) {
+                    (try? await channel.pipeline.handler(type: NIOSSLServerHandler.self).get()) != nil
+                }
                 // A client that goes away stops its query (and the source queries under it).
                 connection.channel.closeFuture.whenComplete { _ in client.target.cancel() }
                 var messages = inbound.makeAsyncIterator()

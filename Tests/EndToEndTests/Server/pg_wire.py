@@ -331,6 +331,34 @@ def check_tls():
     check(still_serving(), "the server after a bad handshake")
 
 
+def check_cleartext():
+    """Run with --pg-cleartext-password: a client over TLS is asked for the token in a
+    cleartext password (AuthenticationCleartextPassword) and signed in with it; a wrong one is
+    refused; a client in the clear still signs in with SCRAM-SHA-256."""
+    import ssl
+    cert = os.environ["MESHQL_PG_CERT"]
+    code, out, err = psql(ADMIN, "SELECT 7", db=f"acme sslmode=verify-full sslrootcert={cert}")
+    check(code == 0 and out.strip() == "7", f"over TLS: {code} {out!r} {err!r}")
+    code, out, err = psql(ADMIN, "SELECT 8", db="acme sslmode=disable")
+    check(code == 0 and out.strip() == "8", f"in the clear (SCRAM): {code} {out!r} {err!r}")
+    code, out, err = psql((ADMIN[0], "wrong"), "SELECT 9", db=f"acme sslmode=require")
+    check(code != 0 and "password authentication failed" in err, f"a wrong token: {code} {err!r}")
+
+    def asked(tls):
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        if tls:
+            s.sendall(struct.pack("!II", 8, 80877103))
+            check(s.recv(1) == b"S", "the SSL request's answer")
+            context = ssl.create_default_context(cafile=cert)
+            s = context.wrap_socket(s, server_hostname="127.0.0.1")
+        s.sendall(startup(*ADMIN[:1], "acme"))
+        kind, body = read_message(s)
+        s.close()
+        return kind, struct.unpack("!I", body[:4])[0]
+    check(asked(True) == (b"R", 3), "over TLS the server asks for a cleartext password")
+    check(asked(False) == (b"R", 10), "in the clear it asks for SCRAM")
+
+
 # A minimal client for what psql will not do.
 
 def message(kind, body):
