@@ -34,8 +34,12 @@ struct ProductResolver: CatalogResolver {
             // pg_catalog comes first on PostgreSQL's search path: `pg_class` is its table.
             let schema = mesh ?? (product.hasPrefix("pg_") ? "pg_catalog" : nil)
             if let schema, PGCatalogSource.schemas.contains(schema) {
-                guard let table = PGCatalogTables.table(schema: schema, name: product) else { return nil }
-                return .rows(table.relation(try pgCatalog.snapshot()))
+                if let table = PGCatalogTables.table(schema: schema, name: product) {
+                    return .rows(table.relation(try pgCatalog.snapshot()))
+                }
+                // `pg_catalog.x` that is not emulated does not exist; a one-part `pg_x` may
+                // still be a product of the session's mesh.
+                if mesh != nil { return nil }
             }
         }
         guard let meshName = mesh ?? currentMesh,

@@ -23,12 +23,13 @@ extension Binder {
     /// empty under inner joins (pg_constraint, pg_index, pg_policy, pg_inherits, …), answers
     /// no rows whatever its select list computes. Clients ask such tables with what meshql
     /// lacks (arrays of index keys, JSON of sequence options, set-returning functions): the
-    /// block is answered as empty, its columns typed as they bind and text where they do
-    /// not (unknown: it compares with anything). Nil when the block does not qualify (it reads a product, may have rows, or
-    /// aggregates without GROUP BY, which gives one row of no rows).
+    /// block is answered as empty, its columns typed as they bind, and of unknown type (which
+    /// compares with anything) where they do not. Nil when the block does not qualify: it
+    /// reads a product or no catalog table, may have rows, or aggregates without GROUP BY
+    /// (one row even of no rows).
     mutating func emptyCatalogSelect(_ select: Select) -> LogicalPlan? {
         guard !select.from.isEmpty, let (from, scope) = try? bindFrom(select.from),
-              from.allScans.isEmpty, EmptyResultElimination.isEmpty(from) else { return nil }
+              from.allScans.isEmpty, Self.readsCatalog(from), EmptyResultElimination.isEmpty(from) else { return nil }
         if select.groupBy.isEmpty {
             guard select.having == nil else { return nil }
             for case .expr(let e, _) in select.items where Self.mayAggregate(e) { return nil }
@@ -46,8 +47,21 @@ extension Binder {
                 columns.append(.fresh(alias ?? Self.outputName(e), type))
             }
         }
-        return .values(ValuesRelation(name: "empty catalog query", columns: columns, rows: []))
+        return .values(ValuesRelation(name: Self.emptyCatalogQuery, columns: columns, rows: []))
     }
+
+    /// Whether `plan` reads a table of the emulated PostgreSQL catalog.
+    static func readsCatalog(_ plan: LogicalPlan) -> Bool {
+        var found = false
+        plan.visit { node in
+            if case .values(let v) = node, v.name.hasPrefix("pg_catalog.") || v.name.hasPrefix("information_schema.") || v.name == emptyCatalogQuery {
+                found = true
+            }
+        }
+        return found
+    }
+
+    static let emptyCatalogQuery = "empty catalog query"
 
     /// Whether `e` calls a function that may be an aggregate (outside a window).
     static func mayAggregate(_ e: Expr) -> Bool {

@@ -96,6 +96,11 @@ import Testing
         #expect(refused?.code == .undefinedTable)
         // OIDs are stable from statement to statement (clients look a table up, then use its OID).
         #expect(try await rows(analyst, "SELECT 'crm.customers'::regclass")[0][0] == oid)
+        // A one-part pg_… name not in the catalog may still be a product of the session's mesh.
+        _ = try await admin.execute("CREATE DATA PRODUCT crm.pg_things AS SELECT 1 AS x")
+        _ = try await admin.execute("USE crm")
+        #expect(try await rows(admin, "SELECT x FROM pg_things") == [["1"]])
+        #expect(try await rows(admin, "SELECT count(*) FROM pg_class WHERE relname = 'pg_things'") == [["1"]])
     }
 
     @Test func functionsAndSyntaxOfTheCatalog() async throws {

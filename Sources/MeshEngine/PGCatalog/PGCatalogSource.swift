@@ -24,7 +24,7 @@ final class PGCatalogSource: Sendable {
 
     func facts() throws -> PostgresCatalogFacts {
         let s = try snapshot()
-        let system = PGCatalogTables.systemRelations.map { PostgresCatalogFacts.Relation(oid: $0.oid, schema: $0.schema, name: $0.name) }
+        let system = PGCatalogTables.all.map { PostgresCatalogFacts.Relation(oid: $0.oid, schema: $0.schema, name: $0.name) }
         return PostgresCatalogFacts(
             relations: system + s.relations.map { .init(oid: $0.oid, schema: $0.schema.name, name: $0.name) },
             schemas: [.init(oid: PGCatalogTables.pgCatalogOID, name: "pg_catalog"),

@@ -33,7 +33,7 @@ enum PGCatalogTables {
                  "relkind": .string(kind), "relnatts": int(Int64(columns)), "relispopulated": bool(true),
                  "relreplident": .string(kind == "r" ? "d" : "n")]
             }
-            return systemRelations.map { row($0.oid, $0.name, $0.schema == "pg_catalog" ? pgCatalogOID : informationSchemaOID, "v", $0.columns.count) }
+            return all.map { row($0.oid, $0.name, $0.schema == "pg_catalog" ? pgCatalogOID : informationSchemaOID, "v", $0.columns.count) }
                 + s.relations.map { row($0.oid, $0.name, $0.schema.oid, $0.kind, $0.columns.count) }
         },
         PGCatalogTable("pg_catalog", "pg_attribute", oid: 1249, """
@@ -54,7 +54,7 @@ enum PGCatalogTables {
                         "attcollation": int(type == .text ? 100 : 0)]
             }
             var rows: [[String: Value]] = []
-            for t in systemRelations {
+            for t in all {
                 for (i, f) in t.columns.enumerated() { rows.append(row(t.oid, i + 1, f.name, f.type, notNull: false)) }
             }
             for r in s.relations {
@@ -181,9 +181,6 @@ enum PGCatalogTables {
         PGCatalogTable("pg_catalog", "pg_matviews", oid: 12006, "schemaname name, matviewname name, matviewowner name, tablespace name, hasindexes bool, ispopulated bool, definition text"),
         PGCatalogTable("pg_catalog", "pg_stat_activity", oid: 12007, "datid oid, datname name, pid int4, usename name, application_name text, state text, query text"),
     ] + InformationSchemaTables.all
-
-    /// The catalog's own relations, listed in pg_class as views of their schemas.
-    static var systemRelations: [PGCatalogTable] { all }
 
     static func table(schema: String, name: String) -> PGCatalogTable? {
         all.first { $0.schema == schema && $0.name == name }

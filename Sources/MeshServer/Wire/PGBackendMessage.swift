@@ -76,21 +76,26 @@ extension ByteBuffer {
         pgMessage("D") { b in
             b.writeInteger(Int16(batch.columns.count))
             for (j, column) in batch.columns.enumerated() {
-                let value = column.value(at: row)
-                if value.isNull {
-                    b.writeInteger(Int32(-1))
-                    continue
-                }
-                let at = b.writerIndex
-                b.writeInteger(Int32(0))
-                if j < binary.count, binary[j] {
-                    types[j].writeBinary(value, into: &b)
-                } else {
-                    types[j].writeText(value, into: &b)
-                }
-                b.setInteger(Int32(b.writerIndex - at - 4), at: at)
+                b.pgField(column.value(at: row), types[j], binary: j < binary.count && binary[j])
             }
         }
+    }
+
+    /// One value of a DataRow or a binary COPY row: its length (-1 for NULL), then its text
+    /// or binary form.
+    mutating func pgField(_ value: Value, _ type: PGType, binary: Bool) {
+        if value.isNull {
+            writeInteger(Int32(-1))
+            return
+        }
+        let at = writerIndex
+        writeInteger(Int32(0))
+        if binary {
+            type.writeBinary(value, into: &self)
+        } else {
+            type.writeText(value, into: &self)
+        }
+        setInteger(Int32(writerIndex - at - 4), at: at)
     }
 
     /// ErrorResponse (or NoticeResponse, `type` N) with PostgreSQL's fields.

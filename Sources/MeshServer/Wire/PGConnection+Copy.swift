@@ -18,14 +18,7 @@ extension PGConnection {
         guard statements.count == 1, case .query = statements[0].statement else {
             throw MeshError(.syntax, "COPY takes one query")
         }
-        let run: PGStatementRun
-        do {
-            run = try PGStatementRun.start(parts: parts, org: session.org, user: session.principal?.user ?? "", target: target,
-                                           timeout: statementTimeout)
-        } catch let e as MeshError {
-            fail(e, nil, &b)
-            return false
-        }
+        guard let run = try startRun(&b) else { return false }
         do {
             guard case .rows(let r) = try await run.execute(statements[0], in: session, parameters: []) else {
                 throw MeshError(.syntax, "COPY takes a query")
@@ -114,17 +107,7 @@ struct PGCopyEncoder {
     func row(_ batch: Batch, _ row: Int, _ types: [PGType], _ b: inout ByteBuffer) {
         if format == .binary {
             b.writeInteger(Int16(batch.columns.count))
-            for (j, column) in batch.columns.enumerated() {
-                let value = column.value(at: row)
-                if value.isNull {
-                    b.writeInteger(Int32(-1))
-                    continue
-                }
-                let at = b.writerIndex
-                b.writeInteger(Int32(0))
-                types[j].writeBinary(value, into: &b)
-                b.setInteger(Int32(b.writerIndex - at - 4), at: at)
-            }
+            for (j, column) in batch.columns.enumerated() { b.pgField(column.value(at: row), types[j], binary: true) }
             return
         }
         var fields: [String] = []

@@ -278,14 +278,7 @@ final class PGConnection {
     /// Runs one statement of `sql` and writes its answer after what `b` holds; false when it
     /// failed (the error written).
     func run(_ s: ParsedStatement, _ sql: String, _ b: inout ByteBuffer) async throws -> Bool {
-        let run: PGStatementRun
-        do {
-            run = try PGStatementRun.start(parts: parts, org: session.org, user: session.principal?.user ?? "", target: target,
-                                           timeout: statementTimeout)
-        } catch let e as MeshError {
-            fail(e, nil, &b)
-            return false
-        }
+        guard let run = try startRun(&b) else { return false }
         do {
             switch try await run.execute(s, in: session, parameters: []) {
             case .rows(let r):
@@ -302,6 +295,18 @@ final class PGConnection {
             run.end(e.code == .cancelled ? "cancelled" : "error")
             fail(e, sql, &b)
             return false
+        }
+    }
+
+    /// A statement's run, holding one of the org's query slots; nil when none is free (the
+    /// error written after what `b` holds).
+    func startRun(_ b: inout ByteBuffer) throws -> PGStatementRun? {
+        do {
+            return try PGStatementRun.start(parts: parts, org: session.org, user: session.principal?.user ?? "", target: target,
+                                            timeout: statementTimeout)
+        } catch let e as MeshError {
+            fail(e, nil, &b)
+            return nil
         }
     }
 
