@@ -265,6 +265,49 @@ def check_drivers():
     rows = [[row[0], row[1], str(row[2]), row[3].isoformat()] for row in rows]
     check(rows == http, f"pg8000: {rows} vs HTTP {http}")
     c.close()
+    check_cross_mesh()
+
+
+def check_cross_mesh():
+    """A parameterised query across two meshes, as the analyst (masked email, EU rows only):
+    psycopg, asyncpg, pg8000 and SQLAlchemy/pandas get HTTP's rows."""
+    import asyncio
+
+    import asyncpg
+    import pandas
+    import pg8000.native
+    import psycopg
+    import sqlalchemy
+    for s in ["CREATE MESH ledger", "CREATE DATA PRODUCT ledger.totals AS SELECT id, amount * 2 AS doubled FROM wire.people",
+              "GRANT SELECT ON ledger.* TO PUBLIC"]:
+        r = sql(H, s)
+        check(r.status_code == 200, f"setup {s}: {r.status_code} {r.text[:200]}")
+    query = ("SELECT p.id, p.email, t.doubled FROM wire.people p JOIN ledger.totals t ON t.id = p.id "
+             "WHERE p.id > $1 AND p.name <> $2 ORDER BY p.id")
+    r = requests.post(f"{API}/query", headers=READER_H, json={"sql": query, "params": [2, "zz"]})
+    http = [[row[0], row[1], f"{row[2]:.2f}"] for row in r.json()["rows"]]
+    check(len(http) == 4, f"HTTP's rows {http}")
+    def shaped(rows):
+        return [[row[0], row[1], f"{float(row[2]):.2f}"] for row in rows]
+    with psycopg.connect(host="127.0.0.1", port=PORT, user=READER[0], dbname="acme", password=READER[1]) as conn:
+        rows = conn.execute(query.replace("$1", "%s").replace("$2", "%s"), (2, "zz"), prepare=True).fetchall()
+        check(shaped(rows) == http, f"psycopg across meshes: {rows} vs {http}")
+
+    async def with_asyncpg():
+        conn = await asyncpg.connect(host="127.0.0.1", port=PORT, user=READER[0], database="acme", password=READER[1])
+        rows = await conn.fetch(query, 2, "zz")
+        await conn.close()
+        return [tuple(r) for r in rows]
+    rows = asyncio.run(with_asyncpg())
+    check(shaped(rows) == http, f"asyncpg across meshes: {rows} vs {http}")
+    c = pg8000.native.Connection(READER[0], host="127.0.0.1", port=PORT, database="acme", password=READER[1])
+    rows = c.run(query.replace("$1", ":n").replace("$2", ":z"), n=2, z="zz")
+    c.close()
+    check(shaped(rows) == http, f"pg8000 across meshes: {rows} vs {http}")
+    engine = sqlalchemy.create_engine(f"postgresql+psycopg://{READER[0].replace('@', '%40')}:{READER[1]}@127.0.0.1:{PORT}/acme")
+    frame = pandas.read_sql(sqlalchemy.text(query.replace("$1", ":n").replace("$2", ":z")), engine, params={"n": 2, "z": "zz"})
+    engine.dispose()
+    check(shaped(frame.values.tolist()) == http, f"pandas across meshes: {frame.values.tolist()} vs {http}")
 
 
 def check_portal_suspension():
@@ -313,6 +356,20 @@ def check_jdbc():
                 "column: amount numeric 2\ncolumn: seen date 91\n")
     check(r.returncode == 0 and r.stdout == f"server: 15.0 (meshql)\n{expected}{expected}in a transaction: 1\n{metadata}",
           f"JDBC: {r.returncode} {r.stdout!r} {r.stderr[-500:]!r}")
+    # Across two meshes: the view ledger.totals joined with wire.people.
+    for s in ["CREATE MESH ledger", "CREATE DATA PRODUCT ledger.totals AS SELECT id, amount * 2 AS doubled FROM wire.people",
+              "GRANT SELECT ON ledger.* TO PUBLIC"]:
+        check(sql(H, s).status_code == 200, f"setup {s}")
+    query = "SELECT p.id, p.name, t.doubled FROM wire.people p JOIN ledger.totals t ON t.id = p.id WHERE p.id < ? ORDER BY p.id"
+    r = subprocess.run(["java", "-cp", f"{folder}:/usr/share/java/postgresql.jar", "WireCheck",
+                        f"jdbc:postgresql://127.0.0.1:{PORT}/acme", READER[0], READER[1], query, "6"],
+                       capture_output=True, text=True, timeout=120)
+    http = requests.post(f"{API}/query", headers=READER_H, json={"sql": query.replace("?", "$1"), "params": [6]}).json()["rows"]
+    expected = "".join(f"{row[0]}|{row[1]}|{row[2]:.2f}\n" for row in http)
+    metadata = metadata.replace("schema: information_schema\n", "schema: information_schema\nschema: ledger\n")
+    metadata = metadata.replace("table: wire.people TABLE\n", "table: wire.people TABLE\ntable: ledger.totals VIEW\n")
+    check(len(http) == 3 and r.returncode == 0 and r.stdout == f"server: 15.0 (meshql)\n{expected}{expected}in a transaction: 1\n{metadata}",
+          f"JDBC across meshes: {r.returncode} {r.stdout!r} {r.stderr[-500:]!r}")
 
 
 def check_tls():
