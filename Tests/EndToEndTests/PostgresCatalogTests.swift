@@ -108,6 +108,9 @@ import Testing
         defer { engine.shutdown() }
         let cases: [(String, [[String]])] = [
             ("SELECT 'abc' ~ '^a', 'abc' !~ 'b', 'ABC' ~* 'b', 'x' OPERATOR(pg_catalog.~) '^(x)$' COLLATE pg_catalog.default", [["t", "f", "t", "t"]]),
+            // POSIX regular expressions: no backtracking blow-up; \d as PostgreSQL reads it.
+            ("SELECT '\(String(repeating: "a", count: 40))!' ~ '(.*a){25}$', 'a1' ~ '^a\\d$', 'ab' ~ '^a\\d$', 'A b' ~* '^a\\s[B]$'",
+             [["f", "t", "f", "t"]]),
             ("SELECT format_type(1700, 786438), format_type(1043, 44), format_type(23, NULL), format_type(1007, -1)",
              [["numeric(12,2)", "character varying(40)", "integer", "integer[]"]]),
             ("SELECT (current_schemas(true))[1], array_to_string(ARRAY['a', 'b c'], '/'), 'r' = ANY (ARRAY['p', 'r'])",

@@ -337,33 +337,72 @@ extension ScalarFunctionImpl {
 /// Compiled regular expressions by pattern, for `~` and `regexp_like`: a query usually matches
 /// every row against one constant pattern.
 final class RegexCache: Sendable {
-    private let compiled = Mutex<[String: NSRegularExpression]>([:])
+    private let compiled = Mutex<[String: POSIXRegex]>([:])
 
     func matches(_ text: String, pattern: String, flags: String) throws -> Bool {
         let key = flags + "\u{0}" + pattern
-        let regex: NSRegularExpression
-        if let r = compiled.withLock({ $0[key] }) {
-            regex = r
-        } else {
-            var options: NSRegularExpression.Options = []
-            for f in flags {
-                switch f {
-                case "i": options.insert(.caseInsensitive)
-                case "c": options.remove(.caseInsensitive)
-                case "s": options.insert(.dotMatchesLineSeparators)
-                case "n", "m": options.insert(.anchorsMatchLines)
-                default: throw MeshError(.invalidParameter, "invalid regular expression option: \"\(f)\"")
-                }
+        if let r = compiled.withLock({ $0[key] }) { return r.matches(text) }
+        var options = REG_EXTENDED | REG_NOSUB
+        for f in flags {
+            switch f {
+            case "i": options |= REG_ICASE
+            case "c": options &= ~REG_ICASE
+            case "n", "m": options |= REG_NEWLINE
+            case "s": options &= ~REG_NEWLINE
+            default: throw MeshError(.invalidParameter, "invalid regular expression option: \"\(f)\"")
             }
-            do {
-                regex = try NSRegularExpression(pattern: pattern, options: options)
-            } catch {
-                throw MeshError(.invalidRegularExpression, "invalid regular expression")
-            }
-            compiled.withLock { if $0.count < 64 { $0[key] = regex } }
         }
-        let range = NSRange(text.startIndex..., in: text)
-        return regex.firstMatch(in: text, options: [], range: range) != nil
+        let regex = try POSIXRegex(pattern, options: options)
+        compiled.withLock { if $0.count < 64 { $0[key] = regex } }
+        return regex.matches(text)
+    }
+}
+
+/// A POSIX extended regular expression (the C library's `regcomp` / `regexec`). Not a
+/// backtracking engine: a pattern such as `(.*a){25}$` takes microseconds on any text, where a
+/// backtracking one would hold a thread for many seconds that no cancel could interrupt.
+/// PostgreSQL's shorthand classes `\d` and `\D` are rewritten to bracket expressions (the C
+/// library knows `\w` and `\s`).
+final class POSIXRegex: @unchecked Sendable {
+    private let regex = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
+
+    init(_ pattern: String, options: Int32) throws {
+        guard !pattern.utf8.contains(0) else { throw MeshError(.invalidRegularExpression, "invalid regular expression") }
+        let status = regcomp(regex, Self.posix(pattern), options)
+        guard status == 0 else {
+            regex.deallocate()
+            throw MeshError(.invalidRegularExpression, "invalid regular expression")
+        }
+    }
+
+    deinit {
+        regfree(regex)
+        regex.deallocate()
+    }
+
+    /// Whether `text` holds a match (regexec is safe to call from several threads at once).
+    func matches(_ text: String) -> Bool {
+        regexec(regex, text, 0, nil, 0) == 0
+    }
+
+    /// `\d` → `[0-9]`, `\D` → `[^0-9]` outside bracket expressions.
+    static func posix(_ pattern: String) -> String {
+        var out = ""
+        var inBracket = false
+        var chars = Array(pattern)[...]
+        while let c = chars.popFirst() {
+            if c == "\\", let next = chars.first {
+                chars.removeFirst()
+                if !inBracket, next == "d" { out += "[0-9]"; continue }
+                if !inBracket, next == "D" { out += "[^0-9]"; continue }
+                out.append(c)
+                out.append(next)
+                continue
+            }
+            if c == "[", !inBracket { inBracket = true } else if c == "]", inBracket { inBracket = false }
+            out.append(c)
+        }
+        return out
     }
 }
 

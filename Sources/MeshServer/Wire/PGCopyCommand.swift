@@ -37,7 +37,7 @@ struct PGCopyCommand: Equatable {
         switch s.word()?.lowercased() {
         case "to": break
         case "from": throw MeshError(.notSupported, "COPY FROM is not supported: meshql only reads")
-        default: throw syntax("COPY takes TO STDOUT here")
+        default: throw syntax("TO STDOUT must follow the query")
         }
         guard s.word()?.lowercased() == "stdout" else {
             throw MeshError(.notSupported, "COPY writes only TO STDOUT here (psql's \\copy … to a file does that)")
@@ -88,7 +88,7 @@ struct PGCopyCommand: Equatable {
         case "header": header = !["false", "off", "0"].contains(raw.lowercased())
         case "delimiter":
             let d = try text()
-            guard d.unicodeScalars.count == 1, d != "\n", d != "\r" else {
+            guard d.utf8.count == 1, d != "\n", d != "\r", d != "\\" else {
                 throw MeshError(.invalidParameter, "COPY delimiter must be a single one-byte character")
             }
             delimiter = d
