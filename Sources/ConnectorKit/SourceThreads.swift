@@ -49,6 +49,9 @@ public final class SourceThreads: @unchecked Sendable {
         return key
     }()
 
+    /// Whether the calling thread is one of the pool's (tests of where work runs).
+    public static var onSourceThread: Bool { currentWorker != nil }
+
     private static var currentWorker: Worker? {
         pthread_getspecific(workerKey).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
     }

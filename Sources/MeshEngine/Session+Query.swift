@@ -126,7 +126,25 @@ extension Session {
         let planned = try await cachedPlan(query)
         let root = try PlanExecutor(connectors: planned.connectors, budget: MemoryBudget(limit: memoryLimit),
                                     observer: SourceHealth(engine: engine, org: org)).build(planned.plan)
-        return QueryResult(root: root)
+        return QueryResult(root: root, computesLocally: Self.computesLocally(planned.plan))
+    }
+
+    /// Whether executing `plan` computes more here than passing a source's rows on (columns
+    /// picked, a limit): joins, aggregates, sorts, filters, expressions, shared results.
+    static func computesLocally(_ plan: LogicalPlan) -> Bool {
+        switch plan {
+        case .remote, .singleRow, .values: return false
+        case .limit(let c, _, _), .guarded(let c, _): return computesLocally(c)
+        case .project(let c, let exprs, _):
+            let passes = exprs.allSatisfy { e in
+                switch e.kind {
+                case .column, .literal: true
+                default: false
+                }
+            }
+            return !passes || computesLocally(c)
+        default: return true
+        }
     }
 
     func explain(_ query: Query, analyze: Bool) async throws -> QueryResult {

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import MeshCore
 import MeshExec
@@ -59,11 +60,18 @@ public final class QueryResult: @unchecked Sendable {
         close()
     }
 
-    init(root: any PhysicalOperator) {
+    /// The operators compute here (joins, aggregates, sorts, filters): each batch is made on
+    /// the source threads, so a long hash join neither holds a server's event loop (and the
+    /// connections on it) nor Swift's two cooperative threads. A plan that only reads what a
+    /// source computed is pulled where the reader is, with no hop.
+    private let computesLocally: Bool
+
+    init(root: any PhysicalOperator, computesLocally: Bool = false) {
         self.fields = root.fields
         self.root = root
         self.pending = []
         self.message = nil
+        self.computesLocally = computesLocally
     }
 
     /// A result already in memory.
@@ -72,6 +80,7 @@ public final class QueryResult: @unchecked Sendable {
         self.root = nil
         self.pending = rows.isEmpty ? [] : [Batch.fromRows(rows, types: fields.map(\.type))]
         self.message = message
+        self.computesLocally = false
     }
 
     public func next() async throws -> Batch? {
@@ -87,7 +96,8 @@ public final class QueryResult: @unchecked Sendable {
         }
         do {
             try Task.checkCancellation()
-            let b = try await root.next()
+            let b = computesLocally ? try await withTaskExecutorPreference(BlockingTaskExecutor.shared) { try await root.next() }
+                : try await root.next()
             if wasCancelled { throw Self.cancelledError }
             if let b { rowsDelivered += b.rowCount } else { close() }
             return b
