@@ -17,7 +17,7 @@ extension Binder {
         let loc = e.location
         switch e.kind {
         case .literal(let lit):
-            return try bindLiteral(lit, at: loc)
+            return try Self.bindLiteral(lit, at: loc)
 
         case .column(let parts):
             return try resolveColumn(parts, scope: scope, at: loc)
@@ -30,7 +30,7 @@ extension Binder {
                 throw MeshError(.invalidParameter, "there is no parameter $\(n)", at: loc,
                                 hint: parameters.isEmpty ? "give its value in \"params\"" : "\(parameters.count) parameter(s) given")
             }
-            return try bindLiteral(parameters[n - 1], at: loc)
+            return try Self.bindLiteral(parameters[n - 1], at: loc)
 
         case .unary(let op, let x):
             let v = try bind(x)

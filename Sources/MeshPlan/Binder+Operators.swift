@@ -7,14 +7,14 @@ extension Binder {
     /// binding reported for it), as binding it there would: what a cached plan's slot gets.
     public static func parameterValue(_ lit: Literal, as type: DataType) throws -> Value {
         let loc = SourceLocation(line: 0, column: 0)
-        let bound = try Binder(catalog: PolicyExpressionCheck.NoProducts()).bindLiteral(lit, at: loc)
+        let bound = try bindLiteral(lit, at: loc)
         guard case .literal(let v) = try castFolding(bound, to: type, at: loc).kind else {
             throw MeshError(.internalError, "a parameter did not convert to a constant")
         }
         return v
     }
 
-    func bindLiteral(_ lit: Literal, at loc: SourceLocation) throws -> BoundExpr {
+    static func bindLiteral(_ lit: Literal, at loc: SourceLocation) throws -> BoundExpr {
         switch lit {
         case .null: return BoundExpr(.literal(.null), type: .unknown, at: loc)
         case .boolean(let b): return BoundExpr(.literal(.bool(b)), type: .boolean, at: loc)

@@ -10,6 +10,7 @@ final class PGCatalogSource: Sendable {
 
     private let make: @Sendable () throws -> PGCatalogSnapshot
     private let made = Mutex<PGCatalogSnapshot?>(nil)
+    private let madeFacts = Mutex<PostgresCatalogFacts?>(nil)
 
     init(_ make: @escaping @Sendable () throws -> PGCatalogSnapshot) {
         self.make = make
@@ -22,7 +23,15 @@ final class PGCatalogSource: Sendable {
         return s
     }
 
+    /// What the binder's catalog functions read, made once per statement as the snapshot is.
     func facts() throws -> PostgresCatalogFacts {
+        if let f = madeFacts.withLock({ $0 }) { return f }
+        let f = try makeFacts()
+        madeFacts.withLock { $0 = f }
+        return f
+    }
+
+    private func makeFacts() throws -> PostgresCatalogFacts {
         let s = try snapshot()
         let system = PGCatalogTables.all.map { PostgresCatalogFacts.Relation(oid: $0.oid, schema: $0.schema, name: $0.name) }
         return PostgresCatalogFacts(

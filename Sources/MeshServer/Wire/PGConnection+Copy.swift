@@ -1,5 +1,6 @@
 import MeshCore
 import MeshEngine
+import MeshREPL
 import MeshSQL
 import NIOCore
 
@@ -143,10 +144,10 @@ struct PGCopyEncoder {
         return out
     }
 
-    /// A value in CSV: quoted when it holds the delimiter, a quote, a line break, or reads as
-    /// the NULL marker; quotes doubled.
+    /// A value in CSV, quoted as `meshql --format csv` quotes it (`CSVWriter`), and also when
+    /// it reads as a NULL marker other than the empty one.
     func csvField(_ s: String) -> String {
-        let needs = s == null || s.contains(delimiter) || s.contains("\"") || s.contains("\n") || s.contains("\r")
-        return needs ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        let quoted = CSVWriter(fields: [], delimiter: Character(delimiter)).quoted(s)
+        return quoted == s && s == null ? "\"" + s + "\"" : quoted
     }
 }
