@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C libraries. Only the one Swift file that wraps each imports it.
@@ -36,7 +37,7 @@ let package = Package(
         .target(name: "MeshCore", dependencies: ["MeshSQL"]),
         .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
         .target(name: "MeshPlan", dependencies: ["MeshSQL", "MeshCore"]),
-        .target(name: "ConnectorKit", dependencies: ["MeshSQL", "MeshCore", "MeshPlan"]),
+        .target(name: "ConnectorKit", dependencies: ["MeshCore", "MeshPlan"]),
         .target(name: "MeshExec", dependencies: [
             "MeshCore", "MeshPlan", "ConnectorKit", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -44,20 +45,24 @@ let package = Package(
             "MeshCore", "MeshSQL", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        // Connectors: each depends only on ConnectorKit (and its C library wrapper).
-        .target(name: "PostgresConnector", dependencies: ["ConnectorKit", "CLibPQ"],
+        // Connectors: each depends only on ConnectorKit, the engine's values and plans, and
+        // its C library wrapper.
+        .target(name: "PostgresConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshPlan", "CLibPQ"],
                 path: "connectors/PostgreSQL"),
-        .target(name: "SQLiteConnector", dependencies: ["ConnectorKit", "SQLiteDB"],
+        .target(name: "SQLiteConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshPlan", "SQLiteDB"],
                 path: "connectors/SQLite"),
+        // The result writers (table, CSV, JSON, NDJSON) the shell and the server share (DESIGN.md §3).
+        .target(name: "MeshFormat", dependencies: ["MeshCore"]),
 
         // Composition: statements, sessions, the demo; the shell; the executables.
         .target(name: "MeshEngine", dependencies: [
             "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog",
             "PostgresConnector", "SQLiteConnector", "SQLiteDB",
         ], resources: [.copy("Resources/demo")]),
-        .target(name: "MeshREPL", dependencies: ["MeshEngine", "CReadline"]),
+        .target(name: "MeshREPL", dependencies: ["MeshEngine", "MeshCatalog", "MeshCore", "MeshFormat", "CReadline"]),
         .target(name: "MeshServer", dependencies: [
-            "MeshEngine", "MeshREPL", "MeshPlan", "MeshCatalog", "MeshCore", "MeshSQL", .product(name: "Hummingbird", package: "hummingbird"),
+            "MeshEngine", "MeshFormat", "MeshPlan", "MeshCatalog", "MeshCore", "MeshSQL",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -66,13 +71,17 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(name: "meshql", dependencies: [
-            "MeshEngine", "MeshREPL", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan", "MeshSQL",
+            "MeshEngine", "MeshREPL", "MeshFormat", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan", "MeshSQL",
+            "MeshCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "meshql-bench", dependencies: [
-            "MeshEngine", "MeshTestSupport",
+            "ConnectorKit", "MeshCore", "MeshExec", "MeshPlan", "PostgresConnector", "MeshTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -85,19 +94,22 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "meshql-differential", dependencies: [
-            "MeshEngine", "MeshTestSupport",
+            "MeshTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Tests. MeshTestSupport starts and stops a private PostgreSQL cluster.
         .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL", "MeshEngine", "SQLiteDB"]),
         .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
         .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
-        .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore"]),
+        .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore", "MeshSQL"]),
         .testTarget(name: "ConnectorTests", dependencies: [
-            "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshTestSupport", "SQLiteDB",
+            "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshCore", "MeshPlan", "MeshTestSupport", "SQLiteDB",
         ]),
-        .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MeshEngine", "MeshREPL", "MeshTestSupport", "SQLiteDB"]),
-        .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshCore"]),
+        .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog", "MeshCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "ConnectorKit", "MeshCatalog", "MeshCore", "MeshEngine", "MeshExec", "MeshPlan", "MeshREPL", "MeshSQL",
+            "MeshTestSupport", "MeshFormat", "SQLiteDB",
+        ]),
+        .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshFormat", "MeshCore"]),
     ]
 )

@@ -1,5 +1,5 @@
 import MeshCore
-import MeshREPL
+import MeshFormat
 import NIOCore
 
 /// What one answer may hold, whichever format it goes out in: rows (`max_rows`) and bytes

@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import MeshCore
 import MeshEngine
-import MeshREPL
+import MeshFormat
 import MeshSQL
 import NIOCore
 import Synchronization

@@ -4,6 +4,7 @@ import MeshCore
 import MeshEngine
 import MeshREPL
 import MeshSQL
+import MeshFormat
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

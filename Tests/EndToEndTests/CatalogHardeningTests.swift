@@ -5,6 +5,7 @@ import MeshREPL
 import MeshTestSupport
 import SQLiteDB
 import Testing
+import MeshFormat
 
 /// Catalog and connector reproducers of issue 6, each once wrong: a read-only catalog that could
 /// not be queried, connectors to nothing accepted, a silent empty import, drift not reported.

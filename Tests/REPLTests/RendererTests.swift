@@ -2,6 +2,7 @@ import Foundation
 import MeshCore
 import Testing
 @testable import MeshREPL
+@testable import MeshFormat
 
 @Suite("Result renderers")
 struct RendererTests {

@@ -9,7 +9,7 @@ public enum KeySetEncoding {
             if i > 0 { out += "," }
             switch k {
             case .int(let v): out += String(v)
-            case .string(let s): out += quoted(s, jsonEscapes: true)
+            case .string(let s): out += JSONString.quoted(s)
             default: return nil
             }
         }
@@ -23,28 +23,21 @@ public enum KeySetEncoding {
             if i > 0 { out += "," }
             switch k {
             case .int(let v): out += String(v)
-            case .string(let s): out += quoted(s, jsonEscapes: false)
+            case .string(let s): out += quoted(s)
             default: return nil
             }
         }
         return out + "}"
     }
 
-    /// Double-quoted, with `"` and `\` escaped by a backslash; JSON also escapes control
-    /// characters.
-    static func quoted(_ s: String, jsonEscapes: Bool) -> String {
+    /// Double-quoted, with `"` and `\` escaped by a backslash (an element of an array literal).
+    static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            default:
-                if jsonEscapes, u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+            default: out.unicodeScalars.append(u)
             }
         }
         return out + "\""

@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MeshFormat
 
 /// Owns SIGINT for the shell and decides what Ctrl-C means at each moment.
 ///

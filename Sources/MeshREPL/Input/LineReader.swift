@@ -1,4 +1,5 @@
 import Foundation
+import MeshFormat
 
 /// What reading one line of input gave.
 public enum LineInput: Sendable, Equatable {

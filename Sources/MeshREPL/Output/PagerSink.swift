@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MeshFormat
 
 /// The REPL's output for a result: straight to the terminal while it fits the screen, through
 /// a pager (`$PAGER`, `less -S` by default, as psql) once it does not. Text is held until it

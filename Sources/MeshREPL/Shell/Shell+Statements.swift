@@ -1,5 +1,6 @@
 import Foundation
 import MeshCore
+import MeshFormat
 
 extension Shell {
     /// Runs one statement and prints its result, error and (with `\timing`) its time.

@@ -1,5 +1,6 @@
 import Foundation
 import MeshCore
+import MeshFormat
 
 /// The interactive shell: reads statements, runs them on a `ShellBackend`, prints results the
 /// way psql does, and handles backslash commands.

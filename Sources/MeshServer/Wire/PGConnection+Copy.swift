@@ -1,6 +1,6 @@
 import MeshCore
 import MeshEngine
-import MeshREPL
+import MeshFormat
 import MeshSQL
 import NIOCore
 

@@ -3,26 +3,9 @@ import MeshCore
 /// JSON text for values and rows, written by hand so decimals keep their exact digits
 /// (`JSONEncoder` would go through `Double`).
 public enum JSONText {
-    /// A JSON string literal.
+    /// A JSON string literal (`JSONString`, the one escaper every JSON writer uses).
     public static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONString.quoted(s)
     }
 
     /// One value: numbers as JSON numbers (decimals in their exact decimal text), booleans as
