@@ -54,11 +54,14 @@ let package = Package(
         // The result writers (table, CSV, JSON, NDJSON) the shell and the server share (DESIGN.md §3).
         .target(name: "MeshFormat", dependencies: ["MeshCore"]),
 
-        // Composition: statements, sessions, the demo; the shell; the executables.
+        // Composition: statements, sessions; the demo; the shell; the executables.
         .target(name: "MeshEngine", dependencies: [
             "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog",
-            "PostgresConnector", "SQLiteConnector", "SQLiteDB",
-        ], resources: [.copy("Resources/demo")]),
+            "PostgresConnector", "SQLiteConnector",
+        ]),
+        // The demo: its domains' SQL (shipped inside the binary) and their private PostgreSQL.
+        .target(name: "MeshDemo", dependencies: ["MeshEngine", "MeshCore", "SQLiteDB"],
+                resources: [.copy("Resources/demo")]),
         .target(name: "MeshREPL", dependencies: ["MeshEngine", "MeshCatalog", "MeshCore", "MeshFormat", "CReadline"]),
         .target(name: "MeshServer", dependencies: [
             "MeshEngine", "MeshFormat", "MeshPlan", "MeshCatalog", "MeshCore", "MeshSQL",
@@ -74,8 +77,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(name: "meshql", dependencies: [
-            "MeshEngine", "MeshREPL", "MeshFormat", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan", "MeshSQL",
-            "MeshCore",
+            "MeshEngine", "MeshDemo", "MeshREPL", "MeshFormat", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan",
+            "MeshSQL", "MeshCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -107,7 +110,7 @@ let package = Package(
         ]),
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog", "MeshCore"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "ConnectorKit", "MeshCatalog", "MeshCore", "MeshEngine", "MeshExec", "MeshPlan", "MeshREPL", "MeshSQL",
+            "ConnectorKit", "MeshCatalog", "MeshCore", "MeshDemo", "MeshEngine", "MeshExec", "MeshPlan", "MeshREPL", "MeshSQL",
             "MeshTestSupport", "MeshFormat", "SQLiteDB",
         ]),
         .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshFormat", "MeshCore"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import MeshDemo
 import MeshEngine
 import MeshREPL
 

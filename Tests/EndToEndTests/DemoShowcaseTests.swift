@@ -1,5 +1,6 @@
 import Foundation
 import MeshCore
+import MeshDemo
 import MeshEngine
 import MeshTestSupport
 import Testing

@@ -191,7 +191,7 @@ import Testing
         let dir = tempDirectory()
         _ = try Subprocess.check(ServerTests.binary, ["demo", "--sqlite-only", "--dir", dir, "--run"], what: "meshql demo --run")
         let catalog = dir + "/meshql.db"
-        let showcase = E2EFixture.packageRoot + "/Sources/MeshEngine/Resources/demo/showcase.sql"
+        let showcase = E2EFixture.packageRoot + "/Sources/MeshDemo/Resources/demo/showcase.sql"
         let local = try Subprocess.check(ServerTests.binary, ["query", "--catalog", catalog, "-f", showcase], what: "the showcase locally")
         let token = try Subprocess.check(ServerTests.binary, ["token", "create", "--catalog", catalog, "--org", "default",
                                                               "--user", "sam@acme.example", "--role", "steward"], what: "a token")

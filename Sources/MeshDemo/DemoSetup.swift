@@ -1,5 +1,6 @@
 import Foundation
 import MeshCore
+import MeshEngine
 import SQLiteDB
 
 /// Builds the demo's working folder: two SQLite domains, the finance domain in PostgreSQL
