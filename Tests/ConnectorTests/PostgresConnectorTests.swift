@@ -313,23 +313,30 @@ struct PostgresConnectorTests {
         guard let db = try await PGFixture.get() else { return }
         let pg = try PostgresConnector(dsn: db.conninfo, password: "pw-should-never-show", poolSize: 2)
         let syntax = await failure(pg.execute(RemoteQuery(sql: "SELEC 1", outputTypes: [.integer])))
-        let e1 = try #require(syntax as? MeshError)
-        #expect(e1.code == .source)
+        let e1 = try #require(syntax as? SourceError)
+        #expect(e1.kind == .other)
         // The primary message and PostgreSQL's code; never the detail or the query text.
-        #expect(e1.message == "syntax error at or near \"SELEC\" (PostgreSQL SQLSTATE 42601)")
+        #expect(e1.meshError.message == "syntax error at or near \"SELEC\" (PostgreSQL SQLSTATE 42601)")
+        #expect(e1.meshError.code == .source)
 
+        // Typed by SQLSTATE: the executor reads the kind, not the text.
         let missing = await failure(pg.execute(RemoteQuery(sql: "SELECT * FROM nope", outputTypes: [.integer])))
-        #expect((missing as? MeshError)?.message == "relation \"nope\" does not exist (PostgreSQL SQLSTATE 42P01)")
+        #expect((missing as? SourceError)?.kind == .missingTable)
+        #expect((missing as? SourceError)?.meshError.message == "relation \"nope\" does not exist (PostgreSQL SQLSTATE 42P01)")
+        let column = await failure(pg.execute(RemoteQuery(sql: "SELECT s0.gone FROM big AS s0", outputTypes: [.integer])))
+        #expect((column as? SourceError)?.kind == .missingColumn("gone"))
+        let quotedColumn = await failure(pg.execute(RemoteQuery(sql: "SELECT \"Gone\" FROM big", outputTypes: [.integer])))
+        #expect((quotedColumn as? SourceError)?.kind == .missingColumn("Gone"))
 
         let zero = await failure(pg.execute(RemoteQuery(sql: "SELECT 1 / (id - id) FROM big", outputTypes: [.integer])))
-        #expect((zero as? MeshError)?.code == .divisionByZero)
-        #expect((zero as? MeshError)?.message == "division by zero")
+        #expect((zero as? SourceError)?.kind == .data(.divisionByZero))
+        #expect((zero as? SourceError)?.message == "division by zero")
 
         let withParam = await failure(pg.execute(RemoteQuery(sql: "SELECT 10 / $1::int", parameters: [.int(0)],
                                                              outputTypes: [.integer])))
-        #expect((withParam as? MeshError)?.code == .divisionByZero)
+        #expect((withParam as? SourceError)?.kind == .data(.divisionByZero))
 
-        for e in [syntax, missing, zero, withParam] {
+        for e in [syntax, missing, column, quotedColumn, zero, withParam] {
             let text = String(describing: e!)
             #expect(!text.contains("pw-should-never-show"))
             #expect(!text.contains("host="))

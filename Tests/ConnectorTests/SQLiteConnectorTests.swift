@@ -222,7 +222,13 @@ struct SQLiteConnectorTests {
 
         let sqlite = try SQLiteConnector(path: try makeFile())
         let write = await failure(sqlite.execute(RemoteQuery(sql: "DELETE FROM items", outputTypes: [])))
-        #expect((write as? MeshError)?.code == .source)
+        #expect((write as? SourceError)?.kind == .other)
+        #expect((write as? SourceError)?.meshError.code == .source)
+        // Typed by result code (and SQLite's wording of a changed schema).
+        let table = await failure(sqlite.execute(RemoteQuery(sql: "SELECT 1 FROM gone", outputTypes: [.integer])))
+        #expect((table as? SourceError)?.kind == .missingTable)
+        let column = await failure(sqlite.execute(RemoteQuery(sql: "SELECT s0.gone FROM items AS s0", outputTypes: [.integer])))
+        #expect((column as? SourceError)?.kind == .missingColumn("gone"))
         #expect(try await rows(sqlite.execute(RemoteQuery(sql: "SELECT count(*) FROM items", outputTypes: [.bigint])))
                 == [[.int(3)]])
 

@@ -94,7 +94,7 @@ struct PGQueryRun {
                 if stream.isCancelled || cancelGuard.fired { throw CancellationError() }
                 if let f = error as? PGFailure {
                     if f.connectionBroken, reused, !started, attempt == 0 { continue }
-                    throw PostgresConnector.meshError(f, secrets)
+                    throw PostgresConnector.sourceError(f, secrets)
                 }
                 throw error
             }

@@ -207,23 +207,52 @@ public struct PostgresConnector: Connector {
     /// Only the server's primary message goes into the error — never the DSN, never a value
     /// libpq might echo from the connection string.
     static func meshError(_ f: PGFailure, _ secrets: [String]) -> MeshError {
+        sourceError(f, secrets).meshError
+    }
+
+    /// The failure classified by its SQLSTATE (and, where PostgreSQL gives one code to two
+    /// causes, by its own message).
+    static func sourceError(_ f: PGFailure, _ secrets: [String]) -> SourceError {
         let message = clean(f.message, secrets)
+        let code = f.sqlState.map { "PostgreSQL SQLSTATE \($0)" }
         // 08P01 (protocol violation) is in the connection class, but the server says it of a
         // message it refused (a Bind with the wrong number of values) and carries on: that is
         // a failed query, not a lost connection.
         if f.connectionBroken || (f.sqlState?.hasPrefix("08") == true && f.sqlState != "08P01") {
-            return MeshError(.connection, "lost connection to PostgreSQL source: " + message)
+            return SourceError(.connection, "lost connection to PostgreSQL source: " + message)
         }
-        switch f.sqlState {
-        case "22012": return MeshError(.divisionByZero, message)
-        case "22003": return MeshError(.numericOverflow, message)
-        case "22P02", "22007": return MeshError(.invalidText, message)
-        case "22008": return MeshError(.datetimeOverflow, message)
-        case "57014": return MeshError(.cancelled, message)
+        let state = f.sqlState ?? ""
+        switch state {
+        case "22012": return SourceError(.data(.divisionByZero), message)
+        case "22003": return SourceError(.data(.numericOverflow), message)
+        case "22P02", "22007": return SourceError(.data(.invalidText), message)
+        case "22008": return SourceError(.data(.datetimeOverflow), message)
+        case "57014":
+            return SourceError(f.message.contains("statement timeout") ? .timeout : .cancelled, message)
+        case "55P03": return SourceError(.timeout, message, sourceCode: code)
+        case "42P01", "3F000": return SourceError(.missingTable, message, sourceCode: code)
+        case "42703": return SourceError(.missingColumn(Self.undefinedColumn(in: f.message)), message, sourceCode: code)
+        case "42501": return SourceError(.permission, message, sourceCode: code)
+        case "53300", "57P03": return SourceError(.busy, message, sourceCode: code)
         default:
-            // The source's own code, for looking the error up in PostgreSQL's documentation.
-            return MeshError(.source, message + (f.sqlState.map { " (PostgreSQL SQLSTATE \($0))" } ?? ""))
+            if state.hasPrefix("22") { return SourceError(.data(.source), message, sourceCode: code) }
+            if state.hasPrefix("28") { return SourceError(.permission, message, sourceCode: code) }
+            if state.hasPrefix("53") { return SourceError(.busy, message, sourceCode: code) }
+            return SourceError(.other, message, sourceCode: code)
         }
+    }
+
+    /// The column PostgreSQL's 42703 names (`column s0.name does not exist`, `column "Name"
+    /// does not exist`), without meshql's table alias; nil for another wording.
+    static func undefinedColumn(in message: String) -> String? {
+        guard message.hasPrefix("column "), let end = message.range(of: " does not exist") else { return nil }
+        var name = String(message[message.index(message.startIndex, offsetBy: 7)..<end.lowerBound])
+        // meshql's aliases are `s0`, `s1`, …: a qualified name drops it.
+        if let dot = name.firstIndex(of: "."), name[..<dot].allSatisfy({ $0.isLetter || $0.isNumber }) {
+            name = String(name[name.index(after: dot)...])
+        }
+        if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+        return name.isEmpty ? nil : name
     }
 
     /// One line, secrets replaced.

@@ -26,7 +26,7 @@ extension SQLiteConnector {
                 try Self.run(query, on: db, stream: stream)
             } catch let e as SQLiteDatabase.Error {
                 if e.isInterrupt || stream.isCancelled { throw CancellationError() }
-                throw SQLiteConnector.meshError(e, path: path)
+                throw SQLiteConnector.sourceError(e, path: path)
             }
         }
     }

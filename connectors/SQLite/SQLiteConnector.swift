@@ -199,10 +199,37 @@ public struct SQLiteConnector: Connector {
     }
 
     static func meshError(_ e: SQLiteDatabase.Error, path: String) -> MeshError {
-        // SQLITE_NOTADB (26) or SQLITE_CORRUPT (11), in the low byte of extended codes.
-        if e.code & 0xff == 26 || e.code & 0xff == 11 {
-            return MeshError(.connection, "not an SQLite database (or damaged): \(path)")
+        sourceError(e, path: path).meshError
+    }
+
+    /// The failure classified by its result code (primary codes in the low byte of extended
+    /// ones), and for SQLITE_ERROR, which covers every failure to prepare, by SQLite's own
+    /// wording of the two that mean the file's schema changed.
+    static func sourceError(_ e: SQLiteDatabase.Error, path: String) -> SourceError {
+        let code = "SQLite result code \(e.code)"
+        switch e.primaryCode {
+        case 26, 11:    // SQLITE_NOTADB, SQLITE_CORRUPT
+            return SourceError(.connection, "not an SQLite database (or damaged): \(path)")
+        case 14:        // SQLITE_CANTOPEN
+            return SourceError(.connection, "cannot open the SQLite file: \(path)")
+        case 9:         // SQLITE_INTERRUPT
+            return SourceError(.cancelled, "canceling statement due to user request")
+        case 5, 6:      // SQLITE_BUSY, SQLITE_LOCKED
+            return SourceError(.busy, e.message, sourceCode: code)
+        case 3, 23:     // SQLITE_PERM, SQLITE_AUTH
+            return SourceError(.permission, e.message, sourceCode: code)
+        case 1 where e.message.hasPrefix("no such table: "):
+            return SourceError(.missingTable, e.message, sourceCode: code)
+        case 1 where e.message.hasPrefix("no such column: "):
+            var name = String(e.message.dropFirst("no such column: ".count))
+            // meshql's aliases are `s0`, `s1`, …: a qualified name drops it.
+            if let dot = name.firstIndex(of: "."), name[..<dot].allSatisfy({ $0.isLetter || $0.isNumber }) {
+                name = String(name[name.index(after: dot)...])
+            }
+            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+            return SourceError(.missingColumn(name.isEmpty ? nil : name), e.message, sourceCode: code)
+        default:
+            return SourceError(.other, e.message, sourceCode: code)
         }
-        return MeshError(.source, e.message)
     }
 }

@@ -136,15 +136,16 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
         let next: Batch?
         do {
             next = try await nextOfAnyStream()
+        } catch let e as SourceError {
+            // The connector says what failed; the user is told in meshql's words.
+            let error = e.meshError(connector: fragment.connectorName, products: fragment.products)
+            // A cancel is the query's ending, not the source's failure.
+            if e.kind != .cancelled { observer?.remoteQueryEnded(fragment, error: error) }
+            throw error
         } catch let e as MeshError where e.code != .cancelled {
-            if e.code == .source || e.code == .connection, let drift = Self.schemaDrift(e.message, fragment) {
-                observer?.remoteQueryEnded(fragment, error: drift)
-                throw drift
-            }
-            // Which connector failed: the user may have several of one kind. The source's
-            // text can quote a row's value (`invalid input syntax for type integer: "…"`),
-            // which may be one a policy hides: quoted parts go.
-            let error = MeshError(e.code, "connector \(fragment.connectorName): " + Self.withoutQuotedParts(e.message), hint: e.hint)
+            // meshql's own failures on the way (a pool's time-out, a value that does not
+            // decode): which connector, and nothing after a quote.
+            let error = MeshError(e.code, "connector \(fragment.connectorName): " + SourceError.withoutQuotedParts(e.message), hint: e.hint)
             observer?.remoteQueryEnded(fragment, error: error)
             throw error
         }
@@ -160,37 +161,6 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             b.columns[j].type = fragment.fields[j].type
         }
         return produced(b)
-    }
-
-    /// A source that no longer has a column or table the catalog knows (a file replaced, a
-    /// column dropped) says so in its own words and with meshql's aliases (`no such column:
-    /// s0.customer_id`); this says it in the user's: which product, which column, what to do.
-    /// The message up to its first quote: PostgreSQL quotes values without escaping the
-    /// quotes inside them, so nothing after a quote can be trusted to be the source's words.
-    static func withoutQuotedParts(_ message: String) -> String {
-        guard let q = message.firstIndex(where: { $0 == "\"" || $0 == "'" }) else { return message }
-        return message[..<q].trimmingCharacters(in: .whitespaces) + " …"
-    }
-
-    static func schemaDrift(_ message: String, _ fragment: RemoteFragment) -> MeshError? {
-        let products = fragment.products.joined(separator: ", ")
-        let hint = "the source's schema changed; REFRESH DATA PRODUCT \(fragment.products.first ?? "…") shows how"
-        let patterns: [(String, MeshError.Code, (String) -> String)] = [
-            (#"no such column: (?:[a-z]+[0-9]+\.)?"?([^"\s]+)"?"#, .undefinedColumn,
-             { "column \"\($0)\" of \(products) no longer exists at its source" }),
-            (#"column (?:[a-z]+[0-9]+\.)?"?([^"\s]+)"? does not exist"#, .undefinedColumn,
-             { "column \"\($0)\" of \(products) no longer exists at its source" }),
-            (#"no such table: (\S+)"#, .undefinedTable, { _ in "the table of \(products) no longer exists at its source" }),
-            (#"relation "([^"]+)" does not exist"#, .undefinedTable, { _ in "the table of \(products) no longer exists at its source" }),
-        ]
-        for (pattern, code, text) in patterns {
-            guard let r = message.range(of: pattern, options: .regularExpression) else { continue }
-            let matched = String(message[r])
-            let name = matched.range(of: #"[^."\s:]+"?(?: does not exist)?$"#, options: .regularExpression)
-                .map { String(matched[$0]).replacingOccurrences(of: " does not exist", with: "").trimmingCharacters(in: ["\""]) } ?? ""
-            return MeshError(code, text(name), hint: hint)
-        }
-        return nil
     }
 
     func close() {
