@@ -34,6 +34,8 @@ public enum PushdownFeature: Sendable, Hashable {
     /// `COUNT(DISTINCT x)` and friends: exact everywhere, but a source may do them so slowly
     /// that running them here is faster.
     case distinctAggregates
+    /// `bool_and` / `bool_or` with PostgreSQL's meaning.
+    case booleanAggregates
 }
 
 /// How one kind of source spells SQL. Implemented by each connector; used by the planner's
@@ -107,6 +109,18 @@ public protocol SQLDialect: Sendable {
     /// the subquery once per outer row), a semi or anti join on one key goes as `IN` /
     /// `NOT IN`, which it runs once.
     var runsExistsAsJoin: Bool { get }
+    /// `x IS [NOT] DISTINCT FROM y` (NULL-safe comparison) in this dialect, or nil.
+    func distinctFrom(_ x: String, _ y: String, negated: Bool) -> String?
+    /// One ORDER BY item with its NULL placement, or nil when the source cannot place NULLs
+    /// as asked.
+    func orderItem(_ sql: String, descending: Bool, nullsFirst: Bool) -> String?
+    /// An aggregate call that sees only the rows `condition` keeps (`FILTER (WHERE …)`), or nil.
+    func filteredAggregate(_ call: String, condition: String) -> String?
+    /// The LIMIT / OFFSET that keeps a subquery's own conditions (a product's policy filter)
+    /// ahead of the conditions of the query around it: the source neither flattens such a
+    /// subquery nor pushes conditions into it. Nil when the source has no such fence; then no
+    /// condition that could leak is sent above a policy filter there (it runs in meshql).
+    var policyFence: (limit: String?, offset: String?)? { get }
 }
 
 extension SQLDialect {
@@ -133,6 +147,17 @@ extension SQLDialect {
     public func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] { [] }
     public func settingPlaceholder(_ setting: String, suffix: String) -> String? { nil }
     public var runsExistsAsJoin: Bool { true }
+    public func distinctFrom(_ x: String, _ y: String, negated: Bool) -> String? {
+        "(\(x) IS \(negated ? "NOT " : "")DISTINCT FROM \(y))"
+    }
+    public func orderItem(_ sql: String, descending: Bool, nullsFirst: Bool) -> String? {
+        "\(sql) \(descending ? "DESC" : "ASC") NULLS \(nullsFirst ? "FIRST" : "LAST")"
+    }
+    public func filteredAggregate(_ call: String, condition: String) -> String? {
+        "\(call) FILTER (WHERE \(condition))"
+    }
+    /// `OFFSET 0`: PostgreSQL and SQLite run a subquery with an OFFSET as written.
+    public var policyFence: (limit: String?, offset: String?)? { (nil, "0") }
     public func limitClause(limit: String?, offset: String?) -> String {
         var parts: [String] = []
         if let limit { parts.append("LIMIT " + limit) }

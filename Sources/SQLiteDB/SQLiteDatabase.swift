@@ -110,6 +110,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+    /// The library's version as a number, 3.40.1 being 3040001.
+    public static var libraryVersionNumber: Int { Int(sqlite3_libversion_number()) }
 
     /// Runs `body` in a transaction; rolls back if it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

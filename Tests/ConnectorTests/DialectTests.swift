@@ -2,6 +2,7 @@ import MeshCore
 import MeshPlan
 import PostgresConnector
 import SQLiteConnector
+import SQLiteDB
 import Testing
 
 @Suite("Source dialects")
@@ -57,23 +58,47 @@ struct DialectTests {
         #expect(SQLiteConnector.dataType(declared: "VARCHAR2(30)") == .text)
         #expect(SQLiteConnector.dataType(declared: "") == .text)
     }
-}
 
-@Suite("Dynamic filter key sets")
-struct KeySetEncodingTests {
-    @Test func keysAreOneEscapedParameter() {
-        let text: [Value] = [.string("a"), .string("say \"hi\""), .string("back\\slash"), .string("tab\there")]
-        #expect(KeySetEncoding.jsonArray([.int(1), .int(-2)]) == "[1,-2]")
-        #expect(KeySetEncoding.jsonArray(text) == #"["a","say \"hi\"","back\\slash","tab\there"]"#)
-        #expect(KeySetEncoding.postgresArray([.int(1), .int(-2)]) == "{1,-2}")
-        #expect(KeySetEncoding.postgresArray(text) == "{\"a\",\"say \\\"hi\\\"\",\"back\\\\slash\",\"tab\there\"}")
-        #expect(KeySetEncoding.jsonArray([.double(1)]) == nil)
-        #expect(SQLiteDialect().keySetFilter("x", parameterIndex: 3, type: .bigint, keyCount: 10)
-                == "(x IN (SELECT value FROM json_each(?3)) OR typeof(x) <> 'integer')")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer, keyCount: 10) == "x = ANY($3::int8[])")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .integer, keyCount: 20_000) == "x IN (SELECT unnest($3::int8[]))")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .text, keyCount: 20_000)
-                == "(x IN (SELECT unnest($3::text[])) OR pg_typeof(x) = 'character'::regtype)")
-        #expect(PostgresDialect().keySetFilter("x", parameterIndex: 3, type: .date, keyCount: 1) == nil)
+    /// What a dialect decides for itself, not the planner by its name: NULL-safe comparison,
+    /// NULL placement, aggregate filters, boolean aggregates and the policy fence.
+    @Test func eachDialectSpellsItsOwnConstructs() {
+        let pg = PostgresDialect()
+        #expect(pg.distinctFrom("a", "b", negated: false) == "(a IS DISTINCT FROM b)")
+        #expect(pg.orderItem("a", descending: true, nullsFirst: false) == "a DESC NULLS LAST")
+        #expect(pg.filteredAggregate("COUNT(*)", condition: "(x > 1)") == "COUNT(*) FILTER (WHERE (x > 1))")
+        #expect(pg.supports(.booleanAggregates))
+        #expect(pg.policyFence?.limit == nil && pg.policyFence?.offset == "0")
+
+        let sqlite = SQLiteDialect(version: 3_040_001)
+        #expect(sqlite.distinctFrom("a", "b", negated: false) == "(a IS NOT b)")
+        #expect(sqlite.distinctFrom("a", "b", negated: true) == "(a IS b)")
+        #expect(sqlite.orderItem("a", descending: false, nullsFirst: true) == "a ASC NULLS FIRST")
+        #expect(!sqlite.supports(.booleanAggregates))
+        #expect(sqlite.policyFence != nil)
+        // An SQLite before 3.30 has neither NULLS FIRST/LAST nor FILTER.
+        let old = SQLiteDialect(version: 3_022_000)
+        #expect(old.orderItem("a", descending: true, nullsFirst: true) == "(a IS NULL) DESC, a DESC")
+        #expect(old.orderItem("a", descending: false, nullsFirst: false) == "(a IS NULL) ASC, a ASC")
+        #expect(old.filteredAggregate("COUNT(*)", condition: "1") == nil)
+    }
+
+    /// The spellings mean meshql's semantics at the source itself.
+    @Test func sqliteSpellingsMeanWhatMeshqlMeans() throws {
+        let db = try SQLiteDatabase(path: ":memory:")
+        try db.execute("CREATE TABLE t(a INTEGER, b INTEGER); INSERT INTO t VALUES (1, 1), (1, NULL), (NULL, NULL), (2, 3)")
+        func column(_ sql: String) throws -> [Int64?] {
+            let st = try db.prepare(sql)
+            var out: [Int64?] = []
+            while try st.step() { out.append(st.isNull(0) ? nil : st.int64(0)) }
+            return out
+        }
+        for d in [SQLiteDialect(), SQLiteDialect(version: 3_022_000)] {
+            // IS DISTINCT FROM: NULL-safe, never NULL.
+            #expect(try column("SELECT count(*) FROM t WHERE \(d.distinctFrom("a", "b", negated: false)!)") == [2])
+            #expect(try column("SELECT count(*) FROM t WHERE \(d.distinctFrom("a", "b", negated: true)!)") == [2])
+            // NULLs where asked, both directions.
+            #expect(try column("SELECT b FROM t ORDER BY \(d.orderItem("b", descending: true, nullsFirst: true)!)") == [nil, nil, 3, 1])
+            #expect(try column("SELECT b FROM t ORDER BY \(d.orderItem("b", descending: false, nullsFirst: false)!)") == [1, 3, nil, nil])
+        }
     }
 }

@@ -14,7 +14,12 @@ public struct SQLiteDialect: SQLDialect {
     /// SQLite joins at most 64 tables and counts at most 200 FROM terms in a statement (a
     /// chain of views over views sent whole failed with "too many FROM clause terms").
     public var maxTablesPerStatement: Int { 60 }
-    public init() {}
+    /// The SQLite library's version number (3.40.1: 3040001), which some spellings depend on.
+    public let version: Int
+
+    public init(version: Int = SQLiteDatabase.libraryVersionNumber) {
+        self.version = version
+    }
 
     public var name: String { "sqlite" }
 
@@ -103,7 +108,29 @@ public struct SQLiteDialect: SQLDialect {
         // the (local, cheap to read) rows is faster (TPC-H q16: 0.8 s there, 0.5 s here).
         case .distinctAggregates:
             false
+        // No bool_and / bool_or in SQLite.
+        case .booleanAggregates:
+            false
         }
+    }
+
+    /// `IS` and `IS NOT` are SQLite's NULL-safe comparisons in every version (`IS DISTINCT
+    /// FROM` only from 3.39).
+    public func distinctFrom(_ x: String, _ y: String, negated: Bool) -> String? {
+        "(\(x) IS \(negated ? "" : "NOT ")\(y))"
+    }
+
+    /// SQLite places NULLs as asked from 3.30 on; before, NULLs sort first ascending and
+    /// last descending, so the placement is an ORDER BY item of its own.
+    public func orderItem(_ sql: String, descending: Bool, nullsFirst: Bool) -> String? {
+        let direction = descending ? "DESC" : "ASC"
+        if version >= 3_030_000 { return "\(sql) \(direction) NULLS \(nullsFirst ? "FIRST" : "LAST")" }
+        return "(\(sql) IS NULL) \(nullsFirst ? "DESC" : "ASC"), \(sql) \(direction)"
+    }
+
+    /// Aggregate FILTER clauses exist from SQLite 3.30 on.
+    public func filteredAggregate(_ call: String, condition: String) -> String? {
+        version >= 3_030_000 ? "\(call) FILTER (WHERE \(condition))" : nil
     }
 
 

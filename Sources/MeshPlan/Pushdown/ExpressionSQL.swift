@@ -64,7 +64,7 @@ struct ExpressionSQL {
             return p(x).map { "(\($0) IS \(negated ? "NOT " : "")NULL)" }
         case .isDistinctFrom(let a, let b, let negated):
             guard let x = p(a), let y = p(b) else { return nil }
-            return "(\(x) IS \(negated ? "NOT " : "")DISTINCT FROM \(y))"
+            return dialect.distinctFrom(x, y, negated: negated)
         case .inList(let x, let list, let negated):
             if [.date, .timestamp, .timestamptz].contains(x.type), !dialect.supports(.dateComparison) { return nil }
             guard let v = p(x) else { return nil }
@@ -141,7 +141,7 @@ struct ExpressionSQL {
             if case .decimal = argType, !dialect.supports(.decimalAggregates) { return nil }
             if a.function == .avg, argType?.isInteger == true, !dialect.supports(.integerAverage) { return nil }
         case .boolAnd, .boolOr:
-            guard dialect.name == "postgres" else { return nil }
+            guard dialect.supports(.booleanAggregates) else { return nil }
         case .single, .stringAgg:
             return nil
         case .min, .max:
@@ -161,8 +161,8 @@ struct ExpressionSQL {
             body = "\(fname)(\(a.distinct ? "DISTINCT " : "")\(x))"
         }
         if let f = a.filter {
-            guard let c = print(f, inputs, &params) else { return nil }
-            body += " FILTER (WHERE \(c))"
+            guard let c = print(f, inputs, &params), let filtered = dialect.filteredAggregate(body, condition: c) else { return nil }
+            body = filtered
         }
         return body
     }

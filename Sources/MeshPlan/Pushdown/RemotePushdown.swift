@@ -67,11 +67,14 @@ public struct RemotePushdown: OptimizerRule {
             }
         }
 
-        /// The block behind a fence (see `SQLBlock.fenced`), when `conditions` need one.
-        mutating func fence(for conditions: [BoundExpr], _ aliases: Aliases, _ d: any SQLDialect) {
-            guard !admits(conditions) else { return }
-            block = block.fenced(aliases.make(), d)
+        /// The block behind a fence (see `SQLBlock.fenced`), when `conditions` need one; false
+        /// when they need one and the source has none (they then stay in meshql).
+        mutating func fence(for conditions: [BoundExpr], _ aliases: Aliases, _ d: any SQLDialect) -> Bool {
+            guard !admits(conditions) else { return true }
+            guard let fenced = block.fenced(aliases.make(), d) else { return false }
+            block = fenced
             unsafeColumns = []
+            return true
         }
 
         /// The SQL of each output column, for printing expressions over this block.
@@ -328,7 +331,8 @@ public struct RemotePushdown: OptimizerRule {
                         guard let ordered = d.byteOrderedText(s) else { return nil }
                         s = ordered
                     }
-                    items.append("\(s) \(k.descending ? "DESC" : "ASC") NULLS \(k.nullsFirst ? "FIRST" : "LAST")")
+                    guard let item = d.orderItem(s, descending: k.descending, nullsFirst: k.nullsFirst) else { return nil }
+                    items.append(item)
                 }
                 r.block.orderBy = items
                 r.params = params
@@ -404,7 +408,7 @@ public struct RemotePushdown: OptimizerRule {
         if r.block.limit != nil || r.block.offset != nil || r.block.distinct || r.block.groupBy != nil {
             r.block = r.block.wrapped(aliases.make(), d)
         }
-        r.fence(for: conjuncts, aliases, d)
+        guard r.fence(for: conjuncts, aliases, d) else { return nil }
         var params = r.params
         let distinct = estimator?.distinctValues(child) ?? [:]
         let inputs = r.inputs
@@ -462,8 +466,7 @@ public struct RemotePushdown: OptimizerRule {
         // A condition that could leak meets each side's rows only after its policy filter.
         var a = a, b = b
         let conditions = cond?.conjuncts ?? []
-        a.fence(for: conditions, aliases, d)
-        b.fence(for: conditions, aliases, d)
+        guard a.fence(for: conditions, aliases, d), b.fence(for: conditions, aliases, d) else { return nil }
         if !kind.outputsRight { return subqueryFilter(a, b, kind, cond, aliases) }
         if let feature, !d.supports(feature) { return nil }
         // A side the join extends with NULLs keeps its computed outputs inside a subquery.

@@ -79,12 +79,17 @@ struct SQLBlock {
                         outputs: outputs.indices.map { "\(q).\(dialect.quoteIdentifier("c\($0)"))" }, guarded: guarded)
     }
 
-    /// This block as a subquery the source can neither flatten nor push conditions into: with
-    /// an `OFFSET 0`, PostgreSQL and SQLite run it as written, so its own conditions (a
-    /// policy filter) filter the rows before the outer block's conditions see them.
-    func fenced(_ alias: String, _ dialect: any SQLDialect) -> SQLBlock {
+    /// This block as a subquery the source can neither flatten nor push conditions into
+    /// (`SQLDialect.policyFence`: an `OFFSET 0` on PostgreSQL and SQLite), so its own
+    /// conditions (a policy filter) filter the rows before the outer block's conditions see
+    /// them; nil where the source has no fence.
+    func fenced(_ alias: String, _ dialect: any SQLDialect) -> SQLBlock? {
         var inner = self
-        if inner.limit == nil, inner.offset == nil { inner.offset = "0" }
+        if inner.limit == nil, inner.offset == nil {
+            guard let fence = dialect.policyFence else { return nil }
+            inner.limit = fence.limit
+            inner.offset = fence.offset
+        }
         var outer = inner.wrapped(alias, dialect)
         outer.guarded = false
         return outer
