@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog", "MeshCore"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "ConnectorKit", "MeshCatalog", "MeshCore", "MeshDemo", "MeshEngine", "MeshExec", "MeshPlan", "MeshREPL", "MeshSQL",
-            "MeshTestSupport", "MeshFormat", "SQLiteDB",
+            "MeshTestSupport", "MeshFormat", "PostgresConnector", "SQLiteDB",
         ]),
         .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshFormat", "MeshCore"]),
     ]

@@ -80,6 +80,10 @@ public struct RemoteFragment: Sendable, Hashable {
     public var connectorID: String
     public var connectorName: String
     public var dialectName: String
+    /// The SQL with its bound values as slots, which the connector's dialect renders when
+    /// the query is sent (the executor may wrap it in a dynamic filter first).
+    public var text: SQLText
+    /// `text` as the dialect renders it, for EXPLAIN, audit and lineage.
     public var sql: String
     public var parameters: [Value]
     /// The output, in the order of the SQL's select list; the ids are those of the subtree
@@ -96,18 +100,21 @@ public struct RemoteFragment: Sendable, Hashable {
     /// executor runs once for all of them.
     public var shared = false
     /// A big read of one table cut into physical row ranges, read at once: `rangeSQL` is
-    /// `sql` with the dialect's range condition, and each element of `ranges` the values of
-    /// its two settings for one range (see `SQLDialect.rowRangeCondition`). Empty: one query.
+    /// `sql` with the dialect's range condition and session settings for its values, and each
+    /// element of `ranges` the values of its settings for one range (see
+    /// `SQLDialect.rowRangeCondition`). Empty: one query.
     public var rangeSQL: String? = nil
     public var ranges: [RowRange] = []
 
-    public init(connectorID: String, connectorName: String, dialectName: String, sql: String, parameters: [Value],
-                columns: [PlanColumn], products: [String], estimatedRows: Double? = nil, policyIDs: [String] = []) {
+    public init(connectorID: String, connectorName: String, dialectName: String, text: SQLText, dialect: any SQLDialect,
+                parameters: [Value], columns: [PlanColumn], products: [String], estimatedRows: Double? = nil,
+                policyIDs: [String] = []) {
         self.policyIDs = policyIDs
         self.connectorID = connectorID
         self.connectorName = connectorName
         self.dialectName = dialectName
-        self.sql = sql
+        self.text = text
+        self.sql = text.render(dialect).sql
         self.parameters = parameters
         self.columns = columns
         self.products = products

@@ -45,8 +45,15 @@ public protocol SQLDialect: Sendable {
     var name: String { get }
     /// Quotes an identifier, doubling embedded quotes.
     func quoteIdentifier(_ identifier: String) -> String
-    /// The placeholder for the `index`-th bound value (1-based), e.g. `$1::numeric` or `?`.
-    func placeholder(index: Int, type: DataType) -> String
+    /// The slot of the `index`-th bound value (1-based) for a value of `type`: the placeholder
+    /// with what follows it (`$1::numeric`; SQLite's `?1`).
+    func placeholder(index: Int, type: DataType) -> SQLText
+    /// The placeholder itself for the `number`-th bound value (1-based): `$1`, `?1`, or `?`
+    /// where placeholders are positional (then `numbersParameters` is false).
+    func parameterMarker(_ number: Int) -> String
+    /// Whether placeholders carry their value's number; where not, the values are bound once
+    /// per placeholder in the order they appear (`SQLText.boundValues`).
+    var numbersParameters: Bool { get }
     /// The type name to use in `CAST(x AS …)`, or nil when the source cannot cast to it exactly.
     func castTypeName(_ type: DataType) -> String?
     func supports(_ feature: PushdownFeature) -> Bool
@@ -61,13 +68,13 @@ public protocol SQLDialect: Sendable {
     func canCast(from: DataType, to: DataType) -> Bool
     /// A scalar function call in this dialect, or nil when it has no exact equivalent.
     /// Names are meshql's (`substring`, `position` with (haystack, needle), `date_part`).
-    func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String?
-    /// `LIMIT … OFFSET …` with placeholders already printed (either may be nil).
-    func limitClause(limit: String?, offset: String?) -> String
+    func functionCall(_ name: String, arguments: [SQLText], argumentTypes: [DataType]) -> SQLText?
+    /// `LIMIT … OFFSET …` (either may be nil).
+    func limitClause(limit: SQLText?, offset: SQLText?) -> SQLText
     /// `sql` (a text expression) made to compare in byte order, as meshql compares text, or
     /// nil when the source cannot. Used for `<`, `>`, ORDER BY, MIN and MAX on text, whose
     /// results otherwise depend on the source's collation.
-    func byteOrderedText(_ sql: String) -> String?
+    func byteOrderedText(_ sql: SQLText) -> SQLText?
     /// `column IN (the elements of a JSON array bound at parameter `index`)`, for a dynamic
     /// filter (the keys of a finished hash join build side); nil when the source cannot read
     /// JSON arrays or the type is not supported. One parameter however many keys.
@@ -75,7 +82,7 @@ public protocol SQLDialect: Sendable {
     /// What follows `x LIKE p` for a LIKE with no escape character (`ESCAPE ''`): nothing
     /// where that is the default.
     var noLikeEscape: String { get }
-    func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String?
+    func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText?
     /// The one parameter `keySetFilter` reads: the keys (integers or text) as the source
     /// wants them, by default a JSON array.
     func keySetParameter(_ keys: [Value]) -> Value?
@@ -83,12 +90,12 @@ public protocol SQLDialect: Sendable {
     /// whose planner guesses that fraction itself (SQLite, which without ANALYZE takes every
     /// filter to keep 94 % of the rows and so joins a large table before a well filtered
     /// small one); nil to send the predicate as it is. The result must mean the predicate.
-    func selectivityHint(_ predicate: String, keeps fraction: Double) -> String?
+    func selectivityHint(_ predicate: SQLText, keeps fraction: Double) -> SQLText?
     /// `operand IN (the values of one array parameter)`, exactly as `operand IN (v1, v2, …)`
     /// with those values bound one by one would be; nil to send the list as it is. For long
     /// IN lists: one parameter instead of thousands (PostgreSQL's protocol breaks past about
     /// 7,500; SQLite compares a long list row by row). The parameter is `keySetParameter`'s.
-    func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String?
+    func valueSetPredicate(_ operand: SQLText, parameterIndex index: Int, type: DataType) -> SQLText?
     /// The deepest expression (levels of the bound tree) sent to the source; deeper ones are
     /// evaluated here. SQLite's parser overflows its stack near 100 nested parentheses.
     var maxExpressionDepth: Int { get }
@@ -98,29 +105,29 @@ public protocol SQLDialect: Sendable {
     /// pages into `parts` ranges; nil / empty where a source has no row address. A big read
     /// of one table then runs as several queries at once (PostgreSQL: by `ctid`, as DuckDB's
     /// scanner reads it). Settings, not parameters: PostgreSQL's COPY takes none.
-    func rowRangeCondition(_ tableAlias: String) -> String?
+    func rowRangeCondition(_ tableAlias: String) -> SQLText?
     var rowRangeSettings: (lower: String, upper: String) { get }
     func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)]
     /// What stands for a bound value in a read cut into row ranges, which runs without
     /// parameters: the value of session setting `setting`, typed by `suffix` (what the
     /// value's placeholder carried after its number). Nil: such a read takes no values.
-    func settingPlaceholder(_ setting: String, suffix: String) -> String?
+    func settingPlaceholder(_ setting: String, suffix: String) -> SQLText?
     /// Whether the source runs a correlated `EXISTS` as a join. Where it does not (SQLite runs
     /// the subquery once per outer row), a semi or anti join on one key goes as `IN` /
     /// `NOT IN`, which it runs once.
     var runsExistsAsJoin: Bool { get }
     /// `x IS [NOT] DISTINCT FROM y` (NULL-safe comparison) in this dialect, or nil.
-    func distinctFrom(_ x: String, _ y: String, negated: Bool) -> String?
+    func distinctFrom(_ x: SQLText, _ y: SQLText, negated: Bool) -> SQLText?
     /// One ORDER BY item with its NULL placement, or nil when the source cannot place NULLs
     /// as asked.
-    func orderItem(_ sql: String, descending: Bool, nullsFirst: Bool) -> String?
+    func orderItem(_ sql: SQLText, descending: Bool, nullsFirst: Bool) -> SQLText?
     /// An aggregate call that sees only the rows `condition` keeps (`FILTER (WHERE …)`), or nil.
-    func filteredAggregate(_ call: String, condition: String) -> String?
+    func filteredAggregate(_ call: SQLText, condition: SQLText) -> SQLText?
     /// The LIMIT / OFFSET that keeps a subquery's own conditions (a product's policy filter)
     /// ahead of the conditions of the query around it: the source neither flattens such a
     /// subquery nor pushes conditions into it. Nil when the source has no such fence; then no
     /// condition that could leak is sent above a policy filter there (it runs in meshql).
-    var policyFence: (limit: String?, offset: String?)? { get }
+    var policyFence: (limit: SQLText?, offset: SQLText?)? { get }
 }
 
 extension SQLDialect {
@@ -131,37 +138,38 @@ extension SQLDialect {
     public func booleanLiteral(_ value: Bool) -> String { value ? "TRUE" : "FALSE" }
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool { false }
     public func canCast(from: DataType, to: DataType) -> Bool { castTypeName(to) != nil }
-    public func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String? {
+    public func functionCall(_ name: String, arguments: [SQLText], argumentTypes: [DataType]) -> SQLText? {
         guard supportsFunction(name, argumentTypes: argumentTypes) else { return nil }
-        return name + "(" + arguments.joined(separator: ", ") + ")"
+        return "\(name)(\(arguments.joined(separator: ", ")))"
     }
-    public func byteOrderedText(_ sql: String) -> String? { nil }
+    public func byteOrderedText(_ sql: SQLText) -> SQLText? { nil }
+    public var numbersParameters: Bool { true }
     public var noLikeEscape: String { "" }
-    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String? { nil }
+    public func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText? { nil }
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
-    public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? { nil }
+    public func selectivityHint(_ predicate: SQLText, keeps fraction: Double) -> SQLText? { nil }
     public var maxExpressionDepth: Int { 1000 }
-    public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? { nil }
-    public func rowRangeCondition(_ tableAlias: String) -> String? { nil }
+    public func valueSetPredicate(_ operand: SQLText, parameterIndex index: Int, type: DataType) -> SQLText? { nil }
+    public func rowRangeCondition(_ tableAlias: String) -> SQLText? { nil }
     public var rowRangeSettings: (lower: String, upper: String) { ("meshql.range_lower", "meshql.range_upper") }
     public func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] { [] }
-    public func settingPlaceholder(_ setting: String, suffix: String) -> String? { nil }
+    public func settingPlaceholder(_ setting: String, suffix: String) -> SQLText? { nil }
     public var runsExistsAsJoin: Bool { true }
-    public func distinctFrom(_ x: String, _ y: String, negated: Bool) -> String? {
+    public func distinctFrom(_ x: SQLText, _ y: SQLText, negated: Bool) -> SQLText? {
         "(\(x) IS \(negated ? "NOT " : "")DISTINCT FROM \(y))"
     }
-    public func orderItem(_ sql: String, descending: Bool, nullsFirst: Bool) -> String? {
+    public func orderItem(_ sql: SQLText, descending: Bool, nullsFirst: Bool) -> SQLText? {
         "\(sql) \(descending ? "DESC" : "ASC") NULLS \(nullsFirst ? "FIRST" : "LAST")"
     }
-    public func filteredAggregate(_ call: String, condition: String) -> String? {
+    public func filteredAggregate(_ call: SQLText, condition: SQLText) -> SQLText? {
         "\(call) FILTER (WHERE \(condition))"
     }
     /// `OFFSET 0`: PostgreSQL and SQLite run a subquery with an OFFSET as written.
-    public var policyFence: (limit: String?, offset: String?)? { (nil, "0") }
-    public func limitClause(limit: String?, offset: String?) -> String {
-        var parts: [String] = []
-        if let limit { parts.append("LIMIT " + limit) }
-        if let offset { parts.append("OFFSET " + offset) }
+    public var policyFence: (limit: SQLText?, offset: SQLText?)? { (nil, "0") }
+    public func limitClause(limit: SQLText?, offset: SQLText?) -> SQLText {
+        var parts: [SQLText] = []
+        if let limit { parts.append("LIMIT \(limit)") }
+        if let offset { parts.append("OFFSET \(offset)") }
         return parts.joined(separator: " ")
     }
 }

@@ -10,16 +10,16 @@ struct DialectTests {
     @Test func postgresPlaceholdersAndCasts() {
         let d = PostgresDialect()
         #expect(d.name == "postgres")
-        #expect(d.placeholder(index: 1, type: .decimal(precision: 15, scale: 2)) == "$1::numeric")
-        #expect(d.placeholder(index: 2, type: .bigint) == "$2::bigint")
-        #expect(d.placeholder(index: 3, type: .integer) == "$3::integer")
-        #expect(d.placeholder(index: 4, type: .double) == "$4::double precision")
-        #expect(d.placeholder(index: 5, type: .text) == "$5::text")
-        #expect(d.placeholder(index: 6, type: .date) == "$6::date")
-        #expect(d.placeholder(index: 7, type: .timestamp) == "$7::timestamp")
-        #expect(d.placeholder(index: 8, type: .timestamptz) == "$8::timestamptz")
-        #expect(d.placeholder(index: 9, type: .boolean) == "$9::boolean")
-        #expect(d.placeholder(index: 10, type: .bytea) == "$10::bytea")
+        #expect(d.placeholder(index: 1, type: .decimal(precision: 15, scale: 2)).render(d).sql == "$1::numeric")
+        #expect(d.placeholder(index: 2, type: .bigint).render(d).sql == "$2::bigint")
+        #expect(d.placeholder(index: 3, type: .integer).render(d).sql == "$3::integer")
+        #expect(d.placeholder(index: 4, type: .double).render(d).sql == "$4::double precision")
+        #expect(d.placeholder(index: 5, type: .text).render(d).sql == "$5::text")
+        #expect(d.placeholder(index: 6, type: .date).render(d).sql == "$6::date")
+        #expect(d.placeholder(index: 7, type: .timestamp).render(d).sql == "$7::timestamp")
+        #expect(d.placeholder(index: 8, type: .timestamptz).render(d).sql == "$8::timestamptz")
+        #expect(d.placeholder(index: 9, type: .boolean).render(d).sql == "$9::boolean")
+        #expect(d.placeholder(index: 10, type: .bytea).render(d).sql == "$10::bytea")
         #expect(d.castTypeName(.decimal(precision: 15, scale: 2)) == "numeric(15,2)")
         #expect(d.castTypeName(.double) == "double precision")
         #expect(d.castTypeName(.smallint) == "smallint")
@@ -33,8 +33,8 @@ struct DialectTests {
     @Test func sqliteIsConservative() {
         let d = SQLiteDialect()
         #expect(d.name == "sqlite")
-        #expect(d.placeholder(index: 1, type: .decimal(precision: 15, scale: 2)) == "?1")
-        #expect(d.placeholder(index: 7, type: .date) == "?7")
+        #expect(d.placeholder(index: 1, type: .decimal(precision: 15, scale: 2)).render(d).sql == "?1")
+        #expect(d.placeholder(index: 7, type: .date).render(d).sql == "?7")
         #expect(d.castTypeName(.integer) == "INTEGER")
         #expect(d.castTypeName(.bigint) == "INTEGER")
         #expect(d.castTypeName(.double) == "REAL")
@@ -63,22 +63,22 @@ struct DialectTests {
     /// NULL placement, aggregate filters, boolean aggregates and the policy fence.
     @Test func eachDialectSpellsItsOwnConstructs() {
         let pg = PostgresDialect()
-        #expect(pg.distinctFrom("a", "b", negated: false) == "(a IS DISTINCT FROM b)")
-        #expect(pg.orderItem("a", descending: true, nullsFirst: false) == "a DESC NULLS LAST")
-        #expect(pg.filteredAggregate("COUNT(*)", condition: "(x > 1)") == "COUNT(*) FILTER (WHERE (x > 1))")
+        #expect(pg.distinctFrom("a", "b", negated: false)?.render(pg).sql == "(a IS DISTINCT FROM b)")
+        #expect(pg.orderItem("a", descending: true, nullsFirst: false)?.render(pg).sql == "a DESC NULLS LAST")
+        #expect(pg.filteredAggregate("COUNT(*)", condition: "(x > 1)")?.render(pg).sql == "COUNT(*) FILTER (WHERE (x > 1))")
         #expect(pg.supports(.booleanAggregates))
-        #expect(pg.policyFence?.limit == nil && pg.policyFence?.offset == "0")
+        #expect(pg.policyFence?.limit == nil && pg.policyFence?.offset?.render(pg).sql == "0")
 
         let sqlite = SQLiteDialect(version: 3_040_001)
-        #expect(sqlite.distinctFrom("a", "b", negated: false) == "(a IS NOT b)")
-        #expect(sqlite.distinctFrom("a", "b", negated: true) == "(a IS b)")
-        #expect(sqlite.orderItem("a", descending: false, nullsFirst: true) == "a ASC NULLS FIRST")
+        #expect(sqlite.distinctFrom("a", "b", negated: false)?.render(sqlite).sql == "(a IS NOT b)")
+        #expect(sqlite.distinctFrom("a", "b", negated: true)?.render(sqlite).sql == "(a IS b)")
+        #expect(sqlite.orderItem("a", descending: false, nullsFirst: true)?.render(sqlite).sql == "a ASC NULLS FIRST")
         #expect(!sqlite.supports(.booleanAggregates))
         #expect(sqlite.policyFence != nil)
         // An SQLite before 3.30 has neither NULLS FIRST/LAST nor FILTER.
         let old = SQLiteDialect(version: 3_022_000)
-        #expect(old.orderItem("a", descending: true, nullsFirst: true) == "(a IS NULL) DESC, a DESC")
-        #expect(old.orderItem("a", descending: false, nullsFirst: false) == "(a IS NULL) ASC, a ASC")
+        #expect(old.orderItem("a", descending: true, nullsFirst: true)?.render(old).sql == "(a IS NULL) DESC, a DESC")
+        #expect(old.orderItem("a", descending: false, nullsFirst: false)?.render(old).sql == "(a IS NULL) ASC, a ASC")
         #expect(old.filteredAggregate("COUNT(*)", condition: "1") == nil)
     }
 
@@ -94,11 +94,12 @@ struct DialectTests {
         }
         for d in [SQLiteDialect(), SQLiteDialect(version: 3_022_000)] {
             // IS DISTINCT FROM: NULL-safe, never NULL.
-            #expect(try column("SELECT count(*) FROM t WHERE \(d.distinctFrom("a", "b", negated: false)!)") == [2])
-            #expect(try column("SELECT count(*) FROM t WHERE \(d.distinctFrom("a", "b", negated: true)!)") == [2])
+            func sql(_ t: SQLText?) -> String { t!.render(d).sql }
+            #expect(try column("SELECT count(*) FROM t WHERE \(sql(d.distinctFrom("a", "b", negated: false)))") == [2])
+            #expect(try column("SELECT count(*) FROM t WHERE \(sql(d.distinctFrom("a", "b", negated: true)))") == [2])
             // NULLs where asked, both directions.
-            #expect(try column("SELECT b FROM t ORDER BY \(d.orderItem("b", descending: true, nullsFirst: true)!)") == [nil, nil, 3, 1])
-            #expect(try column("SELECT b FROM t ORDER BY \(d.orderItem("b", descending: false, nullsFirst: false)!)") == [1, 3, nil, nil])
+            #expect(try column("SELECT b FROM t ORDER BY \(sql(d.orderItem("b", descending: true, nullsFirst: true)))") == [nil, nil, 3, 1])
+            #expect(try column("SELECT b FROM t ORDER BY \(sql(d.orderItem("b", descending: false, nullsFirst: false)))") == [1, 3, nil, nil])
         }
     }
 }

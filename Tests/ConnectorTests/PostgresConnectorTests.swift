@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import MeshCore
+import MeshPlan
 import MeshTestSupport
 import PostgresConnector
 import Testing
@@ -145,9 +146,10 @@ struct PostgresConnectorTests {
         guard let db = try await PGFixture.get() else { return }
         let pg = try connector(db)
         let dialect = PostgresDialect()
-        let sql = "SELECT id, x, label FROM big WHERE id <= \(dialect.placeholder(index: 1, type: .bigint))"
+        let text: SQLText = "SELECT id, x, label FROM big WHERE id <= \(dialect.placeholder(index: 1, type: .bigint))"
             + " AND x > \(dialect.placeholder(index: 2, type: .decimal(precision: 12, scale: 1)))"
             + " AND label LIKE \(dialect.placeholder(index: 3, type: .text)) ORDER BY id"
+        let sql = text.render(dialect).sql
         let result = try await rows(pg.execute(RemoteQuery(
             sql: sql, parameters: [.int(10), .decimal(30, scale: 1), .string("row %")],
             outputTypes: [.bigint, .decimal(precision: 12, scale: 1), .text])))
@@ -211,7 +213,7 @@ struct PostgresConnectorTests {
         let pages = try #require(try await pg.estimatedPageCount(schema: "public", table: "big"))
         let dialect = pg.dialect
         let (lower, upper) = dialect.rowRangeSettings
-        let sql = "SELECT \"t\".id FROM big AS \"t\" WHERE " + (try #require(dialect.rowRangeCondition("\"t\"")))
+        let sql = "SELECT \"t\".id FROM big AS \"t\" WHERE " + (try #require(dialect.rowRangeCondition("\"t\""))).render(dialect).sql
         for parts in [2, 3] {
             var ids: [Int64] = []
             for range in dialect.rowRanges(pages: max(parts, pages - 1), parts: parts) {
@@ -222,7 +224,7 @@ struct PostgresConnectorTests {
             #expect(ids.sorted() == Array(1...10_000), "\(parts) ranges")
         }
         // A bound value in a range's query is a setting too, read once as its type.
-        let bound = try #require(dialect.settingPlaceholder("meshql.param_1", suffix: "::bigint"))
+        let bound = try #require(dialect.settingPlaceholder("meshql.param_1", suffix: "::bigint")).render(dialect).sql
         var above: [Int64] = []
         for range in dialect.rowRanges(pages: max(2, pages - 1), parts: 2) {
             let got = try await pg.execute(RemoteQuery(sql: sql + " AND \"t\".id > \(bound)", outputTypes: [.bigint],

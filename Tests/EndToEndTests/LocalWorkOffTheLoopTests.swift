@@ -4,6 +4,7 @@ import MeshCore
 @testable import MeshEngine
 import MeshExec
 import MeshPlan
+import PostgresConnector
 import Testing
 
 /// A query whose operators compute here (a join, an aggregate, a sort) makes its batches on the
@@ -38,7 +39,7 @@ struct LocalWorkOffTheLoopTests {
 
     @Test func whatComputesLocally() {
         let c = PlanColumn.fresh("a", .integer)
-        let remote = LogicalPlan.remote(RemoteFragment(connectorID: "x", connectorName: "x", dialectName: "postgres", sql: "SELECT 1",
+        let remote = LogicalPlan.remote(RemoteFragment(connectorID: "x", connectorName: "x", dialectName: "postgres", text: "SELECT 1", dialect: PostgresDialect(),
                                                        parameters: [], columns: [c], products: []))
         #expect(!Session.computesLocally(remote))
         #expect(!Session.computesLocally(.limit(.project(remote, [c.ref], [.fresh("b", .integer)]), limit: 1, offset: 0)))

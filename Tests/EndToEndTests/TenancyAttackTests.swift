@@ -44,8 +44,11 @@ import Testing
         let run = try server.python("tenancy_attacks.py", arguments: [attack.name],
                                     extra: ["MESHQL_READER_TOKEN": reader, "MESHQL_MANAGER_TOKEN": manager])
         #expect(run.status == 0, "\(run.text)")
+        // The answer is 500 MB; a server that held it would grow past that. Streaming it, the
+        // growth is batches in flight and malloc's arenas: 72–113 MB measured alone and beside
+        // the rest of the suite, so the bound is half the answer, not a tight figure.
         if attack.name == "huge_json" {
-            #expect(server.peakRSS - before < 100 << 20, "the server grew by \((server.peakRSS - before) >> 20) MB")
+            #expect(server.peakRSS - before < 250 << 20, "the server grew by \((server.peakRSS - before) >> 20) MB")
         }
     }
 }

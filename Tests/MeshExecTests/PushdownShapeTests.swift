@@ -8,7 +8,8 @@ import Testing
 struct DialectLacking: SQLDialect {
     var missing: PushdownFeature
     var name: String { "test" }
-    func placeholder(index: Int, type: DataType) -> String { "$\(index)" }
+    func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+    func parameterMarker(_ number: Int) -> String { "$\(number)" }
     func castTypeName(_ type: DataType) -> String? { type.description }
     func supports(_ feature: PushdownFeature) -> Bool { feature != missing }
 }

@@ -6,7 +6,8 @@ import Testing
 /// A dialect that can do everything, spelled like PostgreSQL.
 struct FullDialect: SQLDialect {
     var name: String { "test" }
-    func placeholder(index: Int, type: DataType) -> String { "$\(index)" }
+    func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+    func parameterMarker(_ number: Int) -> String { "$\(number)" }
     func castTypeName(_ type: DataType) -> String? { type.description }
     func supports(_ feature: PushdownFeature) -> Bool { true }
 }
@@ -74,10 +75,11 @@ struct FullDialect: SQLDialect {
 /// A dialect whose planner wants to be told how selective each filter is (as SQLite's does).
 struct HintingDialect: SQLDialect {
     var name: String { "hinting" }
-    func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+    func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+    func parameterMarker(_ number: Int) -> String { "?\(number)" }
     func castTypeName(_ type: DataType) -> String? { type.description }
     func supports(_ feature: PushdownFeature) -> Bool { true }
-    func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? {
+    func selectivityHint(_ predicate: SQLText, keeps fraction: Double) -> SQLText? {
         "likely(\(predicate), \(String(format: "%.3f", fraction)))"
     }
 }
@@ -114,7 +116,8 @@ struct HintingDialect: SQLDialect {
 /// A dialect without division (as SQLite, which gives NULL for a zero divisor).
 struct NoDivisionDialect: SQLDialect {
     var name: String { "nodivision" }
-    func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+    func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+    func parameterMarker(_ number: Int) -> String { "?\(number)" }
     func castTypeName(_ type: DataType) -> String? { type.description }
     func supports(_ feature: PushdownFeature) -> Bool { feature != .division }
 }
@@ -252,13 +255,14 @@ struct NoDivisionDialect: SQLDialect {
 /// A dialect with physical row ranges, as PostgreSQL's `ctid`.
 struct RangedDialect: SQLDialect {
     var name: String { "ranged" }
-    func placeholder(index: Int, type: DataType) -> String { "$\(index)::\(type)" }
+    func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1, suffix: "::\(type)") }
+    func parameterMarker(_ number: Int) -> String { "$\(number)" }
     func castTypeName(_ type: DataType) -> String? { type.description }
     func supports(_ feature: PushdownFeature) -> Bool { true }
-    func rowRangeCondition(_ tableAlias: String) -> String? { "(\(tableAlias).addr IN RANGE)" }
-    func settingPlaceholder(_ setting: String, suffix: String) -> String? { "(SETTING \(setting)\(suffix))" }
-    func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
-        "(\(operand) IN ARRAY $\(index))"
+    func rowRangeCondition(_ tableAlias: String) -> SQLText? { "(\(tableAlias).addr IN RANGE)" }
+    func settingPlaceholder(_ setting: String, suffix: String) -> SQLText? { "(SETTING \(setting)\(suffix))" }
+    func valueSetPredicate(_ operand: SQLText, parameterIndex index: Int, type: DataType) -> SQLText? {
+        "(\(operand) IN ARRAY \(SQLText.parameter(index - 1)))"
     }
     func rowRanges(pages: Int, parts: Int) -> [(lower: String, upper: String)] {
         (0..<parts).map { ("\($0 * pages / parts)", "\(($0 + 1) * pages / parts)") }
@@ -350,7 +354,8 @@ struct RangedDialect: SQLDialect {
 @Suite struct SemiJoinSQLTests {
     struct PerRowExistsDialect: SQLDialect {
         var name: String { "perrow" }
-        func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+        func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+        func parameterMarker(_ number: Int) -> String { "?\(number)" }
         func castTypeName(_ type: DataType) -> String? { type.description }
         func supports(_ feature: PushdownFeature) -> Bool { true }
         var runsExistsAsJoin: Bool { false }
@@ -384,5 +389,71 @@ struct RangedDialect: SQLDialect {
         // A condition beyond the key stays EXISTS everywhere.
         let more = "SELECT o.id FROM sales.orders o WHERE EXISTS (SELECT 1 FROM sales.orders o2 WHERE o2.customer_id = o.id AND o2.amount > o.amount)"
         #expect(try sql(more, PerRowExistsDialect()).contains("EXISTS (SELECT 1"))
+    }
+}
+
+/// A source whose placeholders are positional (`?`, as MySQL's and MariaDB's are) gets each
+/// value once per placeholder, in the order the placeholders appear: the fragment is rendered
+/// from its slots, never renumbered by scanning text.
+@Suite struct PositionalPlaceholderTests {
+    struct PositionalDialect: SQLDialect {
+        var name: String { "positional" }
+        func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+        func parameterMarker(_ number: Int) -> String { "?" }
+        var numbersParameters: Bool { false }
+        func castTypeName(_ type: DataType) -> String? { type.description }
+        func supports(_ feature: PushdownFeature) -> Bool { true }
+    }
+
+    struct NumberedDialect: SQLDialect {
+        var name: String { "numbered" }
+        func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+        func parameterMarker(_ number: Int) -> String { "$\(number)" }
+        func castTypeName(_ type: DataType) -> String? { type.description }
+        func supports(_ feature: PushdownFeature) -> Bool { true }
+    }
+
+    @Test func slotsRenderPerDialect() {
+        let text: SQLText = "a = \(SQLText.parameter(1)) AND b = \(SQLText.parameter(0)) AND c = \(SQLText.parameter(1))"
+        let positional = text.render(PositionalDialect())
+        #expect(positional.sql == "a = ? AND b = ? AND c = ?")
+        #expect(SQLText.boundValues(["x", "y"], order: positional.order, PositionalDialect()) == ["y", "x", "y"])
+        let numbered = text.render(NumberedDialect())
+        #expect(numbered.sql == "a = $2 AND b = $1 AND c = $2")
+        #expect(SQLText.boundValues(["x", "y"], order: numbered.order, NumberedDialect()) == ["x", "y"])
+        #expect(text.shiftingParameters(by: 3).render(NumberedDialect()).sql == "a = $5 AND b = $4 AND c = $5")
+    }
+
+    /// A join of two blocks that each bound values (the right one's shifted after the left's),
+    /// filtered and grouped: substituting the values into the numbered rendering and into the
+    /// positional one gives the same SQL.
+    @Test func aPlannedFragmentBindsInTextOrder() throws {
+        let query = """
+            SELECT o.status, count(*) FROM sales.orders o
+            JOIN (SELECT id, status FROM sales.orders WHERE status <> 'void' AND amount > 7) p ON p.id = o.customer_id
+            WHERE o.status IN ('open', 'shipped') AND o.amount < 1000
+            GROUP BY o.status HAVING count(*) > 2
+            """
+        let plan = try Binder(catalog: TestCatalog()).bind(try Parser.parseQuery(query)).plan
+        let rules: [any OptimizerRule] = [PredicatePushdown(), ColumnPruning(),
+                                          RemotePushdown(dialects: ["pg1": NumberedDialect(), "lite1": NumberedDialect()])]
+        guard case .remote(let f) = try Optimizer(rules: rules).optimize(plan).0 else {
+            Issue.record("expected one fragment")
+            return
+        }
+        #expect(f.parameters.count >= 5, "\(f.sql) \(f.parameters)")
+        let numbered = f.text.render(NumberedDialect()).sql
+        var substituted = numbered
+        for (i, v) in f.parameters.enumerated().reversed() {
+            substituted = substituted.replacingOccurrences(of: "$\(i + 1)", with: "<\(v)>")
+        }
+        let (positional, order) = f.text.render(PositionalDialect())
+        var values = SQLText.boundValues(f.parameters, order: order, PositionalDialect())[...]
+        var filled = ""
+        for ch in positional {
+            if ch == "?" { filled += "<\(values.removeFirst())>" } else { filled.append(ch) }
+        }
+        #expect(values.isEmpty)
+        #expect(filled == substituted, "\(positional)")
     }
 }

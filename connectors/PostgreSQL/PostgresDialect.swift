@@ -10,9 +10,11 @@ public struct PostgresDialect: SQLDialect {
     /// `$n::type`: the cast tells the server the parameter's type, since values are sent as
     /// text with no type OIDs. Decimals are sent as plain `numeric` (no typmod) so that a
     /// value is never rounded or rejected on the way in.
-    public func placeholder(index: Int, type: DataType) -> String {
-        "$\(index)::" + PGType.castName(type, withTypmod: false)
+    public func placeholder(index: Int, type: DataType) -> SQLText {
+        .parameter(index - 1, suffix: "::" + PGType.castName(type, withTypmod: false))
     }
+
+    public func parameterMarker(_ number: Int) -> String { "$\(number)" }
 
     /// `= ANY(array)`: a plain condition on the column, which PostgreSQL pushes into a
     /// grouped subquery (a sublink it would not).
@@ -24,13 +26,14 @@ public struct PostgresDialect: SQLDialect {
     /// join (20 ms). Fewer keys: `x = ANY($n)`, which an index can serve and which goes down
     /// into a grouped subquery (TPC-H q17, 204 keys: 1.6 s, where the other form aggregates
     /// all of lineitem first: 4.5 s; q20's 5,716 keys likewise).
-    static func inArray(_ operand: String, _ index: Int, _ elementType: String, count: Int) -> String {
-        count <= manyKeys ? "\(operand) = ANY($\(index)::\(elementType)[])" : "\(operand) IN (SELECT unnest($\(index)::\(elementType)[]))"
+    static func inArray(_ operand: SQLText, _ index: Int, _ elementType: String, count: Int) -> SQLText {
+        let array = SQLText.parameter(index - 1, suffix: "::\(elementType)[]")
+        return count <= manyKeys ? "\(operand) = ANY(\(array))" : "\(operand) IN (SELECT unnest(\(array)))"
     }
 
     static let manyKeys = 10_000
 
-    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String? {
+    public func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText? {
         if type.isInteger { return Self.inArray(column, index, "int8", count: keyCount) }
         guard type == .text else { return nil }
         return "(\(Self.inArray(column, index, "text", count: keyCount)) OR pg_typeof(\(column)) = 'character'::regtype)"
@@ -38,7 +41,7 @@ public struct PostgresDialect: SQLDialect {
 
     /// A `ctid` range, which PostgreSQL 14 and later read as a TID range scan: only those
     /// pages. `current_setting` is stable, so the bounds are read once per query.
-    public func rowRangeCondition(_ tableAlias: String) -> String? {
+    public func rowRangeCondition(_ tableAlias: String) -> SQLText? {
         let (lower, upper) = rowRangeSettings
         return "(\(tableAlias).ctid >= current_setting('\(lower)')::tid AND \(tableAlias).ctid < current_setting('\(upper)')::tid)"
     }
@@ -55,14 +58,14 @@ public struct PostgresDialect: SQLDialect {
 
     /// A scalar subquery, which PostgreSQL evaluates once per query (an init plan) where a
     /// bare `current_setting` would be called, and its text converted, for every row.
-    public func settingPlaceholder(_ setting: String, suffix: String) -> String? {
+    public func settingPlaceholder(_ setting: String, suffix: String) -> SQLText? {
         "(SELECT current_setting('\(setting)')\(suffix))"
     }
 
     /// An IN list of constants: short by the time it gets here (a few hundred at most).
-    public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
-        if type.isInteger { return "(\(operand) = ANY($\(index)::int8[]))" }
-        return type == .text ? "(\(operand) = ANY($\(index)::text[]))" : nil
+    public func valueSetPredicate(_ operand: SQLText, parameterIndex index: Int, type: DataType) -> SQLText? {
+        if type.isInteger { return "(\(operand) = ANY(\(SQLText.parameter(index - 1, suffix: "::int8[]"))))" }
+        return type == .text ? "(\(operand) = ANY(\(SQLText.parameter(index - 1, suffix: "::text[]"))))" : nil
     }
 
     public func keySetParameter(_ keys: [Value]) -> Value? {
@@ -88,7 +91,7 @@ public struct PostgresDialect: SQLDialect {
 
     /// `lower`/`upper` under the "C" collation map only ASCII letters, as meshql does, whatever
     /// the database's own locale would do with other letters.
-    public func functionCall(_ name: String, arguments: [String], argumentTypes: [DataType]) -> String? {
+    public func functionCall(_ name: String, arguments: [SQLText], argumentTypes: [DataType]) -> SQLText? {
         guard supportsFunction(name, argumentTypes: argumentTypes) else { return nil }
         if (name == "lower" || name == "upper"), arguments.count == 1 {
             return "\(name)((\(arguments[0])) COLLATE \"C\")"
@@ -96,11 +99,11 @@ public struct PostgresDialect: SQLDialect {
         // meshql's position(haystack, needle) is PostgreSQL's strpos; its `position` takes
         // only the `position(needle IN haystack)` syntax.
         if name == "position", arguments.count == 2 { return "strpos(\(arguments[0]), \(arguments[1]))" }
-        return name + "(" + arguments.joined(separator: ", ") + ")"
+        return "\(name)(\(arguments.joined(separator: ", ")))"
     }
 
     /// The "C" collation orders by bytes whatever the database's default collation is.
-    public func byteOrderedText(_ sql: String) -> String? { "(\(sql) COLLATE \"C\")" }
+    public func byteOrderedText(_ sql: SQLText) -> SQLText? { "(\(sql) COLLATE \"C\")" }
 
     static let functions: Set<String> = [
         "lower", "upper", "length", "char_length", "character_length", "octet_length",

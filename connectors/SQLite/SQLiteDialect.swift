@@ -24,16 +24,18 @@ public struct SQLiteDialect: SQLDialect {
     public var name: String { "sqlite" }
 
     /// Numbered (`?3`): the pushdown printer assembles SQL text out of order.
-    public func placeholder(index: Int, type: DataType) -> String { "?\(index)" }
+    public func placeholder(index: Int, type: DataType) -> SQLText { .parameter(index - 1) }
+
+    public func parameterMarker(_ number: Int) -> String { "?\(number)" }
 
     /// JSON numbers come out of json_each as integers, strings as text. A value stored in
     /// another class (an integer in an untyped column read as text, a REAL in an INTEGER
     /// column that meshql rounds) would not compare as meshql compared its key, so such rows
     /// are kept: a dynamic filter may keep too many rows, never too few.
-    public func keySetFilter(_ column: String, parameterIndex index: Int, type: DataType, keyCount: Int) -> String? {
+    public func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText? {
         guard type.isInteger || type == .text else { return nil }
         let storage = type.isInteger ? "integer" : "text"
-        return "(\(column) IN (SELECT value FROM json_each(?\(index))) OR typeof(\(column)) <> '\(storage)')"
+        return "(\(column) IN (SELECT value FROM json_each(\(SQLText.parameter(index - 1)))) OR typeof(\(column)) <> '\(storage)')"
     }
 
     /// SQLite's parser stack (YYSTACKDEPTH 100) overflows near 100 nested parentheses, and
@@ -46,15 +48,15 @@ public struct SQLiteDialect: SQLDialect {
 
     /// `likelihood(X, p)` returns X; the planner takes p as the chance that X is true (SQLite
     /// wants a constant between 0 and 1, and strips the call when it looks for usable indexes).
-    public func selectivityHint(_ predicate: String, keeps fraction: Double) -> String? {
+    public func selectivityHint(_ predicate: SQLText, keeps fraction: Double) -> SQLText? {
         guard fraction.isFinite else { return nil }
         let p = min(1, max(0, fraction))
         return "likelihood(\(predicate), \(String(format: "%.6f", p)))"
     }
 
-    public func valueSetPredicate(_ operand: String, parameterIndex index: Int, type: DataType) -> String? {
+    public func valueSetPredicate(_ operand: SQLText, parameterIndex index: Int, type: DataType) -> SQLText? {
         guard type.isInteger || type == .text else { return nil }
-        return "(\(operand) IN (SELECT value FROM json_each(?\(index))))"
+        return "(\(operand) IN (SELECT value FROM json_each(\(SQLText.parameter(index - 1)))))"
     }
 
     /// Only casts whose result SQLite represents as meshql does: integers, doubles and text.
@@ -81,10 +83,10 @@ public struct SQLiteDialect: SQLDialect {
     }
 
     /// SQLite has no OFFSET without LIMIT; a negative LIMIT means no limit.
-    public func limitClause(limit: String?, offset: String?) -> String {
-        var parts: [String] = []
-        if let limit { parts.append("LIMIT " + limit) } else if offset != nil { parts.append("LIMIT -1") }
-        if let offset { parts.append("OFFSET " + offset) }
+    public func limitClause(limit: SQLText?, offset: SQLText?) -> SQLText {
+        var parts: [SQLText] = []
+        if let limit { parts.append("LIMIT \(limit)") } else if offset != nil { parts.append("LIMIT -1") }
+        if let offset { parts.append("OFFSET \(offset)") }
         return parts.joined(separator: " ")
     }
 
@@ -116,20 +118,20 @@ public struct SQLiteDialect: SQLDialect {
 
     /// `IS` and `IS NOT` are SQLite's NULL-safe comparisons in every version (`IS DISTINCT
     /// FROM` only from 3.39).
-    public func distinctFrom(_ x: String, _ y: String, negated: Bool) -> String? {
+    public func distinctFrom(_ x: SQLText, _ y: SQLText, negated: Bool) -> SQLText? {
         "(\(x) IS \(negated ? "" : "NOT ")\(y))"
     }
 
     /// SQLite places NULLs as asked from 3.30 on; before, NULLs sort first ascending and
     /// last descending, so the placement is an ORDER BY item of its own.
-    public func orderItem(_ sql: String, descending: Bool, nullsFirst: Bool) -> String? {
+    public func orderItem(_ sql: SQLText, descending: Bool, nullsFirst: Bool) -> SQLText? {
         let direction = descending ? "DESC" : "ASC"
         if version >= 3_030_000 { return "\(sql) \(direction) NULLS \(nullsFirst ? "FIRST" : "LAST")" }
         return "(\(sql) IS NULL) \(nullsFirst ? "DESC" : "ASC"), \(sql) \(direction)"
     }
 
     /// Aggregate FILTER clauses exist from SQLite 3.30 on.
-    public func filteredAggregate(_ call: String, condition: String) -> String? {
+    public func filteredAggregate(_ call: SQLText, condition: SQLText) -> SQLText? {
         version >= 3_030_000 ? "\(call) FILTER (WHERE \(condition))" : nil
     }
 
@@ -137,7 +139,7 @@ public struct SQLiteDialect: SQLDialect {
     /// Functions that mean the same in SQLite for these argument types. `lower`/`upper`
     /// match PostgreSQL for ASCII text (SQLite without ICU leaves other letters alone).
     /// SQLite's default BINARY collation compares bytes (memcmp), as meshql does.
-    public func byteOrderedText(_ sql: String) -> String? { "(\(sql) COLLATE BINARY)" }
+    public func byteOrderedText(_ sql: SQLText) -> SQLText? { "(\(sql) COLLATE BINARY)" }
 
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {
         switch name {

@@ -16,7 +16,7 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     private var streams: [BatchStream] = []
     private var started = false
     private var turn = 0
-    private var filters: [String] = []
+    private var filters: [SQLText] = []
     private var filterParameters: [Value] = []
     private var closed = false
     var fields: [Field] { fragment.fields }
@@ -65,10 +65,13 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     /// when the dialect cannot express it.
     func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
         guard canRestrict, column < fragment.fields.count, keys.count <= Self.maxFilterKeys else { return false }
+        // Over a policy filter the keys' condition needs a fence, which a source may not have.
+        guard fragment.policyIDs.isEmpty || connector.dialect.policyFence != nil else { return false }
         let type = fragment.fields[column].type
         let index = fragment.parameters.count + filterParameters.count + 1
         let dialect = connector.dialect
-        guard let sql = dialect.keySetFilter("\"dynamic\".\"c\(column)\"", parameterIndex: index, type: type, keyCount: keys.count),
+        let operand = SQLText("\(dialect.quoteIdentifier("dynamic")).\(dialect.quoteIdentifier("c\(column)"))")
+        guard let sql = dialect.keySetFilter(operand, parameterIndex: index, type: type, keyCount: keys.count),
               let parameter = dialect.keySetParameter(keys) else { return false }
         filters.append(sql)
         filterParameters.append(parameter)
@@ -100,16 +103,23 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
             rangeCount = fragment.ranges.count
             return
         }
-        var sql = fragment.sql
+        // The fragment's SQL, wrapped in the dynamic filters, rendered by the connector's
+        // dialect now: its placeholders, its quoting.
+        let dialect = connector.dialect
+        var text = fragment.text
         if !filters.isEmpty {
             if !fragment.policyIDs.isEmpty {
                 // The filtered column may be computed by an expression that can fail; behind
-                // a fence the source cannot merge it with the policy filter inside.
-                sql = "SELECT * FROM (\(sql)) AS \"fenced\" " + connector.dialect.limitClause(limit: nil, offset: "0")
+                // a fence the source cannot merge it with the policy filter inside. Without
+                // one, the filter was refused (`pushDynamicFilter`).
+                let fence = dialect.policyFence!
+                text = "SELECT * FROM (\(text)) AS \(dialect.quoteIdentifier("fenced")) \(dialect.limitClause(limit: fence.limit, offset: fence.offset))"
             }
-            sql = "SELECT * FROM (\(sql)) AS \"dynamic\" WHERE " + filters.joined(separator: " AND ")
+            text = "SELECT * FROM (\(text)) AS \(dialect.quoteIdentifier("dynamic")) WHERE \(filters.joined(separator: " AND "))"
         }
-        streams.append(connector.execute(RemoteQuery(sql: sql, parameters: fragment.parameters + filterParameters,
+        let (sql, order) = text.render(dialect)
+        let values = SQLText.boundValues(fragment.parameters + filterParameters, order: order, dialect)
+        streams.append(connector.execute(RemoteQuery(sql: sql, parameters: values,
                                                      outputTypes: fragment.fields.map(\.type),
                                                      expectedRows: fragment.estimatedRows, outputNames: fragment.fields.map(\.name))))
     }

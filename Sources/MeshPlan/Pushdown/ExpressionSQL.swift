@@ -6,10 +6,10 @@ struct ExpressionSQL {
     let dialect: any SQLDialect
 
     /// - Parameter inputs: the SQL that reads each input column.
-    func print(_ e: BoundExpr, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
+    func print(_ e: BoundExpr, _ inputs: [ColumnID: SQLText], _ params: inout SQLParameters) -> SQLText? {
         // Deeper than the source's parser takes: it stays here.
         guard e.height <= dialect.maxExpressionDepth else { return nil }
-        func p(_ x: BoundExpr) -> String? { print(x, inputs, &params) }
+        func p(_ x: BoundExpr) -> SQLText? { print(x, inputs, &params) }
         switch e.kind {
         case .column(let id):
             return inputs[id]
@@ -20,7 +20,7 @@ struct ExpressionSQL {
                 guard e.type != .unknown, let t = dialect.castTypeName(e.type) else { return "NULL" }
                 return "CAST(NULL AS \(t))"
             }
-            if case .bool(let b) = v { return dialect.booleanLiteral(b) }
+            if case .bool(let b) = v { return SQLText(dialect.booleanLiteral(b)) }
             if [.date, .timestamp, .timestamptz].contains(e.type), !dialect.supports(.dateComparison) { return nil }
             return params.bind(v, e.type, dialect)
         case .negate(let x):
@@ -71,7 +71,7 @@ struct ExpressionSQL {
             if list.count > Self.valueSetMinimum, let set = valueSet(v, x.type, list, &params) {
                 return negated ? "(NOT \(set))" : set
             }
-            var items: [String] = []
+            var items: [SQLText] = []
             for item in list {
                 guard let s = p(item) else { return nil }
                 items.append(s)
@@ -84,26 +84,30 @@ struct ExpressionSQL {
                 guard let c = dialect.byteOrderedText(v) else { return nil }
                 v = c
             }
-            var s = "(\(v) \(negated ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(pat)"
-            s += escape.map { " ESCAPE " + params.bind(.string(String($0)), .text, dialect) } ?? dialect.noLikeEscape
+            var s: SQLText = "(\(v) \(negated ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(pat)"
+            if let escape {
+                s.append(" ESCAPE \(params.bind(.string(String(escape)), .text, dialect))")
+            } else {
+                s.append(plain: dialect.noLikeEscape)
+            }
             return s + ")"
         case .caseWhen(let whens, let otherwise):
             guard dialect.supports(.caseExpression) else { return nil }
-            var s = "CASE"
+            var s: SQLText = "CASE"
             for w in whens {
                 guard let c = p(w.condition), let r = p(w.result) else { return nil }
-                s += " WHEN \(c) THEN \(r)"
+                s.append(" WHEN \(c) THEN \(r)")
             }
             if let otherwise {
                 guard let o = p(otherwise) else { return nil }
-                s += " ELSE \(o)"
+                s.append(" ELSE \(o)")
             }
             return s + " END"
         case .cast(let x):
             guard dialect.canCast(from: x.type, to: e.type), let name = dialect.castTypeName(e.type), let v = p(x) else { return nil }
             return "CAST(\(v) AS \(name))"
         case .function(let name, let args):
-            var printed: [String] = []
+            var printed: [SQLText] = []
             for a in args {
                 guard let s = p(a) else { return nil }
                 printed.append(s)
@@ -120,7 +124,7 @@ struct ExpressionSQL {
 
     /// `v IN (constants)` as one parameter. A NULL among them makes a row that matches none
     /// NULL instead of false: `(v = ANY(…) OR NULL)`, which NOT negates as NOT IN requires.
-    func valueSet(_ v: String, _ type: DataType, _ list: [BoundExpr], _ params: inout SQLParameters) -> String? {
+    func valueSet(_ v: SQLText, _ type: DataType, _ list: [BoundExpr], _ params: inout SQLParameters) -> SQLText? {
         var values: [Value] = []
         var hasNull = false
         for item in list {
@@ -129,11 +133,11 @@ struct ExpressionSQL {
         }
         guard let parameter = dialect.keySetParameter(values),
               let sql = dialect.valueSetPredicate(v, parameterIndex: params.values.count + 1, type: type) else { return nil }
-        params.append(parameter, suffix: nil)
+        params.append(parameter)
         return hasNull ? "(\(sql) OR NULL)" : sql
     }
 
-    func print(_ a: AggregateCall, _ inputs: [ColumnID: String], _ params: inout SQLParameters) -> String? {
+    func print(_ a: AggregateCall, _ inputs: [ColumnID: SQLText], _ params: inout SQLParameters) -> SQLText? {
         let argType = a.arguments.first?.type
         if a.distinct, !dialect.supports(.distinctAggregates) { return nil }
         switch a.function {
@@ -148,7 +152,7 @@ struct ExpressionSQL {
             if let t = argType, [.date, .timestamp, .timestamptz].contains(t), !dialect.supports(.dateComparison) { return nil }
         default: break
         }
-        var body: String
+        var body: SQLText
         if a.function == .countStar {
             body = "COUNT(*)"
         } else {

@@ -78,7 +78,7 @@ public struct RemotePushdown: OptimizerRule {
         }
 
         /// The SQL of each output column, for printing expressions over this block.
-        var inputs: [ColumnID: String] { Dictionary(uniqueKeysWithValues: zip(columns.ids, block.outputs)) }
+        var inputs: [ColumnID: SQLText] { Dictionary(uniqueKeysWithValues: zip(columns.ids, block.outputs)) }
     }
 
     enum Carved {
@@ -136,7 +136,7 @@ public struct RemotePushdown: OptimizerRule {
             r.dropUnusedParameters(dialect)
             let rows = r.subtree.flatMap { s in estimator?.estimate(s) }
             var fragment = RemoteFragment(connectorID: r.connectorID, connectorName: r.connectorName,
-                                          dialectName: dialect.name, sql: r.block.render(dialect),
+                                          dialectName: dialect.name, text: r.block.render(dialect), dialect: dialect,
                                           parameters: r.params.values, columns: r.columns, products: r.products,
                                           estimatedRows: rows, policyIDs: r.policyIDs)
             if inParallel, let ranged = rangedRead(r, rows: rows) {
@@ -250,7 +250,7 @@ public struct RemotePushdown: OptimizerRule {
                 let d = dialects[r.connectorID]!
                 if r.block.distinct { r.block = r.block.wrapped(aliases.make(), d) }
                 var params = r.params
-                var outs: [String] = []
+                var outs: [SQLText] = []
                 let inputs = r.inputs
                 for e in exprs {
                     guard let s = ExpressionSQL(dialect: d).print(e, inputs, &params) else { return nil }
@@ -285,7 +285,7 @@ public struct RemotePushdown: OptimizerRule {
                 let printer = ExpressionSQL(dialect: d)
                 let distinct = estimator?.distinctValues(child) ?? [:]
                 let inputs = r.inputs
-                var outs: [String] = [], gs: [String] = []
+                var outs: [SQLText] = [], gs: [SQLText] = []
                 for g in groups {
                     guard let s = printer.print(g, inputs, &params) else { return nil }
                     outs.append(s)
@@ -321,7 +321,7 @@ public struct RemotePushdown: OptimizerRule {
                 // key (`x COLLATE "C"`) is not one: order the DISTINCT block from outside.
                 if r.block.limit != nil || r.block.offset != nil || r.block.distinct { r.block = r.block.wrapped(aliases.make(), d) }
                 var params = r.params
-                var items: [String] = []
+                var items: [SQLText] = []
                 let inputs = r.inputs
                 // A constant orders nothing, and printed it could read as a column position.
                 for k in keys where !r.isConstant(k.expr) {
@@ -378,7 +378,7 @@ public struct RemotePushdown: OptimizerRule {
         splitPrintable(conjuncts, dialects[r.connectorID]!, r.inputs, r.params)
     }
 
-    func splitPrintable(_ conjuncts: [BoundExpr], _ d: any SQLDialect, _ inputs: [ColumnID: String],
+    func splitPrintable(_ conjuncts: [BoundExpr], _ d: any SQLDialect, _ inputs: [ColumnID: SQLText],
                         _ params: SQLParameters) -> (pushable: [BoundExpr], residual: [BoundExpr]) {
         let printer = ExpressionSQL(dialect: d)
         var pushable: [BoundExpr] = [], residual: [BoundExpr] = []
@@ -479,9 +479,8 @@ public struct RemotePushdown: OptimizerRule {
         var rightFrom = right.from
         if !b.params.values.isEmpty {
             let shift = params.values.count
-            guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: shift, d) else { return nil }
-            rightFrom = shifted.0
-            rightOutputs = shifted.1
+            rightFrom = rightFrom.shiftingParameters(by: shift)
+            rightOutputs = rightOutputs.map { $0.shiftingParameters(by: shift) }
             params.append(contentsOf: b.params)
         }
         let columns = LogicalPlan.joinColumns(a.columns, b.columns, kind)
@@ -491,7 +490,7 @@ public struct RemotePushdown: OptimizerRule {
         // is PostgreSQL's nesting, which SQLite does not parse.
         if right.fromIsJoin { rightFrom = "(\(rightFrom))" }
         let leftFrom = left.fromIsJoin ? "(\(left.from))" : left.from
-        var joinSQL: String
+        var joinSQL: SQLText
         if let cond {
             guard let c = ExpressionSQL(dialect: d).print(cond, inputs, &params) else { return nil }
             // The outputs name their columns, so the order of the FROM is free: a RIGHT JOIN
@@ -532,15 +531,16 @@ public struct RemotePushdown: OptimizerRule {
         var rightFrom = right.from
         var rightOutputs = right.outputs
         if !b.params.values.isEmpty {
-            guard let shifted = shiftPlaceholders(rightFrom, rightOutputs, by: params.values.count, d) else { return nil }
-            (rightFrom, rightOutputs) = shifted
+            let shift = params.values.count
+            rightFrom = rightFrom.shiftingParameters(by: shift)
+            rightOutputs = rightOutputs.map { $0.shiftingParameters(by: shift) }
             params.append(contentsOf: b.params)
         }
         let leftInputs = r.inputs
         let rightInputs = Dictionary(uniqueKeysWithValues: zip(b.columns.ids, rightOutputs))
         let both = leftInputs.merging(rightInputs) { x, _ in x }
         let printer = ExpressionSQL(dialect: d)
-        let predicate: String
+        let predicate: SQLText
         if !d.runsExistsAsJoin, kind == .semi || kind == .anti, let cond,
            let (l, rt) = Self.keyEquality(cond, Set(leftInputs.keys), Set(rightInputs.keys)),
            let ls = printer.print(l, leftInputs, &params), let rs = printer.print(rt, rightInputs, &params) {
@@ -557,10 +557,10 @@ public struct RemotePushdown: OptimizerRule {
                   let ls = printer.print(l, leftInputs, &params), let rs = printer.print(rt, rightInputs, &params) else { return nil }
             predicate = "(\(ls) NOT IN (SELECT \(rs) FROM \(rightFrom)))"
         } else {
-            var body = "SELECT 1 FROM \(rightFrom)"
+            var body: SQLText = "SELECT 1 FROM \(rightFrom)"
             if let cond {
                 guard let c = printer.print(cond, both, &params) else { return nil }
-                body += " WHERE \(c)"
+                body.append(" WHERE \(c)")
             }
             predicate = "(\(kind == .anti ? "NOT " : "")EXISTS (\(body)))"
         }
@@ -577,12 +577,5 @@ public struct RemotePushdown: OptimizerRule {
         if x.isCovered(by: left), y.isCovered(by: right) { return (x, y) }
         if y.isCovered(by: left), x.isCovered(by: right) { return (y, x) }
         return nil
-    }
-
-    /// Renumbers `$n`/`?n` placeholders in already printed SQL of the right join input.
-    func shiftPlaceholders(_ from: String, _ outputs: [String], by shift: Int, _ d: any SQLDialect) -> (String, [String])? {
-        guard let marker = PlaceholderText.marker(d) else { return nil }
-        let shifted = { (s: String) in PlaceholderText.map(s, marker: marker) { n, _ in (String(marker) + String(n + shift), 0) } }
-        return (shifted(from), outputs.map(shifted))
     }
 }

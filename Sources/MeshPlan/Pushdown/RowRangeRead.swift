@@ -23,29 +23,16 @@ extension RemotePushdown {
         guard !cuts.isEmpty else { return nil }
         var block = r.block
         block.wheres.append(condition)
-        var sql = block.render(d)
         var values: [String: String] = [:]
-        if !r.params.values.isEmpty {
-            guard let marker = PlaceholderText.marker(d) else { return nil }
-            var replacements: [Int: (suffix: String, setting: String)] = [:]
-            for (i, (value, suffix)) in zip(r.params.values, r.params.suffixes).enumerated() {
-                // A NULL has no text to set; a placeholder printed inside larger SQL has no
-                // known type to read the setting as.
-                let name = "meshql.param_\(i + 1)"
-                guard !value.isNull, let suffix, let setting = d.settingPlaceholder(name, suffix: suffix) else { return nil }
-                replacements[i + 1] = (suffix, setting)
-                values[name] = value.description
-            }
-            var complete = true
-            sql = PlaceholderText.map(sql, marker: marker) { n, rest in
-                guard let r = replacements[n], rest.hasPrefix(r.suffix) else {
-                    complete = false
-                    return nil
-                }
-                return (r.setting, r.suffix.count)
-            }
-            guard complete else { return nil }
-        }
+        // Each bound value's slot reads a session setting instead (a NULL has no text to set).
+        guard let text = block.render(d).replacingParameters({ i, suffix in
+            let name = "meshql.param_\(i + 1)"
+            guard i < r.params.values.count, !r.params.values[i].isNull,
+                  let setting = d.settingPlaceholder(name, suffix: suffix) else { return nil }
+            values[name] = r.params.values[i].description
+            return setting
+        }) else { return nil }
+        let sql = text.render(d).sql
         let (lower, upper) = d.rowRangeSettings
         return RangedRead(sql: sql, ranges: cuts.map { cut in
             RowRange(settings: values.merging([lower: cut.lower, upper: cut.upper]) { _, bound in bound })

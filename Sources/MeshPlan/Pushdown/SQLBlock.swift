@@ -4,15 +4,15 @@ import MeshSQL
 /// One `SELECT` being assembled for a source. Plan nodes fold into the block while SQL allows
 /// it (a filter into WHERE, a sort into ORDER BY …); otherwise the block becomes a subquery.
 struct SQLBlock {
-    var from: String
+    var from: SQLText
     /// SQL for each output column, over the FROM clause's names.
-    var outputs: [String]
-    var wheres: [String] = []
-    var groupBy: [String]? = nil
-    var having: [String] = []
-    var orderBy: [String] = []
-    var limit: String? = nil
-    var offset: String? = nil
+    var outputs: [SQLText]
+    var wheres: [SQLText] = []
+    var groupBy: [SQLText]? = nil
+    var having: [SQLText] = []
+    var orderBy: [SQLText] = []
+    var limit: SQLText? = nil
+    var offset: SQLText? = nil
     var distinct = false
     /// `from` is a join of several tables (not one table or subquery).
     var fromIsJoin = false
@@ -50,25 +50,25 @@ struct SQLBlock {
         isPlain && (!nullExtended || outputsAreColumns)
     }
 
-    func render(_ dialect: any SQLDialect) -> String {
-        var s = "SELECT "
-        if distinct { s += "DISTINCT " }
-        s += outputs.enumerated().map { "\($1) AS \(dialect.quoteIdentifier("c\($0)"))" }.joined(separator: ", ")
-        s += " FROM " + from
-        if !wheres.isEmpty { s += " WHERE " + Self.conjunction(wheres) }
-        if let groupBy, !groupBy.isEmpty { s += " GROUP BY " + groupBy.joined(separator: ", ") }
-        if !having.isEmpty { s += " HAVING " + Self.conjunction(having) }
-        if !orderBy.isEmpty { s += " ORDER BY " + orderBy.joined(separator: ", ") }
-        if limit != nil || offset != nil { s += " " + dialect.limitClause(limit: limit, offset: offset) }
+    func render(_ dialect: any SQLDialect) -> SQLText {
+        var s: SQLText = "SELECT "
+        if distinct { s.append("DISTINCT ") }
+        s.append(outputs.enumerated().map { "\($1) AS \(dialect.quoteIdentifier("c\($0)"))" as SQLText }.joined(separator: ", "))
+        s.append(" FROM \(from)")
+        if !wheres.isEmpty { s.append(" WHERE \(Self.conjunction(wheres))") }
+        if let groupBy, !groupBy.isEmpty { s.append(" GROUP BY \(groupBy.joined(separator: ", "))") }
+        if !having.isEmpty { s.append(" HAVING \(Self.conjunction(having))") }
+        if !orderBy.isEmpty { s.append(" ORDER BY \(orderBy.joined(separator: ", "))") }
+        if limit != nil || offset != nil { s.append(" \(dialect.limitClause(limit: limit, offset: offset))") }
         return s
     }
 
     /// Conditions joined by AND: as a flat list for a few; for many, grouped in balanced
     /// parentheses, since a source parses `a AND b AND …` into a tree as deep as the list
     /// (SQLite refuses depth 1000: "Expression tree is too large").
-    static func conjunction(_ parts: [String]) -> String {
+    static func conjunction(_ parts: [SQLText]) -> SQLText {
         guard parts.count > Parser.leftDeepChainLimit else { return parts.joined(separator: " AND ") }
-        return associativeChain(parts) { "(" + $0 + " AND " + $1 + ")" } ?? ""
+        return associativeChain(parts) { "(\($0) AND \($1))" } ?? SQLText()
     }
 
     /// This block as a subquery named `alias`, read through a fresh plain block. A source may
@@ -76,7 +76,7 @@ struct SQLBlock {
     func wrapped(_ alias: String, _ dialect: any SQLDialect) -> SQLBlock {
         let q = dialect.quoteIdentifier(alias)
         return SQLBlock(from: "(\(render(dialect))) AS \(q)",
-                        outputs: outputs.indices.map { "\(q).\(dialect.quoteIdentifier("c\($0)"))" }, guarded: guarded)
+                        outputs: outputs.indices.map { SQLText("\(q).\(dialect.quoteIdentifier("c\($0)"))") }, guarded: guarded)
     }
 
     /// This block as a subquery the source can neither flatten nor push conditions into
@@ -97,8 +97,8 @@ struct SQLBlock {
 }
 
 extension SQLBlock {
-    /// The block with `transform` applied to every piece of its SQL text.
-    func mapText(_ transform: (String) -> String) -> SQLBlock {
+    /// The block with `transform` applied to every piece of its SQL.
+    func mapText(_ transform: (SQLText) -> SQLText) -> SQLBlock {
         var b = self
         b.from = transform(from)
         b.outputs = outputs.map(transform)
