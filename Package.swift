@@ -56,9 +56,11 @@ let package = Package(
 
         // Composition: statements, sessions; the demo; the shell; the executables.
         .target(name: "MeshEngine", dependencies: [
-            "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog",
+            "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog", "MeshLineage",
             "PostgresConnector", "SQLiteConnector",
         ]),
+        // Lineage: OpenLineage events and their sinks (file, HTTP), a product's lineage graph.
+        .target(name: "MeshLineage", dependencies: ["ConnectorKit", "MeshCatalog", "MeshCore", "MeshPlan"]),
         // The demo: its domains' SQL (shipped inside the binary) and their private PostgreSQL.
         .target(name: "MeshDemo", dependencies: ["MeshEngine", "MeshCore", "SQLiteDB"],
                 resources: [.copy("Resources/demo")]),
@@ -78,7 +80,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(name: "meshql", dependencies: [
             "MeshEngine", "MeshDemo", "MeshREPL", "MeshFormat", "MeshExec", "MeshServer", "MeshCatalog", "MeshPlan",
-            "MeshSQL", "MeshCore",
+            "MeshSQL", "MeshCore", "MeshLineage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -111,7 +113,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog", "MeshCore"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "ConnectorKit", "MeshCatalog", "MeshCore", "MeshDemo", "MeshEngine", "MeshExec", "MeshPlan", "MeshREPL", "MeshSQL",
-            "MeshTestSupport", "MeshFormat", "PostgresConnector", "SQLiteDB",
+            "MeshTestSupport", "MeshFormat", "MeshLineage", "PostgresConnector", "SQLiteDB",
         ]),
         .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshFormat", "MeshCore"]),
     ]

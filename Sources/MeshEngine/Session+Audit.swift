@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import MeshCatalog
+import MeshLineage
 import MeshCore
 import MeshPlan
 import MeshSQL

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeshCore
 import MeshEngine
+import MeshLineage
 import MeshExec
 
 @main

@@ -5,6 +5,7 @@ import FoundationNetworking
 import MeshCatalog
 import MeshCore
 import MeshEngine
+import MeshLineage
 import MeshPlan
 import MeshREPL
 import MeshSQL

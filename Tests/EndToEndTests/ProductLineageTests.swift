@@ -1,6 +1,7 @@
 import Foundation
 import MeshCore
 import MeshEngine
+@testable import MeshLineage
 import MeshREPL
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import MeshEngine
+@testable import MeshLineage
 import MeshTestSupport
 import SQLiteDB
 

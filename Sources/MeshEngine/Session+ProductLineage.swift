@@ -3,37 +3,7 @@ import MeshCatalog
 import MeshCore
 import MeshPlan
 import MeshSQL
-
-/// A data product's place among the others: the products it is derived from (a derived
-/// product's bases, column by column) and the derived products built on it. Bound as the
-/// session's principal: what it cannot read it does not see here either.
-public struct ProductLineage: Sendable {
-    /// One product of the graph, and its mesh.
-    public struct Node: Sendable, Hashable {
-        public var product: String
-        public var mesh: String
-        public var derived: Bool
-    }
-
-    /// `from` feeds `to`: for each column of `to`, the columns of `from` that feed it.
-    public struct Link: Sendable, Hashable {
-        public var from: String
-        public var to: String
-        public var columns: [ColumnLink]
-    }
-
-    public struct ColumnLink: Sendable, Hashable {
-        public var from: String
-        public var to: String
-        public var subtype: String
-    }
-
-    public var product: String
-    public var nodes: [Node]
-    public var links: [Link]
-    /// The queries that read the product lately, newest first (when asked for).
-    public var recentQueries: [AuditRecord] = []
-}
+import MeshLineage
 
 extension Session {
     /// The lineage graph around `name` (`mesh.product`): its bases, if it is derived, and the

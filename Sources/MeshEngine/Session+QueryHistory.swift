@@ -1,5 +1,6 @@
 import Foundation
 import MeshCatalog
+import MeshLineage
 import MeshCore
 
 /// The queries a principal ran, from the audit log: their own, or everyone's for an org
@@ -72,12 +73,11 @@ extension ProductLineage {
     public init?(jsonObject j: [String: Any]) {
         guard let product = j["product"] as? String, let nodes = j["nodes"] as? [[String: Any]],
               let links = j["links"] as? [[String: Any]] else { return nil }
-        self.product = product
-        self.nodes = nodes.compactMap { n in
+        let readNodes: [Node] = nodes.compactMap { n in
             guard let p = n["product"] as? String, let m = n["mesh"] as? String else { return nil }
             return Node(product: p, mesh: m, derived: n["derived"] as? Bool ?? false)
         }
-        self.links = links.compactMap { l in
+        let readLinks: [Link] = links.compactMap { l in
             guard let from = l["from"] as? String, let to = l["to"] as? String else { return nil }
             let columns = (l["columns"] as? [[String: Any]] ?? []).compactMap { c -> ColumnLink? in
                 guard let f = c["from"] as? String, let t = c["to"] as? String else { return nil }
@@ -85,6 +85,7 @@ extension ProductLineage {
             }
             return Link(from: from, to: to, columns: columns)
         }
-        self.recentQueries = (j["recent_queries"] as? [[String: Any]] ?? []).compactMap(AuditRecord.init(historyJSON:))
+        self.init(product: product, nodes: readNodes, links: readLinks,
+                  recentQueries: (j["recent_queries"] as? [[String: Any]] ?? []).compactMap(AuditRecord.init(historyJSON:)))
     }
 }

@@ -6,18 +6,24 @@ import MeshPlan
 
 /// A product a query read, as its OpenLineage input dataset: the source's table, named by
 /// the connector (`Connector.lineageName`), with the product as a symlink.
-struct LineageInput: Sendable, Hashable {
-    var product: String
-    var dataset: LineageDatasetName?
-    var fields: [Field]
+public struct LineageInput: Sendable, Hashable {
+    public var product: String
+    public var dataset: LineageDatasetName?
+    public var fields: [Field]
+
+    public init(product: String, dataset: LineageDatasetName?, fields: [Field]) {
+        self.product = product
+        self.dataset = dataset
+        self.fields = fields
+    }
 }
 
 /// OpenLineage RunEvents (spec 2-0-2) of one query: START when it begins, then COMPLETE or
 /// FAIL. The run is the query (its id), the job the statement's shape (literals redacted, so
 /// runs of one query with other values are one job); inputs are the products read, the output
 /// the answer, with the `columnLineage` facet.
-enum OpenLineageEvent {
-    enum Phase: String { case start = "START", complete = "COMPLETE", fail = "FAIL" }
+public enum OpenLineageEvent {
+    public enum Phase: String, Sendable { case start = "START", complete = "COMPLETE", fail = "FAIL" }
 
     static let producer = "https://github.com/meshql/meshql"
     static let schemaURL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
@@ -25,17 +31,28 @@ enum OpenLineageEvent {
     /// Our run facet: who ran the query, in which organisation, under which policies.
     static let runFacetSchema = "https://github.com/meshql/meshql/blob/main/docs/MeshqlRunFacet.json#/$defs/MeshqlRunFacet"
 
-    struct Query: Sendable {
+    public struct Query: Sendable {
         /// The run's id: made here for each query (a client names its query ids, so one
         /// could name another's run), the query id going in our run facet.
-        var runID: String
-        var record: AuditRecord
-        var org: String
-        var inputs: [LineageInput] = []
-        var output: [Field] = []
-        var lineage: ColumnLineage?
+        public var runID: String
+        public var record: AuditRecord
+        public var org: String
+        public var inputs: [LineageInput] = []
+        public var output: [Field] = []
+        public var lineage: ColumnLineage?
         /// The failure's SQLSTATE: its message may quote a value, the events never do.
-        var errorState: String?
+        public var errorState: String?
+
+        public init(runID: String, record: AuditRecord, org: String, inputs: [LineageInput] = [], output: [Field] = [],
+                    lineage: ColumnLineage? = nil, errorState: String? = nil) {
+            self.runID = runID
+            self.record = record
+            self.org = org
+            self.inputs = inputs
+            self.output = output
+            self.lineage = lineage
+            self.errorState = errorState
+        }
     }
 
     /// The event as a JSON object.

@@ -38,12 +38,12 @@ protocol LineageSink: Sendable {
 
 /// Serializes each event once, off the query's path, and hands it to every sink. A query
 /// hands its event over and goes on: no sink, however slow or dead, can hold it up.
-final class LineageDispatcher: Sendable {
+public final class LineageDispatcher: Sendable {
     private let queue = DispatchQueue(label: "meshql.lineage", qos: .utility)
     private let sinks: [any LineageSink]
 
     /// Nil when the options name no sink.
-    init?(_ options: LineageOptions) throws {
+    public init?(_ options: LineageOptions) throws {
         var sinks: [any LineageSink] = []
         if let file = options.file { sinks.append(LineageFileSink(path: file)) }
         if let url = options.url { sinks.append(try LineageHTTPSink(url: url, apiKey: options.apiKey)) }
@@ -52,7 +52,7 @@ final class LineageDispatcher: Sendable {
     }
 
     /// Sends the event of `q` at `phase`, stamped now.
-    func emit(_ phase: OpenLineageEvent.Phase, _ q: OpenLineageEvent.Query) {
+    public func emit(_ phase: OpenLineageEvent.Phase, _ q: OpenLineageEvent.Query) {
         let time = Date()
         queue.async { [sinks] in
             guard let data = OpenLineageEvent.line(phase, q, at: time) else { return }
@@ -61,17 +61,17 @@ final class LineageDispatcher: Sendable {
     }
 
     /// Waits until the events emitted so far were handed to the sinks (the file has them).
-    func flush() { queue.sync {} }
+    public func flush() { queue.sync {} }
 
     /// Flushes, then waits up to `timeout` for the HTTP sink to deliver what it holds.
-    func drain(timeout: TimeInterval) {
+    public func drain(timeout: TimeInterval) {
         flush()
         let deadline = Date().addingTimeInterval(timeout)
         for sink in sinks { sink.drain(timeout: max(0, deadline.timeIntervalSinceNow)) }
     }
 
     /// Drains for up to `timeout`, then closes every sink.
-    func close(timeout: TimeInterval) {
+    public func close(timeout: TimeInterval) {
         drain(timeout: timeout)
         queue.sync { for sink in sinks { sink.close() } }
     }
