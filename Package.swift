@@ -57,8 +57,10 @@ let package = Package(
         // Composition: statements, sessions; the demo; the shell; the executables.
         .target(name: "MeshEngine", dependencies: [
             "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog", "MeshLineage",
-            "PostgresConnector", "SQLiteConnector",
+            "MeshPolicy", "PostgresConnector", "SQLiteConnector",
         ]),
+        // Policies: the org's policy statements as rules, their validation, the sources map.
+        .target(name: "MeshPolicy", dependencies: ["ConnectorKit", "MeshCatalog", "MeshCore", "MeshPlan", "MeshSQL"]),
         // Lineage: OpenLineage events and their sinks (file, HTTP), a product's lineage graph.
         .target(name: "MeshLineage", dependencies: ["ConnectorKit", "MeshCatalog", "MeshCore", "MeshPlan"]),
         // The demo: its domains' SQL (shipped inside the binary) and their private PostgreSQL.

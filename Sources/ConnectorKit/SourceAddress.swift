@@ -23,3 +23,21 @@ public struct SourceEndpoint: Sendable, Hashable {
         self.port = port
     }
 }
+
+extension SourceAddress {
+    /// Whether two connectors read the same source: one file, or one database on a server
+    /// both reach (an address and port in common).
+    public func isSameSource(as other: SourceAddress) -> Bool {
+        switch (self, other) {
+        case (.file(let x), .file(let y)):
+            return x == y
+        case (.servers(let xs, let dx), .servers(let ys, let dy)):
+            guard dx == dy else { return false }
+            return xs.contains { x in
+                ys.contains { y in x.port == y.port && !HostAddresses.of(x.host).isDisjoint(with: HostAddresses.of(y.host)) }
+            }
+        default:
+            return false
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 import MeshPlan
 
 /// Resolves `mesh.product` for the binder from the catalog, in the session's organisation

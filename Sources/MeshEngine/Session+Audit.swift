@@ -3,6 +3,7 @@ import Foundation
 import MeshCatalog
 import MeshLineage
 import MeshCore
+import MeshPolicy
 import MeshPlan
 import MeshSQL
 

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 import MeshSQL
 
 /// Hash domains (`CREATE HASH DOMAIN`): each mesh's `hash()` masks have their own key, so a

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 
 /// The seed's mesh API as session operations (`meshql serve` calls these): the same checks as
 /// the SQL statements — who may change what, policies validated before anything is saved.

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 import MeshSQL
 
 /// Policies and views name meshes by their SQL name (`sales.orders`). When a mesh takes a new

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 import MeshPlan
 import MeshSQL
 

@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 import MeshExec
 import MeshPlan
 import MeshSQL

@@ -37,7 +37,7 @@ extension Session {
         try confineSource(record)
         let here = sourceAddress(of: record)
         for other in try catalog.connectors(org: record.org) where other.id != record.id && other.meshId != record.meshId {
-            if SourceConfinement.sameSource(here, sourceAddress(of: other)) { throw Self.sourceRefused }
+            if here.isSameSource(as: sourceAddress(of: other)) { throw Self.sourceRefused }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 
 /// Names for tab completion, filtered as SHOW and DESCRIBE filter them: a principal never
 /// sees a product, column or mesh through completion that a listing would hide.

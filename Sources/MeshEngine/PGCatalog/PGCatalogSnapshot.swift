@@ -1,6 +1,7 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshPolicy
 import MeshPlan
 
 /// What the emulated PostgreSQL catalog shows one principal: the meshes (schemas) and products

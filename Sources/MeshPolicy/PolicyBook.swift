@@ -6,33 +6,33 @@ import MeshPlan
 import MeshSQL
 
 /// One policy statement in force, with where it comes from.
-struct PolicyRule: Sendable {
+public struct PolicyRule: Sendable {
     /// `sales#2` (entry 2 of mesh `sales`), `sales#1.3` (statement 3 of the named policy in
     /// entry 1).
-    var id: String
+    public var id: String
     /// The mesh whose list holds it.
-    var mesh: Mesh
-    var statement: PolicyStatement
+    public var mesh: Mesh
+    public var statement: PolicyStatement
 }
 
 /// Every policy of an org, read from the catalog for one statement: each mesh's list, with
 /// named policies looked up in the library. It answers what a principal may do with a product.
-struct PolicyBook: Sendable {
-    var rules: [PolicyRule] = []
+public struct PolicyBook: Sendable {
+    public var rules: [PolicyRule] = []
     /// Per mesh id, the names its list uses that the library does not define (or entries that
     /// no longer parse): the mesh denies everything until they are fixed.
-    var broken: [UUID: [String]] = [:]
-    var systemMeshID: UUID?
+    public var broken: [UUID: [String]] = [:]
+    public var systemMeshID: UUID?
     /// Per mesh id, the keys its products' `hash()` masks use (`ProductAccess.hashKeys`):
     /// empty when the catalog has no secret key to derive them from.
-    var hashKeys: [UUID: [String: [UInt8]]] = [:]
+    public var hashKeys: [UUID: [String: [UInt8]]] = [:]
     /// Products over the same source table, and the tags of each source column.
-    var sources = SourceMap(products: [], meshNames: [:], sourceOf: [:])
+    public var sources = SourceMap(products: [], meshNames: [:], sourceOf: [:])
 
     /// Parsed once per catalog state, not per statement (the catalog's cache drops it on a
     /// write).
     /// - Parameter locate: where a connector reads (to tell which products share a source).
-    static func load(catalog: CatalogStore, org: String, locate: (ConnectorRecord) -> SourceAddress) throws -> PolicyBook {
+    public static func load(catalog: CatalogStore, org: String, locate: (ConnectorRecord) -> SourceAddress) throws -> PolicyBook {
         try catalog.memoized("policy book\u{1}" + org) { try parse(catalog: catalog, org: org, locate: locate) }
     }
 
@@ -75,7 +75,7 @@ struct PolicyBook: Sendable {
     }
 
     /// `default_policy` spelled out: the owner, the assignees and the org admins.
-    static func defaultPolicy(for mesh: Mesh) -> PolicyStatement {
+    public static func defaultPolicy(for mesh: Mesh) -> PolicyStatement {
         var who: [PolicyPrincipal] = [.role(Principal.adminRole)]
         if let owner = mesh.owner, !owner.isEmpty { who.append(.user(owner)) }
         who += mesh.assignees.map { .user($0.email) }
@@ -83,7 +83,7 @@ struct PolicyBook: Sendable {
     }
 
     /// The org-wide tag masks, by tag (lower case).
-    var tagMasks: [String: [PolicyRule]] {
+    public var tagMasks: [String: [PolicyRule]] {
         var out: [String: [PolicyRule]] = [:]
         for r in rules where r.mesh.isSystem {
             if case .maskTagged(let tag, _, _, _) = r.statement { out[tag.lowercased(), default: []].append(r) }
@@ -92,7 +92,7 @@ struct PolicyBook: Sendable {
     }
 
     /// Why a mesh's policies deny everything, or nil when they are whole.
-    func brokenReason(_ mesh: Mesh) -> String? {
+    public func brokenReason(_ mesh: Mesh) -> String? {
         guard let names = broken[mesh.id], !names.isEmpty else { return nil }
         return "security policy names an undefined policy: " + names.joined(separator: ", ")
             + " (access to its products is denied until it is defined)"
@@ -102,7 +102,7 @@ struct PolicyBook: Sendable {
     /// for them. GRANTs name the product (or its mesh); DENY, FILTER and MASK rules, whichever
     /// mesh's list holds them, also hold for every other product over the same source table,
     /// and tag masks see the tags its source columns carry in any product.
-    func access(to product: ProductRecord, in mesh: Mesh, for principal: Principal) throws -> ProductAccess? {
+    public func access(to product: ProductRecord, in mesh: Mesh, for principal: Principal) throws -> ProductAccess? {
         if broken[mesh.id] != nil { return nil }
         if let sys = systemMeshID, broken[sys] != nil { return nil }
         let full = "\(mesh.sqlName).\(product.name)"
@@ -163,7 +163,7 @@ struct PolicyBook: Sendable {
 }
 
 extension PolicyTarget {
-    func covers(_ product: String, mesh: String) -> Bool {
+    public func covers(_ product: String, mesh: String) -> Bool {
         switch self {
         case .product(let n): n.description == product
         case .allProducts(let m, _): m == mesh
@@ -173,11 +173,11 @@ extension PolicyTarget {
 
 extension Principal {
     /// Whether this principal is one of `set` (any of its principals, none of its exceptions).
-    func matches(_ set: PrincipalSet) -> Bool {
+    public func matches(_ set: PrincipalSet) -> Bool {
         set.include.contains(where: matches) && !set.except.contains(where: matches)
     }
 
-    func matches(_ p: PolicyPrincipal) -> Bool {
+    public func matches(_ p: PolicyPrincipal) -> Bool {
         switch p {
         case .everyone: true
         case .role(let r): roles.contains(r.lowercased())
@@ -187,7 +187,7 @@ extension Principal {
     }
 
     /// Whether this principal manages `mesh`: its owner, an assignee, or an org admin.
-    func manages(_ mesh: Mesh) -> Bool {
+    public func manages(_ mesh: Mesh) -> Bool {
         if isAdmin { return true }
         guard !user.isEmpty else { return false }
         let me = user.lowercased()

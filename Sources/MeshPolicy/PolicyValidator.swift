@@ -8,11 +8,16 @@ import MeshSQL
 /// parses, names only products and columns that exist (of this mesh, unless it is the system
 /// mesh), binds, and no two masks compete for one column. The first bad entry rejects the
 /// whole list with its index and position; nothing is saved.
-struct PolicyValidator {
-    let catalog: CatalogStore
-    let org: String
+public struct PolicyValidator {
+    public let catalog: CatalogStore
+    public let org: String
 
-    func validate(_ entries: [String], for mesh: Mesh) throws {
+    public init(catalog: CatalogStore, org: String) {
+        self.catalog = catalog
+        self.org = org
+    }
+
+    public func validate(_ entries: [String], for mesh: Mesh) throws {
         var masks = try existingMasks(excluding: mesh)
         for (i, text) in entries.enumerated() {
             let label = "security_policy[\(i)]"
@@ -32,7 +37,7 @@ struct PolicyValidator {
     }
 
     /// Checks the statements of a named policy: they parse and name what exists.
-    func validateNamed(_ body: String) throws {
+    public func validateNamed(_ body: String) throws {
         let statements: [PolicyStatement]
         do {
             statements = try PolicyStatement.parseBody(body)
@@ -57,7 +62,7 @@ struct PolicyValidator {
         return out
     }
 
-    static func maskKey(_ s: PolicyStatement) -> String? {
+    public static func maskKey(_ s: PolicyStatement) -> String? {
         switch s {
         case .mask(let c, _, _): c.description
         case .maskTagged(let tag, _, _, _): "tag:" + tag.lowercased()
@@ -139,13 +144,13 @@ struct PolicyValidator {
         return (name.description, p)
     }
 
-    static func columns(_ p: ProductRecord) -> [PlanColumn] {
+    public static func columns(_ p: ProductRecord) -> [PlanColumn] {
         p.columns.compactMap { c in c.dataType.map { PlanColumn(id: .fresh(), name: c.name, type: $0, nullable: c.nullable) } }
     }
 }
 
 extension PolicyTarget {
-    var location: SourceLocation {
+    public var location: SourceLocation {
         switch self {
         case .product(let n): n.location
         case .allProducts(_, let at): at
