@@ -36,20 +36,23 @@ let package = Package(
         .target(name: "MeshSQL"),
         .target(name: "MeshCore", dependencies: ["MeshSQL"]),
         .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
-        .target(name: "MeshPlan", dependencies: ["MeshSQL", "MeshCore"]),
-        .target(name: "ConnectorKit", dependencies: ["MeshCore", "MeshPlan"]),
+        // How a source speaks SQL: the dialect protocol and SQL with typed slots, below both
+        // the planner and the connectors.
+        .target(name: "MeshDialect", dependencies: ["MeshCore"]),
+        .target(name: "MeshPlan", dependencies: ["MeshSQL", "MeshCore", "MeshDialect"]),
+        .target(name: "ConnectorKit", dependencies: ["MeshCore", "MeshDialect"]),
         .target(name: "MeshExec", dependencies: [
-            "MeshCore", "MeshPlan", "ConnectorKit", .product(name: "Crypto", package: "swift-crypto"),
+            "MeshCore", "MeshDialect", "MeshPlan", "ConnectorKit", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "MeshCatalog", dependencies: [
             "MeshCore", "MeshSQL", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        // Connectors: each depends only on ConnectorKit, the engine's values and plans, and
-        // its C library wrapper.
-        .target(name: "PostgresConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshPlan", "CLibPQ"],
+        // Connectors: each depends only on ConnectorKit, the engine's values, the dialect
+        // protocol and its C library wrapper — never on the planner.
+        .target(name: "PostgresConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshDialect", "CLibPQ"],
                 path: "connectors/PostgreSQL"),
-        .target(name: "SQLiteConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshPlan", "SQLiteDB"],
+        .target(name: "SQLiteConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshDialect", "SQLiteDB"],
                 path: "connectors/SQLite"),
         // The result writers (table, CSV, JSON, NDJSON) the shell and the server share (DESIGN.md §3).
         .target(name: "MeshFormat", dependencies: ["MeshCore"]),
@@ -108,13 +111,15 @@ let package = Package(
         .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL", "MeshEngine", "SQLiteDB"]),
         .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
         .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
-        .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshPlan", "MeshCore", "MeshSQL"]),
+        .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshDialect", "MeshPlan", "MeshCore", "MeshSQL"]),
         .testTarget(name: "ConnectorTests", dependencies: [
-            "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshCore", "MeshPlan", "MeshTestSupport", "SQLiteDB",
+            "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshCore", "MeshDialect", "MeshPlan", "MeshTestSupport",
+            "SQLiteDB",
         ]),
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog", "MeshCore"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "ConnectorKit", "MeshCatalog", "MeshCore", "MeshDemo", "MeshEngine", "MeshExec", "MeshPlan", "MeshREPL", "MeshSQL",
+            "ConnectorKit", "MeshCatalog", "MeshCore", "MeshDemo", "MeshDialect", "MeshEngine", "MeshExec", "MeshPlan",
+            "MeshREPL", "MeshSQL",
             "MeshTestSupport", "MeshFormat", "MeshLineage", "PostgresConnector", "SQLiteDB",
         ]),
         .testTarget(name: "REPLTests", dependencies: ["MeshREPL", "MeshFormat", "MeshCore"]),

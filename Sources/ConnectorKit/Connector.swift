@@ -1,6 +1,6 @@
 import Foundation
 import MeshCore
-import MeshPlan
+import MeshDialect
 
 /// A source of one mesh: a PostgreSQL database, a SQLite file. Connectors run the SQL the
 /// planner pushes down and stream the results back as columnar batches.

@@ -1,3 +1,4 @@
+import MeshDialect
 import MeshCore
 
 /// A data product as the planner sees it: where it lives and its columns.

@@ -1,3 +1,4 @@
+import MeshDialect
 import ConnectorKit
 import Foundation
 import MeshCore

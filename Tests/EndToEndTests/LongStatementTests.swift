@@ -1,3 +1,4 @@
+import MeshDialect
 import Foundation
 import MeshCore
 import MeshEngine

@@ -1,3 +1,4 @@
+import MeshDialect
 import MeshCore
 import MeshExec
 import MeshPlan

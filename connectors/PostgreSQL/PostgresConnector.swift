@@ -1,7 +1,7 @@
 import ConnectorKit
 import Foundation
 import MeshCore
-import MeshPlan
+import MeshDialect
 
 /// A PostgreSQL source, through libpq.
 ///

@@ -1,5 +1,5 @@
 import MeshCore
-import MeshPlan
+import MeshDialect
 
 /// PostgreSQL's SQL: meshql's own semantics, so everything can be pushed down.
 public struct PostgresDialect: SQLDialect {

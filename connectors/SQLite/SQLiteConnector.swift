@@ -1,7 +1,7 @@
 import ConnectorKit
 import Foundation
 import MeshCore
-import MeshPlan
+import MeshDialect
 import SQLiteDB
 
 /// A SQLite file as a source, opened read-only.

@@ -1,5 +1,5 @@
 import MeshCore
-import MeshPlan
+import MeshDialect
 import SQLiteDB
 
 /// SQLite's SQL, and what of meshql's (PostgreSQL's) semantics it can reproduce exactly.

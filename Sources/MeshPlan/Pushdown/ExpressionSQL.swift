@@ -1,3 +1,4 @@
+import MeshDialect
 import MeshCore
 
 /// Prints bound expressions in a source's dialect. Returns nil for anything the dialect cannot

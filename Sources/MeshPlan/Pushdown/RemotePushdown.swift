@@ -1,3 +1,4 @@
+import MeshDialect
 import MeshCore
 
 /// Carves the plan into the largest subtrees that each run in one source and prints them as

@@ -1,3 +1,4 @@
+import MeshDialect
 import MeshCore
 
 /// The values bound to a remote query, collected while its SQL is printed. Each is a slot of

@@ -1,3 +1,4 @@
+import MeshDialect
 extension RemotePushdown.Remote {
     /// Drops the bound values that no slot of the block reads any more, and numbers the rest
     /// from 0 again. A value is bound when its expression is printed, and the expression can
