@@ -1,8 +1,8 @@
 import ConnectorKit
 import Foundation
 import MeshCatalog
-import MeshLineage
 import MeshCore
+import MeshLineage
 import PostgresConnector
 import SQLiteConnector
 

@@ -1,8 +1,8 @@
 import Foundation
 import MeshCatalog
 import MeshCore
-import MeshPolicy
 import MeshPlan
+import MeshPolicy
 
 /// Resolves `mesh.product` for the binder from the catalog, in the session's organisation
 /// and current mesh, with what the principal's policies allow. A product the principal may

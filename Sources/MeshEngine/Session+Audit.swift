@@ -1,10 +1,10 @@
 import ConnectorKit
 import Foundation
 import MeshCatalog
-import MeshLineage
 import MeshCore
-import MeshPolicy
+import MeshLineage
 import MeshPlan
+import MeshPolicy
 import MeshSQL
 
 /// What planning learned about a query, for its audit record.

@@ -2,9 +2,9 @@ import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
-import MeshPolicy
 import MeshExec
 import MeshPlan
+import MeshPolicy
 import MeshSQL
 
 extension Session {

@@ -1,8 +1,8 @@
 import Foundation
 import MeshCatalog
 import MeshCore
-import MeshPolicy
 import MeshPlan
+import MeshPolicy
 import MeshSQL
 
 /// Policy statements (SQL.md §5) and who may change what.

@@ -1,9 +1,9 @@
 import Foundation
 import MeshCatalog
 import MeshCore
+import MeshLineage
 import MeshPlan
 import MeshSQL
-import MeshLineage
 
 extension Session {
     /// The lineage graph around `name` (`mesh.product`): its bases, if it is derived, and the

@@ -2,8 +2,8 @@ import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
-import MeshPolicy
 import MeshPlan
+import MeshPolicy
 import MeshSQL
 
 extension Session {

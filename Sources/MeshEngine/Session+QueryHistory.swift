@@ -1,7 +1,7 @@
 import Foundation
 import MeshCatalog
-import MeshLineage
 import MeshCore
+import MeshLineage
 
 /// The queries a principal ran, from the audit log: their own, or everyone's for an org
 /// admin (and for the local superuser, who has no principal).

@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 
 /// A data product as the planner sees it: where it lives and its columns.
 public struct ProductScan: Sendable, Hashable {

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import MeshDemo
 import MeshEngine
 import MeshREPL
+import Synchronization
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

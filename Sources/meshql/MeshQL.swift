@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import MeshCore
 import MeshEngine
-import MeshLineage
 import MeshExec
+import MeshLineage
 
 @main
 struct MeshQL: AsyncParsableCommand {

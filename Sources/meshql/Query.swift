@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import MeshCore
 import MeshEngine
+import MeshFormat
 import MeshREPL
 import MeshSQL
-import MeshFormat
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
-import MeshDialect
 import ConnectorKit
 import Foundation
 import MeshCore
+import MeshDialect
 import MeshPlan
 import MeshTestSupport
 import PostgresConnector

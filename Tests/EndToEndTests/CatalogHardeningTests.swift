@@ -1,11 +1,11 @@
 import Foundation
 import MeshCore
 import MeshEngine
+import MeshFormat
 import MeshREPL
 import MeshTestSupport
 import SQLiteDB
 import Testing
-import MeshFormat
 
 /// Catalog and connector reproducers of issue 6, each once wrong: a read-only catalog that could
 /// not be queried, connectors to nothing accepted, a silent empty import, drift not reported.

@@ -1,10 +1,10 @@
 import Foundation
 import MeshCore
 import MeshEngine
+import MeshFormat
 import MeshREPL
 import MeshTestSupport
 import Testing
-import MeshFormat
 
 /// Values of megabytes each (the tenancy issue, problem 5: `rpad('x', 5000000, 'y') … LIMIT
 /// 100` grew the server by 2 GB): no batch holds more than a few of them, from a source or

@@ -1,6 +1,6 @@
-import MeshDialect
 import Foundation
 import MeshCore
+import MeshDialect
 import MeshEngine
 import Testing
 

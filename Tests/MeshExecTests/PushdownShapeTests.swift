@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 import MeshExec
 import MeshPlan
 import MeshSQL

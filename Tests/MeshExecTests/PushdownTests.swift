@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 import MeshPlan
 import MeshSQL
 import Testing

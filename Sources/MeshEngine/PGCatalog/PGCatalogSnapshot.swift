@@ -1,8 +1,8 @@
 import Foundation
 import MeshCatalog
 import MeshCore
-import MeshPolicy
 import MeshPlan
+import MeshPolicy
 
 /// What the emulated PostgreSQL catalog shows one principal: the meshes (schemas) and products
 /// (tables, and views for derived products) it may read, each with the columns its policies

@@ -1,7 +1,7 @@
-import MeshDialect
-import Foundation
 import ConnectorKit
+import Foundation
 import MeshCore
+import MeshDialect
 import MeshPlan
 
 /// Runs one remote fragment on its connector. Normally the query starts when the operator is

@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 
 /// Prints bound expressions in a source's dialect. Returns nil for anything the dialect cannot
 /// evaluate with meshql's exact semantics; the caller then keeps that node local.

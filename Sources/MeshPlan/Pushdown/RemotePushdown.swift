@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 
 /// Carves the plan into the largest subtrees that each run in one source and prints them as
 /// SQL in that source's dialect. What a dialect can't evaluate exactly stays local, so a

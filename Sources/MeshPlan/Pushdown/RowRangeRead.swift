@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 
 extension RemotePushdown {
     /// A big read of one table cut into physical row ranges read at once: the SQL each range

@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 import MeshSQL
 
 /// One `SELECT` being assembled for a source. Plan nodes fold into the block while SQL allows

@@ -1,5 +1,5 @@
-import MeshDialect
 import MeshCore
+import MeshDialect
 
 /// The values bound to a remote query, collected while its SQL is printed. Each is a slot of
 /// the `SQLText` (its index here), so text can be assembled in any order.
