@@ -1,9 +1,12 @@
 """A Marquez-compatible OpenLineage receiver for the tests: POST /api/v1/lineage appends the
 body as one line to OUT and answers 201, after DELAY seconds (a slow endpoint). Writes the
-port it listens on (loopback, chosen by the system) to PORT_FILE, then serves until killed.
+port it listens on (loopback, chosen by the system) to PORT_FILE, then serves until killed or
+until the test process that started it is gone (a test run that ends without releasing its
+receiver must not leave it behind: one was found still serving an hour later).
 
     python3 receiver.py PORT_FILE OUT [DELAY]
 """
+import os
 import sys
 import threading
 import time
@@ -32,9 +35,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+def exit_with_parent(parent):
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.rename(port_file + ".tmp", port_file)
 server.serve_forever()
