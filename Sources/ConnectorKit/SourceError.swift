@@ -83,6 +83,17 @@ public struct SourceError: Error, Sendable, Equatable {
         }
     }
 
+    /// The column a source's message names (`s0.name`, `"Name"`), without meshql's table
+    /// alias (`s0`, `s1`, …) or quotes; nil when nothing is left.
+    public static func columnName(_ reference: Substring) -> String? {
+        var name = reference
+        if let dot = name.firstIndex(of: "."), name[..<dot].allSatisfy({ $0.isLetter || $0.isNumber }) {
+            name = name[name.index(after: dot)...]
+        }
+        if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = name.dropFirst().dropLast() }
+        return name.isEmpty ? nil : String(name)
+    }
+
     /// The message up to its first quote: PostgreSQL quotes values without escaping the
     /// quotes inside them, so nothing after a quote can be trusted to be the source's words.
     public static func withoutQuotedParts(_ message: String) -> String {

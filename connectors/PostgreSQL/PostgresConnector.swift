@@ -246,13 +246,7 @@ public struct PostgresConnector: Connector {
     /// does not exist`), without meshql's table alias; nil for another wording.
     static func undefinedColumn(in message: String) -> String? {
         guard message.hasPrefix("column "), let end = message.range(of: " does not exist") else { return nil }
-        var name = String(message[message.index(message.startIndex, offsetBy: 7)..<end.lowerBound])
-        // meshql's aliases are `s0`, `s1`, …: a qualified name drops it.
-        if let dot = name.firstIndex(of: "."), name[..<dot].allSatisfy({ $0.isLetter || $0.isNumber }) {
-            name = String(name[name.index(after: dot)...])
-        }
-        if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
-        return name.isEmpty ? nil : name
+        return SourceError.columnName(message[message.index(message.startIndex, offsetBy: 7)..<end.lowerBound])
     }
 
     /// One line, secrets replaced.

@@ -221,13 +221,8 @@ public struct SQLiteConnector: Connector {
         case 1 where e.message.hasPrefix("no such table: "):
             return SourceError(.missingTable, e.message, sourceCode: code)
         case 1 where e.message.hasPrefix("no such column: "):
-            var name = String(e.message.dropFirst("no such column: ".count))
-            // meshql's aliases are `s0`, `s1`, …: a qualified name drops it.
-            if let dot = name.firstIndex(of: "."), name[..<dot].allSatisfy({ $0.isLetter || $0.isNumber }) {
-                name = String(name[name.index(after: dot)...])
-            }
-            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
-            return SourceError(.missingColumn(name.isEmpty ? nil : name), e.message, sourceCode: code)
+            let column = SourceError.columnName(e.message.dropFirst("no such column: ".count))
+            return SourceError(.missingColumn(column), e.message, sourceCode: code)
         default:
             return SourceError(.other, e.message, sourceCode: code)
         }

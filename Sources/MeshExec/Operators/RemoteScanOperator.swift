@@ -66,11 +66,11 @@ final class RemoteScanOperator: OperatorBase, PhysicalOperator {
     /// when the dialect cannot express it.
     func pushDynamicFilter(column: Int, keys: [Value]) -> Bool {
         guard canRestrict, column < fragment.fields.count, keys.count <= Self.maxFilterKeys else { return false }
+        let dialect = connector.dialect
         // Over a policy filter the keys' condition needs a fence, which a source may not have.
-        guard fragment.policyIDs.isEmpty || connector.dialect.policyFence != nil else { return false }
+        guard fragment.policyIDs.isEmpty || dialect.policyFence != nil else { return false }
         let type = fragment.fields[column].type
         let index = fragment.parameters.count + filterParameters.count + 1
-        let dialect = connector.dialect
         let operand = SQLText("\(dialect.quoteIdentifier("dynamic")).\(dialect.quoteIdentifier("c\(column)"))")
         guard let sql = dialect.keySetFilter(operand, parameterIndex: index, type: type, keyCount: keys.count),
               let parameter = dialect.keySetParameter(keys) else { return false }
