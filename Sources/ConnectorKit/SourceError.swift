@@ -94,6 +94,15 @@ public struct SourceError: Error, Sendable, Equatable {
         return name.isEmpty ? nil : String(name)
     }
 
+    /// A source's message on one line, each of `secrets` (a password, one embedded in a DSN)
+    /// replaced by asterisks.
+    public static func oneLine(_ message: String, hiding secrets: [String]) -> String {
+        var m = message
+        for s in secrets where !s.isEmpty { m = m.replacingOccurrences(of: s, with: "********") }
+        let lines = m.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
     /// The message up to its first quote: PostgreSQL quotes values without escaping the
     /// quotes inside them, so nothing after a quote can be trusted to be the source's words.
     public static func withoutQuotedParts(_ message: String) -> String {

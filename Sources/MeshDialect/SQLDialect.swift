@@ -128,6 +128,17 @@ public protocol SQLDialect: Sendable {
     /// subquery nor pushes conditions into it. Nil when the source has no such fence; then no
     /// condition that could leak is sent above a policy filter there (it runs in meshql).
     var policyFence: (limit: SQLText?, offset: SQLText?)? { get }
+    /// Column `column` of the table aliased `alias` (already quoted), as every expression over
+    /// the table reads it. A source whose text compares by a collation other than byte order
+    /// (MariaDB's case-insensitive, trailing-space-blind defaults) gives its text columns a
+    /// byte-order collation here, so comparisons, joins, grouping, DISTINCT and ORDER BY over
+    /// them mean what they mean in meshql.
+    func tableColumn(_ alias: String, _ column: String, type: DataType) -> SQLText
+    /// An aggregate call: `function` is meshql's name in upper case (`COUNT`, `SUM`, `AVG`,
+    /// `MIN`, `MAX`, `BOOL_AND`, `BOOL_OR`) over `argument` of `argumentType`; nil when the
+    /// source cannot give meshql's result (a dialect may spell it otherwise: AVG as a SUM
+    /// divided at a finer scale than the source's AVG keeps).
+    func aggregateCall(_ function: String, argument: SQLText, argumentType: DataType, distinct: Bool) -> SQLText?
 }
 
 extension SQLDialect {
@@ -163,6 +174,12 @@ extension SQLDialect {
     }
     public func filteredAggregate(_ call: SQLText, condition: SQLText) -> SQLText? {
         "\(call) FILTER (WHERE \(condition))"
+    }
+    public func tableColumn(_ alias: String, _ column: String, type: DataType) -> SQLText {
+        SQLText(alias + "." + quoteIdentifier(column))
+    }
+    public func aggregateCall(_ function: String, argument: SQLText, argumentType: DataType, distinct: Bool) -> SQLText? {
+        "\(function)(\(distinct ? "DISTINCT " : "")\(argument))"
     }
     /// `OFFSET 0`: PostgreSQL and SQLite run a subquery with an OFFSET as written.
     public var policyFence: (limit: SQLText?, offset: SQLText?)? { (nil, "0") }

@@ -251,9 +251,6 @@ public struct PostgresConnector: Connector {
 
     /// One line, secrets replaced.
     static func clean(_ message: String, _ secrets: [String]) -> String {
-        var m = message
-        for s in secrets where !s.isEmpty { m = m.replacingOccurrences(of: s, with: "********") }
-        let lines = m.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        return lines.filter { !$0.isEmpty }.joined(separator: " ")
+        SourceError.oneLine(message, hiding: secrets)
     }
 }

@@ -64,10 +64,10 @@ struct SQLiteColumnDecoder {
                 if overflow { throw tooBig() }
                 b.appendDecimal(v)
             case .real:
-                guard let v = SQLiteFastParse.decimal(s.double(i), scale: scale, factor: factor) else { throw tooBig() }
+                guard let v = TextParse.decimal(s.double(i), scale: scale, factor: factor) else { throw tooBig() }
                 b.appendDecimal(v)
             case .text:
-                let fast = s.withTextBytes(i) { SQLiteFastParse.decimal($0, scale: scale) }
+                let fast = s.withTextBytes(i) { TextParse.decimal($0, scale: scale) }
                 guard let v = fast ?? Decimal128.parse(s.text(i), scale: scale) else { throw invalid() }
                 b.appendDecimal(v)
             default: throw invalid()
@@ -94,7 +94,7 @@ struct SQLiteColumnDecoder {
         case .date:
             switch storage {
             case .text:
-                let fast = s.withTextBytes(i) { SQLiteFastParse.date($0) }
+                let fast = s.withTextBytes(i) { TextParse.date($0) }
                 guard let d = fast ?? CivilTime.parseDate(s.text(i)) else { throw invalid() }
                 b.appendDate(d)
             case .integer:
@@ -111,7 +111,7 @@ struct SQLiteColumnDecoder {
         case .timestamp:
             switch storage {
             case .text:
-                let fast = s.withTextBytes(i) { SQLiteFastParse.timestamp($0) }
+                let fast = s.withTextBytes(i) { TextParse.timestamp($0) }
                 guard let t = fast ?? CivilTime.parseTimestamp(s.text(i)) else { throw invalid() }
                 b.appendTimestamp(t)
             case .integer:

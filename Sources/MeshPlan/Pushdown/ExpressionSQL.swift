@@ -163,7 +163,10 @@ struct ExpressionSQL {
                 x = ordered
             }
             let fname = a.function == .count ? "COUNT" : a.function.rawValue.uppercased()
-            body = "\(fname)(\(a.distinct ? "DISTINCT " : "")\(x))"
+            guard let call = dialect.aggregateCall(fname, argument: x, argumentType: arg.type, distinct: a.distinct) else {
+                return nil
+            }
+            body = call
         }
         if let f = a.filter {
             guard let c = print(f, inputs, &params), let filtered = dialect.filteredAggregate(body, condition: c) else { return nil }

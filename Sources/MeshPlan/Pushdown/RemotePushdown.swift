@@ -174,7 +174,7 @@ public struct RemotePushdown: OptimizerRule {
             let alias = aliases.make()
             let table = (s.remoteSchema.map { dialect.quoteIdentifier($0) + "." } ?? "") + dialect.quoteIdentifier(s.remoteTable)
             let q = dialect.quoteIdentifier(alias)
-            var block = SQLBlock(from: "\(table) AS \(q)", outputs: s.remoteColumns.map { "\(q).\(dialect.quoteIdentifier($0))" })
+            var block = SQLBlock(from: "\(table) AS \(q)", outputs: zip(s.remoteColumns, s.fields).map { dialect.tableColumn(q, $0, type: $1.type) })
             block.tableAlias = q
             return .remote(Remote(connectorID: s.connectorID, connectorName: s.connectorName, block: block,
                                   params: SQLParameters(), columns: s.columns, products: [s.productName],

@@ -1,10 +1,9 @@
-import MeshCore
-
-/// Parsers for the common spellings of dates, timestamps and decimals stored as SQLite text,
-/// working on the bytes sqlite3 hands out (no String, no allocation). Each returns nil for
-/// anything unusual; the caller then tries the general parser in MeshCore, which accepts
-/// more forms and decides whether the value is invalid.
-enum SQLiteFastParse {
+/// Parsers for the common spellings of dates, timestamps and decimals in a source's text (SQLite
+/// stores them so; MariaDB sends decimals so), working on the bytes the client library hands
+/// out (no String, no allocation). Each returns nil for anything unusual; the caller then
+/// tries the general parser (`CivilTime`, `Decimal128.parse`), which accepts more forms and
+/// decides whether the value is invalid.
+public enum TextParse {
     @inline(__always)
     private static func digits(_ b: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {
         var v = 0
@@ -18,7 +17,7 @@ enum SQLiteFastParse {
 
     /// `YYYY-MM-DD`, alone or followed by a time part.
     @inline(__always)
-    static func date(_ b: UnsafeRawBufferPointer) -> Int32? {
+    public static func date(_ b: UnsafeRawBufferPointer) -> Int32? {
         // Plain AD dates only; anything else (a BC era, year 0) goes to CivilTime.parseDate.
         guard b.count >= 10, b[4] == 45, b[7] == 45, b.count == 10 || b.count >= 19,
               let y = digits(b, 0, 4), y > 0, let m = digits(b, 5, 2), let d = digits(b, 8, 2),
@@ -29,7 +28,7 @@ enum SQLiteFastParse {
 
     /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` (or with `T`), with up to six fractional digits.
     @inline(__always)
-    static func timestamp(_ b: UnsafeRawBufferPointer) -> Int64? {
+    public static func timestamp(_ b: UnsafeRawBufferPointer) -> Int64? {
         guard let day = date(b) else { return nil }
         var micros = Int64(day) * CivilTime.microsPerDay
         if b.count == 10 { return micros }
@@ -46,7 +45,7 @@ enum SQLiteFastParse {
 
     /// `[-+]digits[.digits]` at `scale`, rounding half away from zero; up to 36 digits.
     @inline(__always)
-    static func decimal(_ b: UnsafeRawBufferPointer, scale: Int) -> Int128? {
+    public static func decimal(_ b: UnsafeRawBufferPointer, scale: Int) -> Int128? {
         var i = 0
         let n = b.count
         var negative = false
@@ -91,7 +90,7 @@ enum SQLiteFastParse {
     /// shortest decimal form), but without formatting the double when it is not close to a
     /// rounding boundary — which is almost always.
     @inline(__always)
-    static func decimal(_ d: Double, scale: Int, factor: Double) -> Int128? {
+    public static func decimal(_ d: Double, scale: Int, factor: Double) -> Int128? {
         let x = d * factor
         if abs(x) < 4.0e15 {
             let r = x.rounded(.toNearestOrAwayFromZero)
