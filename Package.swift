@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb",
+                       providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline",
                        providers: [.apt(["libreadline-dev"])]),
 
@@ -54,13 +56,15 @@ let package = Package(
                 path: "connectors/PostgreSQL"),
         .target(name: "SQLiteConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshDialect", "SQLiteDB"],
                 path: "connectors/SQLite"),
+        .target(name: "MariaDBConnector", dependencies: ["ConnectorKit", "MeshCore", "MeshDialect", "CMariaDB"],
+                path: "connectors/MariaDB"),
         // The result writers (table, CSV, JSON, NDJSON) the shell and the server share (DESIGN.md §3).
         .target(name: "MeshFormat", dependencies: ["MeshCore"]),
 
         // Composition: statements, sessions; the demo; the shell; the executables.
         .target(name: "MeshEngine", dependencies: [
             "MeshSQL", "MeshCore", "MeshPlan", "MeshExec", "ConnectorKit", "MeshCatalog", "MeshLineage",
-            "MeshPolicy", "PostgresConnector", "SQLiteConnector",
+            "MeshPolicy", "PostgresConnector", "SQLiteConnector", "MariaDBConnector",
         ]),
         // Policies: the org's policy statements as rules, their validation, the sources map.
         .target(name: "MeshPolicy", dependencies: ["ConnectorKit", "MeshCatalog", "MeshCore", "MeshPlan", "MeshSQL"]),

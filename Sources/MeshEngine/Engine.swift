@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import MeshCatalog
 import MeshCore
+import MariaDBConnector
 import MeshLineage
 import PostgresConnector
 import SQLiteConnector
@@ -34,6 +35,7 @@ public final class Engine: @unchecked Sendable {
         var r = ConnectorRegistry()
         PostgresConnector.register(in: &r)
         SQLiteConnector.register(in: &r)
+        MariaDBConnector.register(in: &r)
         return r
     }
 

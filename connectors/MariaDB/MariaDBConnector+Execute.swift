@@ -1,0 +1,141 @@
+import ConnectorKit
+import Foundation
+import MeshCore
+
+extension MariaDBConnector {
+    /// Runs the query on a source thread as a prepared statement, its values bound by type,
+    /// its rows read unbuffered as the server sends them, in batches of
+    /// `Batch.preferredSize` rows. Cancelling sends `KILL QUERY` on a connection of its own.
+    public func execute(_ query: RemoteQuery) -> BatchStream {
+        let pool = self.pool
+        let secrets = self.secrets
+        let settings = self.settings
+        return BatchStream.start(borrowing: pool) { stream, lease in
+            try MariaDBQueryRun(pool: pool, settings: settings, secrets: secrets, query: query, stream: stream).run(lease)
+        }
+    }
+}
+
+/// Stops the statement a connection runs with `KILL QUERY` from a second connection, but only
+/// while the query still owns it: once it is back in the pool, a late cancel must not stop
+/// someone else's query.
+///
+/// `@unchecked Sendable`: `active` and `didFire` are only touched under `lock`.
+final class MariaDBQueryKiller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var active = true
+    private var didFire = false
+    private let settings: MariaDBSettings
+    private let threadID: UInt
+
+    init(_ settings: MariaDBSettings, threadID: UInt) {
+        self.settings = settings
+        self.threadID = threadID
+    }
+
+    /// Connects and kills; blocking (call it off the cooperative pool). Holding the lock
+    /// throughout keeps `deactivate` from returning while a kill is on its way.
+    func kill() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard active else { return }
+        didFire = true
+        if let c = try? MariaDBConnection(settings, connectTimeout: 5) {
+            try? c.exec("KILL QUERY \(threadID)")
+        }
+    }
+
+    var fired: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return didFire
+    }
+
+    func deactivate() {
+        lock.lock(); active = false; lock.unlock()
+    }
+}
+
+/// One execution of a `RemoteQuery` on a pooled connection.
+struct MariaDBQueryRun {
+    let pool: ConnectionPool<MariaDBConnection>
+    let settings: MariaDBSettings
+    let secrets: [String]
+    let query: RemoteQuery
+    let stream: BatchStream
+
+    func run(_ lease: (connection: MariaDBConnection, reused: Bool)) throws {
+        // A connection that sat idle in the pool may have been closed by the server
+        // (wait_timeout); if its first round trip finds it gone, try once on a fresh one.
+        for attempt in 0..<2 {
+            let (connection, reused) = attempt == 0 ? lease : try pool.acquire()
+            stream.yieldWhen { [pool] in pool.hasWaiters }
+            let killer = MariaDBQueryKiller(settings, threadID: connection.threadID)
+            stream.onCancel {
+                let t = Thread { killer.kill() }
+                t.name = "meshql-mariadb-cancel"
+                t.start()
+            }
+            if stream.isCancelled {
+                killer.deactivate()
+                pool.release(connection, reusable: true)
+                throw CancellationError()
+            }
+            var started = false
+            do {
+                let complete = try run(on: connection, started: &started)
+                if !complete {
+                    // Rows are left unread on the wire: stop the statement rather than read
+                    // them all, and close the connection.
+                    killer.kill()
+                }
+                killer.deactivate()
+                pool.release(connection, reusable: complete && !killer.fired)
+                return
+            } catch {
+                killer.deactivate()
+                pool.release(connection, reusable: false)
+                if stream.isCancelled || killer.fired { throw CancellationError() }
+                if let f = error as? MariaDBFailure {
+                    if f.connectionBroken, reused, !started, attempt == 0 { continue }
+                    throw MariaDBConnector.sourceError(f, secrets)
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Whether every row was read (false when the consumer stopped the stream early).
+    private func run(on c: MariaDBConnection, started: inout Bool) throws -> Bool {
+        let statement = try c.prepare(query.sql)
+        started = true
+        let n = statement.columnCount
+        guard n == query.outputTypes.count else {
+            throw MeshError(.internalError, "MariaDB query returns \(n) columns, the plan expects \(query.outputTypes.count)")
+        }
+        try statement.execute(query.parameters)
+        statement.bindResults(query.outputTypes)
+        let decoders = (0..<n).map { MariaDBColumnDecoder(type: query.outputTypes[$0], name: query.columnLabel($0)) }
+        func newBuilders() -> [ColumnBuilder] {
+            query.outputTypes.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
+        }
+        var builders = newBuilders()
+        var rows = 0
+        // Text and blob columns: their bytes end a batch early (see `Batch.maxVariableBytes`).
+        let variable = (0..<n).filter { query.outputTypes[$0] == .text || query.outputTypes[$0] == .bytea }
+        var bytes = 0
+        while try statement.fetch() {
+            for i in 0..<n { try decoders[i].decode(statement, i, into: &builders[i]) }
+            rows += 1
+            for i in variable { bytes += statement.length(i) }
+            if rows == Batch.preferredSize || bytes > Batch.maxVariableBytes {
+                let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
+                builders = newBuilders()
+                rows = 0
+                bytes = 0
+                if !stream.send(batch) { return false }
+            }
+        }
+        if rows > 0 { stream.send(Batch(columns: builders.map { $0.finish() }, rowCount: rows)) }
+        return true
+    }
+}
