@@ -75,13 +75,14 @@ public protocol SQLDialect: Sendable {
     /// nil when the source cannot. Used for `<`, `>`, ORDER BY, MIN and MAX on text, whose
     /// results otherwise depend on the source's collation.
     func byteOrderedText(_ sql: SQLText) -> SQLText?
+    /// What follows `x LIKE p` for a LIKE with no escape character (`ESCAPE ''`): nothing
+    /// where that is the default; nil where the source cannot say it (MariaDB, where an empty
+    /// ESCAPE means a backslash): such a LIKE runs in meshql.
+    var noLikeEscape: String? { get }
     /// `column IN (the elements of a JSON array bound at parameter `index`)`, for a dynamic
     /// filter (the keys of a finished hash join build side); nil when the source cannot read
     /// JSON arrays or the type is not supported. One parameter however many keys.
     /// `keyCount` says how many keys the parameter will hold (a source may pick its form by it).
-    /// What follows `x LIKE p` for a LIKE with no escape character (`ESCAPE ''`): nothing
-    /// where that is the default.
-    var noLikeEscape: String { get }
     func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText?
     /// The one parameter `keySetFilter` reads: the keys (integers or text) as the source
     /// wants them, by default a JSON array.
@@ -155,7 +156,7 @@ extension SQLDialect {
     }
     public func byteOrderedText(_ sql: SQLText) -> SQLText? { nil }
     public var numbersParameters: Bool { true }
-    public var noLikeEscape: String { "" }
+    public var noLikeEscape: String? { "" }
     public func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText? { nil }
     public func keySetParameter(_ keys: [Value]) -> Value? { KeySetEncoding.jsonArray(keys).map { .string($0) } }
     public func selectivityHint(_ predicate: SQLText, keeps fraction: Double) -> SQLText? { nil }

@@ -15,7 +15,7 @@ import MeshDialect
 ///   where NULLs go with an `x IS NULL` key of its own.
 /// - AVG keeps only four more places than its argument: it goes as SUM / COUNT, which the
 ///   session divides to 30 places, and meshql rounds to its 16.
-/// - No FULL JOIN, no FILTER clause, no bool_and/bool_or, no ILIKE.
+/// - No FULL JOIN, no FILTER clause, no bool_and/bool_or, no ILIKE, no LIKE without an escape.
 public struct MariaDBDialect: SQLDialect {
     public init() {}
 
@@ -91,9 +91,9 @@ public struct MariaDBDialect: SQLDialect {
         return "\(function)(\(d)\(argument))"
     }
 
-    /// With NO_BACKSLASH_ESCAPES an empty ESCAPE means no escape character (without it,
-    /// MariaDB would take a backslash).
-    public var noLikeEscape: String { " ESCAPE ''" }
+    /// MariaDB has no LIKE without an escape character: an empty ESCAPE means a backslash
+    /// (or is refused, under NO_BACKSLASH_ESCAPES). Such a LIKE runs in meshql.
+    public var noLikeEscape: String? { nil }
 
     /// The keys as rows of `JSON_TABLE` (MariaDB 10.6 on), one parameter however many.
     public func keySetFilter(_ column: SQLText, parameterIndex index: Int, type: DataType, keyCount: Int) -> SQLText? {

@@ -80,7 +80,7 @@ public struct PostgresDialect: SQLDialect {
     public func supports(_ feature: PushdownFeature) -> Bool { true }
 
     /// PostgreSQL's LIKE escapes with a backslash unless told otherwise.
-    public var noLikeEscape: String { " ESCAPE ''" }
+    public var noLikeEscape: String? { " ESCAPE ''" }
 
     /// Functions whose PostgreSQL meaning is the one meshql implements.
     public func supportsFunction(_ name: String, argumentTypes: [DataType]) -> Bool {

@@ -89,7 +89,8 @@ struct ExpressionSQL {
             if let escape {
                 s.append(" ESCAPE \(params.bind(.string(String(escape)), .text, dialect))")
             } else {
-                s.append(plain: dialect.noLikeEscape)
+                guard let none = dialect.noLikeEscape else { return nil }
+                s.append(plain: none)
             }
             return s + ")"
         case .caseWhen(let whens, let otherwise):
