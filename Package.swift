@@ -115,10 +115,13 @@ let package = Package(
         .target(name: "MeshTestSupport", dependencies: ["MeshCore", "MeshSQL", "MeshEngine", "SQLiteDB"]),
         .testTarget(name: "MeshSQLTests", dependencies: ["MeshSQL"]),
         .testTarget(name: "MeshCoreTests", dependencies: ["MeshCore"]),
-        .testTarget(name: "MeshExecTests", dependencies: ["MeshExec", "MeshDialect", "MeshPlan", "MeshCore", "MeshSQL"]),
+        .testTarget(name: "MeshExecTests", dependencies: [
+            "MeshExec", "MeshDialect", "MeshPlan", "MeshCore", "MeshSQL", "PostgresConnector", "SQLiteConnector",
+            "MariaDBConnector",
+        ]),
         .testTarget(name: "ConnectorTests", dependencies: [
-            "PostgresConnector", "SQLiteConnector", "ConnectorKit", "MeshCore", "MeshDialect", "MeshPlan", "MeshTestSupport",
-            "SQLiteDB",
+            "PostgresConnector", "SQLiteConnector", "MariaDBConnector", "ConnectorKit", "MeshCore", "MeshDialect", "MeshPlan",
+            "MeshTestSupport", "SQLiteDB",
         ]),
         .testTarget(name: "CatalogTests", dependencies: ["MeshCatalog", "MeshCore"]),
         .testTarget(name: "EndToEndTests", dependencies: [

@@ -1,3 +1,4 @@
+import MariaDBConnector
 import MeshCore
 import MeshDialect
 import MeshPlan
@@ -81,6 +82,23 @@ struct DialectTests {
         #expect(old.orderItem("a", descending: true, nullsFirst: true)?.render(old).sql == "(a IS NULL) DESC, a DESC")
         #expect(old.orderItem("a", descending: false, nullsFirst: false)?.render(old).sql == "(a IS NULL) ASC, a ASC")
         #expect(old.filteredAggregate("COUNT(*)", condition: "1") == nil)
+
+        let maria = MariaDBDialect()
+        #expect(maria.quoteIdentifier("we`ird") == "`we``ird`")
+        #expect(maria.placeholder(index: 3, type: .date).render(maria).sql == "?")
+        #expect(!maria.numbersParameters)
+        #expect(maria.distinctFrom("a", "b", negated: false)?.render(maria).sql == "(NOT (a <=> b))")
+        #expect(maria.orderItem("a", descending: false, nullsFirst: true)?.render(maria).sql == "a ASC")
+        #expect(maria.orderItem("a", descending: false, nullsFirst: false)?.render(maria).sql == "(a IS NULL) ASC, a ASC")
+        #expect(maria.filteredAggregate("COUNT(*)", condition: "1") == nil)
+        #expect(maria.tableColumn("`t`", "n", type: .integer).render(maria).sql == "`t`.`n`")
+        #expect(maria.policyFence?.limit?.render(maria).sql == "18446744073709551615" && maria.policyFence?.offset == nil)
+        for no: PushdownFeature in [.fullJoin, .division, .ilike, .booleanAggregates, .doubleOverflowErrors] {
+            #expect(!maria.supports(no), "\(no)")
+        }
+        #expect(MariaDBConnector.dataType(columnType: "bigint(20) unsigned") == .decimal(precision: 20, scale: 0))
+        #expect(MariaDBConnector.dataType(columnType: "tinyint(1)") == .boolean)
+        #expect(MariaDBConnector.dataType(columnType: "decimal(65,30)") == .decimal(precision: 38, scale: 30))
     }
 
     /// The spellings mean meshql's semantics at the source itself.

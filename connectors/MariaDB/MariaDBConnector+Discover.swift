@@ -58,8 +58,11 @@ extension MariaDBConnector {
         case "int", "integer": return unsigned ? .bigint : .integer
         case "bigint": return unsigned ? .decimal(precision: 20, scale: 0) : .bigint
         case "decimal", "numeric", "fixed":
-            guard case .decimal(let p, let s)? = DataType.parse(lowered.replacingOccurrences(of: " unsigned", with: "")
-                .replacingOccurrences(of: " zerofill", with: "")) else { return .decimal(precision: 10, scale: 0) }
+            // `decimal(p,s)`; MariaDB allows 65 digits, meshql holds 38 (a wider value fails
+            // when read, naming its column). No arguments: MariaDB's DECIMAL(10,0).
+            let arguments = lowered.drop { $0 != "(" }.dropFirst().prefix { $0 != ")" }.split(separator: ",")
+                .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let p = arguments.first ?? 10, s = arguments.count > 1 ? arguments[1] : 0
             return .decimal(precision: min(p, DataType.maxDecimalPrecision), scale: min(s, DataType.maxDecimalPrecision))
         case "float", "double", "real": return .double
         case "date": return .date
