@@ -68,10 +68,29 @@ enum E2EFixture {
         }
     }
 
+    // MARK: MariaDB
+
+    /// Both data sets in MariaDB, one database each, in the server's default case-insensitive
+    /// collation (what a MariaDB user has; the connector must compare text in byte order all
+    /// the same). Data set → DSN; nil after a loud SKIP when there is no MariaDB (throws with
+    /// MESHQL_REQUIRE_MARIADB=1).
+    static func mariadb() async throws -> [String: String]? {
+        try await mariaOnce.get {
+            guard let server = try await TestMariaDB.shared() else { return nil }
+            var dsns: [String: String] = [:]
+            for name in dataSets {
+                let database = "meshql_e2e_\(getpid())_\(name)"
+                dsns[name] = try server.createDatabase(database)
+                try server.execute(try script(name), database: database)
+            }
+            return dsns
+        }
+    }
+
     // MARK: engines
 
     enum SourceKind: String, Sendable, CaseIterable, CustomStringConvertible {
-        case sqlite, postgres
+        case sqlite, postgres, mariadb
         var description: String { rawValue }
     }
 
@@ -104,6 +123,10 @@ enum E2EFixture {
                 guard let pg = try await postgres() else { return nil }
                 sql += "CREATE CONNECTOR \(name)_src FOR MESH \(name) TYPE postgres OPTIONS (dsn \(literal(pg.conninfo)));\n"
                 sql += "IMPORT DATA PRODUCTS FROM CONNECTOR \(name)_src SCHEMA \(name);\n"
+            case .mariadb:
+                guard let dsn = try await mariadb()?[name] else { return nil }
+                sql += "CREATE CONNECTOR \(name)_src FOR MESH \(name) TYPE mariadb OPTIONS (dsn \(literal(dsn)));\n"
+                sql += "IMPORT DATA PRODUCTS FROM CONNECTOR \(name)_src;\n"
             }
         }
         return sql
@@ -126,6 +149,7 @@ enum E2EFixture {
 
     private static let sqliteOnce = Once<SQLiteFiles>()
     private static let pgOnce = Once<PGDatabase?>()
+    private static let mariaOnce = Once<[String: String]?>()
     private static let engines = KeyedOnce<Placement, Engine?>()
 }
 

@@ -13,6 +13,7 @@ struct GoldenConfiguration: Sendable, CustomTestStringConvertible {
     static let placements: [E2EFixture.Placement] = [
         .init(shop: .sqlite, crm: .sqlite), .init(shop: .postgres, crm: .postgres),
         .init(shop: .sqlite, crm: .postgres), .init(shop: .postgres, crm: .sqlite),
+        .init(shop: .mariadb, crm: .mariadb), .init(shop: .mariadb, crm: .sqlite),
     ]
 
     static let all: [GoldenConfiguration] = placements.flatMap { p in

@@ -11,9 +11,9 @@ import Testing
 /// balance). An attack that learns anything the policy hides gives a different answer — a
 /// different row, a different count, an error the reference does not raise.
 @Suite(.serialized) struct PolicyAttackTests {
-    /// crm's customers live in SQLite or PostgreSQL; every attack runs with pushdown on and off.
+    /// crm's customers live in SQLite, PostgreSQL or MariaDB; every attack runs with pushdown on and off.
     static let placements: [E2EFixture.Placement] = [
-        .init(shop: .sqlite, crm: .sqlite), .init(shop: .sqlite, crm: .postgres),
+        .init(shop: .sqlite, crm: .sqlite), .init(shop: .sqlite, crm: .postgres), .init(shop: .sqlite, crm: .mariadb),
     ]
 
     static let policies = [

@@ -1,4 +1,5 @@
 import Foundation
+import MeshCore
 import MeshEngine
 @testable import MeshLineage
 import MeshTestSupport
@@ -61,11 +62,58 @@ enum TPCHFixture {
         }
     }
 
-    /// The meshes that live in PostgreSQL; the rest are SQLite files.
+    /// Mesh → DSN of a MariaDB database holding that mesh's tables, copied from the
+    /// PostgreSQL fixture (the scripts compute their rows with functions MariaDB lacks): the
+    /// tables as the scripts declare them, the rows as pg_dump's INSERTs.
+    static func mariadb() async throws -> [String: String]? {
+        try await mariaOnce.get {
+            guard let server = try await TestMariaDB.shared(), let pg = try await postgres() else { return nil }
+            guard let pgDump = Subprocess.which("pg_dump") else {
+                throw MeshError(.internalError, "copying the TPC-H fixture into MariaDB needs pg_dump on PATH")
+            }
+            var dsns: [String: String] = [:]
+            for mesh in meshes {
+                let database = "meshql_tpch_\(getpid())_\(mesh)"
+                dsns[mesh] = try server.createDatabase(database)
+                let dump = try Subprocess.check(pgDump, ["--data-only", "--inserts", "--rows-per-insert=500", "--no-owner",
+                                                         "--schema=\(mesh)", "-d", pg.server.conninfo(database: pg.name)],
+                                                what: "pg_dump")
+                let rows = dump.split(separator: "\n", omittingEmptySubsequences: false)
+                    // Not its settings, comments, or psql meta-commands (`\restrict`).
+                    .filter { !$0.hasPrefix("SET ") && !$0.hasPrefix("SELECT pg_catalog.") && !$0.hasPrefix("--") && !$0.hasPrefix("\\") }
+                    .joined(separator: "\n").replacingOccurrences(of: "INSERT INTO \(mesh).", with: "INSERT INTO ")
+                let tables = tableDefinitions(try script(mesh))
+                try server.execute("SET FOREIGN_KEY_CHECKS = 0;\n" + tables.map(\.sql).joined(separator: ";\n") + ";\n" + rows
+                                   + "\n" + tables.map { "ANALYZE TABLE \($0.name) PERSISTENT FOR ALL;" }.joined(separator: "\n"),
+                                   database: database)
+            }
+            return dsns
+        }
+    }
+
+    /// The `CREATE TABLE` statements of a mesh's script, but for its scratch tables (`tpch_…`).
+    static func tableDefinitions(_ script: String) -> [(name: String, sql: String)] {
+        var found: [(String, String)] = []
+        var rest = script[...]
+        while let start = rest.range(of: "CREATE TABLE ") {
+            guard let end = rest[start.upperBound...].range(of: "\n);") else { break }
+            let sql = String(rest[start.lowerBound..<end.upperBound].dropLast())
+            let name = String(rest[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+            if !name.hasPrefix("tpch_") { found.append((name, sql)) }
+            rest = rest[end.upperBound...]
+        }
+        return found
+    }
+
+    /// Where each mesh lives: PostgreSQL, MariaDB, else a SQLite file.
     struct Placement: Sendable, Hashable, CustomStringConvertible {
         var inPostgres: Set<String>
+        var inMariaDB: Set<String> = []
+        func kind(_ mesh: String) -> E2EFixture.SourceKind {
+            inPostgres.contains(mesh) ? .postgres : inMariaDB.contains(mesh) ? .mariadb : .sqlite
+        }
         var description: String {
-            TPCHFixture.meshes.map { "\($0)=\(inPostgres.contains($0) ? "postgres" : "sqlite")" }.joined(separator: ", ")
+            TPCHFixture.meshes.map { "\($0)=\(kind($0))" }.joined(separator: ", ")
         }
 
         static let all: [Placement] = [
@@ -74,6 +122,9 @@ enum TPCHFixture {
             // The benchmark's placement, and its mirror image.
             Placement(inPostgres: ["sales"]),
             Placement(inPostgres: ["crm", "supply"]),
+            // One mesh in each kind of source, two ways round.
+            Placement(inPostgres: ["crm"], inMariaDB: ["sales"]),
+            Placement(inPostgres: ["supply"], inMariaDB: ["crm"]),
         ]
     }
 
@@ -88,11 +139,16 @@ enum TPCHFixture {
         var statements: [String] = []
         for mesh in meshes {
             statements.append("CREATE MESH \(mesh)")
-            if placement.inPostgres.contains(mesh) {
+            switch placement.kind(mesh) {
+            case .postgres:
                 guard let pg = try await postgres() else { return nil }
                 statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE postgres OPTIONS (dsn \(E2EFixture.literal(pg.conninfo)))")
                 statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src SCHEMA \(mesh)")
-            } else {
+            case .mariadb:
+                guard let dsn = try await mariadb()?[mesh] else { return nil }
+                statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE mariadb OPTIONS (dsn \(E2EFixture.literal(dsn)))")
+                statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
+            case .sqlite:
                 let path = try await sqlite()[mesh]!
                 statements.append("CREATE CONNECTOR \(mesh)_src FOR MESH \(mesh) TYPE sqlite OPTIONS (path \(E2EFixture.literal(path)))")
                 statements.append("IMPORT DATA PRODUCTS FROM CONNECTOR \(mesh)_src")
@@ -106,5 +162,6 @@ enum TPCHFixture {
 
     private static let sqliteOnce = Once<[String: String]>()
     private static let pgOnce = Once<E2EFixture.PGDatabase?>()
+    private static let mariaOnce = Once<[String: String]?>()
     private static let engines = KeyedOnce<Placement, Engine?>()
 }
