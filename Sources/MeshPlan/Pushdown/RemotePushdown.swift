@@ -295,8 +295,9 @@ public struct RemotePushdown: OptimizerRule {
                     if !r.isConstant(g) { gs.append(s) }
                 }
                 // Keys that are all constant still group: no input rows, no group (where no
-                // keys at all make one row). A bound value groups as they do.
-                if gs.isEmpty, !groups.isEmpty { gs = [params.bind(.int(0), .bigint, d)] }
+                // keys at all make one row). A bound value groups as they do; a text one, since
+                // MariaDB reads a bound integer there as a column position.
+                if gs.isEmpty, !groups.isEmpty { gs = [params.bind(.string("k"), .text, d)] }
                 for a in aggs {
                     guard let s = printer.print(a, inputs, &params) else { return nil }
                     outs.append(s)
