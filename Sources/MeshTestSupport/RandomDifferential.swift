@@ -12,8 +12,9 @@ public final class RandomDifferential: Sendable {
     /// Where each table lives.
     public struct Placement: Sendable, CustomStringConvertible {
         public var name: String
-        /// The tables in PostgreSQL; the rest are in SQLite.
+        /// The tables in PostgreSQL and in MariaDB; the rest are in SQLite.
         public var inPostgres: Set<String>
+        public var inMariaDB: Set<String> = []
         public var description: String { name }
     }
 
@@ -22,6 +23,12 @@ public final class RandomDifferential: Sendable {
         Placement(name: "sqlite", inPostgres: []),
         Placement(name: "split", inPostgres: ["ta", "tb"]),
         Placement(name: "mixed", inPostgres: ["ta", "tc"]),
+    ]
+
+    /// The placements with MariaDB, run when there is a MariaDB server.
+    public static let mariadbPlacements = [
+        Placement(name: "mariadb", inPostgres: [], inMariaDB: Set(RandomQueryGenerator.tables)),
+        Placement(name: "maria_mixed", inPostgres: ["tc"], inMariaDB: ["ta", "tb"]),
     ]
 
     /// One way of running a query: an engine of a placement, with pushdown on or off.
@@ -67,9 +74,12 @@ public final class RandomDifferential: Sendable {
     public let slowFloor: Duration
 
     /// Loads the data (seeded by `dataSeed`) into a fresh oracle database and one engine per
-    /// placement, with catalogs and SQLite files under `directory`.
-    public init(server: TestPostgres, directory: String, dataSeed: UInt64 = 42, placements: [Placement] = placements,
-                timeout: Duration = .seconds(30), slowFactor: Double = 10, slowFloor: Duration = .seconds(5)) async throws {
+    /// placement, with catalogs and SQLite files under `directory`. By default the placements
+    /// are `placements`, and `mariadbPlacements` too when `mariadb` is given.
+    public init(server: TestPostgres, mariadb: TestMariaDB? = nil, directory: String, dataSeed: UInt64 = 42,
+                placements: [Placement]? = nil, timeout: Duration = .seconds(30), slowFactor: Double = 10,
+                slowFloor: Duration = .seconds(5)) async throws {
+        let placements = placements ?? (Self.placements + (mariadb == nil ? [] : Self.mariadbPlacements))
         self.server = server
         self.timeout = timeout
         self.slowFactor = slowFactor
@@ -88,13 +98,22 @@ public final class RandomDifferential: Sendable {
             let session = engine.makeSession()
             _ = try await session.execute("CREATE MESH m")
             let pgTables = data.filter { p.inPostgres.contains($0.name) }
-            let liteTables = data.filter { !p.inPostgres.contains($0.name) }
+            let mariaTables = data.filter { p.inMariaDB.contains($0.name) }
+            let liteTables = data.filter { !p.inPostgres.contains($0.name) && !p.inMariaDB.contains($0.name) }
             if !pgTables.isEmpty {
                 let db = "meshql_rq_\(p.name)_\(tag)"
                 let conninfo = try server.createDatabase(db)
                 try server.execute("SET client_min_messages = warning;\n" + pgTables.map(\.sql).joined(separator: "\n"), database: db)
                 _ = try await session.execute("CREATE CONNECTOR pg FOR MESH m TYPE postgres OPTIONS (dsn \(Self.literal(conninfo)))")
                 _ = try await session.execute("IMPORT DATA PRODUCTS FROM CONNECTOR pg")
+            }
+            if !mariaTables.isEmpty {
+                guard let mariadb else { throw MeshError(.invalidParameter, "placement \(p.name) needs a MariaDB server") }
+                let db = "meshql_rq_\(p.name)_\(tag)"
+                let dsn = try mariadb.createDatabase(db)
+                try mariadb.execute(mariaTables.map(\.sql).joined(separator: "\n"), database: db)
+                _ = try await session.execute("CREATE CONNECTOR maria FOR MESH m TYPE mariadb OPTIONS (dsn \(Self.literal(dsn)))")
+                _ = try await session.execute("IMPORT DATA PRODUCTS FROM CONNECTOR maria")
             }
             if !liteTables.isEmpty {
                 let path = directory + "/\(p.name)-source.db"

@@ -64,6 +64,12 @@ public final class TestMariaDB: @unchecked Sendable {
         return dsn(database: name)
     }
 
+    /// Leaves the databases made so far in place when an external server is let go: a tool
+    /// that keeps its catalogs keeps the databases they read.
+    public func keepCreatedDatabases() {
+        lock.withLock { created.removeAll() }
+    }
+
     /// Runs SQL through the `mariadb` client in ANSI mode without backslash escapes (so that
     /// scripts written for PostgreSQL and SQLite load as they are); throws with its output
     /// when a statement fails.

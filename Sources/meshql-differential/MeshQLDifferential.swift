@@ -75,7 +75,13 @@ struct MeshQLDifferential: AsyncParsableCommand {
             server.stop()
         }
         if let dir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let world = try await RandomDifferential(server: server, directory: dir ?? tempDirectory(), dataSeed: dataSeed,
+        // MariaDB placements too where a server can be had (skipped loudly otherwise).
+        let mariadb = try await TestMariaDB.shared()
+        defer {
+            if dir != nil, ProcessInfo.processInfo.environment["MESHQL_TEST_MARIADB"] != nil { mariadb?.keepCreatedDatabases() }
+            mariadb?.stop()
+        }
+        let world = try await RandomDifferential(server: server, mariadb: mariadb, directory: dir ?? tempDirectory(), dataSeed: dataSeed,
                                                  timeout: .seconds(timeout), slowFactor: slowFactor,
                                                  slowFloor: .milliseconds(Int(slowFloor * 1000)))
         defer { world.shutdown() }

@@ -129,7 +129,8 @@ struct RandomDifferentialTests {
     static func world() async throws -> RandomDifferential? {
         try await worldOnce.get {
             guard let server = try await TestPostgres.shared() else { return nil }
-            return try await RandomDifferential(server: server, directory: tempDirectory(), timeout: .seconds(60))
+            return try await RandomDifferential(server: server, mariadb: try await TestMariaDB.shared(),
+                                                directory: tempDirectory(), timeout: .seconds(60))
         }
     }
 
