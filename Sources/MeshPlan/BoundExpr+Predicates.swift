@@ -66,14 +66,9 @@ extension BoundExpr {
     }
 
     /// Whether some conjunct equates an expression of one side of a join with one of the
-    /// other: a hash join key (the executor splits join conditions the same way).
+    /// other: a hash join key (`equalitySides`, by which the executor splits it too).
     public func hasEqualityKey(between left: Set<ColumnID>, and right: Set<ColumnID>) -> Bool {
-        conjuncts.contains { c in
-            guard case .comparison(.equal, let a, let b) = c.kind else { return false }
-            let ac = a.referencedColumns, bc = b.referencedColumns
-            guard !ac.isEmpty, !bc.isEmpty else { return false }
-            return (ac.isSubset(of: left) && bc.isSubset(of: right)) || (ac.isSubset(of: right) && bc.isSubset(of: left))
-        }
+        conjuncts.contains { $0.equalitySides(left: left, right: right) != nil }
     }
 
     /// Levels of the tree: 1 for a leaf.

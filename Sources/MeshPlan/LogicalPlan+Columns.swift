@@ -86,7 +86,7 @@ extension LogicalPlan {
             }
         }
         func inExpr(_ e: BoundExpr) {
-            if case .comparison(.equal, let a, let b) = e.kind, case .column(let x) = a.kind, case .column(let y) = b.kind {
+            if let (x, y) = e.columnEquality {
                 out.insert(x)
                 out.insert(y)
             }

@@ -86,14 +86,10 @@ public final class HashJoinOperator: OperatorBase, PhysicalOperator {
         let leftCount = left.fields.count
         var lkeys: [BoundExpr] = [], rkeys: [BoundExpr] = [], rest: [BoundExpr] = []
         for c in condition?.conjuncts ?? [] {
-            if case .comparison(.equal, let a, let b) = c.kind {
-                let ac = a.referencedSlots, bc = b.referencedSlots
-                if !ac.isEmpty, !bc.isEmpty, ac.allSatisfy({ $0 < leftCount }), bc.allSatisfy({ $0 >= leftCount }) {
-                    lkeys.append(a); rkeys.append(b.shiftingSlots(by: -leftCount)); continue
-                }
-                if !ac.isEmpty, !bc.isEmpty, bc.allSatisfy({ $0 < leftCount }), ac.allSatisfy({ $0 >= leftCount }) {
-                    lkeys.append(b); rkeys.append(a.shiftingSlots(by: -leftCount)); continue
-                }
+            // The planner's rule (`equalitySides`), over the slots of the two inputs.
+            if let (l, r) = c.equalitySides(\.referencedSlots, left: { $0.allSatisfy { $0 < leftCount } },
+                                            right: { $0.allSatisfy { $0 >= leftCount } }) {
+                lkeys.append(l); rkeys.append(r.shiftingSlots(by: -leftCount)); continue
             }
             rest.append(c)
         }

@@ -56,7 +56,7 @@ public struct EagerGroupBy: OptimizerRule {
         let otherIDs = (groupLeft ? r : l).columns.idSet
         // Only column = column equalities across the two sides.
         for c in cond.conjuncts {
-            guard case .comparison(.equal, let a, let b) = c.kind, case .column(let x) = a.kind, case .column(let y) = b.kind,
+            guard let (x, y) = c.columnEquality,
                   (side.ids.contains(x) && otherIDs.contains(y)) || (side.ids.contains(y) && otherIDs.contains(x)) else { return nil }
         }
         // Grouped by the side's columns the condition and the GROUP BY read.

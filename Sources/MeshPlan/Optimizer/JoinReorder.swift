@@ -107,8 +107,7 @@ public struct JoinReorder: OptimizerRule {
         for r in relations { for c in r.columns { types[c.id] = c.type } }
         var constants: [BoundExpr] = []
         for c in conjuncts {
-            if case .comparison(.equal, let a, let b) = c.kind, case .column(let x) = a.kind, case .column(let y) = b.kind,
-               a.type == b.type, let ox = owner[x], let oy = owner[y], ox != oy {
+            if let (x, y) = c.columnEquality, types[x] == types[y], let ox = owner[x], let oy = owner[y], ox != oy {
                 union.union(x, y)
             } else if rels(c).isEmpty {
                 constants.append(c)

@@ -552,10 +552,7 @@ public struct RemotePushdown: OptimizerRule {
                 ? "(\(ls) IN (SELECT \(rs) FROM \(rightFrom)))"
                 : "(\(ls) IS NULL OR \(ls) NOT IN (SELECT \(rs) FROM \(rightFrom) WHERE \(rs) IS NOT NULL))"
         } else if kind == .nullAwareAnti {
-            guard let cond, case .comparison(.equal, let x, let y) = cond.kind else { return nil }
-            // The key sides: x over the left, y over the right (either way round).
-            let (l, rt) = x.isCovered(by: Set(leftInputs.keys)) ? (x, y) : (y, x)
-            guard l.isCovered(by: Set(leftInputs.keys)), rt.isCovered(by: Set(rightInputs.keys)),
+            guard let cond, let (l, rt) = Self.keyEquality(cond, Set(leftInputs.keys), Set(rightInputs.keys)),
                   let ls = printer.print(l, leftInputs, &params), let rs = printer.print(rt, rightInputs, &params) else { return nil }
             predicate = "(\(ls) NOT IN (SELECT \(rs) FROM \(rightFrom)))"
         } else {
@@ -575,9 +572,6 @@ public struct RemotePushdown: OptimizerRule {
 
     /// A condition that is one equality of a left expression and a right one: the two sides.
     static func keyEquality(_ cond: BoundExpr, _ left: Set<ColumnID>, _ right: Set<ColumnID>) -> (BoundExpr, BoundExpr)? {
-        guard case .comparison(.equal, let x, let y) = cond.kind else { return nil }
-        if x.isCovered(by: left), y.isCovered(by: right) { return (x, y) }
-        if y.isCovered(by: left), x.isCovered(by: right) { return (y, x) }
-        return nil
+        cond.equalitySides(left: left, right: right)
     }
 }
