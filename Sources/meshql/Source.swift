@@ -10,8 +10,8 @@ struct Source: ParsableCommand {
         discussion: """
             A principal's CREATE CONNECTOR and ALTER CONNECTOR accept only a source the org is \
             allowed: a file under one of its SQLite roots (symlinks and .. resolved), or a \
-            PostgreSQL server matching one of its host:port[/database] rules (the host compared by \
-            address). Anything else gets one error, whatever the reason. A connector made by the \
+            database server (PostgreSQL or MariaDB) matching one of its host:port[/database] rules \
+            (the host compared by address). Anything else gets one error, whatever the reason. A connector made by the \
             operator (the local superuser) allows its own source. Connectors outside the rules are \
             refused to principals at query time: `meshql source check` lists them. See \
             docs/confine-sources.md.
@@ -24,19 +24,20 @@ struct Source: ParsableCommand {
         var org: String
         @Option(name: .long, help: ArgumentHelp("A folder (or one file) whose SQLite files the org may read (repeatable).", valueName: "path"))
         var sqliteRoot: [String] = []
-        @Option(name: .long, help: ArgumentHelp("A PostgreSQL server the org may reach: host:port or host:port/database (repeatable).",
-                                                valueName: "host:port[/db]"))
+        @Option(name: [.customLong("postgres"), .customLong("server")],
+                help: ArgumentHelp("A database server (PostgreSQL, MariaDB) the org may reach: host:port or host:port/database (repeatable).",
+                                   valueName: "host:port[/db]"))
         var postgres: [String] = []
         @Option(name: .long, help: ArgumentHelp("The catalog file.", valueName: "path"))
         var catalog = "meshql.db"
 
         func validate() throws {
-            if sqliteRoot.isEmpty && postgres.isEmpty { throw ValidationError("give --sqlite-root or --postgres") }
+            if sqliteRoot.isEmpty && postgres.isEmpty { throw ValidationError("give --sqlite-root or --postgres (--server)") }
         }
     }
 
     struct Allow: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Allow an org's connectors a SQLite root or a PostgreSQL server.")
+        static let configuration = CommandConfiguration(abstract: "Allow an org's connectors a SQLite root or a database server (PostgreSQL, MariaDB).")
         @OptionGroup var rules: Rules
 
         func run() throws {

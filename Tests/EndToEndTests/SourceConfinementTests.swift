@@ -132,6 +132,27 @@ import Testing
         }
     }
 
+    /// A MariaDB connector needs a rule for its server too (the same host:port[/database]
+    /// rules), and a socket it names is a source of its own.
+    @Test func mariadbSourcesNeedARuleToo() async throws {
+        let w = try await World()
+        defer { w.engine.shutdown() }
+        let sam = w.session("sam@acme.test")
+        let closed = try LoopbackPort.free()
+        for (i, dsn) in ["mariadb://u@127.0.0.1:\(closed)/sales", "mysql://u@localhost/sales", "mariadb://u@h/sales?socket=/tmp/x.sock",
+                         "mariadb://nonsense"].enumerated() {
+            let got = await Self.refusal(sam, "CREATE CONNECTOR m\(i) FOR MESH sales TYPE mariadb OPTIONS (dsn '\(dsn)')")
+            #expect(got == Self.refused, "\(dsn): \(got ?? "accepted")")
+        }
+        try w.engine.allowPostgres(org: "acme", pattern: "localhost:\(closed)/sales")
+        _ = try await sam.execute("CREATE CONNECTOR maria FOR MESH sales TYPE mariadb OPTIONS (dsn 'mariadb://u@127.0.0.1:\(closed)/sales') NO CHECK")
+        for dsn in ["mariadb://u@127.0.0.1:\(closed)/other", "mariadb://u@127.0.0.1:\(closed + 1)/sales",
+                    "mariadb://u@127.0.0.1:\(closed)/sales?socket=/tmp/x.sock"] {
+            let got = await Self.refusal(sam, "ALTER CONNECTOR maria OPTIONS (SET dsn '\(dsn)')")
+            #expect(got == Self.refused, "\(dsn): \(got ?? "accepted")")
+        }
+    }
+
     /// A connector whose rule the operator removes is refused to principals at query time
     /// (and listed by `checkSources`); the operator still reads it.
     @Test func aRevokedSourceIsRefusedAtQueryTime() async throws {

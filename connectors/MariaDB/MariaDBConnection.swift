@@ -37,6 +37,10 @@ final class MariaDBConnection: @unchecked Sendable {
         mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         var noInfile: UInt32 = 0
         mysql_options(h, MYSQL_OPT_LOCAL_INFILE, &noInfile)
+        // TCP unless a socket is named: libmariadb would take host "localhost" to mean its
+        // default socket, a server other than the one the operator's source rules allowed.
+        var tcp = MYSQL_PROTOCOL_TCP.rawValue
+        if settings.socket == nil { mysql_options(h, MYSQL_OPT_PROTOCOL, &tcp) }
         let ok = mysql_real_connect(h, settings.socket == nil ? settings.host : nil, settings.user, settings.password,
                                     settings.database, settings.socket == nil ? settings.port : 0, settings.socket, 0)
         guard ok != nil else {
