@@ -134,7 +134,23 @@ public protocol SQLDialect: Sendable {
     /// (MariaDB's case-insensitive, trailing-space-blind defaults) gives its text columns a
     /// byte-order collation here, so comparisons, joins, grouping, DISTINCT and ORDER BY over
     /// them mean what they mean in meshql.
-    func tableColumn(_ alias: String, _ column: String, type: DataType) -> SQLText
+    /// `nativeType` is the column's type as the source named it when the product was imported
+    /// (nil where unknown).
+    func tableColumn(_ alias: String, _ column: String, type: DataType, nativeType: String?) -> SQLText
+    /// `x op y` (`op`: `+`, `-`, `*`, `/`, `%`) giving a value of `type`, or nil when the source
+    /// cannot compute it as meshql does. (Whether division goes down at all is
+    /// `PushdownFeature.division`'s.)
+    func arithmetic(_ op: String, _ x: SQLText, _ y: SQLText, type: DataType) -> SQLText?
+    /// Whether the source takes `value` as a bound value of `type` exactly (MariaDB's dates end
+    /// at year 9999); a condition on a value it cannot take is evaluated in meshql.
+    func canBind(_ value: Value, type: DataType) -> Bool
+    /// For a source that reads its text columns through `tableColumn` in a stricter form than
+    /// its own (MariaDB's byte-order collation over a case-insensitive column): `x = y` in the
+    /// source's own terms, where `x` and `y` are the plain columns (or the other side as
+    /// printed). It must keep every row the exact comparison keeps, and may keep more; the
+    /// planner sends it beside the exact one, so that the source can use an index on the column
+    /// for it. Nil (the default): the exact comparison alone.
+    func looseTextEquality(_ x: SQLText, _ y: SQLText) -> SQLText?
     /// An aggregate call: `function` is meshql's name in upper case (`COUNT`, `SUM`, `AVG`,
     /// `MIN`, `MAX`, `BOOL_AND`, `BOOL_OR`) over `argument` of `argumentType`; nil when the
     /// source cannot give meshql's result (a dialect may spell it otherwise: AVG as a SUM
@@ -176,12 +192,15 @@ extension SQLDialect {
     public func filteredAggregate(_ call: SQLText, condition: SQLText) -> SQLText? {
         "\(call) FILTER (WHERE \(condition))"
     }
-    public func tableColumn(_ alias: String, _ column: String, type: DataType) -> SQLText {
+    public func tableColumn(_ alias: String, _ column: String, type: DataType, nativeType: String?) -> SQLText {
         SQLText(alias + "." + quoteIdentifier(column))
     }
+    public func arithmetic(_ op: String, _ x: SQLText, _ y: SQLText, type: DataType) -> SQLText? { "(\(x) \(op) \(y))" }
+    public func canBind(_ value: Value, type: DataType) -> Bool { true }
     public func aggregateCall(_ function: String, argument: SQLText, argumentType: DataType, distinct: Bool) -> SQLText? {
         "\(function)(\(distinct ? "DISTINCT " : "")\(argument))"
     }
+    public func looseTextEquality(_ x: SQLText, _ y: SQLText) -> SQLText? { nil }
     /// `OFFSET 0`: PostgreSQL and SQLite run a subquery with an OFFSET as written.
     public var policyFence: (limit: SQLText?, offset: SQLText?)? { (nil, "0") }
     public func limitClause(limit: SQLText?, offset: SQLText?) -> SQLText {

@@ -73,6 +73,7 @@ struct ProductResolver: CatalogResolver {
         }
         return .table(ProductScan(productName: full, connectorID: cid.uuidString, connectorName: c.name,
                                   remoteSchema: p.remoteSchema, remoteTable: remote, fields: fields,
-                                  remoteColumns: p.columns.map(\.name)), access: access)
+                                  remoteColumns: p.columns.map(\.name), nativeTypes: p.columns.map(\.nativeType)),
+                     access: access)
     }
 }

@@ -14,12 +14,16 @@ public struct ProductScan: Sendable, Hashable {
     public var fields: [Field]
     /// The column names at the source (same order as `fields`).
     public var remoteColumns: [String]
+    /// The columns' types as the source names them (`int(10) unsigned`), where known (same
+    /// order as `fields`, or empty): a dialect may read a column by it (`SQLDialect.tableColumn`).
+    public var nativeTypes: [String] = []
     /// The identity of each column in this use of the product (same order as `fields`); the
     /// binder mints them, so two scans of one product have different ids.
     public var columnIDs: [ColumnID]
 
     public init(productName: String, connectorID: String, connectorName: String, remoteSchema: String?,
-                remoteTable: String, fields: [Field], remoteColumns: [String], columnIDs: [ColumnID] = []) {
+                remoteTable: String, fields: [Field], remoteColumns: [String], nativeTypes: [String] = [],
+                columnIDs: [ColumnID] = []) {
         self.productName = productName
         self.connectorID = connectorID
         self.connectorName = connectorName
@@ -27,6 +31,7 @@ public struct ProductScan: Sendable, Hashable {
         self.remoteTable = remoteTable
         self.fields = fields
         self.remoteColumns = remoteColumns
+        self.nativeTypes = nativeTypes.count == fields.count ? nativeTypes : []
         self.columnIDs = columnIDs
     }
 

@@ -24,6 +24,7 @@ public struct ColumnPruning: OptimizerRule {
             if keep.count == s.fields.count { return plan }
             s.fields = keep.map { s.fields[$0] }
             s.remoteColumns = keep.map { s.remoteColumns[$0] }
+            if !s.nativeTypes.isEmpty { s.nativeTypes = keep.map { s.nativeTypes[$0] } }
             s.columnIDs = keep.map { s.columnIDs[$0] }
             return .scan(s)
 

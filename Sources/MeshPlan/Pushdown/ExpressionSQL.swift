@@ -5,6 +5,10 @@ import MeshDialect
 /// evaluate with meshql's exact semantics; the caller then keeps that node local.
 struct ExpressionSQL {
     let dialect: any SQLDialect
+    /// A table column's plain reference, by the SQL `SQLDialect.tableColumn` gave for it where
+    /// the two differ (see `looseTextEquality`). Where a column's SQL is an input, its table is
+    /// in scope, and so is the plain reference.
+    var plainColumns: [SQLText: SQLText] = [:]
 
     /// - Parameter inputs: the SQL that reads each input column.
     func print(_ e: BoundExpr, _ inputs: [ColumnID: SQLText], _ params: inout SQLParameters) -> SQLText? {
@@ -23,6 +27,7 @@ struct ExpressionSQL {
             }
             if case .bool(let b) = v { return SQLText(dialect.booleanLiteral(b)) }
             if [.date, .timestamp, .timestamptz].contains(e.type), !dialect.supports(.dateComparison) { return nil }
+            guard dialect.canBind(v, type: e.type) else { return nil }
             return params.bind(v, e.type, dialect)
         case .negate(let x):
             if case .decimal = e.type, !dialect.supports(.decimalArithmetic) { return nil }
@@ -42,7 +47,7 @@ struct ExpressionSQL {
             // meshql evaluates it only for the rows that reach it.
             if op == .divide || op == .modulo, case .literal(let v) = b.kind, v.isZero { return nil }
             guard let x = p(a), let y = p(b) else { return nil }
-            return "(\(x) \(op.rawValue) \(y))"
+            return dialect.arithmetic(op.rawValue, x, y, type: e.type)
         case .comparison(let op, let a, let b):
             if [.date, .timestamp, .timestamptz].contains(a.type), !dialect.supports(.dateComparison) { return nil }
             guard var x = p(a), var y = p(b) else { return nil }
@@ -50,6 +55,13 @@ struct ExpressionSQL {
                 guard let bx = dialect.byteOrderedText(x), let by = dialect.byteOrderedText(y) else { return nil }
                 x = bx
                 y = by
+            }
+            // Each side a table column with a plain form, or a constant (not a column of a
+            // subquery, whose collation is the exact one's).
+            func plain(_ e: BoundExpr, _ s: SQLText) -> SQLText? { plainColumns[s] ?? (e.referencedColumns.isEmpty ? s : nil) }
+            if a.type.physical == .string, op == .equal, plainColumns[x] != nil || plainColumns[y] != nil,
+               let px = plain(a, x), let py = plain(b, y), let loose = dialect.looseTextEquality(px, py) {
+                return "(\(loose) AND (\(x) = \(y)))"
             }
             return "(\(x) \(op.rawValue) \(y))"
         case .and(let a, let b):

@@ -92,6 +92,8 @@ public struct RemotePushdown: OptimizerRule {
         func make() -> String { defer { next += 1 }; return "s\(next)" }
         /// Aggregates that occur more than once in the plan (see `repeatedAggregates`).
         var repeated: Set<LogicalPlan> = []
+        /// Each scanned column's plain reference, by its `tableColumn` SQL where they differ.
+        var plainColumns: [SQLText: SQLText] = [:]
     }
 
     public func apply(_ plan: LogicalPlan) throws -> (LogicalPlan, changed: Bool) {
@@ -174,7 +176,14 @@ public struct RemotePushdown: OptimizerRule {
             let alias = aliases.make()
             let table = (s.remoteSchema.map { dialect.quoteIdentifier($0) + "." } ?? "") + dialect.quoteIdentifier(s.remoteTable)
             let q = dialect.quoteIdentifier(alias)
-            var block = SQLBlock(from: "\(table) AS \(q)", outputs: zip(s.remoteColumns, s.fields).map { dialect.tableColumn(q, $0, type: $1.type) })
+            let outputs = s.fields.indices.map { i in
+                dialect.tableColumn(q, s.remoteColumns[i], type: s.fields[i].type, nativeType: s.nativeTypes.isEmpty ? nil : s.nativeTypes[i])
+            }
+            var block = SQLBlock(from: "\(table) AS \(q)", outputs: outputs)
+            for (column, output) in zip(s.remoteColumns, block.outputs) {
+                let plain = SQLText(q + "." + dialect.quoteIdentifier(column))
+                if output != plain { aliases.plainColumns[output] = plain }
+            }
             block.tableAlias = q
             return .remote(Remote(connectorID: s.connectorID, connectorName: s.connectorName, block: block,
                                   params: SQLParameters(), columns: s.columns, products: [s.productName],
@@ -254,7 +263,7 @@ public struct RemotePushdown: OptimizerRule {
                 var outs: [SQLText] = []
                 let inputs = r.inputs
                 for e in exprs {
-                    guard let s = ExpressionSQL(dialect: d).print(e, inputs, &params) else { return nil }
+                    guard let s = ExpressionSQL(dialect: d, plainColumns: aliases.plainColumns).print(e, inputs, &params) else { return nil }
                     outs.append(s)
                 }
                 r.block.constantOutputs = r.constantPositions(exprs)
@@ -283,7 +292,7 @@ public struct RemotePushdown: OptimizerRule {
                     r.block = r.block.wrapped(aliases.make(), d)
                 }
                 var params = r.params
-                let printer = ExpressionSQL(dialect: d)
+                let printer = ExpressionSQL(dialect: d, plainColumns: aliases.plainColumns)
                 let distinct = estimator?.distinctValues(child) ?? [:]
                 let inputs = r.inputs
                 var outs: [SQLText] = [], gs: [SQLText] = []
@@ -327,7 +336,7 @@ public struct RemotePushdown: OptimizerRule {
                 let inputs = r.inputs
                 // A constant orders nothing, and printed it could read as a column position.
                 for k in keys where !r.isConstant(k.expr) {
-                    guard var s = ExpressionSQL(dialect: d).print(k.expr, inputs, &params) else { return nil }
+                    guard var s = ExpressionSQL(dialect: d, plainColumns: aliases.plainColumns).print(k.expr, inputs, &params) else { return nil }
                     // Text sorts in byte order here; sources sort by their collation unless told.
                     if k.expr.type.physical == .string {
                         guard let ordered = d.byteOrderedText(s) else { return nil }
@@ -382,6 +391,7 @@ public struct RemotePushdown: OptimizerRule {
 
     func splitPrintable(_ conjuncts: [BoundExpr], _ d: any SQLDialect, _ inputs: [ColumnID: SQLText],
                         _ params: SQLParameters) -> (pushable: [BoundExpr], residual: [BoundExpr]) {
+        // (Plain columns change what is printed, never whether it can be.)
         let printer = ExpressionSQL(dialect: d)
         var pushable: [BoundExpr] = [], residual: [BoundExpr] = []
         for c in conjuncts {
@@ -395,7 +405,7 @@ public struct RemotePushdown: OptimizerRule {
     func pushFilter(_ conjuncts: [BoundExpr], into r: Remote, _ child: LogicalPlan, _ aliases: Aliases) -> Remote? {
         var r = r
         let d = dialects[r.connectorID]!
-        let printer = ExpressionSQL(dialect: d)
+        let printer = ExpressionSQL(dialect: d, plainColumns: aliases.plainColumns)
         // HAVING without GROUP BY (an aggregate of the whole input) is refused by SQLite before
         // 3.39: over such a block, the condition goes to the WHERE of a wrapping block.
         if let groups = r.block.groupBy, !groups.isEmpty, r.block.limit == nil, r.block.offset == nil, !r.block.distinct {
@@ -494,7 +504,7 @@ public struct RemotePushdown: OptimizerRule {
         let leftFrom = left.fromIsJoin ? "(\(left.from))" : left.from
         var joinSQL: SQLText
         if let cond {
-            guard let c = ExpressionSQL(dialect: d).print(cond, inputs, &params) else { return nil }
+            guard let c = ExpressionSQL(dialect: d, plainColumns: aliases.plainColumns).print(cond, inputs, &params) else { return nil }
             // The outputs name their columns, so the order of the FROM is free: a RIGHT JOIN
             // goes as a LEFT JOIN, which every source runs well (SQLite runs a RIGHT JOIN onto
             // a subquery by scanning the subquery once per row: 86 s at TPC-H SF 0.1).
@@ -541,7 +551,7 @@ public struct RemotePushdown: OptimizerRule {
         let leftInputs = r.inputs
         let rightInputs = Dictionary(uniqueKeysWithValues: zip(b.columns.ids, rightOutputs))
         let both = leftInputs.merging(rightInputs) { x, _ in x }
-        let printer = ExpressionSQL(dialect: d)
+        let printer = ExpressionSQL(dialect: d, plainColumns: aliases.plainColumns)
         let predicate: SQLText
         if !d.runsExistsAsJoin, kind == .semi || kind == .anti, let cond,
            let (l, rt) = Self.keyEquality(cond, Set(leftInputs.keys), Set(rightInputs.keys)),
