@@ -131,8 +131,13 @@ public final class TestMariaDB: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "\(getpid())\n".write(toFile: dir + "/owner.pid", atomically: true, encoding: .utf8)
         let user = geteuid() == 0 ? ["--user=root"] : []
-        try Subprocess.check(install, ["--no-defaults", "--datadir=\(dir)/data", "--auth-root-authentication-method=normal",
-                                       "--skip-test-db"] + user, what: "mariadb-install-db")
+        do {
+            try Subprocess.check(install, ["--no-defaults", "--datadir=\(dir)/data", "--auth-root-authentication-method=normal",
+                                           "--skip-test-db"] + user, what: "mariadb-install-db")
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
         let socket = dir + "/sock"
         var lastError: Error?
         for _ in 0..<3 {
@@ -161,9 +166,15 @@ public final class TestMariaDB: @unchecked Sendable {
                 lastError = MeshError(.connection, "the test MariaDB server did not start: " + String(log.suffix(800)))
                 continue
             }
-            try Subprocess.check(client, root + ["-e", """
-                CREATE USER IF NOT EXISTS 'meshql'@'%'; GRANT ALL PRIVILEGES ON *.* TO 'meshql'@'%';
-                """], what: "mariadb")
+            do {
+                try Subprocess.check(client, root + ["-e", """
+                    CREATE USER IF NOT EXISTS 'meshql'@'%'; GRANT ALL PRIVILEGES ON *.* TO 'meshql'@'%';
+                    """], what: "mariadb")
+            } catch {
+                terminate(p.processIdentifier) { p.isRunning }
+                try? FileManager.default.removeItem(atPath: dir)
+                throw error
+            }
             let server = TestMariaDB(server: "mariadb://meshql@127.0.0.1:\(port)", client: client,
                                      clientArguments: ["--no-defaults", "-h", "127.0.0.1", "-P", String(port), "-u", "meshql"],
                                      directory: dir, process: p)
@@ -203,19 +214,33 @@ public final class TestMariaDB: @unchecked Sendable {
             guard let owner = (try? String(contentsOfFile: dir + "/owner.pid", encoding: .utf8))
                 .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else { continue }
             if kill(owner, 0) == 0 || errno != ESRCH { continue }
+            // Only that server: a pid file outlives its process, and the number may be reused.
             if let server = (try? String(contentsOfFile: dir + "/mariadbd.pid", encoding: .utf8))
-                .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+               let command = try? String(contentsOfFile: "/proc/\(server)/cmdline", encoding: .utf8),
+               command.contains("mariadbd"), command.contains(dir) {
                 terminate(server) { kill(server, 0) == 0 }
             }
             try? FileManager.default.removeItem(atPath: dir)
         }
     }
 
-    /// Stops the private server at exit (PostgreSQL's test support turns SIGINT and SIGTERM
-    /// into an exit too).
+    /// Stops the private server at exit, and on SIGINT, SIGTERM or SIGHUP (then exits, as
+    /// PostgreSQL's test support does; whichever handler runs first stops both, through
+    /// `exit` and the exit handlers).
     private static func registerExit() {
         atexit { TestMariaDB.started?.stop() }
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { exit(128 + sig) }
+            source.resume()
+            signalSources.append(source)
+        }
     }
+
+    /// Keeps the signal sources alive. Written once, under `state`'s lock.
+    nonisolated(unsafe) static var signalSources: [any DispatchSourceSignal] = []
 
     /// The server once started, for the exit handler, which must not take `state`'s lock.
     /// Written once, under that lock.

@@ -91,7 +91,12 @@ struct DialectTests {
         #expect(maria.orderItem("a", descending: false, nullsFirst: true)?.render(maria).sql == "a ASC")
         #expect(maria.orderItem("a", descending: false, nullsFirst: false)?.render(maria).sql == "(a IS NULL) ASC, a ASC")
         #expect(maria.filteredAggregate("COUNT(*)", condition: "1") == nil)
-        #expect(maria.tableColumn("`t`", "n", type: .integer).render(maria).sql == "`t`.`n`")
+        #expect(maria.tableColumn("`t`", "n", type: .integer, nativeType: "int(10) unsigned").render(maria).sql == "`t`.`n`")
+        #expect(maria.tableColumn("`t`", "b", type: .boolean, nativeType: "tinyint(1)").render(maria).sql == "(`t`.`b` <> 0)")
+        #expect(maria.arithmetic("-", "a", "?", type: .bigint)?.render(maria).sql == "(CAST(a AS SIGNED) - CAST(? AS SIGNED))")
+        #expect(!maria.canBind(.date(CivilTime.days(year: 10000, month: 1, day: 1)), type: .date))
+        #expect(maria.canBind(.date(CivilTime.days(year: 9999, month: 12, day: 31)), type: .date))
+        #expect(maria.maxTablesPerStatement == 60)
         #expect(maria.policyFence?.limit?.render(maria).sql == "18446744073709551615" && maria.policyFence?.offset == nil)
         for no: PushdownFeature in [.fullJoin, .division, .ilike, .booleanAggregates, .doubleOverflowErrors] {
             #expect(!maria.supports(no), "\(no)")

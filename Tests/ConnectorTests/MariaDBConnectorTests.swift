@@ -38,6 +38,10 @@ enum MariaFixture {
             CREATE TABLE words (id INT NOT NULL PRIMARY KEY, w VARCHAR(10), k INT, KEY (k));
             INSERT INTO words VALUES (1, 'a', 1), (2, 'A', 1), (3, 'a ', 2), (4, 'b', 2), (5, NULL, NULL), (6, 'a\\b', 3);
             ANALYZE TABLE words PERSISTENT FOR ALL;
+            CREATE TABLE odd (id INT NOT NULL PRIMARY KEY, u INT UNSIGNED, bits BIT(8), flag TINYINT(1), long_text VARCHAR(3000));
+            INSERT INTO odd VALUES (1, 3, b'00000101', 2, CONCAT(REPEAT('x', 2000), 'b')),
+                                   (2, 10, b'00000001', 0, CONCAT(REPEAT('x', 2000), 'c')),
+                                   (3, 0, b'00000010', 1, CONCAT(REPEAT('x', 2000), 'a'));
             """, database: name)
         return Database(server: server, dsn: dsn)
     }
@@ -53,7 +57,7 @@ struct MariaDBConnectorTests {
         guard let db = try await MariaFixture.get() else { return }
         let maria = try connector(db)
         let tables = try await maria.discover(schema: nil)
-        #expect(tables.map(\.name) == ["all_types", "all_types_view", "words"])
+        #expect(tables.map(\.name) == ["all_types", "all_types_view", "odd", "words"])
         let all = try #require(tables.first { $0.name == "all_types" })
         #expect(all.kind == .table)
         #expect(all.schema == "meshql_connector_tests_\(getpid())")
@@ -116,7 +120,7 @@ struct MariaDBConnectorTests {
         guard let db = try await MariaFixture.get() else { return }
         let maria = try connector(db)
         let d = MariaDBDialect()
-        let w = d.tableColumn("`s0`", "w", type: .text).render(d).sql
+        let w = d.tableColumn("`s0`", "w", type: .text, nativeType: "varchar(10)").render(d).sql
         func ids(_ condition: String, _ parameters: [Value] = [], order: String = "`s0`.`id`") async throws -> [Value] {
             try await rows(maria.execute(RemoteQuery(sql: "SELECT `s0`.`id` FROM `words` AS `s0` WHERE \(condition) ORDER BY \(order)",
                                                      parameters: parameters, outputTypes: [.integer]))).map { $0[0] }
@@ -163,6 +167,36 @@ struct MariaDBConnectorTests {
         #expect(try await ids("TRUE", order: "`s0`.`id` " + skip) == [.int(5), .int(6)])
     }
 
+    /// What MariaDB does otherwise than PostgreSQL, each read or spelled so that it does not
+    /// show: unsigned arithmetic, BIT comparison, TINYINT(1) holding 2, text sorted past its
+    /// first 1024 bytes, dates past year 9999.
+    @Test func mariadbQuirksDoNotShow() async throws {
+        guard let db = try await MariaFixture.get() else { return }
+        let maria = try connector(db)
+        let d = MariaDBDialect()
+        let table = try #require(try await maria.discover(schema: nil).first { $0.name == "odd" })
+        func column(_ name: String) -> String {
+            let c = table.columns.first { $0.name == name }!
+            return d.tableColumn("`s0`", name, type: c.type, nativeType: c.nativeType).render(d).sql
+        }
+        func read(_ sql: String, _ parameters: [Value] = [], _ type: DataType) async throws -> [Value] {
+            try await rows(maria.execute(RemoteQuery(sql: sql, parameters: parameters, outputTypes: [type]))).map { $0[0] }
+        }
+        let minus = d.arithmetic("-", SQLText(column("u")), "?", type: .bigint)!.render(d).sql
+        #expect(try await read("SELECT \(minus) FROM `odd` AS `s0` ORDER BY `s0`.`id`", [.int(5)], .bigint)
+                == [.int(-2), .int(5), .int(-5)])
+        #expect(try await read("SELECT `s0`.`id` FROM `odd` AS `s0` WHERE \(column("bits")) = ?", [.bytes([5])], .integer) == [.int(1)])
+        #expect(try await read("SELECT COUNT(DISTINCT \(column("flag"))) FROM `odd` AS `s0`", [], .bigint) == [.int(2)])
+        #expect(try await read("SELECT `s0`.`id` FROM `odd` AS `s0` WHERE \(column("flag")) = ? ORDER BY 1", [.bool(true)], .integer)
+                == [.int(1), .int(3)])
+        let order = d.orderItem(SQLText(column("long_text")), descending: false, nullsFirst: false)!.render(d).sql
+        #expect(try await read("SELECT `s0`.`id` FROM `odd` AS `s0` ORDER BY \(order)", [], .integer) == [.int(3), .int(1), .int(2)])
+        let farFuture = Value.date(CivilTime.days(year: 10000, month: 1, day: 1))
+        #expect(!d.canBind(farFuture, type: .date))
+        let refused = await failure(maria.execute(RemoteQuery(sql: "SELECT ? IS NULL", parameters: [farFuture], outputTypes: [.boolean])))
+        #expect((refused as? MeshError)?.code == .datetimeOverflow)
+    }
+
     @Test(.timeLimit(.minutes(10))) func cancelStopsTheServerQuery() async throws {
         guard let db = try await MariaFixture.get() else { return }
         let maria = try connector(db)
@@ -193,6 +227,13 @@ struct MariaDBConnectorTests {
         stream.cancel()
         // With one connection this runs only once the cancelled query gave it back.
         #expect(try await rows(maria.execute(RemoteQuery(sql: "SELECT 2", outputTypes: [.integer]))) == [[.int(2)]])
+        // A value that does not decode ends the query without reading the other 10^8 rows.
+        let clock = ContinuousClock(), start = clock.now
+        let bad = await failure(maria.execute(RemoteQuery(
+            sql: "SELECT IF(a.seq = 1, 4000000000, a.seq) FROM seq_1_to_10000 a, seq_1_to_10000 b", outputTypes: [.integer])))
+        print("MariaDB: a decode error after 1 of 10^8 rows ended the query in \(clock.now - start)")
+        #expect((bad as? MeshError)?.code == .numericOverflow)
+        #expect(try await rows(maria.execute(RemoteQuery(sql: "SELECT 3", outputTypes: [.integer]))) == [[.int(3)]])
     }
 
     /// `SELECT SLEEP(…)` statements running on the server, once `done` holds or 30 s passed.

@@ -11,7 +11,8 @@ struct MariaDBFailure: Error {
     /// The client lost (or never had) the server: the connection cannot be used again.
     var connectionBroken: Bool {
         [UInt32(CR_SERVER_GONE_ERROR), UInt32(CR_SERVER_LOST), UInt32(CR_CONNECTION_ERROR),
-         UInt32(CR_CONN_HOST_ERROR), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED)].contains(code)
+         UInt32(CR_CONN_HOST_ERROR), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED),
+         UInt32(CR_COMMANDS_OUT_OF_SYNC), 1053, 1927].contains(code)
     }
 }
 
@@ -50,15 +51,30 @@ final class MariaDBConnection: @unchecked Sendable {
         }
         handle = h
         threadID = UInt(mysql_thread_id(h))
+        // MariaDB 10.6 on: JSON_TABLE (key sets), utf8mb4_nopad_bin. A MySQL server has
+        // neither that collation nor MariaDB's LIMIT fence semantics checked here.
+        let info = String(cString: mysql_get_server_info(h))
+        guard info.contains("MariaDB"), mysql_get_server_version(h) >= 100_600 else {
+            throw MariaDBFailure(code: UInt32(CR_VERSION_ERROR), sqlState: "08000",
+                                 message: "the server is \(info.isEmpty ? "unknown" : info); meshql reads MariaDB 10.6 or later")
+        }
         try exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin")
+        // max_sort_length: ORDER BY on text compares this many bytes (the default 1024 would
+        // leave values sharing a longer prefix unordered; more needs a larger sort buffer).
         try exec("SET SESSION sql_mode = 'PIPES_AS_CONCAT,NO_BACKSLASH_ESCAPES,STRICT_ALL_TABLES,"
-            + "NO_ENGINE_SUBSTITUTION', time_zone = '+00:00', div_precision_increment = 30")
+            + "NO_ENGINE_SUBSTITUTION', time_zone = '+00:00', div_precision_increment = 30, max_sort_length = 65536")
     }
 
     deinit { mysql_close(handle) }
 
     /// Whether the connection may serve another query (nothing broke it).
     var isReusable = true
+
+    /// Shuts the connection's socket from another thread (`mariadb_cancel`): a call waiting on
+    /// it returns with an error, and the connection is done.
+    func shutDownSocket() {
+        _ = mariadb_cancel(handle)
+    }
 
     /// Runs a statement without parameters or rows (session settings).
     func exec(_ sql: String) throws {

@@ -37,7 +37,7 @@ extension MariaDBConnector {
         FROM information_schema.TABLES t
         JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
         WHERE t.TABLE_SCHEMA = ?
-        ORDER BY t.TABLE_NAME, c.ORDINAL_POSITION
+        ORDER BY BINARY t.TABLE_NAME, c.ORDINAL_POSITION
         """
 
     /// The meshql type of a MariaDB column type (`COLUMN_TYPE`: `int(11)`, `bigint(20)

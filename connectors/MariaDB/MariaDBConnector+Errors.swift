@@ -1,4 +1,3 @@
-import CMariaDB
 import ConnectorKit
 import Foundation
 import MeshCore

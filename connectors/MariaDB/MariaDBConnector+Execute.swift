@@ -25,29 +25,43 @@ final class MariaDBQueryKiller: @unchecked Sendable {
     private let lock = NSLock()
     private var active = true
     private var didFire = false
+    private var forCancel = false
     private let settings: MariaDBSettings
-    private let threadID: UInt
+    private let target: MariaDBConnection
 
-    init(_ settings: MariaDBSettings, threadID: UInt) {
+    init(_ settings: MariaDBSettings, target: MariaDBConnection) {
         self.settings = settings
-        self.threadID = threadID
+        self.target = target
     }
 
     /// Connects and kills; blocking (call it off the cooperative pool). Holding the lock
-    /// throughout keeps `deactivate` from returning while a kill is on its way.
-    func kill() {
+    /// throughout keeps `deactivate` from returning while a kill is on its way. Where the
+    /// server cannot be reached to hear it (the network is gone), the query's own socket is
+    /// shut (`mariadb_cancel`), so a fetch waiting on it returns.
+    /// - Parameter cancelling: the query was cancelled (not merely left unread by its reader).
+    func kill(cancelling: Bool = true) {
         lock.lock()
         defer { lock.unlock() }
         guard active else { return }
+        if cancelling { forCancel = true }
+        guard !didFire else { return }
         didFire = true
-        if let c = try? MariaDBConnection(settings, connectTimeout: 5) {
-            try? c.exec("KILL QUERY \(threadID)")
-        }
+        let killed = (try? MariaDBConnection(settings, connectTimeout: 5)).map { c in
+            (try? c.exec("KILL QUERY \(target.threadID)")) != nil
+        } ?? false
+        if !killed { target.shutDownSocket() }
     }
 
+    /// A kill was sent: the connection is not to be used again.
     var fired: Bool {
         lock.lock(); defer { lock.unlock() }
         return didFire
+    }
+
+    /// The query was cancelled (its failure is the cancel, whatever the server said).
+    var cancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return forCancel
     }
 
     func deactivate() {
@@ -69,7 +83,7 @@ struct MariaDBQueryRun {
         for attempt in 0..<2 {
             let (connection, reused) = attempt == 0 ? lease : try pool.acquire()
             stream.yieldWhen { [pool] in pool.hasWaiters }
-            let killer = MariaDBQueryKiller(settings, threadID: connection.threadID)
+            let killer = MariaDBQueryKiller(settings, target: connection)
             stream.onCancel {
                 let t = Thread { killer.kill() }
                 t.name = "meshql-mariadb-cancel"
@@ -82,19 +96,14 @@ struct MariaDBQueryRun {
             }
             var started = false
             do {
-                let complete = try run(on: connection, started: &started)
-                if !complete {
-                    // Rows are left unread on the wire: stop the statement rather than read
-                    // them all, and close the connection.
-                    killer.kill()
-                }
+                let complete = try run(on: connection, killer: killer, started: &started)
                 killer.deactivate()
                 pool.release(connection, reusable: complete && !killer.fired)
                 return
             } catch {
                 killer.deactivate()
                 pool.release(connection, reusable: false)
-                if stream.isCancelled || killer.fired { throw CancellationError() }
+                if stream.isCancelled || killer.cancelled { throw CancellationError() }
                 if let f = error as? MariaDBFailure {
                     if f.connectionBroken, reused, !started, attempt == 0 { continue }
                     throw MariaDBConnector.sourceError(f, secrets)
@@ -104,10 +113,26 @@ struct MariaDBQueryRun {
         }
     }
 
-    /// Whether every row was read (false when the consumer stopped the stream early).
-    private func run(on c: MariaDBConnection, started: inout Bool) throws -> Bool {
+    /// Whether every row was read (false when the consumer stopped the stream early). Rows
+    /// left unread on the wire (a stop, a value that does not decode) are not drained: the
+    /// statement is stopped at the server first, then closed, and so is the connection.
+    private func run(on c: MariaDBConnection, killer: MariaDBQueryKiller, started: inout Bool) throws -> Bool {
         let statement = try c.prepare(query.sql)
         started = true
+        do {
+            let complete = try read(statement)
+            if !complete { killer.kill(cancelling: false) }
+            statement.close()
+            return complete
+        } catch {
+            // A failure of the server's ends its result; any other leaves rows on the wire.
+            if !(error is MariaDBFailure) { killer.kill(cancelling: false) }
+            statement.close()
+            throw error
+        }
+    }
+
+    private func read(_ statement: MariaDBStatement) throws -> Bool {
         let n = statement.columnCount
         guard n == query.outputTypes.count else {
             throw MeshError(.internalError, "MariaDB query returns \(n) columns, the plan expects \(query.outputTypes.count)")
@@ -126,7 +151,7 @@ struct MariaDBQueryRun {
         while try statement.fetch() {
             for i in 0..<n { try decoders[i].decode(statement, i, into: &builders[i]) }
             rows += 1
-            for i in variable { bytes += statement.length(i) }
+            for i in variable where !statement.isNull(i) { bytes += statement.length(i) }
             if rows == Batch.preferredSize || bytes > Batch.maxVariableBytes {
                 let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
                 builders = newBuilders()

@@ -31,11 +31,39 @@ public struct MariaDBDialect: SQLDialect {
     public func parameterMarker(_ number: Int) -> String { "?" }
     public var numbersParameters: Bool { false }
 
-    public func tableColumn(_ alias: String, _ column: String, type: DataType) -> SQLText {
+    /// Text in byte order (see above); a `TINYINT(1)` boolean as `col <> 0`, so that a stored 2
+    /// is true in comparisons and grouping as it is when read; `BIT` as a binary string, which
+    /// compares byte by byte (a BIT column compares with a string as a number).
+    public func tableColumn(_ alias: String, _ column: String, type: DataType, nativeType: String?) -> SQLText {
         let column = SQLText(alias + "." + quoteIdentifier(column))
-        guard type.physical == .string else { return column }
-        return "(CONVERT(\(column) USING utf8mb4) COLLATE utf8mb4_nopad_bin)"
+        switch type.physical {
+        case .string: return "(CONVERT(\(column) USING utf8mb4) COLLATE utf8mb4_nopad_bin)"
+        case .bool: return "(\(column) <> 0)"
+        case .bytes where nativeType?.lowercased().hasPrefix("bit") == true: return "CAST(\(column) AS BINARY)"
+        default: return column
+        }
     }
+
+    /// Integer arithmetic in signed BIGINT: on an UNSIGNED column MariaDB computes unsigned and
+    /// fails where the result would be negative (`u - 5` with u = 3).
+    public func arithmetic(_ op: String, _ x: SQLText, _ y: SQLText, type: DataType) -> SQLText? {
+        guard type.isInteger else { return "(\(x) \(op) \(y))" }
+        return "(CAST(\(x) AS SIGNED) \(op) CAST(\(y) AS SIGNED))"
+    }
+
+    /// MariaDB's dates and timestamps run from year 1 to 9999.
+    public func canBind(_ value: Value, type: DataType) -> Bool {
+        MariaDBStatement.representable(value)
+    }
+
+    /// MariaDB joins at most 61 tables in one statement.
+    public var maxTablesPerStatement: Int { 60 }
+
+    /// `x = y` in the column's own collation, beside the exact comparison: bytes equal are
+    /// equal under any collation, so it keeps every row the exact one keeps, and an index on
+    /// the column serves it (a point lookup, a join on a text key), where none serves the
+    /// converted column.
+    public func looseTextEquality(_ x: SQLText, _ y: SQLText) -> SQLText? { "(\(x) = \(y))" }
 
     /// Text already compares in byte order (see `tableColumn`; parameters and literals take
     /// the session's `utf8mb4_nopad_bin`).

@@ -28,7 +28,7 @@ struct MariaDBSettings: Sendable, Equatable {
         }
         let host = url.host ?? ""
         guard !host.isEmpty || socket != nil else { return nil }
-        guard let port = url.port.map(UInt32.init) ?? Optional(defaultPort), (1...65535).contains(port) else { return nil }
+        guard let port = url.port.map({ UInt32(exactly: $0) }) ?? defaultPort, (1...65535).contains(port) else { return nil }
         return MariaDBSettings(host: host.isEmpty ? "localhost" : host, port: port,
                                user: url.user ?? "", password: url.password, database: database, socket: socket)
     }

@@ -34,9 +34,19 @@ final class MariaDBStatement {
     }
 
     deinit {
-        mysql_stmt_close(stmt)
+        close()
         freeResults()
         overflow?.deallocate()
+    }
+
+    private var closed = false
+
+    /// Closes the statement. With rows still unread this reads them all (libmariadb drains an
+    /// unbuffered result): stop the query at the server first (`MariaDBQueryKiller`).
+    func close() {
+        guard !closed else { return }
+        closed = true
+        mysql_stmt_close(stmt)
     }
 
     var failure: MariaDBFailure {
@@ -75,6 +85,11 @@ final class MariaDBStatement {
                 b.buffer_length = UInt(bytes.count)
             }
             for (i, v) in values.enumerated() {
+                // Never a wrong date: the planner keeps such values here (`canBind`); one that
+                // arrives anyway (a cached plan's new value) fails the query.
+                guard Self.representable(v) else {
+                    throw MeshError(.datetimeOverflow, "a date or timestamp outside years 1 to 9999 cannot be sent to MariaDB")
+                }
                 var b = MYSQL_BIND()
                 switch v {
                 case .null: b.buffer_type = MYSQL_TYPE_NULL
@@ -99,6 +114,22 @@ final class MariaDBStatement {
         }
         guard mysql_stmt_execute(stmt) == 0 else { throw failure }
     }
+
+    /// Whether MariaDB holds the value as it is: its dates and timestamps run from year 1 to
+    /// 9999 (outside, a bound MYSQL_TIME becomes the zero date or wraps).
+    static func representable(_ value: Value) -> Bool {
+        let dayMicros: Int64 = 86_400_000_000
+        let days: Int64
+        switch value {
+        case .date(let d): days = Int64(d)
+        case .timestamp(let t): days = t >= 0 ? t / dayMicros : (t - dayMicros + 1) / dayMicros
+        default: return true
+        }
+        return (firstDay...lastDay).contains(days)
+    }
+
+    static let firstDay = Int64(CivilTime.days(year: 1, month: 1, day: 1))
+    static let lastDay = Int64(CivilTime.days(year: 9999, month: 12, day: 31))
 
     private static func time(_ y: Int, _ m: Int, _ d: Int, micros: Int64?) -> MYSQL_TIME {
         var t = MYSQL_TIME()
