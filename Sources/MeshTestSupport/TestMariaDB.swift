@@ -225,22 +225,13 @@ public final class TestMariaDB: @unchecked Sendable {
         }
     }
 
-    /// Stops the private server at exit, and on SIGINT, SIGTERM or SIGHUP (then exits, as
-    /// PostgreSQL's test support does; whichever handler runs first stops both, through
-    /// `exit` and the exit handlers).
+    /// Stops the private server at exit. No signal handlers of its own: ignoring SIGINT and
+    /// SIGTERM here before PostgreSQL's test cluster starts left that cluster's query cancels
+    /// (SIGINT to a backend) unheard. PostgreSQL's test support turns those signals into an
+    /// exit, which runs this; a server left by a kill is stopped by the next run.
     private static func registerExit() {
         atexit { TestMariaDB.started?.stop() }
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { exit(128 + sig) }
-            source.resume()
-            signalSources.append(source)
-        }
     }
-
-    /// Keeps the signal sources alive. Written once, under `state`'s lock.
-    nonisolated(unsafe) static var signalSources: [any DispatchSourceSignal] = []
 
     /// The server once started, for the exit handler, which must not take `state`'s lock.
     /// Written once, under that lock.
