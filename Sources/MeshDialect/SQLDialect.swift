@@ -137,6 +137,12 @@ public protocol SQLDialect: Sendable {
     /// `nativeType` is the column's type as the source named it when the product was imported
     /// (nil where unknown).
     func tableColumn(_ alias: String, _ column: String, type: DataType, nativeType: String?) -> SQLText
+    /// Whether a subquery the planner puts on the side of an outer join that the join extends
+    /// with NULLs, because its outputs are computed (`1`, `x IS NULL`), must be fenced
+    /// (`policyFence`) so that the source cannot merge it into the query around it. MariaDB's
+    /// derived-table merge leaves such a constant non-NULL where a correlated subquery reads
+    /// it, on rows the join made up.
+    var fencesComputedOuterJoinSides: Bool { get }
     /// `x op y` (`op`: `+`, `-`, `*`, `/`, `%`) giving a value of `type`, or nil when the source
     /// cannot compute it as meshql does. (Whether division goes down at all is
     /// `PushdownFeature.division`'s.)
@@ -197,6 +203,7 @@ extension SQLDialect {
     }
     public func arithmetic(_ op: String, _ x: SQLText, _ y: SQLText, type: DataType) -> SQLText? { "(\(x) \(op) \(y))" }
     public func canBind(_ value: Value, type: DataType) -> Bool { true }
+    public var fencesComputedOuterJoinSides: Bool { false }
     public func aggregateCall(_ function: String, argument: SQLText, argumentType: DataType, distinct: Bool) -> SQLText? {
         "\(function)(\(distinct ? "DISTINCT " : "")\(argument))"
     }

@@ -20,7 +20,11 @@ import Testing
         }
         done.wait()
         #expect(most.load(ordering: .relaxed) <= 3)
-        #expect(pool.counts.threads <= 3)
+        // Threads are reused, not one per job. A few more than the limit may be alive: a job
+        // queued while every idle thread has been woken, but none has taken its job yet,
+        // starts a thread of its own (the limit bounds jobs running, `most`, not threads; seen
+        // 5 on a loaded machine).
+        #expect(pool.counts.threads <= 2 * 3)
     }
 
     /// With one place, a job that waits (through `blocking`) for a job queued after it still

@@ -21,6 +21,12 @@ struct RandomDifferentialTests {
             + "FULL JOIN (SELECT COALESCE(s.b, 0) AS c, s.a FROM m.tc s) d ON d.a = t.a GROUP BY d.c",
         "WITH w AS (SELECT 'k' AS k, COALESCE(s.b, 7) AS c, s.a FROM m.tc s) "
             + "SELECT w.k, w.c, count(*) FROM m.td t LEFT JOIN w ON w.a = t.a GROUP BY w.k, w.c",
+        // The same read by a correlated subquery (MariaDB merged the subquery and kept its
+        // constant non-NULL on made-up rows); a grouping on constant keys only (MariaDB read
+        // a bound integer there as a column position).
+        "SELECT 7 AS c0 FROM m.ta AS t0 LEFT JOIN (SELECT t2.a AS c0, 'k' AS c1, 0 AS c2 FROM m.ta AS t2) AS d1 "
+            + "ON t0.b = d1.c2 RIGHT JOIN m.td AS t3 ON t0.a = t3.b WHERE EXISTS (SELECT 1 FROM m.tb AS u4 WHERE u4.a > d1.c2)",
+        "SELECT (1 - 0) AS c0, sum(t1.b) AS c1 FROM m.tc AS t0 LEFT JOIN m.tb AS t1 ON t0.a = t1.b GROUP BY (1 - 0)",
         // A boolean constant in ORDER BY / GROUP BY: never a column position, never refused.
         "SELECT s.a AS x, TRUE AS c FROM m.tc s ORDER BY 2, 1 DESC LIMIT 3",
         "SELECT s.a AS x, TRUE AS c FROM m.ta s ORDER BY 2, 1 DESC LIMIT 3",

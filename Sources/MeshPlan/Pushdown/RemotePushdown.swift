@@ -483,8 +483,13 @@ public struct RemotePushdown: OptimizerRule {
         if let feature, !d.supports(feature) { return nil }
         // A side the join extends with NULLs keeps its computed outputs inside a subquery.
         let leftNulls = kind == .right || kind == .full, rightNulls = kind == .left || kind == .full
-        let left = a.block.joinsDirectly(nullExtended: leftNulls) ? a.block : a.block.wrapped(aliases.make(), d)
-        let right = b.block.joinsDirectly(nullExtended: rightNulls) ? b.block : b.block.wrapped(aliases.make(), d)
+        // Where the source would merge such a subquery anyway, it is fenced.
+        func side(_ block: SQLBlock, _ nullExtended: Bool) -> SQLBlock? {
+            if block.joinsDirectly(nullExtended: nullExtended) { return block }
+            guard nullExtended, !block.outputsAreColumns, d.fencesComputedOuterJoinSides else { return block.wrapped(aliases.make(), d) }
+            return block.fenced(aliases.make(), d)
+        }
+        guard let left = side(a.block, leftNulls), let right = side(b.block, rightNulls) else { return nil }
         var params = a.params
         // The right side was printed with its own parameter numbers; shift them past the left's.
         var rightOutputs = right.outputs
