@@ -182,6 +182,20 @@ public final class ConnectionPool<Connection: AnyObject>: @unchecked Sendable {
         }
     }
 
+    /// Lends a connection to `body` (blocking) and takes it back: reusable after success, and
+    /// after an error only where `keepAfter` says the connection survived it.
+    public func withConnection<T>(keepAfter: (Error) -> Bool = { _ in false }, _ body: (Connection) throws -> T) throws -> T {
+        let (connection, _) = try acquire()
+        do {
+            let result = try body(connection)
+            release(connection)
+            return result
+        } catch {
+            release(connection, reusable: keepAfter(error))
+            throw error
+        }
+    }
+
     /// Gives a connection back; one that is not reusable (broken, abandoned mid-result,
     /// after a cancel) is closed instead.
     public func release(_ connection: Connection, reusable: Bool = true) {

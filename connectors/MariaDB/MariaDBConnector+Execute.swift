@@ -140,27 +140,13 @@ struct MariaDBQueryRun {
         try statement.execute(query.parameters)
         statement.bindResults(query.outputTypes)
         let decoders = (0..<n).map { MariaDBColumnDecoder(type: query.outputTypes[$0], name: query.columnLabel($0)) }
-        func newBuilders() -> [ColumnBuilder] {
-            query.outputTypes.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
-        }
-        var builders = newBuilders()
-        var rows = 0
-        // Text and blob columns: their bytes end a batch early (see `Batch.maxVariableBytes`).
-        let variable = (0..<n).filter { query.outputTypes[$0] == .text || query.outputTypes[$0] == .bytea }
-        var bytes = 0
+        var batcher = RowBatcher(types: query.outputTypes, stream: stream)
         while try statement.fetch() {
-            for i in 0..<n { try decoders[i].decode(statement, i, into: &builders[i]) }
-            rows += 1
-            for i in variable where !statement.isNull(i) { bytes += statement.length(i) }
-            if rows == Batch.preferredSize || bytes > Batch.maxVariableBytes {
-                let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
-                builders = newBuilders()
-                rows = 0
-                bytes = 0
-                if !stream.send(batch) { return false }
-            }
+            for i in 0..<n { try decoders[i].decode(statement, i, into: &batcher.builders[i]) }
+            let bytes = batcher.variableColumns.reduce(0) { $0 + (statement.isNull($1) ? 0 : statement.length($1)) }
+            if !batcher.endRow(variableBytes: bytes) { return false }
         }
-        if rows > 0 { stream.send(Batch(columns: builders.map { $0.finish() }, rowCount: rows)) }
+        batcher.finish()
         return true
     }
 }

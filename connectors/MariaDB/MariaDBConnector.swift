@@ -137,15 +137,10 @@ public struct MariaDBConnector: Connector {
     /// Borrows a connection for blocking work; server errors become `MeshError`s.
     static func withConnection<T>(_ pool: ConnectionPool<MariaDBConnection>, _ secrets: [String],
                                   _ body: (MariaDBConnection) throws -> T) throws -> T {
-        let (c, _) = try pool.acquire()
-        var ok = false
-        defer { pool.release(c, reusable: ok) }
         do {
-            let r = try body(c)
-            ok = true
-            return r
+            // A statement the server refused leaves the connection as it was.
+            return try pool.withConnection(keepAfter: { ($0 as? MariaDBFailure)?.connectionBroken == false }, body)
         } catch let f as MariaDBFailure {
-            ok = !f.connectionBroken
             throw sourceError(f, secrets).meshError
         }
     }

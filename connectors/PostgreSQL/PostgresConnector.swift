@@ -192,13 +192,8 @@ public struct PostgresConnector: Connector {
 
     /// Borrows a connection for blocking work; server errors become `MeshError`s.
     static func withConnection<T>(_ pool: ConnectionPool<PGConnection>, _ secrets: [String], _ body: (PGConnection) throws -> T) throws -> T {
-        let (c, _) = try pool.acquire()
-        var ok = false
-        defer { pool.release(c, reusable: ok) }
         do {
-            let r = try body(c)
-            ok = true
-            return r
+            return try pool.withConnection(body)
         } catch let f as PGFailure {
             throw meshError(f, secrets)
         }

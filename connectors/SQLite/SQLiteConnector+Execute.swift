@@ -40,29 +40,13 @@ extension SQLiteConnector {
                             "SQLite query returns \(n) columns, the plan expects \(query.outputTypes.count)")
         }
         let decoders = (0..<n).map { SQLiteColumnDecoder(type: query.outputTypes[$0], name: query.columnLabel($0)) }
-        func newBuilders() -> [ColumnBuilder] {
-            query.outputTypes.map { ColumnBuilder(type: $0, capacity: Batch.preferredSize) }
-        }
-        var builders = newBuilders()
-        var rows = 0
-        // Text and blob columns: their bytes end a batch early (see `Batch.maxVariableBytes`).
-        let variable = (0..<n).filter { query.outputTypes[$0] == .text || query.outputTypes[$0] == .bytea }
-        var bytes = 0
+        var batcher = RowBatcher(types: query.outputTypes, stream: stream)
         while try statement.step() {
-            for c in 0..<n { try decoders[c].decode(statement, c, into: &builders[c]) }
-            rows += 1
-            for c in variable { bytes += statement.byteCount(c) }
-            if rows == Batch.preferredSize || bytes > Batch.maxVariableBytes {
-                let batch = Batch(columns: builders.map { $0.finish() }, rowCount: rows)
-                builders = newBuilders()
-                rows = 0
-                bytes = 0
-                if !stream.send(batch) { return }
-            }
+            for c in 0..<n { try decoders[c].decode(statement, c, into: &batcher.builders[c]) }
+            let bytes = batcher.variableColumns.reduce(0) { $0 + statement.byteCount($1) }
+            if !batcher.endRow(variableBytes: bytes) { return }
         }
-        if rows > 0 {
-            stream.send(Batch(columns: builders.map { $0.finish() }, rowCount: rows))
-        }
+        batcher.finish()
     }
 
     /// How a value is bound: decimals as REAL (SQLite keeps DECIMAL columns as INTEGER or

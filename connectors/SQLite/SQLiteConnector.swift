@@ -189,10 +189,9 @@ public struct SQLiteConnector: Connector {
 
     /// Borrows a connection for blocking work; sqlite errors become `MeshError`s.
     static func withDatabase<T>(_ pool: ConnectionPool<SQLiteDatabase>, path: String, _ body: (SQLiteDatabase) throws -> T) throws -> T {
-        let (db, _) = try pool.acquire()
-        defer { pool.release(db) }
         do {
-            return try body(db)
+            // A failed statement leaves the database open and usable.
+            return try pool.withConnection(keepAfter: { _ in true }, body)
         } catch let e as SQLiteDatabase.Error {
             throw meshError(e, path: path)
         }
