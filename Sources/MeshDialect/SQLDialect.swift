@@ -152,10 +152,10 @@ public protocol SQLDialect: Sendable {
     func canBind(_ value: Value, type: DataType) -> Bool
     /// For a source that reads its text columns through `tableColumn` in a stricter form than
     /// its own (MariaDB's byte-order collation over a case-insensitive column): `x = y` in the
-    /// source's own terms, where `x` and `y` are the plain columns (or the other side as
-    /// printed). It must keep every row the exact comparison keeps, and may keep more; the
-    /// planner sends it beside the exact one, so that the source can use an index on the column
-    /// for it. Nil (the default): the exact comparison alone.
+    /// source's own terms, one side the plain column, the other a value (a bound value, a
+    /// constant expression). It must keep every row the exact comparison keeps, and may keep
+    /// more; the planner sends it beside the exact one, so that the source can use an index on
+    /// the column for it. Nil (the default): the exact comparison alone.
     func looseTextEquality(_ x: SQLText, _ y: SQLText) -> SQLText?
     /// An aggregate call: `function` is meshql's name in upper case (`COUNT`, `SUM`, `AVG`,
     /// `MIN`, `MAX`, `BOOL_AND`, `BOOL_OR`) over `argument` of `argumentType`; nil when the

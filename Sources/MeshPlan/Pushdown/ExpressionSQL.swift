@@ -56,12 +56,13 @@ struct ExpressionSQL {
                 x = bx
                 y = by
             }
-            // Each side a table column with a plain form, or a constant (not a column of a
-            // subquery, whose collation is the exact one's).
-            func plain(_ e: BoundExpr, _ s: SQLText) -> SQLText? { plainColumns[s] ?? (e.referencedColumns.isEmpty ? s : nil) }
-            if a.type.physical == .string, op == .equal, plainColumns[x] != nil || plainColumns[y] != nil,
-               let px = plain(a, x), let py = plain(b, y), let loose = dialect.looseTextEquality(px, py) {
-                return "(\(loose) AND (\(x) = \(y)))"
+            // A table column with a plain form against a value: not two columns, whose own
+            // collations may differ (MariaDB refuses to compare two such).
+            if a.type.physical == .string, op == .equal {
+                var loose: SQLText?
+                if let px = plainColumns[x], b.referencedColumns.isEmpty { loose = dialect.looseTextEquality(px, y) }
+                if let py = plainColumns[y], a.referencedColumns.isEmpty { loose = dialect.looseTextEquality(x, py) }
+                if let loose { return "(\(loose) AND (\(x) = \(y)))" }
             }
             return "(\(x) \(op.rawValue) \(y))"
         case .and(let a, let b):
