@@ -16,56 +16,15 @@ extension MariaDBConnector {
     }
 }
 
-/// Stops the statement a connection runs with `KILL QUERY` from a second connection, but only
-/// while the query still owns it: once it is back in the pool, a late cancel must not stop
-/// someone else's query.
-///
-/// `@unchecked Sendable`: `active` and `didFire` are only touched under `lock`.
-final class MariaDBQueryKiller: @unchecked Sendable {
-    private let lock = NSLock()
-    private var active = true
-    private var didFire = false
-    private var forCancel = false
-    private let settings: MariaDBSettings
-    private let target: MariaDBConnection
-
-    init(_ settings: MariaDBSettings, target: MariaDBConnection) {
-        self.settings = settings
-        self.target = target
-    }
-
-    /// Connects and kills; blocking (call it off the cooperative pool). Holding the lock
-    /// throughout keeps `deactivate` from returning while a kill is on its way. Where the
+extension MariaDBConnection {
+    /// Stops the statement `target` runs: `KILL QUERY` on a connection of its own; where the
     /// server cannot be reached to hear it (the network is gone), the query's own socket is
-    /// shut (`mariadb_cancel`), so a fetch waiting on it returns.
-    /// - Parameter cancelling: the query was cancelled (not merely left unread by its reader).
-    func kill(cancelling: Bool = true) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard active else { return }
-        if cancelling { forCancel = true }
-        guard !didFire else { return }
-        didFire = true
+    /// shut, so a fetch waiting on it returns. Blocking: call it off the cooperative pool.
+    static func kill(_ target: MariaDBConnection, _ settings: MariaDBSettings) {
         let killed = (try? MariaDBConnection(settings, connectTimeout: 5)).map { c in
             (try? c.exec("KILL QUERY \(target.threadID)")) != nil
         } ?? false
         if !killed { target.shutDownSocket() }
-    }
-
-    /// A kill was sent: the connection is not to be used again.
-    var fired: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return didFire
-    }
-
-    /// The query was cancelled (its failure is the cancel, whatever the server said).
-    var cancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return forCancel
-    }
-
-    func deactivate() {
-        lock.lock(); active = false; lock.unlock()
     }
 }
 
@@ -83,9 +42,9 @@ struct MariaDBQueryRun {
         for attempt in 0..<2 {
             let (connection, reused) = attempt == 0 ? lease : try pool.acquire()
             stream.yieldWhen { [pool] in pool.hasWaiters }
-            let killer = MariaDBQueryKiller(settings, target: connection)
+            let killer = SourceCancelGuard { [settings] in MariaDBConnection.kill(connection, settings) }
             stream.onCancel {
-                let t = Thread { killer.kill() }
+                let t = Thread { killer.fire() }
                 t.name = "meshql-mariadb-cancel"
                 t.start()
             }
@@ -116,17 +75,17 @@ struct MariaDBQueryRun {
     /// Whether every row was read (false when the consumer stopped the stream early). Rows
     /// left unread on the wire (a stop, a value that does not decode) are not drained: the
     /// statement is stopped at the server first, then closed, and so is the connection.
-    private func run(on c: MariaDBConnection, killer: MariaDBQueryKiller, started: inout Bool) throws -> Bool {
+    private func run(on c: MariaDBConnection, killer: SourceCancelGuard, started: inout Bool) throws -> Bool {
         let statement = try c.prepare(query.sql)
         started = true
         do {
             let complete = try read(statement)
-            if !complete { killer.kill(cancelling: false) }
+            if !complete { killer.fire(cancelling: false) }
             statement.close()
             return complete
         } catch {
             // A failure of the server's ends its result; any other leaves rows on the wire.
-            if !(error is MariaDBFailure) { killer.kill(cancelling: false) }
+            if !(error is MariaDBFailure) { killer.fire(cancelling: false) }
             statement.close()
             throw error
         }

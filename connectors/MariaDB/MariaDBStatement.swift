@@ -42,7 +42,7 @@ final class MariaDBStatement {
     private var closed = false
 
     /// Closes the statement. With rows still unread this reads them all (libmariadb drains an
-    /// unbuffered result): stop the query at the server first (`MariaDBQueryKiller`).
+    /// unbuffered result): stop the query at the server first (`MariaDBConnection.kill`).
     func close() {
         guard !closed else { return }
         closed = true

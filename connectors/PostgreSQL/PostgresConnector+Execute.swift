@@ -19,37 +19,6 @@ extension PostgresConnector {
     }
 }
 
-/// Makes a cancel request reach the query only while it runs on the connection: once the
-/// connection goes back to the pool a late cancel must not hit someone else's query.
-///
-/// `@unchecked Sendable`: `active` and `fired` are only touched under `lock`; the canceller
-/// is thread-safe.
-final class PGCancelGuard: @unchecked Sendable {
-    private let lock = NSLock()
-    private var active = true
-    private var didFire = false
-    private let canceller: PGCanceller?
-
-    init(_ canceller: PGCanceller?) { self.canceller = canceller }
-
-    func cancel() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard active else { return }
-        didFire = true
-        canceller?.cancel()
-    }
-
-    var fired: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return didFire
-    }
-
-    func deactivate() {
-        lock.lock(); active = false; lock.unlock()
-    }
-}
-
 /// One execution of a `RemoteQuery` on a pooled connection.
 struct PGQueryRun {
     let pool: ConnectionPool<PGConnection>
@@ -66,11 +35,12 @@ struct PGQueryRun {
             // Holding a connection its reader is not ready for, the stream reads ahead when
             // another borrower waits (see ConnectionPool).
             stream.yieldWhen { [pool] in pool.hasWaiters }
-            let cancelGuard = PGCancelGuard(connection.canceller())
+            let canceller = connection.canceller()
+            let cancelGuard = SourceCancelGuard { canceller?.cancel() }
             // PQcancel opens a connection of its own and can block; the hook may run on a
             // thread of Swift's cooperative pool (a task being cancelled), so hand it off.
             stream.onCancel {
-                let t = Thread { cancelGuard.cancel() }
+                let t = Thread { cancelGuard.fire() }
                 t.name = "meshql-postgres-cancel"
                 t.start()
             }

@@ -12,8 +12,8 @@ extension SQLiteConnector {
         return BatchStream.start(borrowing: pool) { stream, lease in
             let db = lease.connection
             stream.yieldWhen { [pool] in pool.hasWaiters }
-            let interrupter = SQLiteInterruptGuard(db)
-            stream.onCancel { interrupter.interrupt() }
+            let interrupter = SourceCancelGuard { db.interrupt() }
+            stream.onCancel { interrupter.fire() }
             // Catches a cancel that arrives before the first step, which an interrupt misses.
             db.setAbortCheck { stream.isCancelled }
             defer {
@@ -74,28 +74,5 @@ extension SQLiteConnector {
         guard frac != 0 else { return whole }
         let digits = String(frac)
         return whole + "." + String(repeating: "0", count: 6 - digits.count) + digits
-    }
-}
-
-/// Lets a cancel interrupt the statement only while this query owns the connection: once it
-/// is back in the pool, a late interrupt must not stop someone else's statement.
-///
-/// `@unchecked Sendable`: `active` is only touched under `lock`; `sqlite3_interrupt` is safe
-/// from any thread.
-final class SQLiteInterruptGuard: @unchecked Sendable {
-    private let lock = NSLock()
-    private var active = true
-    private let db: SQLiteDatabase
-
-    init(_ db: SQLiteDatabase) { self.db = db }
-
-    func interrupt() {
-        lock.lock()
-        defer { lock.unlock() }
-        if active { db.interrupt() }
-    }
-
-    func deactivate() {
-        lock.lock(); active = false; lock.unlock()
     }
 }
